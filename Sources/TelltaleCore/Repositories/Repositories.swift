@@ -1,0 +1,24 @@
+/// Every repository, as one value the composition root builds once and passes down.
+public struct Repositories: Sendable {
+    /// Organizations and memberships.
+    public var organizations: any OrganizationRepository
+    /// Users.
+    public var users: any UserRepository
+    /// Projects and client keys.
+    public var projects: any ProjectRepository
+    /// API tokens.
+    public var tokens: any APITokenRepository
+
+    /// Groups the repositories.
+    public init(
+        organizations: any OrganizationRepository,
+        users: any UserRepository,
+        projects: any ProjectRepository,
+        tokens: any APITokenRepository
+    ) {
+        self.organizations = organizations
+        self.users = users
+        self.projects = projects
+        self.tokens = tokens
+    }
+}

@@ -1,0 +1,23 @@
+/// Random identifiers and secrets from the system's cryptographic generator.
+public enum SecretGenerator {
+    /// `byteCount` random bytes as lowercase hex (32 hex characters for 16 bytes).
+    public static func hex(byteCount: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(byteCount * 2)
+        for _ in 0..<byteCount {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A password people can type: 20 characters from an alphabet without look-alikes.
+    public static func password() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

@@ -1,0 +1,100 @@
+public import Logging
+public import SQLKit
+import SQLiteKit
+import ServiceLifecycle
+import Synchronization
+
+/// SQLite in WAL mode: one writer connection behind a ``SerialGate`` (so no write ever meets
+/// "database is locked" from inside this process) and a few reader connections.
+public final class SQLiteBackend: SQLBackend {
+    public var flavor: SQLFlavor { .sqlite }
+
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let gate = SerialGate()
+    private let nextReader = Atomic<Int>(0)
+    private let inUse = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
+    private let logger: Logger
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteBackend {
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            // WAL lets readers run beside the writer; FULL syncs the WAL at each commit so an
+            // acknowledged write survives power loss, and group commit keeps that cheap.
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON"] {
+                try await writer.sql().raw(SQLQueryString(pragma)).run()
+            }
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                try await reader.sql().raw("PRAGMA busy_timeout=10000").run()
+                try await reader.sql().raw("PRAGMA foreign_keys=ON").run()
+                readers.append(reader)
+            }
+            return SQLiteBackend(writer: writer, readers: readers, logger: logger)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    public func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        let index = nextReader.add(1, ordering: .relaxed).newValue % readers.count
+        inUse.add(1, ordering: .relaxed)
+        defer { inUse.subtract(1, ordering: .relaxed) }
+        return try await body(readers[index].sql(queryLogLevel: .trace))
+    }
+
+    public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        let database = writer.sql(queryLogLevel: .trace)
+        return try await gate.withGate {
+            self.inUse.add(1, ordering: .relaxed)
+            defer { self.inUse.subtract(1, ordering: .relaxed) }
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed || error.reason == .constraint
+    }
+
+    public var connectionsInUse: Int { inUse.load(ordering: .relaxed) }
+
+    public func run() async throws {
+        // Idle until graceful shutdown or cancellation; either way close cleanly.
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1_000_000_000)) }
+        // The driver refuses work from a cancelled task, so closing runs in a task of its own.
+        try await Task { try await self.close() }.value
+    }
+
+    /// Waits for the last write, checkpoints the WAL into the main file and closes every connection.
+    public func close() async throws {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        try await gate.withGate {
+            do {
+                try await self.writer.sql().raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            } catch {
+                self.logger.warning("WAL checkpoint failed at close", metadata: ["error": "\(error)"])
+            }
+        }
+        for reader in readers { try? await reader.close() }
+        try await writer.close()
+    }
+}

@@ -1,0 +1,19 @@
+/// One versioned step of the schema, written once for both dialects.
+struct Migration: Sendable {
+    /// Strictly increasing; recorded in `schema_migrations`.
+    let version: Int
+    /// What the step does, for logs and `telltale migrate`.
+    let name: String
+    /// The statements, run in one transaction.
+    let statements: @Sendable (SQLFlavor) -> [String]
+}
+
+/// Every migration this binary knows, in order. Append only: never edit a released step.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "accounts", statements: AccountsSchema.statements),
+    ]
+
+    /// The schema version this binary expects.
+    static var latestVersion: Int { all.last?.version ?? 0 }
+}

@@ -1,0 +1,62 @@
+public import Logging
+public import TelltaleCore
+
+/// The storage layer: a backend, its repositories and its schema.
+public struct Store: Sendable {
+    /// The database connection(s).
+    public let backend: any SQLBackend
+    /// Every repository over that backend.
+    public let repositories: Repositories
+    let logger: Logger
+
+    /// Wraps a backend.
+    public init(backend: any SQLBackend, logger: Logger) {
+        self.backend = backend
+        self.logger = logger
+        self.repositories = Repositories(
+            organizations: OrganizationSQLRepository(backend: backend),
+            users: UserSQLRepository(backend: backend),
+            projects: ProjectSQLRepository(backend: backend),
+            tokens: APITokenSQLRepository(backend: backend)
+        )
+    }
+
+    /// Opens the database at `location`. For PostgreSQL nothing connects until the backend runs.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Store {
+        switch location {
+        case .sqlite(let path):
+            return Store(backend: try await SQLiteBackend.open(path: path, logger: logger), logger: logger)
+        case .postgres(let configuration):
+            return Store(backend: PostgresBackend(configuration: configuration, logger: logger), logger: logger)
+        }
+    }
+
+    /// Applies pending migrations; throws ``SchemaTooNewError`` for a schema from a newer binary.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await Migrator(backend: backend, logger: logger).migrate()
+    }
+
+    /// The schema version in the database and in this binary.
+    public func schemaStatus() async throws -> SchemaStatus {
+        try await Migrator(backend: backend, logger: logger).status()
+    }
+
+    /// Runs `body` with the backend running (PostgreSQL's pool needs that), then closes it.
+    /// For commands that are not the long-running server.
+    public func whileRunning<Result: Sendable>(_ body: @Sendable (Store) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await backend.run() }
+            do {
+                let result = try await body(self)
+                group.cancelAll()
+                try? await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+}
