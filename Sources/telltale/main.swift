@@ -1,1 +1,3 @@
-print("x")
+import TelltaleCLI
+
+await TelltaleCommand.runFromCommandLine()

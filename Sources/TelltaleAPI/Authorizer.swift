@@ -1,0 +1,36 @@
+import TelltaleCore
+import TelltaleHTTP
+
+/// Finds the organization or project a route names and checks that the caller may act on it.
+/// A caller who may not even view it gets 404, so names of other tenants do not leak.
+struct Authorizer: Sendable {
+    let repositories: Repositories
+
+    func organization(_ slugText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> Organization {
+        guard let slug = try? Slug(slugText), let organization = try await repositories.organizations.organization(slug: slug) else {
+            throw APIError.notFound("organization '\(slugText)' not found")
+        }
+        let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
+        guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else {
+            throw APIError.notFound("organization '\(slugText)' not found")
+        }
+        guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
+            throw APIError.forbidden("you do not have permission to do this (needs \(action.minimumRole.rawValue) and scope \(scope.rawValue))")
+        }
+        return organization
+    }
+
+    func project(_ orgSlug: String, _ projectSlug: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project) {
+        let organization = try await self.organization(orgSlug, principal, action, scope: scope)
+        guard let slug = try? Slug(projectSlug), let project = try await repositories.projects.project(organizationID: organization.id, slug: slug) else {
+            throw APIError.notFound("project '\(projectSlug)' not found")
+        }
+        return (organization, project)
+    }
+
+    /// The read scope of the same resource (`project:write` → `project:read`).
+    static func readScope(for scope: Scope) -> Scope {
+        let resource = scope.rawValue.split(separator: ":")[0]
+        return Scope(rawValue: "\(resource):read") ?? scope
+    }
+}

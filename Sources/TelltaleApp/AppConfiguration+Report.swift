@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import TelltaleStore
+
+extension AppConfiguration {
+    /// The effective configuration as `telltale check` prints it, secrets masked.
+    public var report: [(variable: String, value: String)] {
+        let databaseText: String
+        switch database {
+        case .sqlite(let path): databaseText = maskedDatabaseURL ?? "sqlite:\(path) (default)"
+        case .postgres: databaseText = maskedDatabaseURL ?? "postgres"
+        }
+        return [
+            ("TELLTALE_HTTP_HOST", host),
+            ("TELLTALE_HTTP_PORT", String(port)),
+            ("TELLTALE_HTTP_PUBLIC_URL", publicURL),
+            ("TELLTALE_DATA_DIR", dataDirectory),
+            ("TELLTALE_DATABASE_URL", databaseText),
+            ("TELLTALE_LOG_LEVEL", logLevel.rawValue),
+            ("TELLTALE_LOG_FORMAT", logFormat.rawValue),
+            ("TELLTALE_ADMIN_EMAIL", adminEmail),
+            ("TELLTALE_ADMIN_PASSWORD", adminPassword == nil ? "(not set: generated on first start)" : "****"),
+        ]
+    }
+}

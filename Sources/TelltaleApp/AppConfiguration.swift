@@ -1,0 +1,199 @@
+public import Configuration
+public import Foundation
+public import Logging
+import SystemPackage
+public import TelltaleStore
+
+/// Telltale's whole configuration, read once at start from a `ConfigReader`
+/// (environment variables `TELLTALE_…` over an optional JSON file) and validated.
+public struct AppConfiguration: Sendable {
+    /// How log lines are written.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text
+        case json
+    }
+
+    /// Address to listen on.
+    public var host: String
+    /// Port to listen on.
+    public var port: Int
+    /// Base URL SDKs reach the server at (for DSNs and links).
+    public var publicURL: String
+    /// Folder for the SQLite database and other local data.
+    public var dataDirectory: String
+    /// Where the data lives.
+    public var database: DatabaseLocation
+    /// The database URL as given, with any password masked; `nil` for the default SQLite file.
+    public var maskedDatabaseURL: String?
+    /// Minimum log level.
+    public var logLevel: Logger.Level
+    /// Log line format.
+    public var logFormat: LogFormat
+    /// Email of the administrator created on first start.
+    public var adminEmail: String
+    /// Password for that administrator; generated and printed once when absent.
+    public var adminPassword: String?
+
+    /// Every setting: its key (in the JSON file), environment variable, default and meaning.
+    public static let settings: [Setting] = [
+        Setting(key: "http.host", defaultValue: "127.0.0.1", help: "address to listen on (0.0.0.0 for all interfaces)"),
+        Setting(key: "http.port", defaultValue: "8600", help: "port to listen on"),
+        Setting(key: "http.public_url", defaultValue: "http://<host>:<port>", help: "base URL SDKs use; goes into DSNs"),
+        Setting(key: "data.dir", defaultValue: "./telltale-data", help: "folder for the SQLite database"),
+        Setting(key: "database.url", defaultValue: "sqlite in data.dir", help: "postgres://user:pass@host:5432/db to use PostgreSQL", isSecret: true),
+        Setting(key: "log.level", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
+        Setting(key: "log.format", defaultValue: "text", help: "text or json"),
+        Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
+        Setting(key: "admin.password", defaultValue: "generated, printed once", help: "that administrator's password", isSecret: true),
+    ]
+
+    /// One configuration setting.
+    public struct Setting: Sendable {
+        /// Dotted key, as in the JSON config file.
+        public var key: String
+        /// Default, as shown to people.
+        public var defaultValue: String
+        /// What it does.
+        public var help: String
+        /// Masked in output.
+        public var isSecret = false
+
+        /// `TELLTALE_` + the key in upper case with `_` for `.`.
+        public var environmentVariable: String {
+            "TELLTALE_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+        }
+    }
+
+    /// Reads and validates every setting; throws all problems at once.
+    public init(reader: ConfigReader) throws(ConfigurationErrors) {
+        var problems: [ConfigurationProblem] = []
+        func text(_ key: String, secret: Bool = false) -> String? {
+            let configKey = ConfigKey(key)
+            if let value = try? reader.requiredString(forKey: configKey, isSecret: secret) {
+                return value.trimmingCharacters(in: .whitespaces).isEmpty ? nil : value
+            }
+            if let value = try? reader.requiredInt(forKey: configKey, isSecret: secret) { return String(value) }
+            return nil
+        }
+        func problem(_ key: String, _ message: String) {
+            let setting = Self.settings.first { $0.key == key }
+            problems.append(ConfigurationProblem(key: key, environmentVariable: setting?.environmentVariable ?? key, message: message))
+        }
+
+        host = text("http.host") ?? "127.0.0.1"
+        if host.contains(where: { $0 == " " || $0 == "/" }) { problem("http.host", "'\(host)' is not a host name or address") }
+
+        let portText = text("http.port") ?? "8600"
+        if let port = Int(portText), (1...65535).contains(port) {
+            self.port = port
+        } else {
+            problem("http.port", "'\(portText)' is not a port number (1–65535)")
+            self.port = 8600
+        }
+
+        let urlHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        publicURL = text("http.public_url") ?? "http://\(urlHost):\(port)"
+        if let url = URLComponents(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false {
+            while publicURL.hasSuffix("/") { publicURL.removeLast() }
+        } else {
+            problem("http.public_url", "'\(publicURL)' is not an http(s) URL")
+        }
+
+        dataDirectory = text("data.dir") ?? "./telltale-data"
+        if let reason = Self.dataDirectoryProblem(dataDirectory) { problem("data.dir", reason) }
+
+        if let url = text("database.url", secret: true) {
+            maskedDatabaseURL = DatabaseLocation.masked(url: url)
+            do {
+                database = try DatabaseLocation.parse(url: url)
+            } catch {
+                problem("database.url", "'\(DatabaseLocation.masked(url: url))' \(error.reason)")
+                database = .sqlite(path: "")
+            }
+        } else {
+            maskedDatabaseURL = nil
+            database = .sqlite(path: (dataDirectory as NSString).appendingPathComponent("telltale.db"))
+        }
+
+        let levelText = text("log.level") ?? "info"
+        if let level = Logger.Level(rawValue: levelText.lowercased()) {
+            logLevel = level
+        } else {
+            problem("log.level", "'\(levelText)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            logLevel = .info
+        }
+
+        let formatText = text("log.format") ?? "text"
+        if let format = LogFormat(rawValue: formatText.lowercased()) {
+            logFormat = format
+        } else {
+            problem("log.format", "'\(formatText)' is not text or json")
+            logFormat = .text
+        }
+
+        adminEmail = (text("admin.email") ?? "admin@telltale.local").lowercased()
+        if !adminEmail.contains("@") { problem("admin.email", "'\(adminEmail)' is not an email address") }
+        adminPassword = text("admin.password", secret: true)
+        if let password = adminPassword, password.utf8.count < 8 || password.utf8.count > 72 {
+            problem("admin.password", "must be 8 to 72 bytes long")
+        }
+
+        if !problems.isEmpty { throw ConfigurationErrors(problems: problems) }
+    }
+
+    /// Why the data directory cannot be used, or `nil` when it can (existing and writable,
+    /// or creatable under a writable parent).
+    static func dataDirectoryProblem(_ path: String) -> String? {
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        if files.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { return "'\(path)' exists and is not a directory" }
+            guard files.isWritableFile(atPath: path), files.isReadableFile(atPath: path) else {
+                return "'\(path)' is not readable and writable by this user"
+            }
+            return nil
+        }
+        var parent = (path as NSString).deletingLastPathComponent
+        if parent.isEmpty { parent = "." }
+        while !files.fileExists(atPath: parent) {
+            let next = (parent as NSString).deletingLastPathComponent
+            if next.isEmpty || next == parent { break }
+            parent = next
+        }
+        guard files.isWritableFile(atPath: parent) else {
+            return "'\(path)' does not exist and cannot be created ('\(parent)' is not writable)"
+        }
+        return nil
+    }
+
+    /// Builds the reader the server uses: environment variables over the optional JSON file.
+    public static func reader(configFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ConfigReader {
+        let environmentProvider = EnvironmentVariablesProvider(
+            environmentVariables: environment,
+            secretsSpecifier: .specific(["TELLTALE_DATABASE_URL", "TELLTALE_ADMIN_PASSWORD"])
+        ).prefixKeys(with: "telltale")
+        guard let configFile else { return ConfigReader(provider: environmentProvider) }
+        let fileProvider = try await FileProvider<JSONSnapshot>(filePath: FilePath(configFile))
+        return ConfigReader(providers: [environmentProvider, fileProvider])
+    }
+}
+
+/// One invalid setting.
+public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Dotted key.
+    public var key: String
+    /// Environment variable for the key.
+    public var environmentVariable: String
+    /// What is wrong.
+    public var message: String
+
+    public var description: String { "\(environmentVariable) (\(key)): \(message)" }
+}
+
+/// Every invalid setting found in one read.
+public struct ConfigurationErrors: Error, Sendable, CustomStringConvertible {
+    /// The problems, in settings order.
+    public var problems: [ConfigurationProblem]
+
+    public var description: String { problems.map(\.description).joined(separator: "; ") }
+}

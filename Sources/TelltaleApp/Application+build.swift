@@ -1,0 +1,86 @@
+public import Configuration
+import Foundation
+public import Hummingbird
+public import Logging
+import Metrics
+import Prometheus
+import TelltaleAPI
+public import TelltaleCore
+import TelltaleHTTP
+public import TelltaleStore
+
+/// What the server tells the operator once it is ready.
+public typealias StartupAnnouncement = @Sendable (AppConfiguration, BootstrapReport) -> Void
+
+/// Builds the server from configuration: `main` and the tests both call this.
+public func buildApplication(
+    reader: ConfigReader,
+    logger: Logger = Logger(label: "telltale"),
+    announce: @escaping StartupAnnouncement = { _, _ in }
+) async throws -> some ApplicationProtocol {
+    let configuration = try AppConfiguration(reader: reader)
+    return try await buildApplication(configuration: configuration, logger: logger, announce: announce)
+}
+
+/// Builds the server from an already validated configuration.
+public func buildApplication(
+    configuration: AppConfiguration,
+    logger: Logger = Logger(label: "telltale"),
+    announce: @escaping StartupAnnouncement = { _, _ in }
+) async throws -> some ApplicationProtocol {
+    let store = try await openStore(configuration, logger: logger)
+    let accounts = AccountService(repositories: store.repositories, passwords: BcryptPasswordHasher(), digester: SHA256SecretDigester())
+
+    let registry = PrometheusCollectorRegistry()
+    var factory = PrometheusMetricsFactory(registry: registry)
+    // Code names metrics with dots (STYLE.md); Prometheus wants underscores.
+    factory.nameAndLabelSanitizer = { name, labels in (name.replacingOccurrences(of: ".", with: "_"), labels) }
+    let processMetrics = ProcessMetrics(factory: factory, backend: store.backend)
+
+    let router = Router(context: TelltaleRequestContext.self)
+    router.add(middleware: RequestTelemetryMiddleware(factory: factory))
+    router.add(middleware: ErrorMiddleware())
+    OperationsController(
+        registry: registry,
+        readiness: { await readiness(of: store) },
+        beforeScrape: { processMetrics.sample() }
+    ).addRoutes(to: router)
+    let api = router.group("api/0").add(middleware: BearerAuthMiddleware(accounts: accounts))
+    OrganizationsController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
+        services: [StoreService(store: store)],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        let applied = try await store.migrate()
+        if !applied.isEmpty { logger.info("Database schema ready", metadata: ["migrations.applied": "\(applied.joined(separator: ", "))"]) }
+        let report = try await accounts.bootstrap(adminEmail: configuration.adminEmail, adminPassword: configuration.adminPassword)
+        announce(configuration, report)
+    }
+    return app
+}
+
+/// Opens the configured database, creating the data directory for SQLite.
+public func openStore(_ configuration: AppConfiguration, logger: Logger) async throws -> Store {
+    if case .sqlite(let path) = configuration.database {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+    }
+    return try await Store.open(configuration.database, logger: logger)
+}
+
+private func readiness(of store: Store) async -> Readiness {
+    do {
+        let status = try await store.schemaStatus()
+        return Readiness(
+            databaseReachable: true,
+            migrationsCurrent: status.isCurrent,
+            detail: status.isCurrent ? nil : "schema at version \(status.databaseVersion), expected \(status.binaryVersion)"
+        )
+    } catch {
+        return Readiness(databaseReachable: false, migrationsCurrent: false, detail: "database unreachable")
+    }
+}

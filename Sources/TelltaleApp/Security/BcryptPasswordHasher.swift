@@ -1,0 +1,23 @@
+import HummingbirdBcrypt
+import NIOPosix
+public import TelltaleCore
+
+/// bcrypt (cost 12 by default) on NIO's blocking thread pool, so hashing never stalls the
+/// cooperative pool that serves requests.
+public struct BcryptPasswordHasher: PasswordHasher {
+    let cost: UInt8
+
+    /// Creates a hasher; tests may lower the cost (minimum 4).
+    public init(cost: UInt8 = 12) {
+        self.cost = cost
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SentryProtocol
+import TelltaleApp
+import TelltaleCore
+import UnixSignals
+
+/// `telltale serve`: runs the server until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Telltale server (the default command).")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let configuration = try await options.loadConfiguration()
+        configuration.bootstrapLogging()
+        let logger = Logger(label: "telltale")
+        do {
+            let app = try await buildApplication(configuration: configuration, logger: logger, announce: Self.announce)
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            Console.error("server stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Prints where to go and how to send the first event.
+    static func announce(_ configuration: AppConfiguration, _ report: BootstrapReport) {
+        var lines = ["", "Telltale is running.", "  Dashboard:  \(configuration.publicURL)/"]
+        if let project = report.project, let key = report.key,
+           let dsn = DSN(baseURL: configuration.publicURL, publicKey: key.publicKey, projectID: project.id.description) {
+            lines.append("  DSN:        \(dsn)   (project '\(project.slug)')")
+        }
+        lines.append("  Sign in as: \(report.adminEmail)")
+        if let password = report.generatedPassword {
+            lines.append("  Password:   \(password)   (generated; shown only this once)")
+        }
+        lines.append("")
+        Console.out(lines.joined(separator: "\n"))
+    }
+}
+
+/// `telltale migrate`: applies pending schema migrations and exits.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations and exit.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        try await options.withAccounts { _, _, _ in () }
+        Console.out("Database schema is up to date.")
+    }
+}
+
+/// `telltale check`: prints the effective configuration and explains every invalid value.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate and print the effective configuration.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let configuration = try await options.loadConfiguration()
+        Console.table(["SETTING", "VALUE"], configuration.report.map { [$0.variable, $0.value] })
+        Console.out("\nConfiguration is valid.")
+    }
+}

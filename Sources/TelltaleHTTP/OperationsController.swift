@@ -1,0 +1,71 @@
+public import Hummingbird
+import NIOCore
+public import Prometheus
+
+/// What `/readyz` reports.
+public struct Readiness: Sendable {
+    /// Whether the database answered.
+    public var databaseReachable: Bool
+    /// Whether the schema is at this binary's version.
+    public var migrationsCurrent: Bool
+    /// A short explanation when not ready.
+    public var detail: String?
+
+    /// Creates a readiness report.
+    public init(databaseReachable: Bool, migrationsCurrent: Bool, detail: String? = nil) {
+        self.databaseReachable = databaseReachable
+        self.migrationsCurrent = migrationsCurrent
+        self.detail = detail
+    }
+
+    /// Ready to serve.
+    public var isReady: Bool { databaseReachable && migrationsCurrent }
+}
+
+/// `/healthz` (the process answers), `/readyz` (database reachable, schema current) and
+/// `/metrics` (Prometheus text format).
+public struct OperationsController<Context: RequestContext>: Sendable {
+    let readiness: @Sendable () async -> Readiness
+    let registry: PrometheusCollectorRegistry
+    let beforeScrape: @Sendable () -> Void
+
+    /// Creates the controller; `beforeScrape` refreshes gauges sampled at scrape time.
+    public init(
+        registry: PrometheusCollectorRegistry,
+        readiness: @escaping @Sendable () async -> Readiness,
+        beforeScrape: @escaping @Sendable () -> Void
+    ) {
+        self.registry = registry
+        self.readiness = readiness
+        self.beforeScrape = beforeScrape
+    }
+
+    /// Registers the routes.
+    public func addRoutes(to router: some RouterMethods<Context>) {
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        router.get("readyz") { _, _ in
+            let report = await readiness()
+            let body = """
+                {"status":"\(report.isReady ? "ready" : "not ready")","database":\(report.databaseReachable),"migrations":\(report.migrationsCurrent)\
+                \(report.detail.map { ",\"detail\":" + JSONText.quoted($0) } ?? "")}
+                """
+            return Response(
+                status: report.isReady ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
+        }
+        router.get("metrics") { _, _ in
+            beforeScrape()
+            var buffer = [UInt8]()
+            registry.emit(into: &buffer)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer))
+            )
+        }
+    }
+}
