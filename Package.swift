@@ -154,6 +154,7 @@ let package = Package(
                 "TelltaleCore",
                 "TelltaleStore",
                 "TelltaleTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -160,6 +160,10 @@ public struct AppConfiguration: Sendable {
             if next.isEmpty || next == parent { break }
             parent = next
         }
+        var parentIsDirectory: ObjCBool = false
+        guard files.fileExists(atPath: parent, isDirectory: &parentIsDirectory), parentIsDirectory.boolValue else {
+            return "'\(path)' cannot be created: '\(parent)' is not a directory"
+        }
         guard files.isWritableFile(atPath: parent) else {
             return "'\(path)' does not exist and cannot be created ('\(parent)' is not writable)"
         }
