@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -43,6 +45,25 @@ let package = Package(
             dependencies: [
                 "SentryProtocol",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CBrotli",
+            pkgConfig: "libbrotlidec",
+            providers: [.apt(["libbrotli-dev"])]
+        ),
+        .target(
+            name: "TelltaleIngest",
+            dependencies: [
+                "TelltaleCore",
+                "SentryProtocol",
+                "CBrotli",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -74,6 +95,7 @@ let package = Package(
             name: "TelltaleAPI",
             dependencies: [
                 "TelltaleCore",
+                "TelltaleIngest",
                 "TelltaleHTTP",
                 "SentryProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -86,6 +108,7 @@ let package = Package(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleCore",
+                "TelltaleIngest",
                 "TelltaleStore",
                 "TelltaleHTTP",
                 "TelltaleAPI",

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TelltaleStore
+import TelltaleIngest
 
 extension AppConfiguration {
     /// The effective configuration as `telltale check` prints it, secrets masked.
@@ -18,6 +19,10 @@ extension AppConfiguration {
             ("TELLTALE_DATABASE_URL", databaseText),
             ("TELLTALE_LOG_LEVEL", logLevel.rawValue),
             ("TELLTALE_LOG_FORMAT", logFormat.rawValue),
+            ("TELLTALE_INGEST_MAX_ENVELOPE_MB", String(ingest.maxEnvelopeBytes >> 20)),
+            ("TELLTALE_INGEST_MAX_ATTACHMENT_MB", String(ingest.maxAttachmentBytes >> 20)),
+            ("TELLTALE_INGEST_KEY_RATE_LIMIT", ingest.defaultKeyRateLimit.map(String.init) ?? "off"),
+            ("TELLTALE_INGEST_ORG_RATE_LIMIT", ingest.defaultOrganizationRateLimit.map(String.init) ?? "off"),
             ("TELLTALE_ADMIN_EMAIL", adminEmail),
             ("TELLTALE_ADMIN_PASSWORD", adminPassword == nil ? "(not set: generated on first start)" : "****"),
         ]

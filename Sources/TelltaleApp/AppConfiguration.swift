@@ -3,6 +3,7 @@ public import Foundation
 public import Logging
 import SystemPackage
 public import TelltaleStore
+public import TelltaleIngest
 
 /// Telltale's whole configuration, read once at start from a `ConfigReader`
 /// (environment variables `TELLTALE_…` over an optional JSON file) and validated.
@@ -29,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Log line format.
     public var logFormat: LogFormat
+    /// Ingest limits and default rate limits.
+    public var ingest: IngestSettings
     /// Email of the administrator created on first start.
     public var adminEmail: String
     /// Password for that administrator; generated and printed once when absent.
@@ -43,6 +46,10 @@ public struct AppConfiguration: Sendable {
         Setting(key: "database.url", defaultValue: "sqlite in data.dir", help: "postgres://user:pass@host:5432/db to use PostgreSQL", isSecret: true),
         Setting(key: "log.level", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
         Setting(key: "log.format", defaultValue: "text", help: "text or json"),
+        Setting(key: "ingest.max_envelope_mb", defaultValue: "20", help: "largest envelope after decompression, MiB"),
+        Setting(key: "ingest.max_attachment_mb", defaultValue: "20", help: "largest stored attachment, MiB"),
+        Setting(key: "ingest.key_rate_limit", defaultValue: "off", help: "events per minute per client key when the key sets none"),
+        Setting(key: "ingest.org_rate_limit", defaultValue: "off", help: "events per minute per organization when it sets none"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
         Setting(key: "admin.password", defaultValue: "generated, printed once", help: "that administrator's password", isSecret: true),
     ]
@@ -130,6 +137,21 @@ public struct AppConfiguration: Sendable {
             problem("log.format", "'\(formatText)' is not text or json")
             logFormat = .text
         }
+
+        func positive(_ key: String, _ fallback: Int?) -> Int? {
+            guard let value = text(key), value.lowercased() != "off" else { return fallback }
+            guard let number = Int(value), number > 0 else {
+                problem(key, "'\(value)' is not a positive whole number (or off)")
+                return fallback
+            }
+            return number
+        }
+        ingest = IngestSettings(
+            maxEnvelopeBytes: (positive("ingest.max_envelope_mb", 20) ?? 20) << 20,
+            maxAttachmentBytes: (positive("ingest.max_attachment_mb", 20) ?? 20) << 20,
+            defaultKeyRateLimit: positive("ingest.key_rate_limit", nil),
+            defaultOrganizationRateLimit: positive("ingest.org_rate_limit", nil)
+        )
 
         adminEmail = (text("admin.email") ?? "admin@telltale.local").lowercased()
         if !adminEmail.contains("@") { problem("admin.email", "'\(adminEmail)' is not an email address") }

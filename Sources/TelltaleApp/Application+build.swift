@@ -7,6 +7,7 @@ import Prometheus
 import TelltaleAPI
 public import TelltaleCore
 import TelltaleHTTP
+import TelltaleIngest
 public import TelltaleStore
 
 /// What the server tells the operator once it is ready.
@@ -45,18 +46,23 @@ public func buildApplication(
         readiness: { await readiness(of: store) },
         beforeScrape: { processMetrics.sample() }
     ).addRoutes(to: router)
+    let writer = IngestWriter(repository: store.ingest, logger: logger)
+    let ingest = IngestService(keys: ClientKeyCache(repositories: store.repositories), writer: writer, settings: configuration.ingest, logger: logger)
+    IngestController(service: ingest, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: router)
     let api = router.group("api/0").add(middleware: BearerAuthMiddleware(accounts: accounts))
     OrganizationsController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
-        services: [StoreService(store: store)],
+        // Shut down in reverse: the server finishes requests, the writer drains, the store closes.
+        services: [StoreService(store: store), writer],
         logger: logger
     )
     app.beforeServerStarts {
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("Database schema ready", metadata: ["migrations.applied": "\(applied.joined(separator: ", "))"]) }
+        ingest.setHashSecret(try await store.instanceSecret())
         let report = try await accounts.bootstrap(adminEmail: configuration.adminEmail, adminPassword: configuration.adminPassword)
         announce(configuration, report)
     }

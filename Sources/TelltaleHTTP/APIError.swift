@@ -56,8 +56,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
 }
 
 /// Minimal JSON string quoting for error bodies (no encoder needed for one field).
-enum JSONText {
-    static func quoted(_ text: String) -> String {
+public enum JSONText {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

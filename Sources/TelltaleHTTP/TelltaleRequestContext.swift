@@ -7,10 +7,13 @@ public struct TelltaleRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller, set by the authentication middleware.
     public var principal: Principal?
+    /// The peer's IP address.
+    public var remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// JSON with ISO 8601 dates, as the REST API documents them.

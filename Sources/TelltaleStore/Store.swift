@@ -1,4 +1,5 @@
 public import Logging
+import SQLKit
 public import TelltaleCore
 
 /// The storage layer: a backend, its repositories and its schema.
@@ -7,6 +8,8 @@ public struct Store: Sendable {
     public let backend: any SQLBackend
     /// Every repository over that backend.
     public let repositories: Repositories
+    /// The ingest write path.
+    public let ingest: any IngestRepository
     let logger: Logger
 
     /// Wraps a backend.
@@ -19,6 +22,7 @@ public struct Store: Sendable {
             projects: ProjectSQLRepository(backend: backend),
             tokens: APITokenSQLRepository(backend: backend)
         )
+        self.ingest = IngestSQLRepository(backend: backend)
     }
 
     /// Opens the database at `location`. For PostgreSQL nothing connects until the backend runs.
@@ -40,6 +44,19 @@ public struct Store: Sendable {
     /// The schema version in the database and in this binary.
     public func schemaStatus() async throws -> SchemaStatus {
         try await Migrator(backend: backend, logger: logger).status()
+    }
+
+    /// This installation's secret for keyed hashes (pseudonymized IPs and user ids): made
+    /// once, stored in the database so every node and every restart uses the same one.
+    public func instanceSecret() async throws -> String {
+        let candidate = SecretGenerator.hex(byteCount: 32)
+        return try await backend.write { db in
+            try await db.insert(into: "instance_settings").columns("key", "value")
+                .values(SQLBind("hash_secret"), SQLBind(candidate))
+                .ignoringConflicts(with: ["key"]).run()
+            return try await db.select().column("value").from("instance_settings")
+                .where("key", .equal, SQLBind("hash_secret")).first(decodingColumn: "value", as: String.self) ?? candidate
+        }
     }
 
     /// Runs `body` with the backend running (PostgreSQL's pool needs that), then closes it.

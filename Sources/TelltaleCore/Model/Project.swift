@@ -12,16 +12,19 @@ public struct Project: Sendable, Hashable {
     public var name: String
     /// Platform hint (`python`, `javascript`, `other`…), shown in the dashboard.
     public var platform: String
+    /// Ingest settings: sampling, scrubbing, retention.
+    public var settings: ProjectSettings
     /// When it was created.
     public var createdAt: Date
 
     /// Creates a project value.
-    public init(id: ProjectID, organizationID: OrganizationID, slug: Slug, name: String, platform: String, createdAt: Date) {
+    public init(id: ProjectID, organizationID: OrganizationID, slug: Slug, name: String, platform: String, settings: ProjectSettings = ProjectSettings(), createdAt: Date) {
         self.id = id
         self.organizationID = organizationID
         self.slug = slug
         self.name = name
         self.platform = platform
+        self.settings = settings
         self.createdAt = createdAt
     }
 

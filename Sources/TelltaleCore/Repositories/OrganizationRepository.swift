@@ -44,6 +44,8 @@ public protocol ProjectRepository: Sendable {
     func project(organizationID: OrganizationID, slug: Slug) async throws -> Project?
     /// Projects of one organization, or of all when `nil`, by organization then slug.
     func projects(organizationID: OrganizationID?) async throws -> [Project]
+    /// Replaces a project's ingest settings.
+    func updateSettings(_ settings: ProjectSettings, for projectID: ProjectID) async throws
     /// Adds a client key to a project.
     func createKey(projectID: ProjectID, label: String, publicKey: String, secretKey: String) async throws -> ClientKey
     /// A project's keys, oldest first.

@@ -36,6 +36,22 @@ public enum SQLFlavor: String, Sendable {
         }
     }
 
+    /// The larger of two expressions (`MAX(a, b)` in SQLite, `GREATEST(a, b)` in PostgreSQL).
+    func greatest(_ a: String, _ b: String) -> String {
+        switch self {
+        case .sqlite: "MAX(\(a), \(b))"
+        case .postgres: "GREATEST(\(a), \(b))"
+        }
+    }
+
+    /// The smaller of two expressions.
+    func least(_ a: String, _ b: String) -> String {
+        switch self {
+        case .sqlite: "MIN(\(a), \(b))"
+        case .postgres: "LEAST(\(a), \(b))"
+        }
+    }
+
     /// Literal for `false` in DDL defaults.
     var falseLiteral: String {
         switch self {

@@ -12,6 +12,7 @@ struct Migration: Sendable {
 enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "accounts", statements: AccountsSchema.statements),
+        Migration(version: 2, name: "ingest", statements: IngestSchema.statements),
     ]
 
     /// The schema version this binary expects.

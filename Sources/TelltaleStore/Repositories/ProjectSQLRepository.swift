@@ -47,6 +47,16 @@ public struct ProjectSQLRepository: ProjectRepository {
         }
     }
 
+    public func updateSettings(_ settings: ProjectSettings, for projectID: ProjectID) async throws {
+        let text = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        let changed = try await backend.write { db in
+            try await db.update("projects").set("settings", to: SQLBind(text))
+                .where("id", .equal, SQLBind(projectID.rawValue))
+                .returning("id").all().count
+        }
+        guard changed == 1 else { throw DomainError.notFound("project \(projectID)") }
+    }
+
     public func createKey(projectID: ProjectID, label: String, publicKey: String, secretKey: String) async throws -> ClientKey {
         let now = Date().millisecondsSince1970
         let id = try await backend.mapConflict("a client key with this public key already exists") {

@@ -6,7 +6,7 @@ import TelltaleCore
 enum RowDecoding {
     static let organizationColumns = ["id", "slug", "name", "rate_limit_per_minute", "created_at"]
     static let userColumns = ["id", "email", "name", "password_hash", "is_system_admin", "created_at"]
-    static let projectColumns = ["id", "organization_id", "slug", "name", "platform", "created_at"]
+    static let projectColumns = ["id", "organization_id", "slug", "name", "platform", "settings", "created_at"]
     static let keyColumns = ["id", "project_id", "label", "public_key", "secret_key", "is_active", "rate_limit_per_minute", "created_at"]
     static let tokenColumns = ["id", "user_id", "name", "prefix", "scopes", "created_at", "revoked_at"]
 
@@ -38,6 +38,7 @@ enum RowDecoding {
             slug: try Slug(row.decode(column: "slug", as: String.self)),
             name: try row.decode(column: "name", as: String.self),
             platform: try row.decode(column: "platform", as: String.self),
+            settings: (try? JSONDecoder().decode(ProjectSettings.self, from: Data(row.decode(column: "settings", as: String.self).utf8))) ?? ProjectSettings(),
             createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
         )
     }

@@ -1,0 +1,134 @@
+import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// Writes ingest batches: one transaction per call, multi-row statements per table.
+public struct IngestSQLRepository: IngestRepository {
+    let backend: any SQLBackend
+
+    /// Rows per multi-row INSERT (keeps binds well under PostgreSQL's 65,535).
+    static let rowsPerStatement = 200
+
+    public func write(_ records: [IngestRecord]) async throws {
+        var events: [EventRecord] = []
+        var transactions: [TransactionRecord] = []
+        var sessions: [SessionRecord] = []
+        var checkIns: [CheckInRecord] = []
+        var reports: [UserReportRecord] = []
+        var attachments: [AttachmentRecord] = []
+        var outcomes: [OutcomeRecord] = []
+        for record in records {
+            switch record {
+            case .event(let event): events.append(event)
+            case .transaction(let transaction): transactions.append(transaction)
+            case .session(let session): sessions.append(session)
+            case .checkIn(let checkIn): checkIns.append(checkIn)
+            case .userReport(let report): reports.append(report)
+            case .attachment(let attachment): attachments.append(attachment)
+            case .outcome(let outcome): outcomes.append(outcome)
+            }
+        }
+        let flavor = backend.flavor
+        try await backend.write { [events, transactions, sessions, checkIns, reports, attachments, outcomes] db in
+            if !events.isEmpty { try await EventBatchWriter(db: db, flavor: flavor).write(events) }
+            try await Self.insertTransactions(transactions, db)
+            try await Self.insertSessions(sessions, db)
+            try await Self.insertCheckIns(checkIns, db)
+            try await Self.insertReports(reports, db)
+            try await Self.insertAttachments(attachments, db)
+            try await Self.insertOutcomes(outcomes, db)
+        }
+    }
+
+    static func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+
+    static func insertTransactions(_ rows: [TransactionRecord], _ db: any SQLDatabase) async throws {
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            var insert = db.insert(into: "transactions").columns(
+                "project_id", "event_id", "trace_id", "name", "op", "status", "start_timestamp", "timestamp", "duration_ms", "release", "environment", "payload"
+            )
+            for row in chunk {
+                insert = insert.values(
+                    SQLBind(row.projectID.rawValue), SQLBind(row.eventID), SQLBind(row.traceID), SQLBind(row.name), SQLBind(row.op), SQLBind(row.status),
+                    SQLBind(ms(row.startTimestamp)), SQLBind(ms(row.timestamp)), SQLBind(row.durationMilliseconds), SQLBind(row.release),
+                    SQLBind(row.environment), SQLBind(Data(row.payload))
+                )
+            }
+            try await insert.ignoringConflicts(with: ["project_id", "event_id"]).run()
+        }
+    }
+
+    static func insertSessions(_ rows: [SessionRecord], _ db: any SQLDatabase) async throws {
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            var insert = db.insert(into: "sessions").columns(
+                "project_id", "kind", "session_id", "distinct_id", "status", "errors", "is_init", "started", "duration", "release", "environment",
+                "exited", "errored", "abnormal", "crashed"
+            )
+            for row in chunk {
+                insert = insert.values(
+                    SQLBind(row.projectID.rawValue), SQLBind(row.kind), SQLBind(row.sessionID), SQLBind(row.distinctID), SQLBind(row.status),
+                    SQLBind(row.errors), SQLBind(row.isInit), SQLBind(ms(row.started)), SQLBind(row.duration), SQLBind(row.release),
+                    SQLBind(row.environment), SQLBind(row.exited), SQLBind(row.errored), SQLBind(row.abnormal), SQLBind(row.crashed)
+                )
+            }
+            try await insert.run()
+        }
+    }
+
+    static func insertCheckIns(_ rows: [CheckInRecord], _ db: any SQLDatabase) async throws {
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            var insert = db.insert(into: "check_ins").columns("project_id", "check_in_id", "monitor_slug", "status", "duration", "environment", "timestamp", "payload")
+            for row in chunk {
+                insert = insert.values(
+                    SQLBind(row.projectID.rawValue), SQLBind(row.checkInID), SQLBind(row.monitorSlug), SQLBind(row.status), SQLBind(row.duration),
+                    SQLBind(row.environment), SQLBind(ms(row.timestamp)), SQLBind(Data(row.payload))
+                )
+            }
+            try await insert.run()
+        }
+    }
+
+    static func insertReports(_ rows: [UserReportRecord], _ db: any SQLDatabase) async throws {
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            var insert = db.insert(into: "user_reports").columns("project_id", "event_id", "name", "email", "comments", "source", "timestamp")
+            for row in chunk {
+                insert = insert.values(
+                    SQLBind(row.projectID.rawValue), SQLBind(row.eventID), SQLBind(row.name), SQLBind(row.email), SQLBind(row.comments),
+                    SQLBind(row.source), SQLBind(ms(row.timestamp))
+                )
+            }
+            try await insert.run()
+        }
+    }
+
+    static func insertAttachments(_ rows: [AttachmentRecord], _ db: any SQLDatabase) async throws {
+        for row in rows {
+            try await db.insert(into: "attachments")
+                .columns("project_id", "event_id", "filename", "content_type", "attachment_type", "size", "data", "timestamp")
+                .values(
+                    SQLBind(row.projectID.rawValue), SQLBind(row.eventID), SQLBind(row.filename), SQLBind(row.contentType),
+                    SQLBind(row.attachmentType), SQLBind(row.data.count), SQLBind(Data(row.data)), SQLBind(ms(row.timestamp))
+                ).run()
+        }
+    }
+
+    static func insertOutcomes(_ rows: [OutcomeRecord], _ db: any SQLDatabase) async throws {
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            var insert = db.insert(into: "outcomes").columns("project_id", "timestamp", "outcome", "category", "reason", "quantity")
+            for row in chunk {
+                insert = insert.values(
+                    SQLBind(row.projectID.rawValue), SQLBind(ms(row.timestamp)), SQLBind(row.outcome), SQLBind(row.category),
+                    SQLBind(row.reason), SQLBind(row.quantity)
+                )
+            }
+            try await insert.run()
+        }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
