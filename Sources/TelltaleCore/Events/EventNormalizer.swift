@@ -173,7 +173,10 @@ public enum EventNormalizer {
     private static func normalizeTags(_ event: inout [String: JSONValue]) {
         var tags: [String: JSONValue] = [:]
         func add(_ key: String?, _ value: JSONValue?) {
-            guard let key, !key.isEmpty, key.count <= 200, let text = value?.scalarText, !text.contains("\n") else { return }
+            // Sentry's tag key alphabet; anything else (spaces, newlines) is dropped.
+            guard let key, !key.isEmpty, key.count <= 200,
+                  key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.:-".unicodeScalars.contains($0) }),
+                  let text = value?.scalarText, !text.contains("\n") else { return }
             tags[key] = .string(String(text.prefix(200)))
         }
         switch event["tags"] {
