@@ -1,6 +1,5 @@
 import Foundation
 public import SentryProtocol
-import Synchronization
 
 /// Removes secrets and personal data from a normalized event per a ``ScrubbingPolicy`` (§13):
 /// values under sensitive keys become `[Filtered]`; bearer tokens, `password=…`-style pairs,
@@ -17,14 +16,14 @@ public struct Scrubber: Sendable {
 
     let policy: ScrubbingPolicy
     let keyedHash: @Sendable (String) -> String
-    let sensitive: [String]
+    let sensitiveBytes: [[UInt8]]
     let safe: Set<String>
 
     /// Creates a scrubber; `keyedHash` pseudonymizes IPs and user ids when the policy asks.
     public init(policy: ScrubbingPolicy, keyedHash: @escaping @Sendable (String) -> String) {
         self.policy = policy
         self.keyedHash = keyedHash
-        self.sensitive = Self.defaultSensitiveKeys + policy.sensitiveFields.map { $0.lowercased() }
+        self.sensitiveBytes = (Self.defaultSensitiveKeys + policy.sensitiveFields.map { $0.lowercased() }).map { Array($0.utf8) }
         self.safe = Set(policy.safeFields.map { $0.lowercased() })
     }
 
@@ -71,9 +70,10 @@ public struct Scrubber: Sendable {
     }
 
     func isSensitive(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        if safe.contains(lowered) { return false }
-        return sensitive.contains { lowered.contains($0) }
+        // Byte-wise ASCII matching: this runs for every key of every event.
+        let lowered = ASCII.lowercased(Array(key.utf8))
+        if !safe.isEmpty, safe.contains(String(decoding: lowered, as: UTF8.self)) { return false }
+        return sensitiveBytes.contains { ASCII.contains(lowered, $0) }
     }
 
     private func scrubValue(_ value: JSONValue, path: String) -> JSONValue {
@@ -106,87 +106,17 @@ public struct Scrubber: Sendable {
 
     /// Frame locations and exception types stay readable: they are code, not data.
     static func neverFiltered(path: String, key: String) -> Bool {
-        ["filename", "abs_path", "module", "function", "type", "lineno", "colno", "in_app", "context_line"].contains(key) && path != "request"
+        codeKeys.contains(key) && path != "request"
     }
+
+    private static let codeKeys: Set<String> = ["filename", "abs_path", "module", "function", "type", "lineno", "colno", "in_app", "context_line"]
 
     // MARK: Patterns inside strings
 
-    private static let inlineSecrets = Mutex<Regex<AnyRegexOutput>>(try! Regex(
-        #"(?i)(?<bearer>\bbearer\s+)[A-Za-z0-9\-._~+/]+=*|(?<pair>\b(?:password|passwd|pwd|secret|token|access_token|api_key|apikey|api-key|auth)\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&,;"']+)|(?<url>://[^/\s:@]+:)[^/\s@]+@|-----BEGIN[A-Z ]*PRIVATE KEY-----[\s\S]*?-----END[A-Z ]*PRIVATE KEY-----"#
-    ))
-
     /// Replaces secrets and card numbers inside free text.
     public static func scrubString(_ text: String) -> String {
-        var result = text
-        let lowered = text.lowercased()
-        if lowered.contains("bearer") || lowered.contains("=") || lowered.contains(":") || lowered.contains("private key") {
-            result = inlineSecrets.withLock { regex in
-                result.replacing(regex) { match -> String in
-                    if let prefix = match.output["bearer"]?.substring { return String(prefix) + filtered }
-                    if let prefix = match.output["pair"]?.substring { return String(prefix) + filtered }
-                    if let prefix = match.output["url"]?.substring { return String(prefix) + filtered + "@" }
-                    return filtered
-                }
-            }
-        }
-        return replacingCardNumbers(result)
-    }
-
-    /// Finds runs of 13–19 digits (single spaces or dashes allowed between) that pass the
-    /// Luhn check, and replaces them with `[creditcard]`.
-    static func replacingCardNumbers(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        var digitsSeen = 0
-        for scalar in scalars where scalar.properties.numericType != nil && ("0"..."9").contains(scalar) {
-            digitsSeen += 1
-        }
-        guard digitsSeen >= 13 else { return text }
-        var output = String.UnicodeScalarView()
-        var index = 0
-        while index < scalars.count {
-            let isBoundary = index == 0 || !(("0"..."9").contains(scalars[index - 1]) || scalars[index - 1].properties.isAlphabetic)
-            if isBoundary, ("0"..."9").contains(scalars[index]) {
-                var digits: [Int] = []
-                var end = index
-                var last = index
-                while end < scalars.count {
-                    let scalar = scalars[end]
-                    if ("0"..."9").contains(scalar) {
-                        digits.append(Int(scalar.value - 48))
-                        last = end
-                        end += 1
-                    } else if (scalar == " " || scalar == "-"), end + 1 < scalars.count, ("0"..."9").contains(scalars[end + 1]), digits.count < 19 {
-                        end += 1
-                    } else {
-                        break
-                    }
-                }
-                let followedByWord = last + 1 < scalars.count && scalars[last + 1].properties.isAlphabetic
-                if (13...19).contains(digits.count), !followedByWord, luhn(digits) {
-                    output.append(contentsOf: "[creditcard]".unicodeScalars)
-                    index = last + 1
-                    continue
-                }
-                output.append(contentsOf: scalars[index...last])
-                index = last + 1
-                continue
-            }
-            output.append(scalars[index])
-            index += 1
-        }
-        return String(output)
-    }
-
-    static func luhn(_ digits: [Int]) -> Bool {
-        var sum = 0
-        for (offset, digit) in digits.reversed().enumerated() {
-            if offset % 2 == 1 {
-                let doubled = digit * 2
-                sum += doubled > 9 ? doubled - 9 : doubled
-            } else {
-                sum += digit
-            }
-        }
-        return sum % 10 == 0
+        var scanner = SecretScanner(Array(text.utf8))
+        guard scanner.run() else { return text }
+        return String(decoding: scanner.output, as: UTF8.self)
     }
 }

@@ -1,0 +1,72 @@
+-- wrk script: replays recorded Sentry SDK envelopes (uncompressed fixtures with one event)
+-- with a fresh event_id per request, counting 200 answers per thread.
+local fixtures_dir = os.getenv("TELLTALE_FIXTURES")
+local names = { "exception_chained", "rich_context.1", "message", "logging_message", "unhandled_crash.1", "exception_group", "message_stacktrace" }
+local key = os.getenv("TELLTALE_KEY")
+local project = os.getenv("TELLTALE_PROJECT")
+local templates = {}
+local threads = {}
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local data = f:read("*a")
+  f:close()
+  return data
+end
+
+for _, name in ipairs(names) do
+  local body = read(fixtures_dir .. "/" .. name .. ".body")
+  local id = body:match('"event_id":"(%x+)"')
+  table.insert(templates, { body = body, id = id })
+end
+
+function setup(thread)
+  thread:set("ok", 0)
+  thread:set("other", 0)
+  table.insert(threads, thread)
+end
+
+local counter = 0
+local path = "/api/" .. project .. "/envelope/"
+local headers = {
+  ["Content-Type"] = "application/x-sentry-envelope",
+  ["X-Sentry-Auth"] = "Sentry sentry_key=" .. key .. ", sentry_version=7, sentry_client=sentry.python/2.75.0",
+}
+
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  ok = 0
+  other = 0
+end
+
+local hex = "0123456789abcdef"
+local function random_id()
+  local t = {}
+  for i = 1, 32 do
+    local n = math.random(1, 16)
+    t[i] = hex:sub(n, n)
+  end
+  return table.concat(t)
+end
+
+function request()
+  counter = counter + 1
+  local template = templates[(counter % #templates) + 1]
+  local body = template.body:gsub(template.id, random_id())
+  return wrk.format("POST", path, headers, body)
+end
+
+function response(status, headers, body)
+  if status == 200 then ok = ok + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local total_ok, total_other = 0, 0
+  for _, thread in ipairs(threads) do
+    total_ok = total_ok + thread:get("ok")
+    total_other = total_other + thread:get("other")
+  end
+  io.write(string.format("accepted=%d refused=%d\n", total_ok, total_other))
+  io.write(string.format("latency_p50_ms=%.2f latency_p90_ms=%.2f latency_p99_ms=%.2f\n",
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000))
+end

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Ingest benchmark: a release build on embedded SQLite, wrk replaying recorded SDK envelopes
+# (fresh event_id per request) at the given concurrency; prints accepted events/s, latency
+# percentiles, idle and peak RSS, and checks that every accepted event is stored.
+#   scripts/bench-ingest.sh [connections=32] [seconds=20]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNECTIONS=${1:-32}
+SECONDS_RUN=${2:-20}
+PORT=${TELLTALE_BENCH_PORT:-8690}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 is needed: apt-get install sqlite3"; exit 1; }
+swift build -c release --product telltale >/dev/null
+BIN="$(swift build -c release --show-bin-path)/telltale"
+WORK=$(mktemp -d /tmp/telltale-bench.XXXXXX)
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+(cd "$WORK" && TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning exec "$BIN" serve > "$WORK/server.log" 2>&1) &
+PID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/server.log" | head -1)
+KEY=${DSN#http://}; KEY=${KEY%%@*}; PROJECT=${DSN##*/}
+SERVER_PID=$(pgrep -P $PID telltale || echo $PID)
+sleep 1
+IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER_PID/status)
+
+echo "==> wrk: $CONNECTIONS connections, ${SECONDS_RUN}s, 2 threads, against $DSN"
+OUT=$(TELLTALE_FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)" TELLTALE_KEY=$KEY TELLTALE_PROJECT=$PROJECT \
+    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT")
+echo "$OUT" | grep -E "Requests/sec|Latency|accepted|latency_p"
+PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
+ACCEPTED=$(echo "$OUT" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
+kill -TERM $PID; wait $PID 2>/dev/null || true
+STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from events")
+echo "accepted_events_per_s=$((ACCEPTED / SECONDS_RUN))"
+echo "idle_rss_mb=$((IDLE_KB / 1024)) peak_rss_mb=$((PEAK_KB / 1024))"
+echo "accepted=$ACCEPTED stored=$STORED"
+if [ "$STORED" -lt "$ACCEPTED" ]; then echo "LOST EVENTS: $((ACCEPTED - STORED))"; exit 1; fi
+echo "every accepted event is stored"
