@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 public import Hummingbird
 import Logging
 public import Metrics
@@ -8,10 +9,12 @@ public import Metrics
 /// which can carry keys), method, status and duration.
 public struct RequestTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
     let factory: any MetricsFactory
+    let instruments: InstrumentCache
 
     /// Records through `factory` (no global metrics bootstrap, so tests stay isolated).
     public init(factory: any MetricsFactory) {
         self.factory = factory
+        self.instruments = InstrumentCache()
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -31,10 +34,9 @@ public struct RequestTelemetryMiddleware<Context: RequestContext>: RouterMiddlew
     private func record(_ request: Request, _ context: Context, status: Int, start: UInt64) {
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
         let route = context.endpointPath ?? "unmatched"
-        let dimensions = [("route", route), ("method", request.method.rawValue), ("status", String(status))]
-        Counter(label: "telltale.http.requests", dimensions: dimensions, factory: factory).increment()
-        Metrics.Timer(label: "telltale.http.request.duration.seconds", dimensions: [("route", route), ("method", request.method.rawValue)], factory: factory)
-            .recordNanoseconds(Int64(elapsed))
+        let (counter, timer) = instruments.instruments(route: route, method: request.method.rawValue, status: status, factory: factory)
+        counter.increment()
+        timer.recordNanoseconds(Int64(elapsed))
         context.logger.log(
             level: status >= 500 ? .error : .info,
             "Request",
@@ -45,5 +47,28 @@ public struct RequestTelemetryMiddleware<Context: RequestContext>: RouterMiddlew
                 "http.duration_ms": "\(String(format: "%.2f", Double(elapsed) / 1_000_000))",
             ]
         )
+    }
+}
+
+/// Counters and timers per route, method and status, made once: creating them through the
+/// factory on every request costs a registry lookup and label strings each time.
+final class InstrumentCache: Sendable {
+    private struct Key: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    private let cache = Mutex<[Key: (Counter, Metrics.Timer)]>([:])
+
+    func instruments(route: String, method: String, status: Int, factory: any MetricsFactory) -> (Counter, Metrics.Timer) {
+        let key = Key(route: route, method: method, status: status)
+        if let found = cache.withLock({ $0[key] }) { return found }
+        let made = (
+            Counter(label: "telltale.http.requests", dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory),
+            Metrics.Timer(label: "telltale.http.request.duration.seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+        )
+        cache.withLock { $0[key] = made }
+        return made
     }
 }

@@ -21,7 +21,7 @@ struct ItemProcessor {
         self.grouping = Grouping(digest: Self.digest)
         let key = SymmetricKey(data: Array(hashSecret.utf8))
         self.scrubber = Scrubber(policy: project.settings.scrubbing) { value in
-            HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key).prefix(16).map { String(format: "%02x", $0) }.joined()
+            Self.hex(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key).prefix(16))
         }
     }
 
@@ -32,7 +32,17 @@ struct ItemProcessor {
             if index > 0 { hasher.update(data: [0x1F]) }
             hasher.update(data: Array(value.utf8))
         }
-        return hasher.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize().prefix(16))
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var result: [UInt8] = []
+        for byte in bytes {
+            result.append(digits[Int(byte >> 4)])
+            result.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// An outcome for this project.

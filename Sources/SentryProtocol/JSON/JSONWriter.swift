@@ -1,5 +1,6 @@
 extension JSONValue {
-    /// Compact UTF-8 JSON with sorted object keys (stable bytes for storage and tests).
+    /// Compact UTF-8 JSON. Object keys come in storage order (sorting them costs more than
+    /// the rest of the serialization).
     public func serialized() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
@@ -31,11 +32,13 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
+            var first = true
+            for (key, value) in members {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
                 Self.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                members[key]!.write(into: &output)
+                value.write(into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
@@ -43,7 +46,20 @@ extension JSONValue {
 
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
+        var text = text
+        // Most strings need no escaping: copy them in one go.
+        let plain = text.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                output.append(contentsOf: bytes)
+                return true
+            }
+            return false
+        }
+        if plain {
+            output.append(UInt8(ascii: "\""))
+            return
+        }
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])

@@ -77,12 +77,17 @@ public enum EventNormalizer {
         }
 
         _ = (level, release, environment, transaction)
-        return .object(event.filter { !$0.value.isNull })
+        for key in ["release", "environment", "transaction"] where event[key]?.isNull == true { event[key] = nil }
+        return .object(event)
     }
 
     private static func trimmed(_ text: String?, _ limit: Int) -> String? {
-        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
-        return String(text.prefix(limit))
+        guard var text, !text.isEmpty else { return nil }
+        if text.first!.isWhitespace || text.last!.isWhitespace {
+            text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty { return nil }
+        }
+        return text.utf8.count <= limit ? text : String(text.prefix(limit))
     }
 
     private static func normalizeBreadcrumbs(_ event: inout [String: JSONValue], drift: Double) {

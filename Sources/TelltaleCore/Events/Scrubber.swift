@@ -77,30 +77,49 @@ public struct Scrubber: Sendable {
     }
 
     private func scrubValue(_ value: JSONValue, path: String) -> JSONValue {
+        scrubbed(value, path: path) ?? value
+    }
+
+    /// The scrubbed value, or `nil` when nothing changed (so unchanged objects are not copied).
+    private func scrubbed(_ value: JSONValue, path: String) -> JSONValue? {
         switch value {
         case .string(let text):
-            return .string(Self.scrubString(text))
-        case .array(let values):
-            // Pairs lists (headers as [["Authorization", "…"]]) are filtered by their first element.
-            return .array(values.map { element in
+            let result = Self.scrubString(text)
+            return result == text ? nil : .string(result)
+        case .array(var values):
+            var changed = false
+            for index in values.indices {
+                let element = values[index]
+                // Pairs lists (headers as [["Authorization", "…"]]) are filtered by their first element.
                 if case .array(let pair) = element, pair.count == 2, let name = pair[0].stringValue, isSensitive(name) {
-                    return .array([pair[0], .string(Self.filtered)])
-                }
-                return scrubValue(element, path: path)
-            })
-        case .object(let members):
-            var result = members
-            for (key, member) in members {
-                if Self.neverFiltered(path: path, key: key) { continue }
-                if isSensitive(key), !member.isNull {
-                    result[key] = .string(Self.filtered)
-                } else {
-                    result[key] = scrubValue(member, path: key)
+                    if pair[1] != .string(Self.filtered) {
+                        values[index] = .array([pair[0], .string(Self.filtered)])
+                        changed = true
+                    }
+                } else if let replacement = scrubbed(element, path: path) {
+                    values[index] = replacement
+                    changed = true
                 }
             }
-            return .object(result)
+            return changed ? .array(values) : nil
+        case .object(let members):
+            var result: [String: JSONValue]?
+            for (key, member) in members {
+                if Self.neverFiltered(path: path, key: key) { continue }
+                let replacement: JSONValue?
+                if isSensitive(key), !member.isNull {
+                    replacement = member == .string(Self.filtered) ? nil : .string(Self.filtered)
+                } else {
+                    replacement = scrubbed(member, path: key)
+                }
+                if let replacement {
+                    if result == nil { result = members }
+                    result![key] = replacement
+                }
+            }
+            return result.map(JSONValue.object)
         default:
-            return value
+            return nil
         }
     }
 
