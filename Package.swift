@@ -48,6 +48,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CMallocTuning"),
         .systemLibrary(
             name: "CBrotli",
             pkgConfig: "libbrotlidec",
@@ -129,6 +130,7 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleApp",
+                "CMallocTuning",
                 "TelltaleCore",
                 "TelltaleStore",
                 "SentryProtocol",

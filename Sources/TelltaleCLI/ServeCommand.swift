@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await options.loadConfiguration()
         configuration.bootstrapLogging()
+        MemoryTuning.apply()
         let logger = Logger(label: "telltale")
         do {
             let app = try await buildApplication(configuration: configuration, logger: logger, announce: Self.announce)

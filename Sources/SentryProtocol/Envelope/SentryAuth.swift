@@ -18,16 +18,18 @@ public struct SentryAuth: Sendable, Equatable {
     /// any case for `Sentry`, whitespace anywhere, names with or without `sentry_`.
     public static func parse(header: String) -> SentryAuth? {
         var text = Substring(header).drop(while: \.isWhitespace)
-        if text.lowercased().hasPrefix("sentry ") || text.lowercased().hasPrefix("sentry\t") {
+        let scheme = text.prefix(7).lowercased()
+        if scheme == "sentry " || scheme == "sentry\t" {
             text = text.dropFirst(7)
-        } else if text.lowercased().hasPrefix("basic ") {
+        } else if scheme.hasPrefix("basic ") {
             return nil
         }
         var pairs: [String: String] = [:]
         for piece in text.split(separator: ",") {
             let parts = piece.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            var name = parts[0].trimmingWhitespace().lowercased()
+            var name = parts[0].trimmingWhitespace()
+            if name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) { name = name.lowercased() }
             if name.hasPrefix("sentry_") { name.removeFirst(7) }
             pairs[name] = parts[1].trimmingWhitespace()
         }
