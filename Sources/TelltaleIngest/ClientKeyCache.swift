@@ -42,6 +42,11 @@ public final class ClientKeyCache: Sendable {
         return grant
     }
 
+    /// Whether a project with this id exists (for telling 404 from 403).
+    public func projectExists(_ id: ProjectID) async throws -> Bool {
+        try await repositories.projects.project(id: id) != nil
+    }
+
     /// Forgets every cached key (after settings change in this process).
     public func invalidate() {
         entries.withLock { $0.removeAll() }

@@ -179,6 +179,7 @@ public final class IngestService: Sendable {
         }
         guard let grant else { throw IngestFailure(401, "unknown public key") }
         guard grant.key.projectID == projectID else {
+            if (try? await keys.projectExists(projectID)) == false { throw IngestFailure(404, "project \(projectID) does not exist") }
             throw IngestFailure(403, "this key does not belong to project \(projectID)")
         }
         guard grant.key.isActive else { throw IngestFailure(403, "this key is disabled") }
