@@ -51,6 +51,7 @@ public func buildApplication(
     IngestController(service: ingest, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: router)
     let api = router.group("api/0").add(middleware: BearerAuthMiddleware(accounts: accounts))
     OrganizationsController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
+    EventsController(repositories: store.repositories).addRoutes(to: api)
 
     var app = Application(
         router: router,

@@ -20,7 +20,8 @@ public struct Store: Sendable {
             organizations: OrganizationSQLRepository(backend: backend),
             users: UserSQLRepository(backend: backend),
             projects: ProjectSQLRepository(backend: backend),
-            tokens: APITokenSQLRepository(backend: backend)
+            tokens: APITokenSQLRepository(backend: backend),
+            events: EventReadSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -8,17 +8,21 @@ public struct Repositories: Sendable {
     public var projects: any ProjectRepository
     /// API tokens.
     public var tokens: any APITokenRepository
+    /// Stored events and issues.
+    public var events: any EventReadRepository
 
     /// Groups the repositories.
     public init(
         organizations: any OrganizationRepository,
         users: any UserRepository,
         projects: any ProjectRepository,
-        tokens: any APITokenRepository
+        tokens: any APITokenRepository,
+        events: any EventReadRepository
     ) {
         self.organizations = organizations
         self.users = users
         self.projects = projects
         self.tokens = tokens
+        self.events = events
     }
 }
