@@ -1,9 +1,9 @@
 import Foundation
 public import Logging
 public import NIOCore
-import SentryProtocol
+public import SentryProtocol
 import Synchronization
-import TelltaleCore
+public import TelltaleCore
 
 /// One ingest request as the HTTP layer hands it over.
 public struct IngestRequest: Sendable {
@@ -117,6 +117,43 @@ public final class IngestService: Sendable {
             throw IngestFailure(503, "events could not be stored; retry later", retryAfter: 10)
         }
         return IngestReceipt(eventID: eventID, rateLimits: limits.isEmpty ? nil : RateLimit.header(limits))
+    }
+
+    /// Ingests already-shaped event payloads (native API, webhooks) for a project through
+    /// the same normalize → scrub → group → group-commit path as SDK envelopes.
+    public func ingest(events: [JSONValue], project: Project, organizationRateLimit: Int?, clientIP: String?) async throws(IngestFailure) -> [String] {
+        let receivedAt = Date().timeIntervalSince1970
+        if let limit = organizationRateLimit ?? settings.defaultOrganizationRateLimit,
+           case .limited(let retry) = limiter.withLock({ $0.admit(key: "org:\(project.organizationID)", limit: limit, quantity: events.count, now: receivedAt) }) {
+            let limits = [RateLimit(retryAfter: retry, categories: ["error", "default"], scope: "organization", reason: "org_quota")]
+            throw IngestFailure(429, "rate limit exceeded", retryAfter: retry, rateLimits: RateLimit.header(limits))
+        }
+        let context = EventContext(envelopeEventID: nil, receivedAt: receivedAt, clientIP: clientIP)
+        let processor = ItemProcessor(project: project, settings: settings, context: context, allowNonFinite: false, hashSecret: hashSecret.withLock { $0 })
+        var records: [IngestRecord] = []
+        var ids: [String] = []
+        for event in events {
+            let record = processor.event(ArraySlice(event.serialized()))
+            if case .event(let stored) = record { ids.append(stored.summary.eventID) }
+            records.append(record)
+        }
+        do {
+            try await writer.submit(records)
+        } catch is IngestWriter.Overloaded {
+            throw IngestFailure(503, "server is busy; retry later", retryAfter: 5)
+        } catch {
+            logger.error("Ingest commit failed", metadata: ["project.id": "\(project.id)", "error": "\(error)"])
+            throw IngestFailure(503, "events could not be stored; retry later", retryAfter: 10)
+        }
+        return ids
+    }
+
+    /// The grant of a client key for a project, checked like SDK requests.
+    public func grant(publicKey: String, projectID: ProjectID) async throws(IngestFailure) -> KeyGrant {
+        let envelope = Envelope(header: [:], items: [])
+        let request = IngestRequest(endpoint: .envelope, projectID: String(projectID.rawValue), body: ByteBuffer(), contentEncoding: nil,
+                                    contentType: nil, authHeader: "Sentry sentry_key=\(publicKey)", query: [:], clientIP: nil)
+        return try await authorize(request, envelope: envelope, projectID: projectID)
     }
 
     /// The body as an envelope: `/store/` bodies are one event (JSON, or base64+zlib from
