@@ -21,7 +21,7 @@ start_test_postgres() {
         fi
     fi
     PG_TEST_DIR=$(mktemp -d /tmp/telltale-pg.XXXXXX)
-    PG_TEST_PORT=${TELLTALE_TEST_POSTGRES_PORT:-55432}
+    PG_TEST_PORT=${TELLTALE_TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
     # PostgreSQL refuses to run as root: run the cluster as the postgres user then.
     local run=()
     if [ "$(id -u)" = 0 ]; then
