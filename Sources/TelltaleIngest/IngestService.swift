@@ -177,7 +177,7 @@ public final class IngestService: Sendable {
                 throw IngestFailure(400, "store body is not a JSON object")
             }
             let type = event["type"]?.stringValue == "transaction" ? "transaction" : "event"
-            var header: [String: JSONValue] = [:]
+            var header: JSONObject = [:]
             if let id = event["event_id"]?.stringValue.flatMap(EventID.normalize) { header["event_id"] = .string(id) }
             return Envelope(header: header, items: [Envelope.Item(header: ["type": .string(type)], payload: ArraySlice(json))])
         }

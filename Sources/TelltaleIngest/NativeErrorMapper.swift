@@ -36,8 +36,8 @@ public enum NativeErrorMapper {
         guard message?.isEmpty == false || type?.isEmpty == false else {
             throw Problem(description: "errors[\(index)] needs \"message\" or \"error_type\"")
         }
-        var event: [String: JSONValue] = ["platform": .string("other")]
-        var tags: [String: JSONValue] = error["tags"]?.objectValue ?? [:]
+        var event: JSONObject = ["platform": .string("other")]
+        var tags: JSONObject = error["tags"]?.objectValue ?? [:]
         if let severity = error["severity"]?.stringValue?.lowercased() {
             guard let level = severities[severity] ?? (["fatal", "error", "warning", "debug"].contains(severity) ? severity : nil) else {
                 throw Problem(description: "errors[\(index)].severity '\(severity)' is not critical, high, medium, low or info")
@@ -49,11 +49,11 @@ public enum NativeErrorMapper {
             if let text = error[key]?.scalarText { tags[key] = .string(text) }
         }
         if !tags.isEmpty { event["tags"] = .object(tags) }
-        var contexts: [String: JSONValue] = [:]
+        var contexts: JSONObject = [:]
         if let context = error["context"], case .object = context { contexts["context"] = context }
         if let revenue = error["revenue_impact"]?.doubleValue { contexts["business"] = .object(["revenue_impact": .double(revenue)]) }
         if let traceID = error["trace_id"]?.stringValue {
-            var trace: [String: JSONValue] = ["trace_id": .string(traceID)]
+            var trace: JSONObject = ["trace_id": .string(traceID)]
             if let span = error["span_id"]?.stringValue { trace["span_id"] = .string(span) }
             contexts["trace"] = .object(trace)
         }
@@ -63,7 +63,7 @@ public enum NativeErrorMapper {
         if let timestamp = error["timestamp"] { event["timestamp"] = timestamp }
         let frames = try stackFrames(error["stack_trace"], index: index)
         if let type {
-            var exception: [String: JSONValue] = ["type": .string(type)]
+            var exception: JSONObject = ["type": .string(type)]
             if let message { exception["value"] = .string(message) }
             if !frames.isEmpty { exception["stacktrace"] = .object(["frames": .array(frames)]) }
             event["exception"] = .object(["values": .array([.object(exception)])])
@@ -104,7 +104,7 @@ public enum NativeErrorMapper {
                 let rest = line[line.index(after: close)...]
                 let function = rest.components(separatedBy: ", in ").last.map { $0.trimmingCharacters(in: .whitespaces) }
                 let number = rest.components(separatedBy: "line ").dropFirst().first.flatMap { Int($0.prefix(while: \.isNumber)) }
-                var frame: [String: JSONValue] = ["filename": .string(file), "in_app": .bool(!file.contains("site-packages"))]
+                var frame: JSONObject = ["filename": .string(file), "in_app": .bool(!file.contains("site-packages"))]
                 if let function { frame["function"] = .string(function) }
                 if let number { frame["lineno"] = .int(Int64(number)) }
                 frames.append(.object(frame))
@@ -117,7 +117,7 @@ public enum NativeErrorMapper {
                     body = String(body[body.index(after: open)..<body.index(before: body.endIndex)])
                 }
                 let parts = body.split(separator: ":")
-                var frame: [String: JSONValue] = ["filename": .string(String(parts.first ?? "")), "in_app": .bool(!body.contains("node_modules"))]
+                var frame: JSONObject = ["filename": .string(String(parts.first ?? "")), "in_app": .bool(!body.contains("node_modules"))]
                 if let function, !function.isEmpty { frame["function"] = .string(function) }
                 if parts.count > 1, let number = Int(parts[1]) { frame["lineno"] = .int(Int64(number)) }
                 frames.append(.object(frame))
@@ -136,12 +136,12 @@ public enum NativeErrorMapper {
             let status = entry["statusCode"]?.intValue ?? entry["proxy"]?["statusCode"]?.intValue ?? 0
             let isError = entry["level"]?.stringValue == "error" || entry["type"]?.stringValue == "stderr" || status >= 500
             guard isError, let message = entry["message"]?.stringValue, !message.isEmpty else { continue }
-            var tags: [String: JSONValue] = ["source": .string("vercel")]
+            var tags: JSONObject = ["source": .string("vercel")]
             for key in ["projectId", "deploymentId", "host", "path", "source"] {
                 if let text = entry[key]?.scalarText { tags["vercel." + key] = .string(text) }
             }
             if status > 0 { tags["http.status_code"] = .string(String(status)) }
-            var event: [String: JSONValue] = ["message": .string(message), "level": .string("error"), "platform": .string("javascript"), "tags": .object(tags)]
+            var event: JSONObject = ["message": .string(message), "level": .string("error"), "platform": .string("javascript"), "tags": .object(tags)]
             if let milliseconds = entry["timestamp"]?.doubleValue { event["timestamp"] = .double(milliseconds / 1000) }
             if let path = entry["path"]?.stringValue ?? entry["proxy"]?["path"]?.stringValue { event["transaction"] = .string(path) }
             events.append(.object(event))

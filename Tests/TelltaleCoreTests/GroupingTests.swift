@@ -25,13 +25,13 @@ struct GroupingTests {
     }
 
     /// Rewrites every frame of every exception with `transform`.
-    func withFrames(_ event: JSONValue, _ transform: (inout [String: JSONValue]) -> Void) -> JSONValue {
+    func withFrames(_ event: JSONValue, _ transform: (inout JSONObject) -> Void) -> JSONValue {
         var event = event
         var exceptions = event["exception"]!["values"]!.arrayValue!
         for index in exceptions.indices {
             var frames = exceptions[index]["stacktrace"]!["frames"]!.arrayValue!
             for frameIndex in frames.indices {
-                var frame = frames[frameIndex].objectValue!
+                var frame: JSONObject = frames[frameIndex].objectValue!
                 transform(&frame)
                 frames[frameIndex] = .object(frame)
             }

@@ -4,12 +4,12 @@ public struct Envelope: Sendable {
     /// One item of the envelope.
     public struct Item: Sendable {
         /// The item header (`type`, `length`, `content_type`, `filename`…).
-        public var header: [String: JSONValue]
+        public var header: JSONObject
         /// The payload bytes, exactly as sent.
         public var payload: ArraySlice<UInt8>
 
         /// Creates an item.
-        public init(header: [String: JSONValue], payload: ArraySlice<UInt8>) {
+        public init(header: JSONObject, payload: ArraySlice<UInt8>) {
             self.header = header
             self.payload = payload
         }
@@ -19,12 +19,12 @@ public struct Envelope: Sendable {
     }
 
     /// The envelope header (`event_id`, `dsn`, `sent_at`, `sdk`, `trace`…).
-    public var header: [String: JSONValue]
+    public var header: JSONObject
     /// The items in order.
     public var items: [Item]
 
     /// Creates an envelope.
-    public init(header: [String: JSONValue], items: [Item]) {
+    public init(header: JSONObject, items: [Item]) {
         self.header = header
         self.items = items
     }
@@ -72,7 +72,7 @@ public struct Envelope: Sendable {
         return Envelope(header: header, items: items)
     }
 
-    private static func headerLine(_ bytes: [UInt8], _ position: inout Int, what: String) throws(EnvelopeError) -> [String: JSONValue] {
+    private static func headerLine(_ bytes: [UInt8], _ position: inout Int, what: String) throws(EnvelopeError) -> JSONObject {
         let end = bytes[position...].firstIndex(of: 0x0A) ?? bytes.count
         let line = bytes[position..<end]
         position = min(end + 1, bytes.count)

@@ -83,7 +83,8 @@ private struct Reader {
     mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
         position += 1
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
+        var seen: Set<String>?
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -97,7 +98,15 @@ private struct Reader {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             skipWhitespace()
-            members[key] = try value(depth: depth)
+            let member = try value(depth: depth)
+            // Small objects check for a repeated key by scanning; big ones keep a set so a
+            // hostile object with many keys stays linear.
+            if members.count < 32 {
+                if members.index(of: key) != nil { members[key] = member } else { members.appendUnchecked(key, member) }
+            } else {
+                if seen == nil { seen = Set(members.memberNames) }
+                if seen!.insert(key).inserted { members.appendUnchecked(key, member) } else { members[key] = member }
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of JSON in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }

@@ -7,7 +7,7 @@ public enum JSONValue: Sendable, Hashable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// The member of an object, or `nil`.
     public subscript(key: String) -> JSONValue? {
@@ -62,7 +62,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The members of an object value.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let members) = self { return members }
         return nil
     }

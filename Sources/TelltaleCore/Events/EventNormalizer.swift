@@ -90,7 +90,7 @@ public enum EventNormalizer {
         return text.utf8.count <= limit ? text : String(text.prefix(limit))
     }
 
-    private static func normalizeBreadcrumbs(_ event: inout [String: JSONValue], drift: Double) {
+    private static func normalizeBreadcrumbs(_ event: inout JSONObject, drift: Double) {
         guard var crumbs = event["breadcrumbs"]?["values"]?.arrayValue else { return }
         if crumbs.count > 100 { crumbs = Array(crumbs.suffix(100)) }
         crumbs = crumbs.compactMap { crumb in
@@ -103,7 +103,7 @@ public enum EventNormalizer {
     }
 
     /// `message` (string) → `logentry.formatted`; templates with params are formatted.
-    private static func normalizeMessage(_ event: inout [String: JSONValue]) {
+    private static func normalizeMessage(_ event: inout JSONObject) {
         var logentry = event["logentry"]?.objectValue ?? event["sentry.interfaces.Message"]?.objectValue ?? [:]
         if let message = event["message"] {
             if logentry["formatted"] == nil, logentry["message"] == nil {
@@ -134,7 +134,8 @@ public enum EventNormalizer {
     /// `%s`/`%d`/`%(name)s` or `{}`/`{0}`/`{name}` formatting of a log template.
     static func format(_ template: String, _ params: JSONValue) -> String {
         let positional = params.arrayValue?.map { $0.scalarText ?? $0.jsonText } ?? []
-        let named = params.objectValue?.mapValues { $0.scalarText ?? $0.jsonText } ?? [:]
+        var named: [String: String] = [:]
+        for (key, value) in params.objectValue ?? [:] { named[key] = value.scalarText ?? value.jsonText }
         var result = ""
         var index = 0
         var characters = Substring(template)
@@ -175,8 +176,8 @@ public enum EventNormalizer {
     }
 
     /// Tags as an object of strings (pairs lists accepted), keys and values ≤ 200 characters.
-    private static func normalizeTags(_ event: inout [String: JSONValue]) {
-        var tags: [String: JSONValue] = [:]
+    private static func normalizeTags(_ event: inout JSONObject) {
+        var tags: JSONObject = [:]
         func add(_ key: String?, _ value: JSONValue?) {
             // Sentry's tag key alphabet; anything else (spaces, newlines) is dropped.
             guard let key, !key.isEmpty, key.count <= 200,
@@ -196,7 +197,7 @@ public enum EventNormalizer {
         event["tags"] = tags.isEmpty ? nil : .object(tags)
     }
 
-    private static func normalizeUser(_ event: inout [String: JSONValue], clientIP: String?) {
+    private static func normalizeUser(_ event: inout JSONObject, clientIP: String?) {
         guard case .object(var user)? = event["user"] else { return }
         if user["ip_address"]?.stringValue == "{{auto}}" {
             user["ip_address"] = clientIP.map(JSONValue.string)

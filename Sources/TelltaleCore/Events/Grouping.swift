@@ -137,12 +137,29 @@ public struct Grouping: Sendable {
             }
             var context = ""
             if ["javascript", "node", "python", "php", "ruby"].contains(framePlatform), let line = frame["context_line"]?.stringValue, line.count <= 120 {
-                context = line.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                context = Self.collapsingWhitespace(line)
             }
             guard !location.isEmpty || function != nil || !context.isEmpty else { continue }
             values.append("frame:" + location + "|" + (function ?? "") + "|" + context)
         }
         return values
+    }
+
+    /// Runs of ASCII whitespace become one space; leading and trailing ones go (byte-wise:
+    /// Character-level splitting is slow and this runs per frame).
+    static func collapsingWhitespace(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 11 || byte == 12 {
+                pendingSpace = !output.isEmpty
+            } else {
+                if pendingSpace { output.append(32); pendingSpace = false }
+                output.append(byte)
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func sameFrame(_ a: JSONValue, _ b: JSONValue) -> Bool {

@@ -7,10 +7,19 @@ public enum MessageNormalizer {
     /// The normalized message: first two non-empty lines (with `...` when cut), variable
     /// parts replaced by `<name>`.
     public static func normalize(_ message: String) -> String {
-        let lines = message.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
-        var text = lines.prefix(2).joined(separator: "\n")
-        if lines.count > 2 { text += "..." }
-        var scanner = Scanner(bytes: Array(text.utf8))
+        // Byte-wise line handling: keep the first two lines that are not blank.
+        var lines: [ArraySlice<UInt8>] = []
+        let bytes = Array(message.utf8)
+        var truncated = false
+        for line in bytes.split(separator: 10, omittingEmptySubsequences: true) {
+            let trimmedCR = line.last == 13 ? line.dropLast() : line
+            guard trimmedCR.contains(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { continue }
+            if lines.count == 2 { truncated = true; break }
+            lines.append(trimmedCR)
+        }
+        var text = Array(lines.joined(separator: [10]))
+        if truncated { text += Array("...".utf8) }
+        var scanner = Scanner(bytes: text)
         return scanner.run()
     }
 }

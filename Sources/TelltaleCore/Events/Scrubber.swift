@@ -51,7 +51,7 @@ public struct Scrubber: Sendable {
         return .object(members)
     }
 
-    private func applyIPPolicy(_ object: inout [String: JSONValue], key: String) {
+    private func applyIPPolicy(_ object: inout JSONObject, key: String) {
         guard let ip = object[key]?.stringValue else { return }
         switch policy.ipAddresses {
         case .keep: break
@@ -70,10 +70,10 @@ public struct Scrubber: Sendable {
     }
 
     func isSensitive(_ key: String) -> Bool {
-        // Byte-wise ASCII matching: this runs for every key of every event.
-        let lowered = ASCII.lowercased(Array(key.utf8))
-        if !safe.isEmpty, safe.contains(String(decoding: lowered, as: UTF8.self)) { return false }
-        return sensitiveBytes.contains { ASCII.contains(lowered, $0) }
+        // Byte-wise ASCII matching without copying: this runs for every key of every event.
+        if !safe.isEmpty, safe.contains(key.lowercased()) { return false }
+        var key = key
+        return key.withUTF8 { bytes in sensitiveBytes.contains { ASCII.containsIgnoringCase(bytes, $0) } }
     }
 
     private func scrubValue(_ value: JSONValue, path: String) -> JSONValue {
@@ -103,7 +103,7 @@ public struct Scrubber: Sendable {
             }
             return changed ? .array(values) : nil
         case .object(let members):
-            var result: [String: JSONValue]?
+            var result: JSONObject?
             for (key, member) in members {
                 if Self.neverFiltered(path: path, key: key) { continue }
                 let replacement: JSONValue?
@@ -134,8 +134,12 @@ public struct Scrubber: Sendable {
 
     /// Replaces secrets and card numbers inside free text.
     public static func scrubString(_ text: String) -> String {
-        var scanner = SecretScanner(Array(text.utf8))
-        guard scanner.run() else { return text }
-        return String(decoding: scanner.output, as: UTF8.self)
+        var text = text
+        // Scans the string's own storage; allocates only when something is replaced.
+        let replaced: [UInt8]? = text.withUTF8 { bytes in
+            var scanner = SecretScanner(bytes)
+            return scanner.run() ? scanner.output : nil
+        }
+        return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text
     }
 }

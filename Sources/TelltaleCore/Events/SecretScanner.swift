@@ -5,6 +5,22 @@ enum ASCII {
     static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     static func isAlnum(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) }
 
+    /// Whether `haystack` contains the lower-case `needle`, ignoring ASCII case.
+    static func containsIgnoringCase(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if lower(haystack[i]) == first {
+                var j = 1
+                while j < needle.count, lower(haystack[i + j]) == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// Whether `haystack` (already lower-case) contains `needle` (lower-case).
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
@@ -25,9 +41,16 @@ enum ASCII {
 /// Finds secrets inside free text in one pass: `Bearer <token>`, `password=…`-style pairs,
 /// URL passwords, PEM private keys, and card numbers (13–19 digits passing Luhn).
 struct SecretScanner {
-    let input: [UInt8]
-    let lower: [UInt8]
+    let input: UnsafeBufferPointer<UInt8>
+    let lower: LowerView
     var output: [UInt8] = []
+
+    /// ASCII-lower-cased view of the input without copying it.
+    struct LowerView {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var count: Int { bytes.count }
+        subscript(index: Int) -> UInt8 { ASCII.lower(bytes[index]) }
+    }
 
     static let filtered = Array("[Filtered]".utf8)
     static let card = Array("[creditcard]".utf8)
@@ -37,18 +60,18 @@ struct SecretScanner {
     static let pemEnd = Array("-----end".utf8)
     static let privateKey = Array("private key-----".utf8)
 
-    init(_ input: [UInt8]) {
+    init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
-        self.lower = input.map(ASCII.lower)
+        self.lower = LowerView(bytes: input)
     }
 
     /// Scans; returns whether anything was replaced (then `output` holds the new text).
     mutating func run() -> Bool {
         var digits = 0
         var maybe = false
-        for c in lower {
+        for c in input {
             if ASCII.isDigit(c) { digits += 1 }
-            if c == UInt8(ascii: "=") || c == UInt8(ascii: ":") || c == UInt8(ascii: "b") || c == UInt8(ascii: "-") { maybe = true }
+            if c == UInt8(ascii: "=") || c == UInt8(ascii: ":") || c | 0x20 == UInt8(ascii: "b") || c == UInt8(ascii: "-") { maybe = true }
         }
         guard maybe || digits >= 13 else { return false }
         output.reserveCapacity(input.count)
