@@ -17,23 +17,29 @@ public struct SentryAuth: Sendable, Equatable {
     /// Parses `Sentry sentry_key=…, sentry_version=7, sentry_client=…` tolerantly:
     /// any case for `Sentry`, whitespace anywhere, names with or without `sentry_`.
     public static func parse(header: String) -> SentryAuth? {
-        var text = Substring(header).drop(while: \.isWhitespace)
-        let scheme = text.prefix(7).lowercased()
-        if scheme == "sentry " || scheme == "sentry\t" {
-            text = text.dropFirst(7)
-        } else if scheme.hasPrefix("basic ") {
+        // Byte-wise: this runs on every ingest request.
+        var bytes = Array(header.utf8)[...]
+        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
+        if bytes.count >= 7, bytes.prefix(6).map({ $0 | 0x20 }) == Array("sentry".utf8), bytes[bytes.startIndex + 6] == 32 || bytes[bytes.startIndex + 6] == 9 {
+            bytes = bytes.dropFirst(7)
+        } else if bytes.count >= 6, bytes.prefix(6).map({ $0 | 0x20 }) == Array("basic ".utf8) {
             return nil
         }
         var pairs: [String: String] = [:]
-        for piece in text.split(separator: ",") {
-            let parts = piece.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            var name = parts[0].trimmingWhitespace()
-            if name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) { name = name.lowercased() }
-            if name.hasPrefix("sentry_") { name.removeFirst(7) }
-            pairs[name] = parts[1].trimmingWhitespace()
+        for piece in bytes.split(separator: UInt8(ascii: ",")) {
+            guard let equals = piece.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            var name = trimmed(piece[..<equals]).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }[...]
+            if name.starts(with: Array("sentry_".utf8)) { name = name.dropFirst(7) }
+            pairs[String(decoding: name, as: UTF8.self)] = String(decoding: trimmed(piece[piece.index(after: equals)...]), as: UTF8.self)
         }
         return from(pairs)
+    }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 32 || first == 9 || first == 10 || first == 13 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 32 || last == 9 || last == 10 || last == 13 { slice = slice.dropLast() }
+        return slice
     }
 
     /// Reads `sentry_key`, `sentry_version`, `sentry_client` from query parameters.
@@ -51,12 +57,3 @@ public struct SentryAuth: Sendable, Equatable {
     }
 }
 
-extension Substring {
-    func trimmingWhitespace() -> String {
-        var start = startIndex
-        var end = endIndex
-        while start < end, self[start].isWhitespace { start = index(after: start) }
-        while end > start, self[index(before: end)].isWhitespace { end = index(before: end) }
-        return String(self[start..<end])
-    }
-}
