@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import Logging
 import PostgresNIO
-public import TelltaleCore
+import TelltaleCore
 public import TelltaleStore
 
 /// The databases every storage test runs against.
