@@ -26,7 +26,7 @@ struct ConfigurationTests {
     @Test("every bad value is explained at once")
     func problems() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-file-\(UUID())").path
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         defer { try? FileManager.default.removeItem(atPath: file) }
         let error = #expect(throws: ConfigurationErrors.self) {
             try AppConfiguration(reader: reader([
@@ -47,7 +47,7 @@ struct ConfigurationTests {
     @Test("a data path that is a file is refused")
     func dataDirectoryIsFile() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-file-\(UUID())").path
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         defer { try? FileManager.default.removeItem(atPath: file) }
         let error = #expect(throws: ConfigurationErrors.self) { try AppConfiguration(reader: reader(["data.dir": file])) }
         #expect(error?.problems.first?.message.contains("is not a directory") == true)
