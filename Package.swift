@@ -175,6 +175,7 @@ let package = Package(
             name: "TelltaleAppTests",
             dependencies: [
                 "TelltaleApp",
+                "TelltaleIngest",
                 "TelltaleCLI",
                 "TelltaleCore",
                 "TelltaleStore",

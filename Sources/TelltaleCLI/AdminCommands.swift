@@ -67,7 +67,7 @@ struct UserCommand: AsyncParsableCommand {
 /// `telltale org …`
 struct OrgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "org", abstract: "Manage organizations.", subcommands: [Create.self, List.self]
+        commandName: "org", abstract: "Manage organizations.", subcommands: [Create.self, List.self, Configure.self]
     )
 
     static func find(_ slugText: String, _ repositories: Repositories) async throws -> Organization {
@@ -111,7 +111,7 @@ struct OrgCommand: AsyncParsableCommand {
 /// `telltale project …`
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "project", abstract: "Manage projects.", subcommands: [Create.self, List.self]
+        commandName: "project", abstract: "Manage projects.", subcommands: [Create.self, List.self, Configure.self]
     )
 
     struct Create: AsyncParsableCommand {

@@ -136,3 +136,17 @@ def test_sigterm_while_requests_are_in_flight_loses_nothing_committed(workdir, b
     missing = [slug for slug in committed if slug not in stored]
     assert not missing, f"{len(missing)} acknowledged projects lost: {missing[:5]}"
     assert len(committed) >= 40
+
+
+def test_project_and_org_configuration(workdir, base_env):
+    assert cli(workdir, base_env, "migrate").returncode == 0
+    server = Server(workdir, base_env).start()
+    server.stop()
+    configured = cli(workdir, base_env, "project", "configure", "--org", "default", "--project", "default",
+                     "--sample-rate", "0.5", "--ip-addresses", "hash", "--hash-user-ids", "true", "--key-rate-limit", "120")
+    assert configured.returncode == 0, configured.stderr
+    settings = json.loads(configured.stdout)
+    assert settings["sampleRate"] == 0.5 and settings["scrubbing"]["ipAddresses"] == "hash"
+    assert cli(workdir, base_env, "project", "configure", "--org", "default", "--project", "default", "--sample-rate", "2").returncode != 0
+    assert cli(workdir, base_env, "org", "configure", "--org", "default", "--rate-limit", "600").returncode == 0
+    assert cli(workdir, base_env, "org", "configure", "--org", "default", "--rate-limit", "lots").returncode != 0

@@ -8,6 +8,8 @@ public protocol OrganizationRepository: Sendable {
     func organization(slug: Slug) async throws -> Organization?
     /// Every organization, by slug.
     func all() async throws -> [Organization]
+    /// Sets the organization's events-per-minute limit (`nil`: unlimited).
+    func setRateLimit(_ perMinute: Int?, for organizationID: OrganizationID) async throws
     /// Adds a member or changes the member's role.
     func setMembership(_ membership: Membership) async throws
     /// The user's role in the organization, if a member.

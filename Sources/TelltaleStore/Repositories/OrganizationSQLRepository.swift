@@ -44,6 +44,15 @@ public struct OrganizationSQLRepository: OrganizationRepository {
         }
     }
 
+    public func setRateLimit(_ perMinute: Int?, for organizationID: OrganizationID) async throws {
+        let changed = try await backend.write { db in
+            try await db.update("organizations").set("rate_limit_per_minute", to: SQLBind(perMinute))
+                .where("id", .equal, SQLBind(organizationID.rawValue))
+                .returning("id").all().count
+        }
+        guard changed == 1 else { throw DomainError.notFound("organization \(organizationID)") }
+    }
+
     public func setMembership(_ membership: Membership) async throws {
         let now = Date().millisecondsSince1970
         try await backend.write { db in
