@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 import PostgresKit
 public import PostgresNIO
 public import SQLKit
@@ -28,13 +29,17 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await writeBulk { db, _ in try await body(db) }
+    }
+
+    public func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             let database = connection.sql(queryLogLevel: .trace)
             try await database.raw("BEGIN").run()
             do {
-                let result = try await body(database)
+                let result = try await body(database, PostgresBulkInserter(connection: connection, logger: self.logger))
                 try await database.raw("COMMIT").run()
                 return result
             } catch {
@@ -54,5 +59,30 @@ public final class PostgresBackend: SQLBackend {
     /// Runs the pool; returns (closing every connection) on graceful shutdown or cancellation.
     public func run() async throws {
         await client.run()
+    }
+}
+
+/// Bulk inserts on a leased PostgreSQL connection.
+struct PostgresBulkInserter: BulkInserter {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func insert(into table: String, columns: [String], rows: [[SQLCell]], ignoringConflictsOn conflictColumns: [String]?) async throws {
+        guard !rows.isEmpty else { return }
+        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflictColumns) { "$\($0)" }
+        var bindings = PostgresBindings(capacity: rows.count * columns.count)
+        for row in rows {
+            for cell in row {
+                switch cell {
+                case .int(let value): bindings.append(value)
+                case .double(let value): bindings.append(value)
+                case .text(let value): bindings.append(value)
+                case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+                case .bool(let value): bindings.append(value)
+                case .null: bindings.appendNull()
+                }
+            }
+        }
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 }

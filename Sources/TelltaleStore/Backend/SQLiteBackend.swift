@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 public import SQLKit
 import SQLiteKit
 import ServiceLifecycle
@@ -56,13 +57,18 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await writeBulk { db, _ in try await body(db) }
+    }
+
+    public func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result {
         let database = writer.sql(queryLogLevel: .trace)
+        let bulk = SQLiteBulkInserter(connection: writer)
         return try await gate.withGate {
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             try await database.raw("BEGIN IMMEDIATE").run()
             do {
-                let result = try await body(database)
+                let result = try await body(database, bulk)
                 try await database.raw("COMMIT").run()
                 return result
             } catch {
@@ -98,5 +104,30 @@ public final class SQLiteBackend: SQLBackend {
         }
         for reader in readers { try? await reader.close() }
         try await writer.close()
+    }
+}
+
+/// Bulk inserts on the SQLite writer connection.
+struct SQLiteBulkInserter: BulkInserter {
+    let connection: SQLiteConnection
+
+    func insert(into table: String, columns: [String], rows: [[SQLCell]], ignoringConflictsOn conflictColumns: [String]?) async throws {
+        guard !rows.isEmpty else { return }
+        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflictColumns) { _ in "?" }
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(rows.count * columns.count)
+        for row in rows {
+            for cell in row {
+                switch cell {
+                case .int(let value): binds.append(.integer(Int(value)))
+                case .double(let value): binds.append(.float(value))
+                case .text(let value): binds.append(.text(value))
+                case .blob(let value): binds.append(.blob(ByteBuffer(bytes: value)))
+                case .bool(let value): binds.append(.integer(value ? 1 : 0))
+                case .null: binds.append(.null)
+                }
+            }
+        }
+        try await connection.query(sql, binds) { _ in }
     }
 }

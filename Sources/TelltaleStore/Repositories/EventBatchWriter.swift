@@ -7,6 +7,7 @@ import TelltaleCore
 /// (events, users affected, first/last seen) once per issue.
 struct EventBatchWriter {
     let db: any SQLDatabase
+    let bulk: any BulkInserter
     let flavor: SQLFlavor
 
     func write(_ incoming: [EventRecord]) async throws {
@@ -86,23 +87,23 @@ struct EventBatchWriter {
     }
 
     private func insertEvents(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
+        let columns = [
+            "project_id", "event_id", "issue_id", "type", "level", "title", "culprit", "message", "platform", "release", "environment",
+            "transaction_name", "trace_id", "user_key", "handled", "tags", "grouping_hash", "timestamp", "received_at", "payload",
+        ]
         for chunk in events.chunks(of: IngestSQLRepository.rowsPerStatement) {
-            var insert = db.insert(into: "events").columns(
-                "project_id", "event_id", "issue_id", "type", "level", "title", "culprit", "message", "platform", "release", "environment",
-                "transaction_name", "trace_id", "user_key", "handled", "tags", "grouping_hash", "timestamp", "received_at", "payload"
-            )
-            for event in chunk {
+            let rows: [[SQLCell]] = chunk.map { event in
                 let s = event.summary
                 let tags = s.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
-                insert = insert.values(
-                    SQLBind(event.projectID.rawValue), SQLBind(s.eventID), SQLBind(issueIDs[s.eventID]), SQLBind(s.type), SQLBind(s.level.rawValue),
-                    SQLBind(s.title), SQLBind(s.culprit), SQLBind(s.message.map { String($0.prefix(1024)) }), SQLBind(s.platform), SQLBind(s.release),
-                    SQLBind(s.environment), SQLBind(s.transaction), SQLBind(s.traceID), SQLBind(s.userKey), SQLBind(s.handled), SQLBind(tags),
-                    SQLBind(event.grouping.primaryHash), SQLBind(IngestSQLRepository.ms(s.timestamp)), SQLBind(IngestSQLRepository.ms(event.receivedAt)),
-                    SQLBind(Data(event.payload))
-                )
+                return [
+                    .int(event.projectID.rawValue), .text(s.eventID), .int(issueIDs[s.eventID]), .text(s.type), .text(s.level.rawValue),
+                    .text(s.title), .text(s.culprit), .text(s.message.map { String($0.prefix(1024)) }), .text(s.platform), .text(s.release),
+                    .text(s.environment), .text(s.transaction), .text(s.traceID), .text(s.userKey), .bool(s.handled), .text(tags),
+                    .text(event.grouping.primaryHash), .int(IngestSQLRepository.ms(s.timestamp)), .int(IngestSQLRepository.ms(event.receivedAt)),
+                    .blob(event.payload),
+                ]
             }
-            try await insert.run()
+            try await bulk.insert(into: "events", columns: columns, rows: rows, ignoringConflictsOn: nil)
         }
     }
 
