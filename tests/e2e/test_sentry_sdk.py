@@ -61,6 +61,17 @@ def rows(server, sql, *args):
         return connection.execute(sql, args).fetchall()
 
 
+def wait_for(query, ready, *args):
+    """Polls the database until `ready(rows)` holds (ingest answers only after the commit,
+    but the SDK sends from a background thread)."""
+    for _ in range(50):
+        found = query(*args)
+        if ready(found):
+            return found
+        time.sleep(0.1)
+    return found
+
+
 def printed_id(result):
     return re.search(r"EVENT=([0-9a-f]{32})", result.stdout).group(1)
 
@@ -138,11 +149,7 @@ def test_request_interface_is_scrubbed(telltale):
         except ValueError:
             pass
     """, send_default_pii=True)
-    for _ in range(50):
-        found = rows(telltale, "select event_id from events where title = 'ValueError: bad input'")
-        if found:
-            break
-        time.sleep(0.1)
+    found = wait_for(rows, bool, telltale, "select event_id from events where title = 'ValueError: bad input'")
     stored = event(telltale, found[0][0])
     request = stored["request"]
     headers = {k.lower(): v for k, v in (request["headers"].items() if isinstance(request["headers"], dict) else request["headers"])}
@@ -161,11 +168,7 @@ def test_transaction_with_spans(telltale):
             with sentry_sdk.start_span(op="http.client", name="GET payments"):
                 pass
     """, traces_sample_rate=1.0)
-    for _ in range(50):
-        found = rows(telltale, "select name, op, duration_ms, payload from transactions")
-        if found:
-            break
-        time.sleep(0.1)
+    found = wait_for(rows, bool, telltale, "select name, op, duration_ms, payload from transactions")
     name, op, duration, payload = found[0]
     assert (name, op) == ("GET /orders/{id}", "http.server")
     assert duration >= 10
@@ -186,12 +189,8 @@ def test_session_and_check_in(telltale):
         check_in = capture_checkin(monitor_slug="nightly-report", status=MonitorStatus.IN_PROGRESS)
         capture_checkin(monitor_slug="nightly-report", check_in_id=check_in, status=MonitorStatus.OK, duration=3.5)
     """, release="app@2.0.0")
-    for _ in range(50):
-        sessions = rows(telltale, "select release, status, errors from sessions")
-        checkins = rows(telltale, "select monitor_slug, status, duration from check_ins order by id")
-        if sessions and len(checkins) == 2:
-            break
-        time.sleep(0.1)
+    sessions = wait_for(rows, bool, telltale, "select release, status, errors from sessions")
+    checkins = wait_for(rows, lambda found: len(found) == 2, telltale, "select monitor_slug, status, duration from check_ins order by id")
     assert sessions[0][0] == "app@2.0.0" and sessions[0][2] >= 1
     assert [c[1] for c in checkins] == ["in_progress", "ok"]
     assert checkins[1][0] == "nightly-report" and checkins[1][2] == 3.5
@@ -209,11 +208,7 @@ def test_user_feedback_links_to_its_event(telltale):
     """)
     event_id = printed_id(result)
     event(telltale, event_id)
-    for _ in range(50):
-        reports = rows(telltale, "select event_id, name, comments from user_reports")
-        if reports:
-            break
-        time.sleep(0.1)
+    reports = wait_for(rows, bool, telltale, "select event_id, name, comments from user_reports")
     assert reports == [(event_id, "Ann", "It broke when I paid")]
 
 

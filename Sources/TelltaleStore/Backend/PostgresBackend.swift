@@ -37,15 +37,7 @@ public final class PostgresBackend: SQLBackend {
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             let database = connection.sql(queryLogLevel: .trace)
-            try await database.raw("BEGIN").run()
-            do {
-                let result = try await body(database, PostgresBulkInserter(connection: connection, logger: self.logger))
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
+            return try await database.inTransaction { try await body(database, PostgresBulkInserter(connection: connection, logger: self.logger)) }
         }
     }
 

@@ -66,15 +66,9 @@ public final class SQLiteBackend: SQLBackend {
         return try await gate.withGate {
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
-            try await database.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(database, bulk)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
+            // IMMEDIATE takes the write lock at once, so another process (the CLI) waits on
+            // busy_timeout at BEGIN instead of failing at the first write.
+            return try await database.inTransaction(begin: "BEGIN IMMEDIATE") { try await body(database, bulk) }
         }
     }
 
