@@ -16,6 +16,7 @@ WORK=$(mktemp -d /tmp/telltale-bench.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 (cd "$WORK" && TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning exec "$BIN" serve > "$WORK/server.log" 2>&1) &
+echo "==> SQLite synchronous=${TELLTALE_DATABASE_SQLITE_SYNCHRONOUS:-full}"
 PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/server.log" | head -1)

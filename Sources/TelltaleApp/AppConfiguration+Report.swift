@@ -17,6 +17,7 @@ extension AppConfiguration {
             ("TELLTALE_HTTP_PUBLIC_URL", publicURL),
             ("TELLTALE_DATA_DIR", dataDirectory),
             ("TELLTALE_DATABASE_URL", databaseText),
+            ("TELLTALE_DATABASE_SQLITE_SYNCHRONOUS", sqliteSynchronous.rawValue),
             ("TELLTALE_LOG_LEVEL", logLevel.rawValue),
             ("TELLTALE_LOG_FORMAT", logFormat.rawValue),
             ("TELLTALE_INGEST_MAX_ENVELOPE_MB", String(ingest.maxEnvelopeBytes >> 20)),

@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var dataDirectory: String
     /// Where the data lives.
     public var database: DatabaseLocation
+    /// SQLite commit durability (`full` survives power loss; `normal` survives crashes).
+    public var sqliteSynchronous: SQLiteBackend.Synchronous
     /// The database URL as given, with any password masked; `nil` for the default SQLite file.
     public var maskedDatabaseURL: String?
     /// Minimum log level.
@@ -44,6 +46,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "http.public_url", defaultValue: "http://<host>:<port>", help: "base URL SDKs use; goes into DSNs"),
         Setting(key: "data.dir", defaultValue: "./telltale-data", help: "folder for the SQLite database"),
         Setting(key: "database.url", defaultValue: "sqlite in data.dir", help: "postgres://user:pass@host:5432/db to use PostgreSQL", isSecret: true),
+        Setting(key: "database.sqlite_synchronous", defaultValue: "full", help: "full (survives power loss) or normal (survives crashes, faster)"),
         Setting(key: "log.level", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
         Setting(key: "log.format", defaultValue: "text", help: "text or json"),
         Setting(key: "ingest.max_envelope_mb", defaultValue: "20", help: "largest envelope after decompression, MiB"),
@@ -120,6 +123,14 @@ public struct AppConfiguration: Sendable {
         } else {
             maskedDatabaseURL = nil
             database = .sqlite(path: (dataDirectory as NSString).appendingPathComponent("telltale.db"))
+        }
+
+        let synchronousText = text("database.sqlite_synchronous") ?? "full"
+        if let synchronous = SQLiteBackend.Synchronous(rawValue: synchronousText.lowercased()) {
+            sqliteSynchronous = synchronous
+        } else {
+            problem("database.sqlite_synchronous", "'\(synchronousText)' is not full or normal")
+            sqliteSynchronous = .full
         }
 
         let levelText = text("log.level") ?? "info"

@@ -27,10 +27,10 @@ public struct Store: Sendable {
     }
 
     /// Opens the database at `location`. For PostgreSQL nothing connects until the backend runs.
-    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Store {
+    public static func open(_ location: DatabaseLocation, sqliteSynchronous: SQLiteBackend.Synchronous = .full, logger: Logger) async throws -> Store {
         switch location {
         case .sqlite(let path):
-            return Store(backend: try await SQLiteBackend.open(path: path, logger: logger), logger: logger)
+            return Store(backend: try await SQLiteBackend.open(path: path, synchronous: sqliteSynchronous, logger: logger), logger: logger)
         case .postgres(let configuration):
             return Store(backend: PostgresBackend(configuration: configuration, logger: logger), logger: logger)
         }
