@@ -83,16 +83,18 @@ public final class IngestService: Sendable {
         guard !body.isEmpty else { throw IngestFailure(400, "empty request body") }
 
         let envelope = try Self.envelope(for: request, body: body)
-        let grant = try await authorize(request, envelope: envelope, projectID: ProjectID(projectNumber))
+        let auth = request.authHeader.flatMap(SentryAuth.parse(header:))
+        let grant = try await authorize(request, auth: auth, envelope: envelope, projectID: ProjectID(projectNumber))
         var (items, limits, limitedOutcomes) = applyRateLimits(envelope.items, grant: grant, now: receivedAt)
         if items.isEmpty, !limits.isEmpty {
             try? await writer.submit(limitedOutcomes)
             throw IngestFailure(429, "rate limit exceeded", retryAfter: limits.map(\.retryAfter).max(), rateLimits: RateLimit.header(limits))
         }
 
-        let sdkClient = request.authHeader.flatMap(SentryAuth.parse(header:))?.client ?? request.query["sentry_client"] ?? ""
+        let sdkClient = auth?.client ?? request.query["sentry_client"] ?? ""
+        var eventID = envelope.eventID
         let context = EventContext(
-            envelopeEventID: envelope.eventID, receivedAt: receivedAt, sentAt: Timestamps.seconds(envelope.header["sent_at"]),
+            envelopeEventID: eventID, receivedAt: receivedAt, sentAt: Timestamps.seconds(envelope.header["sent_at"]),
             clientIP: request.clientIP, envelopeSDK: envelope.header["sdk"]
         )
         let processor = ItemProcessor(
@@ -100,7 +102,6 @@ public final class IngestService: Sendable {
             allowNonFinite: sdkClient.hasPrefix("raven-python") || sdkClient.hasPrefix("sentry-python"), hashSecret: hashSecret.withLock { $0 }
         )
         var records = limitedOutcomes
-        var eventID = envelope.eventID
         for item in items {
             let itemRecords = try processor.records(for: item)
             for case .event(let event) in itemRecords where eventID == nil { eventID = event.summary.eventID }
@@ -153,7 +154,7 @@ public final class IngestService: Sendable {
         let envelope = Envelope(header: [:], items: [])
         let request = IngestRequest(endpoint: .envelope, projectID: String(projectID.rawValue), body: ByteBuffer(), contentEncoding: nil,
                                     contentType: nil, authHeader: "Sentry sentry_key=\(publicKey)", query: [:], clientIP: nil)
-        return try await authorize(request, envelope: envelope, projectID: projectID)
+        return try await authorize(request, auth: SentryAuth(publicKey: publicKey), envelope: envelope, projectID: projectID)
     }
 
     /// The body as an envelope: `/store/` bodies are one event (JSON, or base64+zlib from
@@ -190,8 +191,8 @@ public final class IngestService: Sendable {
 
     /// Finds the key in the header, the query or the envelope's DSN, and checks it may
     /// send to the project in the path.
-    func authorize(_ request: IngestRequest, envelope: Envelope, projectID: ProjectID) async throws(IngestFailure) -> KeyGrant {
-        let headerKey = request.authHeader.flatMap(SentryAuth.parse(header:))?.publicKey
+    func authorize(_ request: IngestRequest, auth: SentryAuth?, envelope: Envelope, projectID: ProjectID) async throws(IngestFailure) -> KeyGrant {
+        let headerKey = auth?.publicKey
         let queryKey = SentryAuth.parse(query: request.query)?.publicKey
         var dsnKey: String?
         if let dsnText = envelope.header["dsn"]?.stringValue {
@@ -242,8 +243,10 @@ public final class IngestService: Sendable {
             }
         }
         guard !limits.isEmpty else { return (items, [], []) }
-        let kept = items.filter { !counted.contains($0.type) && $0.type != "client_report" }
-            + items.filter { $0.type == "client_report" && items.contains(where: { !counted.contains($0.type) && $0.type != "client_report" }) }
+        // What is not counted survives; an envelope left with only client reports answers 429
+        // so the SDK backs off at once.
+        let others = items.filter { !counted.contains($0.type) }
+        let kept = others.contains { $0.type != "client_report" } ? others : []
         let outcomes = items.filter { counted.contains($0.type) }.map { item in
             IngestRecord.outcome(OutcomeRecord(projectID: grant.project.id, timestamp: now, outcome: "rate_limited",
                                                category: DataCategory.of(itemType: item.type), reason: limits[0].reason ?? "quota", quantity: 1))
