@@ -167,6 +167,7 @@ let package = Package(
                 "TelltaleCore",
                 "TelltaleStore",
                 "TelltaleTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

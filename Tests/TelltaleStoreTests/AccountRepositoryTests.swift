@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 import TelltaleCore
 import TelltaleStore
@@ -103,6 +104,22 @@ struct AccountRepositoryTests {
             let status = try await store.schemaStatus()
             #expect(status.isCurrent)
             #expect(try await store.migrate().isEmpty)
+        }
+    }
+}
+
+@Suite("Schema versions")
+struct SchemaVersionTests {
+    @Test("a schema newer than this binary is refused", arguments: TestDatabase.allCases)
+    func newerSchema(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            try await store.backend.write { db in
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").run()
+            }
+            let status = try await store.schemaStatus()
+            #expect(!status.isCurrent)
+            #expect(status.databaseVersion == 999)
+            await #expect(throws: SchemaTooNewError.self) { try await store.migrate() }
         }
     }
 }
