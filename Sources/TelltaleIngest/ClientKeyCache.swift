@@ -46,9 +46,4 @@ public final class ClientKeyCache: Sendable {
     public func projectExists(_ id: ProjectID) async throws -> Bool {
         try await repositories.projects.project(id: id) != nil
     }
-
-    /// Forgets every cached key (after settings change in this process).
-    public func invalidate() {
-        entries.withLock { $0.removeAll() }
-    }
 }

@@ -108,15 +108,7 @@ public final class IngestService: Sendable {
             records += itemRecords
         }
         items.removeAll()
-        do {
-            try await writer.submit(records)
-        } catch is IngestWriter.Overloaded {
-            logger.warning("Ingest queue full; asking the client to retry", metadata: ["project.id": "\(projectNumber)"])
-            throw IngestFailure(503, "server is busy; retry later", retryAfter: 5)
-        } catch {
-            logger.error("Ingest commit failed", metadata: ["project.id": "\(projectNumber)", "error": "\(error)"])
-            throw IngestFailure(503, "events could not be stored; retry later", retryAfter: 10)
-        }
+        try await commit(records, projectID: grant.project.id)
         return IngestReceipt(eventID: eventID, rateLimits: limits.isEmpty ? nil : RateLimit.header(limits))
     }
 
@@ -134,27 +126,44 @@ public final class IngestService: Sendable {
         var records: [IngestRecord] = []
         var ids: [String] = []
         for event in events {
-            let record = processor.event(ArraySlice(event.serialized()))
+            let record = processor.event(event)
             if case .event(let stored) = record { ids.append(stored.summary.eventID) }
             records.append(record)
         }
-        do {
-            try await writer.submit(records)
-        } catch is IngestWriter.Overloaded {
-            throw IngestFailure(503, "server is busy; retry later", retryAfter: 5)
-        } catch {
-            logger.error("Ingest commit failed", metadata: ["project.id": "\(project.id)", "error": "\(error)"])
-            throw IngestFailure(503, "events could not be stored; retry later", retryAfter: 10)
-        }
+        try await commit(records, projectID: project.id)
         return ids
     }
 
-    /// The grant of a client key for a project, checked like SDK requests.
+    /// The grant of a client key for a project: 401 unknown key, 404 unknown project,
+    /// 403 another project's or a disabled key.
     public func grant(publicKey: String, projectID: ProjectID) async throws(IngestFailure) -> KeyGrant {
-        let envelope = Envelope(header: [:], items: [])
-        let request = IngestRequest(endpoint: .envelope, projectID: String(projectID.rawValue), body: ByteBuffer(), contentEncoding: nil,
-                                    contentType: nil, authHeader: "Sentry sentry_key=\(publicKey)", query: [:], clientIP: nil)
-        return try await authorize(request, auth: SentryAuth(publicKey: publicKey), envelope: envelope, projectID: projectID)
+        let grant: KeyGrant?
+        do {
+            grant = try await keys.grant(publicKey: publicKey)
+        } catch {
+            logger.error("Key lookup failed", metadata: ["error": "\(error)"])
+            throw IngestFailure(503, "server is unavailable; retry later", retryAfter: 10)
+        }
+        guard let grant else { throw IngestFailure(401, "unknown public key") }
+        guard grant.key.projectID == projectID else {
+            if (try? await keys.projectExists(projectID)) == false { throw IngestFailure(404, "project \(projectID) does not exist") }
+            throw IngestFailure(403, "this key does not belong to project \(projectID)")
+        }
+        guard grant.key.isActive else { throw IngestFailure(403, "this key is disabled") }
+        return grant
+    }
+
+    /// Hands records to the writer and waits for their commit; maps refusals to 503.
+    func commit(_ records: [IngestRecord], projectID: ProjectID) async throws(IngestFailure) {
+        do {
+            try await writer.submit(records)
+        } catch is IngestWriter.Overloaded {
+            logger.warning("Ingest queue full; asking the client to retry", metadata: ["project.id": "\(projectID)"])
+            throw IngestFailure(503, "server is busy; retry later", retryAfter: 5)
+        } catch {
+            logger.error("Ingest commit failed", metadata: ["project.id": "\(projectID)", "error": "\(error)"])
+            throw IngestFailure(503, "events could not be stored; retry later", retryAfter: 10)
+        }
     }
 
     /// The body as an envelope: `/store/` bodies are one event (JSON, or base64+zlib from
@@ -208,20 +217,7 @@ public final class IngestService: Sendable {
         guard candidates.allSatisfy({ $0 == publicKey }) else {
             throw IngestFailure(401, "conflicting keys in X-Sentry-Auth, query and envelope dsn")
         }
-        let grant: KeyGrant?
-        do {
-            grant = try await keys.grant(publicKey: publicKey)
-        } catch {
-            logger.error("Key lookup failed", metadata: ["error": "\(error)"])
-            throw IngestFailure(503, "server is unavailable; retry later", retryAfter: 10)
-        }
-        guard let grant else { throw IngestFailure(401, "unknown public key") }
-        guard grant.key.projectID == projectID else {
-            if (try? await keys.projectExists(projectID)) == false { throw IngestFailure(404, "project \(projectID) does not exist") }
-            throw IngestFailure(403, "this key does not belong to project \(projectID)")
-        }
-        guard grant.key.isActive else { throw IngestFailure(403, "this key is disabled") }
-        return grant
+        return try await grant(publicKey: publicKey, projectID: projectID)
     }
 
     /// Drops event and transaction items over the key's or organization's per-minute limit.

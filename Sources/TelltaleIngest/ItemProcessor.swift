@@ -82,6 +82,11 @@ struct ItemProcessor {
 
     func event(_ payload: ArraySlice<UInt8>) -> IngestRecord {
         guard let value = json(payload) else { return outcome("invalid", "error", "event payload is not valid JSON") }
+        return event(value)
+    }
+
+    /// An already parsed event (native API and webhooks hand over values, not bytes).
+    func event(_ value: JSONValue) -> IngestRecord {
         if project.settings.sampleRate < 1, Double.random(in: 0..<1) >= project.settings.sampleRate {
             return outcome("filtered", "error", "sample_rate")
         }

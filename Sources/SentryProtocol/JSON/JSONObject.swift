@@ -78,11 +78,6 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return result
     }
 
-    /// Replaces the value at a position (used by walkers that already know the index).
-    public mutating func setValue(_ value: JSONValue, at position: Int) {
-        values[position] = value
-    }
-
     public func makeIterator() -> Iterator { Iterator(object: self) }
 
     /// Iterates members in order.

@@ -17,18 +17,22 @@ public struct JSONParser {
 
     /// Parses one JSON value that must span all of `bytes` (surrounding whitespace allowed).
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth, allowNonFinite: Bool = false) throws(JSONParseError) -> JSONValue {
-        let array = Array(bytes)
-        let result: Result<JSONValue, JSONParseError> = array.withUnsafeBufferPointer { buffer in
-            var parser = Reader(bytes: buffer, maxDepth: maxDepth, allowNonFinite: allowNonFinite)
-            return Result { () throws(JSONParseError) -> JSONValue in
-                parser.skipWhitespace()
-                let value = try parser.value(depth: 0)
-                parser.skipWhitespace()
-                guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-                return value
-            }
+        // Parse in place when the bytes are contiguous (arrays and their slices); copy otherwise.
+        if let result = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0, maxDepth: maxDepth, allowNonFinite: allowNonFinite) }) {
+            return try result.get()
         }
-        return try result.get()
+        return try Array(bytes).withUnsafeBufferPointer { parse(buffer: $0, maxDepth: maxDepth, allowNonFinite: allowNonFinite) }.get()
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int, allowNonFinite: Bool) -> Result<JSONValue, JSONParseError> {
+        var parser = Reader(bytes: buffer, maxDepth: maxDepth, allowNonFinite: allowNonFinite)
+        return Result { () throws(JSONParseError) -> JSONValue in
+            parser.skipWhitespace()
+            let value = try parser.value(depth: 0)
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            return value
+        }
     }
 }
 

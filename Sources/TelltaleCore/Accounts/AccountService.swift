@@ -45,9 +45,7 @@ public struct AccountService: Sendable {
     /// Creates an organization and, when given, makes `owner` its owner.
     public func createOrganization(slug: String?, name: String, owner: UserID?) async throws -> Organization {
         let name = try displayName(name)
-        let slug = try slug.map { text in try normalized { () throws(ValidationError) in try Slug(text) } }
-            ?? Slug.derived(from: name)
-            ?? { throw DomainError.invalid(ValidationError(field: "slug", reason: "cannot be derived from the name; give one")) }()
+        let slug = try slugOrDerived(slug, from: name)
         let organization = try await repositories.organizations.create(slug: slug, name: name)
         if let owner {
             try await repositories.organizations.setMembership(Membership(organizationID: organization.id, userID: owner, role: .owner))
@@ -58,9 +56,7 @@ public struct AccountService: Sendable {
     /// Creates a project with one active client key.
     public func createProject(organizationID: OrganizationID, slug: String?, name: String, platform: String?) async throws -> (Project, ClientKey) {
         let name = try displayName(name)
-        let slug = try slug.map { text in try normalized { () throws(ValidationError) in try Slug(text) } }
-            ?? Slug.derived(from: name)
-            ?? { throw DomainError.invalid(ValidationError(field: "slug", reason: "cannot be derived from the name; give one")) }()
+        let slug = try slugOrDerived(slug, from: name)
         let platform = platform ?? "other"
         try validated { () throws(ValidationError) in try Project.validatePlatform(platform) }
         let project = try await repositories.projects.create(organizationID: organizationID, slug: slug, name: name, platform: platform)
@@ -100,6 +96,15 @@ public struct AccountService: Sendable {
               let user = try await repositories.users.user(id: token.userID)
         else { return nil }
         return Principal(user: user, tokenScopes: token.scopes)
+    }
+
+    /// The given slug, validated, or one derived from the display name.
+    private func slugOrDerived(_ slug: String?, from name: String) throws -> Slug {
+        if let slug { return try normalized { () throws(ValidationError) in try Slug(slug) } }
+        guard let derived = Slug.derived(from: name) else {
+            throw DomainError.invalid(ValidationError(field: "slug", reason: "cannot be derived from the name; give one"))
+        }
+        return derived
     }
 
     private func displayName(_ name: String) throws -> String {

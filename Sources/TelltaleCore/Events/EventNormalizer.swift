@@ -66,18 +66,13 @@ public enum EventNormalizer {
         normalizeUser(&event, clientIP: context.clientIP)
         if event["sdk"] == nil, let sdk = context.envelopeSDK { event["sdk"] = sdk }
 
-        let release = trimmed(event["release"]?.scalarText, 200)
-        event["release"] = release.map(JSONValue.string)
-        let environment = trimmed(event["environment"]?.scalarText, 64)
-        event["environment"] = environment.map(JSONValue.string)
-        let transaction = trimmed(event["transaction"]?.stringValue, 200)
-        event["transaction"] = transaction.map(JSONValue.string)
+        // Trimmed to Relay's limits; empty ones removed (assigning nil removes the member).
+        for (key, limit) in [("release", 200), ("environment", 64), ("transaction", 200)] {
+            event[key] = trimmed(event[key]?.scalarText, limit).map(JSONValue.string)
+        }
         for (key, limit) in [("logger", 64), ("server_name", 256), ("dist", 64)] {
             if let text = event[key]?.scalarText { event[key] = .string(String(text.prefix(limit))) }
         }
-
-        _ = (level, release, environment, transaction)
-        for key in ["release", "environment", "transaction"] where event[key]?.isNull == true { event[key] = nil }
         return .object(event)
     }
 

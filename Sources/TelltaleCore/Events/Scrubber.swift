@@ -14,6 +14,9 @@ public struct Scrubber: Sendable {
         "cookie", "session", "mysql_pwd", "privatekey", "private_key", "private-key", "csrf", "xsrf",
     ]
 
+    /// The defaults as bytes, made once (a scrubber is built per request).
+    static let defaultSensitiveBytes = defaultSensitiveKeys.map { Array($0.utf8) }
+
     let policy: ScrubbingPolicy
     let keyedHash: @Sendable (String) -> String
     let sensitiveBytes: [[UInt8]]
@@ -23,7 +26,7 @@ public struct Scrubber: Sendable {
     public init(policy: ScrubbingPolicy, keyedHash: @escaping @Sendable (String) -> String) {
         self.policy = policy
         self.keyedHash = keyedHash
-        self.sensitiveBytes = (Self.defaultSensitiveKeys + policy.sensitiveFields.map { $0.lowercased() }).map { Array($0.utf8) }
+        self.sensitiveBytes = Self.defaultSensitiveBytes + policy.sensitiveFields.map { Array($0.lowercased().utf8) }
         self.safe = Set(policy.safeFields.map { $0.lowercased() })
     }
 

@@ -1,7 +1,6 @@
 /// ASCII helpers for byte-wise matching on the hot path (Foundation's string search is slow).
 enum ASCII {
     static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
-    static func lowercased(_ bytes: [UInt8]) -> [UInt8] { bytes.map(lower) }
     static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     static func isAlnum(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) }
 
@@ -14,22 +13,6 @@ enum ASCII {
             if lower(haystack[i]) == first {
                 var j = 1
                 while j < needle.count, lower(haystack[i + j]) == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
-    }
-
-    /// Whether `haystack` (already lower-case) contains `needle` (lower-case).
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count, haystack[i + j] == needle[j] { j += 1 }
                 if j == needle.count { return true }
             }
             i += 1

@@ -67,9 +67,4 @@ public enum Timestamps {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
     }
-
-    /// RFC 3339 with microseconds in UTC, as stored in normalized payloads.
-    public static func format(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)) 
-    }
 }
