@@ -11,7 +11,7 @@ PORT=${TELLTALE_BENCH_PORT:-8690}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 is needed: apt-get install sqlite3"; exit 1; }
 if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
-    BIN=$TELLTALE_BENCH_BIN   # compare two builds without rebuilding
+    BIN=$(realpath "$TELLTALE_BENCH_BIN")   # compare two builds without rebuilding
 else
     swift build -c release --product telltale >/dev/null
     BIN="$(swift build -c release --show-bin-path)/telltale"

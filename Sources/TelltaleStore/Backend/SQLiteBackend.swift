@@ -1,5 +1,6 @@
 public import Logging
 import NIOCore
+import NIOPosix
 public import SQLKit
 import SQLiteKit
 import ServiceLifecycle
@@ -7,10 +8,17 @@ import Synchronization
 
 /// SQLite in WAL mode: one writer connection behind a ``SerialGate`` (so no write ever meets
 /// "database is locked" from inside this process) and a few reader connections.
+///
+/// The writer has a thread for SQLite calls and an event loop of its own, and write
+/// transactions run on that loop (``EventLoopTaskExecutor``), so a transaction's many small
+/// steps never queue behind request work.
 public final class SQLiteBackend: SQLBackend {
     public var flavor: SQLFlavor { .sqlite }
 
     private let writer: SQLiteConnection
+    private let writerLoop: MultiThreadedEventLoopGroup
+    private let writerThreads: NIOThreadPool
+    private let writerExecutor: EventLoopTaskExecutor
     private let readers: [SQLiteConnection]
     private let gate = SerialGate()
     private let nextReader = Atomic<Int>(0)
@@ -18,8 +26,11 @@ public final class SQLiteBackend: SQLBackend {
     private let closed = Atomic<Bool>(false)
     private let logger: Logger
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, writerLoop: MultiThreadedEventLoopGroup, writerThreads: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
+        self.writerLoop = writerLoop
+        self.writerThreads = writerThreads
+        self.writerExecutor = EventLoopTaskExecutor(eventLoop: writerLoop.next())
         self.readers = readers
         self.logger = logger
     }
@@ -35,7 +46,22 @@ public final class SQLiteBackend: SQLBackend {
 
     /// Opens (creating if needed) the database file at `path`.
     public static func open(path: String, synchronous: Synchronous = .full, readerCount: Int = 4, logger: Logger) async throws -> SQLiteBackend {
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let writerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let writerThreads = NIOThreadPool(numberOfThreads: 1)
+        writerThreads.start()
+        let writer: SQLiteConnection
+        do {
+            let raised = try await writerThreads.runIfActive { ThreadPriority.raiseCurrentThread() }
+            let loopRaised = try await writerLoop.next().submit { ThreadPriority.raiseCurrentThread() }.get()
+            if !(raised && loopRaised) {
+                logger.info("SQLite writer runs at normal thread priority (raising it needs CAP_SYS_NICE)")
+            }
+            writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreads, logger: logger, on: writerLoop.next())
+        } catch {
+            try? await writerThreads.shutdownGracefully()
+            try? await writerLoop.shutdownGracefully()
+            throw error
+        }
         do {
             // WAL lets readers run beside the writer; FULL syncs the WAL at each commit so an
             // acknowledged write survives power loss, and group commit keeps that cheap.
@@ -51,9 +77,11 @@ public final class SQLiteBackend: SQLBackend {
                 try await reader.sql().raw("PRAGMA foreign_keys=ON").run()
                 readers.append(reader)
             }
-            return SQLiteBackend(writer: writer, readers: readers, logger: logger)
+            return SQLiteBackend(writer: writer, writerLoop: writerLoop, writerThreads: writerThreads, readers: readers, logger: logger)
         } catch {
             try? await writer.close()
+            try? await writerThreads.shutdownGracefully()
+            try? await writerLoop.shutdownGracefully()
             throw error
         }
     }
@@ -72,12 +100,14 @@ public final class SQLiteBackend: SQLBackend {
     public func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result {
         let database = writer.sql(queryLogLevel: .trace)
         let bulk = SQLiteBulkInserter(connection: writer)
-        return try await gate.withGate {
+        return try await withTaskExecutorPreference(writerExecutor) {
+            try await gate.withGate {
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             // IMMEDIATE takes the write lock at once, so another process (the CLI) waits on
             // busy_timeout at BEGIN instead of failing at the first write.
             return try await database.inTransaction(begin: "BEGIN IMMEDIATE") { try await body(database, bulk) }
+            }
         }
     }
 
@@ -107,6 +137,8 @@ public final class SQLiteBackend: SQLBackend {
         }
         for reader in readers { try? await reader.close() }
         try await writer.close()
+        try await writerThreads.shutdownGracefully()
+        try await writerLoop.shutdownGracefully()
     }
 }
 

@@ -117,18 +117,25 @@ struct EventBatchWriter {
                 .returning("issue_id").all(decodingColumn: "issue_id", as: Int64.self)
             for issue in inserted { newUsers[issue, default: 0] += 1 }
         }
+        // One statement for all issues of the batch: every statement is a round trip to the
+        // writer thread, and a batch touches a dozen issues.
+        var rows: [SQLQueryString] = []
         for (issueID, issueEvents) in Dictionary(grouping: events, by: { issueIDs[$0.summary.eventID]! }) {
             let first = IngestSQLRepository.ms(issueEvents.map(\.summary.timestamp).min()!)
             let last = IngestSQLRepository.ms(issueEvents.map(\.summary.timestamp).max()!)
             let latestRelease = issueEvents.max(by: { $0.summary.timestamp < $1.summary.timestamp })?.summary.release
-            try await db.update("issues")
-                .set(SQLIdentifier("times_seen"), to: SQLBinaryExpression(SQLIdentifier("times_seen"), .add, SQLBind(issueEvents.count)))
-                .set(SQLIdentifier("user_count"), to: SQLBinaryExpression(SQLIdentifier("user_count"), .add, SQLBind(newUsers[issueID] ?? 0)))
-                .set(SQLIdentifier("first_seen"), to: SQLRaw(flavor.least("first_seen", String(first))))
-                .set(SQLIdentifier("last_seen"), to: SQLRaw(flavor.greatest("last_seen", String(last))))
-                .set(SQLIdentifier("last_release"), to: SQLFunction("COALESCE", args: SQLBind(latestRelease), SQLIdentifier("last_release")))
-                .where("id", .equal, SQLBind(issueID))
-                .run()
+            let users = Int64(newUsers[issueID] ?? 0)
+            rows.append("(\(bind: issueID), \(bind: Int64(issueEvents.count)), \(bind: users), \(bind: first), \(bind: last), \(bind: latestRelease))")
+        }
+        for chunk in rows.chunks(of: IngestSQLRepository.rowsPerStatement) {
+            let query: SQLQueryString = """
+                WITH v(id, n, u, f, l, r) AS (VALUES \(chunk.joined(separator: ", ")))
+                UPDATE issues SET times_seen = issues.times_seen + v.n, user_count = issues.user_count + v.u,
+                    first_seen = \(unsafeRaw: flavor.least("issues.first_seen", "v.f")), last_seen = \(unsafeRaw: flavor.greatest("issues.last_seen", "v.l")),
+                    last_release = COALESCE(v.r, issues.last_release)
+                FROM v WHERE issues.id = v.id
+                """
+            try await db.raw(query).run()
         }
     }
 }
