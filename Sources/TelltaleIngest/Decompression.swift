@@ -34,6 +34,14 @@ public enum Decompression {
             }
         case "br":
             return try brotli(Array(buffer: body), limit: limit)
+        case "zstd":
+            do {
+                return try Zstd.decompress(Array(buffer: body), limit: limit)
+            } catch .tooLarge {
+                throw .tooLarge(limit: limit)
+            } catch {
+                throw .corrupt(encoding: name)
+            }
         default:
             throw .unsupported(encoding: name)
         }
@@ -77,26 +85,5 @@ public enum Decompression {
         if output.count > limit { throw .tooLarge(limit: limit) }
         guard result == BROTLI_DECODER_RESULT_SUCCESS else { throw .corrupt(encoding: "br") }
         return output
-    }
-}
-
-/// Deflate (zlib format) for stored payloads.
-public enum PayloadCompression {
-    /// Small window and memory level: payloads are a few KiB, and zlib's default state
-    /// (~300 KiB allocated and freed per event) showed up as page faults and madvise calls
-    /// on every request.
-    static let storage = CompressionAlgorithm.zlib(configuration: ZlibConfiguration(windowSize: 12, compressionLevel: 1, memoryLevel: 4))
-
-    /// Compresses JSON bytes for storage.
-    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
-        var buffer = ByteBuffer(bytes: bytes)
-        guard let compressed = try? buffer.compress(with: storage) else { return bytes }
-        return Array(buffer: compressed)
-    }
-
-    /// Decompresses a stored payload.
-    public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
-        var buffer = ByteBuffer(bytes: bytes)
-        return Array(buffer: try buffer.decompress(with: .zlib()))
     }
 }

@@ -1,0 +1,2 @@
+// Debian's libzstd (package libzstd-dev); no listed Swift package does Zstandard.
+#include <zstd.h>
