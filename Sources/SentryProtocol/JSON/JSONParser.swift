@@ -139,20 +139,29 @@ private struct Reader {
         }
     }
 
+    /// The string for `bytes`, refusing invalid UTF-8. `String(validating:)` is generic and
+    /// showed up in profiles; decoding (which repairs) and comparing back is exact and fast.
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) throws(JSONParseError) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard ascii || text.utf8.elementsEqual(bytes) else { throw error("invalid UTF-8 in a string") }
+        return text
+    }
+
     mutating func string() throws(JSONParseError) -> String {
         position += 1
         let start = position
+        var ascii = true
         // Fast path: no escapes.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
-                return text
+                return try text(slice, ascii: ascii)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
+            ascii = ascii && byte < 0x80
             position += 1
         }
         var scalars: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
@@ -161,8 +170,7 @@ private struct Reader {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                guard let text = String(validating: scalars, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
-                return text
+                return try scalars.withUnsafeBufferPointer { buffer throws(JSONParseError) in try text(buffer, ascii: false) }
             case UInt8(ascii: "\\"):
                 position += 1
                 guard position < bytes.count else { break }

@@ -98,7 +98,7 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result {
-        let database = writer.sql(queryLogLevel: .trace)
+        let database = SQLiteWriterDatabase(connection: writer)
         let bulk = SQLiteBulkInserter(connection: writer)
         return try await withTaskExecutorPreference(writerExecutor) {
             try await gate.withGate {
