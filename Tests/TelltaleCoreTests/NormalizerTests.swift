@@ -82,4 +82,24 @@ struct NormalizerTests {
     func timestamps(text: String, seconds: Double) {
         #expect(Timestamps.parseRFC3339(text) == seconds)
     }
+
+    @Test("oversized fields are trimmed, never refused, and the cut is noted in _meta")
+    func trimsAreNoted() throws {
+        let long = String(repeating: "r", count: 250)
+        let crumbs = (0..<120).map { #"{"message":"c\#($0)"}"# }.joined(separator: ",")
+        let event = try normalize(#"{"release":"\#(long)","tags":{"k":"\#(long)"},"breadcrumbs":[\#(crumbs)],"message":"\#(String(repeating: "m", count: 9000))"}"#)
+        #expect(event["release"]?.stringValue?.count == 200)
+        #expect(event["_meta"]?["release"]?[""]?["len"] == .int(250))
+        #expect(event["_meta"]?["release"]?[""]?["rem"] == .array([.array([.string("!limit"), .string("s")])]))
+        #expect(event["tags"]?["k"]?.stringValue?.count == 200)
+        #expect(event["_meta"]?["tags"]?["k"]?[""]?["len"] == .int(250))
+        #expect(event["breadcrumbs"]?["values"]?.arrayValue?.count == 100)
+        #expect(event["_meta"]?["breadcrumbs"]?["values"]?[""]?["len"] == .int(120))
+        #expect(event["logentry"]?["formatted"]?.stringValue?.count == 8192)
+        #expect(event["_meta"]?["logentry"]?["formatted"]?[""]?["len"] == .int(9000))
+        #expect(try normalize(#"{"release":"1.0"}"#)["_meta"] == nil)
+        let ancient = try normalize(#"{"timestamp":1000}"#)
+        #expect(ancient["timestamp"]?.doubleValue ?? 0 > 1_000_000)
+        #expect(ancient["_meta"]?["timestamp"]?[""]?["rem"] == .array([.array([.string("!past"), .string("s")])]))
+    }
 }

@@ -62,4 +62,23 @@ struct ScrubberTests {
         #expect(event["extra"]?["ssn_number"]?.stringValue == "[Filtered]")
         #expect(event["extra"]?["session_count"]?.stringValue == "3")
     }
+
+    @Test("every change is noted in _meta with its rule and original length")
+    func metaNotes() throws {
+        let event = try scrub(
+            #"{"extra":{"password":"hunter2","note":"Bearer abc"},"request":{"headers":[["Cookie","sid=1"]]},"user":{"id":"7","ip_address":"203.0.113.9"},"_meta":{"sdk":{"":{"len":3}}}}"#,
+            ScrubbingPolicy(ipAddresses: .remove, hashUserIDs: true)
+        )
+        let meta = event["_meta"]
+        #expect(meta?["extra"]?["password"]?[""]?["rem"] == .array([.array([.string("@password:filter"), .string("s")])]))
+        #expect(meta?["extra"]?["password"]?[""]?["len"] == .int(7))
+        #expect(meta?["extra"]?["note"]?[""]?["rem"]?.arrayValue?.first?.arrayValue?.first == .string("@sensitive:replace"))
+        #expect(meta?["request"]?["headers"]?["0"]?["1"]?[""]?["len"] == .int(5))
+        #expect(meta?["user"]?["ip_address"]?[""]?["rem"] == .array([.array([.string("@ip:remove"), .string("x")])]))
+        #expect(meta?["user"]?["id"]?[""]?["rem"] == .array([.array([.string("@userid:hash"), .string("p")])]))
+        // What the SDK noted stays.
+        #expect(meta?["sdk"]?[""]?["len"] == .int(3))
+        // Nothing changed, nothing noted.
+        #expect(try scrub(#"{"extra":{"a":"b"}}"#)["_meta"] == nil)
+    }
 }

@@ -31,6 +31,7 @@ public enum EventNormalizer {
     /// Normalizes an event or transaction payload.
     public static func normalize(_ payload: JSONValue, context: EventContext, defaultType: String = "default") throws(EventPayloadError) -> JSONValue {
         guard case .object(var event) = payload else { throw EventPayloadError("event payload is not a JSON object") }
+        var notes = MetaNotes()
 
         let eventID = context.envelopeEventID
             ?? event["event_id"]?.stringValue.flatMap(EventID.normalize)
@@ -42,13 +43,18 @@ public enum EventNormalizer {
         if let sentAt = context.sentAt, abs(context.receivedAt - sentAt) >= 55 * 60 { drift = context.receivedAt - sentAt }
         var timestamp = Timestamps.seconds(event["timestamp"]).map { $0 + drift } ?? context.receivedAt
         if timestamp > context.receivedAt + 60 { timestamp = context.receivedAt }
+        // Older than retention could keep it anyway (Relay's 30 days): received time instead, noted.
+        if timestamp < context.receivedAt - 30 * 86_400 {
+            timestamp = context.receivedAt
+            notes.filtered([.key("timestamp")], rule: "!past", originalLength: nil)
+        }
         event["timestamp"] = .double(timestamp)
         if let start = Timestamps.seconds(event["start_timestamp"]) { event["start_timestamp"] = .double(start + drift) }
 
         for interface in ["exception", "breadcrumbs", "threads"] {
             if case .array(let values)? = event[interface] { event[interface] = .object(["values": .array(values)]) }
         }
-        normalizeBreadcrumbs(&event, drift: drift)
+        normalizeBreadcrumbs(&event, drift: drift, notes: &notes)
 
         var type = event["type"]?.stringValue ?? defaultType
         if type == "default" || type == "error" {
@@ -58,36 +64,51 @@ public enum EventNormalizer {
 
         let level = event["level"]?.scalarText.flatMap(EventLevel.init(sdkValue:)) ?? (type == "transaction" ? .info : .error)
         event["level"] = .string(level.rawValue)
-        let platform = trimmed(event["platform"]?.stringValue, 64) ?? "other"
+        let platform = trimmed(event["platform"]?.stringValue, 64, at: "platform", &notes) ?? "other"
         event["platform"] = .string(platform)
 
-        normalizeMessage(&event)
-        normalizeTags(&event)
+        normalizeMessage(&event, notes: &notes)
+        normalizeTags(&event, notes: &notes)
         normalizeUser(&event, clientIP: context.clientIP)
         if event["sdk"] == nil, let sdk = context.envelopeSDK { event["sdk"] = sdk }
 
         // Trimmed to Relay's limits; empty ones removed (assigning nil removes the member).
         for (key, limit) in [("release", 200), ("environment", 64), ("transaction", 200)] {
-            event[key] = trimmed(event[key]?.scalarText, limit).map(JSONValue.string)
+            event[key] = trimmed(event[key]?.scalarText, limit, at: key, &notes).map(JSONValue.string)
         }
         for (key, limit) in [("logger", 64), ("server_name", 256), ("dist", 64)] {
-            if let text = event[key]?.scalarText { event[key] = .string(String(text.prefix(limit))) }
+            if let text = event[key]?.scalarText { event[key] = .string(cut(text, limit, [.key(key)], &notes)) }
         }
+        notes.apply(to: &event)
         return .object(event)
     }
 
-    private static func trimmed(_ text: String?, _ limit: Int) -> String? {
+    private static func trimmed(_ text: String?, _ limit: Int, at key: String, _ notes: inout MetaNotes) -> String? {
         guard var text, !text.isEmpty else { return nil }
         if text.first!.isWhitespace || text.last!.isWhitespace {
             text = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty { return nil }
         }
-        return text.utf8.count <= limit ? text : String(text.prefix(limit))
+        return cut(text, limit, [.key(key)], &notes)
     }
 
-    private static func normalizeBreadcrumbs(_ event: inout JSONObject, drift: Double) {
+    /// `text` cut to `limit` characters, noting the original length in `_meta` when cut.
+    static func cut(_ text: String, _ limit: Int, _ path: [MetaNotes.Step], _ notes: inout MetaNotes) -> String {
+        // UTF-8 length bounds the character count from above: most values skip the count.
+        guard text.utf8.count > limit else { return text }
+        let length = text.count
+        guard length > limit else { return text }
+        notes.trimmed(path, originalLength: length)
+        return String(text.prefix(limit))
+    }
+
+    private static func normalizeBreadcrumbs(_ event: inout JSONObject, drift: Double, notes: inout MetaNotes) {
         guard var crumbs = event["breadcrumbs"]?["values"]?.arrayValue else { return }
-        if crumbs.count > 100 { crumbs = Array(crumbs.suffix(100)) }
+        if crumbs.count > 100 {
+            // The oldest go; the last 100 lead up to the error.
+            notes.trimmed([.key("breadcrumbs"), .key("values")], originalLength: crumbs.count)
+            crumbs = Array(crumbs.suffix(100))
+        }
         crumbs = crumbs.compactMap { crumb in
             guard case .object(var members) = crumb else { return nil }
             if let seconds = Timestamps.seconds(members["timestamp"]) { members["timestamp"] = .double(seconds + drift) }
@@ -98,7 +119,7 @@ public enum EventNormalizer {
     }
 
     /// `message` (string) → `logentry.formatted`; templates with params are formatted.
-    private static func normalizeMessage(_ event: inout JSONObject) {
+    private static func normalizeMessage(_ event: inout JSONObject, notes: inout MetaNotes) {
         var logentry = event["logentry"]?.objectValue ?? event["sentry.interfaces.Message"]?.objectValue ?? [:]
         if let message = event["message"] {
             if logentry["formatted"] == nil, logentry["message"] == nil {
@@ -121,7 +142,7 @@ public enum EventNormalizer {
             logentry["message"] = nil
         }
         for key in ["message", "formatted"] {
-            if let text = logentry[key]?.stringValue, text.count > 8192 { logentry[key] = .string(String(text.prefix(8192))) }
+            if let text = logentry[key]?.stringValue { logentry[key] = .string(cut(text, 8192, [.key("logentry"), .key(key)], &notes)) }
         }
         event["logentry"] = logentry.isEmpty ? nil : .object(logentry)
     }
@@ -171,14 +192,14 @@ public enum EventNormalizer {
     }
 
     /// Tags as an object of strings (pairs lists accepted), keys and values ≤ 200 characters.
-    private static func normalizeTags(_ event: inout JSONObject) {
+    private static func normalizeTags(_ event: inout JSONObject, notes: inout MetaNotes) {
         var tags: JSONObject = [:]
         func add(_ key: String?, _ value: JSONValue?) {
             // Sentry's tag key alphabet; anything else (spaces, newlines) is dropped.
             guard let key, !key.isEmpty, key.count <= 200,
                   key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.:-".unicodeScalars.contains($0) }),
                   let text = value?.scalarText, !text.contains("\n") else { return }
-            tags[key] = .string(String(text.prefix(200)))
+            tags[key] = .string(cut(text, 200, [.key("tags"), .key(key)], &notes))
         }
         switch event["tags"] {
         case .object(let members)?:

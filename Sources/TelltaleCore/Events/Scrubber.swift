@@ -31,45 +31,74 @@ public struct Scrubber: Sendable {
     }
 
     /// The scrubbed event.
+    /// Every change is noted in the event's `_meta` (rule and original length).
     public func scrub(_ event: JSONValue) -> JSONValue {
         guard case .object(var members) = event else { return event }
+        var notes = MetaNotes()
         if case .object(var user)? = members["user"] {
-            applyIPPolicy(&user, key: "ip_address")
-            if policy.hashUserIDs, let id = user["id"]?.scalarText { user["id"] = .string(keyedHash("user:" + id)) }
+            applyIPPolicy(&user, key: "ip_address", path: [.key("user")], &notes)
+            if policy.hashUserIDs, let id = user["id"]?.scalarText {
+                user["id"] = .string(keyedHash("user:" + id))
+                notes.pseudonymized([.key("user"), .key("id")], rule: "@userid:hash")
+            }
             members["user"] = .object(user)
         }
         if case .object(var request)? = members["request"], case .object(var env)? = request["env"] {
-            applyIPPolicy(&env, key: "REMOTE_ADDR")
+            applyIPPolicy(&env, key: "REMOTE_ADDR", path: [.key("request"), .key("env")], &notes)
             request["env"] = .object(env)
             members["request"] = .object(request)
         }
-        guard policy.enabled else { return .object(members) }
-        for (key, value) in members {
-            switch key {
-            case "sdk", "debug_meta", "event_id", "timestamp", "start_timestamp", "fingerprint", "type", "level", "platform": continue
-            case "user": members[key] = scrubUser(value)
-            default: members[key] = scrubValue(value, path: key)
+        if policy.enabled {
+            var trail: [MetaNotes.Step] = []
+            for (key, value) in members {
+                switch key {
+                case "sdk", "debug_meta", "event_id", "timestamp", "start_timestamp", "fingerprint", "type", "level", "platform", "_meta": continue
+                case "user": members[key] = scrubUser(value, &notes)
+                default:
+                    trail.append(.key(key))
+                    if let replacement = scrubbed(value, path: key, trail: &trail, notes: &notes) { members[key] = replacement }
+                    trail.removeLast()
+                }
             }
         }
+        notes.apply(to: &members)
         return .object(members)
     }
 
-    private func applyIPPolicy(_ object: inout JSONObject, key: String) {
+    private func applyIPPolicy(_ object: inout JSONObject, key: String, path: [MetaNotes.Step], _ notes: inout MetaNotes) {
         guard let ip = object[key]?.stringValue else { return }
         switch policy.ipAddresses {
         case .keep: break
-        case .hash: object[key] = .string(keyedHash("ip:" + ip))
-        case .remove: object[key] = nil
+        case .hash:
+            object[key] = .string(keyedHash("ip:" + ip))
+            notes.pseudonymized(path + [.key(key)], rule: "@ip:hash")
+        case .remove:
+            object[key] = nil
+            notes.removed(path + [.key(key)], rule: "@ip:remove")
         }
     }
 
     /// User interface: identifying fields stay (they are the point), others are scrubbed.
-    private func scrubUser(_ value: JSONValue) -> JSONValue {
+    private func scrubUser(_ value: JSONValue, _ notes: inout MetaNotes) -> JSONValue {
         guard case .object(var user) = value else { return value }
+        var trail: [MetaNotes.Step] = [.key("user")]
         for (key, field) in user where !["id", "email", "username", "ip_address", "name", "geo", "segment"].contains(key) {
-            user[key] = isSensitive(key) ? .string(Self.filtered) : scrubValue(field, path: "user." + key)
+            trail.append(.key(key))
+            if isSensitive(key) {
+                user[key] = filter(field, trail, &notes) ?? field
+            } else if let replacement = scrubbed(field, path: "user." + key, trail: &trail, notes: &notes) {
+                user[key] = replacement
+            }
+            trail.removeLast()
         }
         return .object(user)
+    }
+
+    /// `[Filtered]` for a value under a sensitive key, or `nil` when it already is (or is null).
+    private func filter(_ value: JSONValue, _ trail: [MetaNotes.Step], _ notes: inout MetaNotes) -> JSONValue? {
+        if value.isNull || value == .string(Self.filtered) { return nil }
+        notes.filtered(trail, rule: "@password:filter", originalLength: value.stringValue?.count)
+        return .string(Self.filtered)
     }
 
     func isSensitive(_ key: String) -> Bool {
@@ -79,27 +108,30 @@ public struct Scrubber: Sendable {
         return key.withUTF8 { bytes in sensitiveBytes.contains { ASCII.containsIgnoringCase(bytes, $0) } }
     }
 
-    private func scrubValue(_ value: JSONValue, path: String) -> JSONValue {
-        scrubbed(value, path: path) ?? value
-    }
-
     /// The scrubbed value, or `nil` when nothing changed (so unchanged objects are not copied).
-    private func scrubbed(_ value: JSONValue, path: String) -> JSONValue? {
+    /// `trail` is the value's path in the event, for the `_meta` notes.
+    private func scrubbed(_ value: JSONValue, path: String, trail: inout [MetaNotes.Step], notes: inout MetaNotes) -> JSONValue? {
         switch value {
         case .string(let text):
             let result = Self.scrubString(text)
-            return result == text ? nil : .string(result)
+            guard result != text else { return nil }
+            notes.filtered(trail, rule: "@sensitive:replace", originalLength: text.count)
+            return .string(result)
         case .array(var values):
             var changed = false
             for index in values.indices {
                 let element = values[index]
+                trail.append(.index(index))
+                defer { trail.removeLast() }
                 // Pairs lists (headers as [["Authorization", "…"]]) are filtered by their first element.
                 if case .array(let pair) = element, pair.count == 2, let name = pair[0].stringValue, isSensitive(name) {
-                    if pair[1] != .string(Self.filtered) {
-                        values[index] = .array([pair[0], .string(Self.filtered)])
+                    trail.append(.index(1))
+                    if let replacement = filter(pair[1], trail, &notes) {
+                        values[index] = .array([pair[0], replacement])
                         changed = true
                     }
-                } else if let replacement = scrubbed(element, path: path) {
+                    trail.removeLast()
+                } else if let replacement = scrubbed(element, path: path, trail: &trail, notes: &notes) {
                     values[index] = replacement
                     changed = true
                 }
@@ -109,11 +141,13 @@ public struct Scrubber: Sendable {
             var result: JSONObject?
             for (key, member) in members {
                 if Self.neverFiltered(path: path, key: key) { continue }
+                trail.append(.key(key))
+                defer { trail.removeLast() }
                 let replacement: JSONValue?
-                if isSensitive(key), !member.isNull {
-                    replacement = member == .string(Self.filtered) ? nil : .string(Self.filtered)
+                if isSensitive(key) {
+                    replacement = filter(member, trail, &notes)
                 } else {
-                    replacement = scrubbed(member, path: key)
+                    replacement = scrubbed(member, path: key, trail: &trail, notes: &notes)
                 }
                 if let replacement {
                     if result == nil { result = members }
