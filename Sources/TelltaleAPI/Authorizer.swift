@@ -34,3 +34,21 @@ struct Authorizer: Sendable {
         return Scope(rawValue: "\(resource):read") ?? scope
     }
 }
+
+extension Authorizer {
+    /// The issue a route names (following merges), with its project and organization.
+    func issue(_ idText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project, Issue) {
+        guard let id = Int64(idText), let issue = try await repositories.issues.issue(id: id),
+              let project = try await repositories.projects.project(id: issue.projectID),
+              let organization = try await repositories.organizations.organization(id: project.organizationID)
+        else { throw APIError.notFound("issue '\(idText)' not found") }
+        let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
+        guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else {
+            throw APIError.notFound("issue '\(idText)' not found")
+        }
+        guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
+            throw APIError.forbidden("you do not have permission to do this (needs \(action.minimumRole.rawValue) and scope \(scope.rawValue))")
+        }
+        return (organization, project, issue)
+    }
+}

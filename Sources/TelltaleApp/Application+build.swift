@@ -52,6 +52,7 @@ public func buildApplication(
     let api = router.group("api/0").add(middleware: BearerAuthMiddleware(accounts: accounts))
     OrganizationsController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     EventsController(repositories: store.repositories).addRoutes(to: api)
+    IssuesController(repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
 
     var app = Application(

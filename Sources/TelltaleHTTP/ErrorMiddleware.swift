@@ -16,6 +16,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(error)
         } catch let error as ValidationError {
             throw APIError(.invalid(error))
+        } catch let error as IssueQueryError {
+            throw APIError.badRequest(error.description)
+        } catch let error as IssueTransitionError {
+            throw APIError.badRequest(error.description)
         } catch let error as DecodingError {
             throw APIError.badRequest("invalid JSON body: \(Self.describe(error))")
         } catch let error as any HTTPResponseError {

@@ -21,7 +21,8 @@ public struct Store: Sendable {
             users: UserSQLRepository(backend: backend),
             projects: ProjectSQLRepository(backend: backend),
             tokens: APITokenSQLRepository(backend: backend),
-            events: EventReadSQLRepository(backend: backend)
+            events: EventReadSQLRepository(backend: backend),
+            issues: IssueSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -27,6 +27,9 @@ struct SecretScanner {
     let input: UnsafeBufferPointer<UInt8>
     let lower: LowerView
     var output: [UInt8] = []
+    /// Input before this index is already in `output`; copying waits for the first secret, so
+    /// text without one is never copied.
+    var pending = 0
 
     /// ASCII-lower-cased view of the input without copying it.
     struct LowerView {
@@ -57,7 +60,6 @@ struct SecretScanner {
             if c == UInt8(ascii: "=") || c == UInt8(ascii: ":") || c | 0x20 == UInt8(ascii: "b") || c == UInt8(ascii: "-") { maybe = true }
         }
         guard maybe || digits >= 13 else { return false }
-        output.reserveCapacity(input.count)
         var changed = false
         var i = 0
         while i < input.count {
@@ -71,10 +73,19 @@ struct SecretScanner {
                 i = next
                 continue
             }
-            output.append(input[i])
             i += 1
         }
+        if changed { output.append(contentsOf: input[pending...]) }
         return changed
+    }
+
+    /// Keeps the input up to `keep`, writes `replacement` for `keep..<end`; returns `end`.
+    mutating func replace(keepingUpTo keep: Int, through end: Int, with replacement: [UInt8]) -> Int {
+        if output.isEmpty { output.reserveCapacity(input.count) }
+        output.append(contentsOf: input[pending..<keep])
+        output.append(contentsOf: replacement)
+        pending = end
+        return end
     }
 
     func hasPrefix(_ needle: [UInt8], at i: Int) -> Bool {
@@ -95,9 +106,7 @@ struct SecretScanner {
             let tokenStart = j
             while j < lower.count, ASCII.isAlnum(lower[j]) || "-._~+/=".utf8.contains(lower[j]) { j += 1 }
             guard j > spaceStart, j > tokenStart else { return nil }
-            output.append(contentsOf: input[i..<tokenStart])
-            output.append(contentsOf: Self.filtered)
-            return j
+            return replace(keepingUpTo: tokenStart, through: j, with: Self.filtered)
         }
         if boundary(i), ASCII.isAlnum(c) {
             for key in Self.pairKeys where key[0] == c && hasPrefix(key, at: i) {
@@ -116,9 +125,7 @@ struct SecretScanner {
                     while j < lower.count, !(" \t\n\r&,;\"'".utf8.contains(lower[j])) { j += 1 }
                 }
                 guard j > valueStart else { return nil }
-                output.append(contentsOf: input[i..<valueStart])
-                output.append(contentsOf: Self.filtered)
-                return j
+                return replace(keepingUpTo: valueStart, through: j, with: Self.filtered)
             }
         }
         if c == UInt8(ascii: ":"), i + 2 < lower.count, lower[i + 1] == 47, lower[i + 2] == 47 {
@@ -130,9 +137,7 @@ struct SecretScanner {
             var k = passwordStart
             while k < lower.count, !"/ @".utf8.contains(lower[k]) { k += 1 }
             guard k < lower.count, lower[k] == UInt8(ascii: "@"), k > passwordStart else { return nil }
-            output.append(contentsOf: input[i..<passwordStart])
-            output.append(contentsOf: Self.filtered)
-            return k
+            return replace(keepingUpTo: passwordStart, through: k, with: Self.filtered)
         }
         if c == UInt8(ascii: "-"), hasPrefix(Self.pemBegin, at: i) {
             var j = i + Self.pemBegin.count
@@ -144,8 +149,7 @@ struct SecretScanner {
             end += Self.pemEnd.count
             while end < lower.count, lower[end] != UInt8(ascii: "-") { end += 1 }
             while end < lower.count, lower[end] == UInt8(ascii: "-") { end += 1 }
-            output.append(contentsOf: Self.filtered)
-            return end
+            return replace(keepingUpTo: i, through: end, with: Self.filtered)
         }
         return nil
     }
@@ -170,8 +174,7 @@ struct SecretScanner {
         }
         let end = last + 1
         guard (13...19).contains(digits.count), end >= lower.count || !ASCII.isAlnum(lower[end]), Self.luhn(digits) else { return nil }
-        output.append(contentsOf: Self.card)
-        return end
+        return replace(keepingUpTo: i, through: end, with: Self.card)
     }
 
     static func luhn(_ digits: [Int]) -> Bool {

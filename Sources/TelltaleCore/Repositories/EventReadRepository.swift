@@ -13,9 +13,11 @@ public struct StoredEvent: Sendable {
     public var receivedAt: Date
     /// The normalized, scrubbed event JSON (still compressed; the caller decompresses).
     public var compressedPayload: [UInt8]
+    /// The row's key: orders events received at the same millisecond, for paging.
+    public var rowID: Int64
 
     public init(projectID: ProjectID, eventID: String, issueID: Int64?, type: String, title: String, culprit: String, level: String,
-                timestamp: Date, receivedAt: Date, compressedPayload: [UInt8]) {
+                timestamp: Date, receivedAt: Date, compressedPayload: [UInt8], rowID: Int64 = 0) {
         self.projectID = projectID
         self.eventID = eventID
         self.issueID = issueID
@@ -26,38 +28,7 @@ public struct StoredEvent: Sendable {
         self.timestamp = timestamp
         self.receivedAt = receivedAt
         self.compressedPayload = compressedPayload
-    }
-}
-
-/// An issue row as the list shows it.
-public struct IssueSummary: Sendable {
-    public var id: Int64
-    public var projectID: ProjectID
-    public var shortNumber: Int64
-    public var title: String
-    public var culprit: String
-    public var level: String
-    public var status: String
-    public var count: Int64
-    public var userCount: Int64
-    public var firstSeen: Date
-    public var lastSeen: Date
-    public var groupingComponents: [String]
-
-    public init(id: Int64, projectID: ProjectID, shortNumber: Int64, title: String, culprit: String, level: String, status: String,
-                count: Int64, userCount: Int64, firstSeen: Date, lastSeen: Date, groupingComponents: [String]) {
-        self.id = id
-        self.projectID = projectID
-        self.shortNumber = shortNumber
-        self.title = title
-        self.culprit = culprit
-        self.level = level
-        self.status = status
-        self.count = count
-        self.userCount = userCount
-        self.firstSeen = firstSeen
-        self.lastSeen = lastSeen
-        self.groupingComponents = groupingComponents
+        self.rowID = rowID
     }
 }
 
@@ -65,6 +36,4 @@ public struct IssueSummary: Sendable {
 public protocol EventReadRepository: Sendable {
     /// One event of a project by its id.
     func event(projectID: ProjectID, eventID: String) async throws -> StoredEvent?
-    /// A project's issues, most recently seen first.
-    func issues(projectID: ProjectID, limit: Int) async throws -> [IssueSummary]
 }

@@ -10,6 +10,8 @@ public struct Repositories: Sendable {
     public var tokens: any APITokenRepository
     /// Stored events and issues.
     public var events: any EventReadRepository
+    /// Issues: search, triage, merges.
+    public var issues: any IssueRepository
 
     /// Groups the repositories.
     public init(
@@ -17,12 +19,14 @@ public struct Repositories: Sendable {
         users: any UserRepository,
         projects: any ProjectRepository,
         tokens: any APITokenRepository,
-        events: any EventReadRepository
+        events: any EventReadRepository,
+        issues: any IssueRepository
     ) {
         self.organizations = organizations
         self.users = users
         self.projects = projects
         self.tokens = tokens
         self.events = events
+        self.issues = issues
     }
 }

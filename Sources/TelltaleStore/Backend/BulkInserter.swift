@@ -12,18 +12,33 @@ public enum SQLCell: Sendable {
     public static func bool(_ value: Bool?) -> SQLCell { value.map(SQLCell.bool) ?? .null }
 }
 
+/// What a bulk insert does with a row that would violate a unique key.
+public enum BulkConflict: Sendable {
+    /// Skips the row.
+    case ignore(columns: [String])
+    /// Updates the existing row; `set` is the SET list (may use `excluded.column`).
+    case update(columns: [String], set: String)
+
+    var clause: String {
+        switch self {
+        case .ignore(let columns): " ON CONFLICT (\(columns.joined(separator: ", "))) DO NOTHING"
+        case .update(let columns, let set): " ON CONFLICT (\(columns.joined(separator: ", "))) DO UPDATE SET \(set)"
+        }
+    }
+}
+
 /// Multi-row INSERT straight through the driver, inside the current write transaction.
 /// SQLKit encodes every bind through `Encodable` and a dynamic cast; on the ingest path
 /// that was about a tenth of the CPU, so the hottest inserts use this instead.
 public protocol BulkInserter: Sendable {
-    /// Inserts `rows` (each with one cell per column); with `ignoringConflictsOn`, rows that
-    /// would violate that unique key are skipped.
-    func insert(into table: String, columns: [String], rows: [[SQLCell]], ignoringConflictsOn conflictColumns: [String]?) async throws
+    /// Inserts `rows` (each with one cell per column); `conflict` says what happens to rows
+    /// that would violate a unique key (`nil`: the statement fails).
+    func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws
 }
 
 extension BulkInserter {
     /// The statement text with `placeholder(n)` for the n-th bind (1-based).
-    static func statement(table: String, columns: [String], rowCount: Int, conflict: [String]?, placeholder: (Int) -> String) -> String {
+    static func statement(table: String, columns: [String], rowCount: Int, conflict: BulkConflict?, placeholder: (Int) -> String) -> String {
         var text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         var number = 0
         for row in 0..<rowCount {
@@ -36,7 +51,7 @@ extension BulkInserter {
             }
             text += ")"
         }
-        if let conflict { text += " ON CONFLICT (\(conflict.joined(separator: ", "))) DO NOTHING" }
+        if let conflict { text += conflict.clause }
         return text
     }
 }

@@ -59,9 +59,9 @@ struct PostgresBulkInserter: BulkInserter {
     let connection: PostgresConnection
     let logger: Logger
 
-    func insert(into table: String, columns: [String], rows: [[SQLCell]], ignoringConflictsOn conflictColumns: [String]?) async throws {
+    func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
         guard !rows.isEmpty else { return }
-        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflictColumns) { "$\($0)" }
+        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflict) { "$\($0)" }
         var bindings = PostgresBindings(capacity: rows.count * columns.count)
         for row in rows {
             for cell in row {

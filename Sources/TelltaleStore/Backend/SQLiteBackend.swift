@@ -162,9 +162,9 @@ public final class SQLiteBackend: SQLBackend {
 struct SQLiteBulkInserter: BulkInserter {
     let connection: SQLiteConnection
 
-    func insert(into table: String, columns: [String], rows: [[SQLCell]], ignoringConflictsOn conflictColumns: [String]?) async throws {
+    func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
         guard !rows.isEmpty else { return }
-        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflictColumns) { _ in "?" }
+        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflict) { _ in "?" }
         var binds: [SQLiteData] = []
         binds.reserveCapacity(rows.count * columns.count)
         for row in rows {

@@ -13,6 +13,7 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "accounts", statements: AccountsSchema.statements),
         Migration(version: 2, name: "ingest", statements: IngestSchema.statements),
+        Migration(version: 3, name: "issue workflow", statements: IssueWorkflowSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -19,7 +19,9 @@ struct EventBatchWriter {
             guard !fresh.isEmpty else { continue }
             let issueIDs = try await resolveIssues(projectID, fresh)
             try await insertEvents(fresh, issueIDs)
-            try await updateIssues(fresh, issueIDs)
+            let totals = try await updateIssues(fresh, issueIDs)
+            try await updateTags(projectID, fresh, issueIDs)
+            try await applyStatusEffects(totals)
         }
     }
 
@@ -94,7 +96,7 @@ struct EventBatchWriter {
         for chunk in events.chunks(of: IngestSQLRepository.rowsPerStatement) {
             let rows: [[SQLCell]] = chunk.map { event in
                 let s = event.summary
-                let tags = s.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+                let tags = IssueTagging.encode(s.tags)
                 return [
                     .int(event.projectID.rawValue), .text(s.eventID), .int(issueIDs[s.eventID]), .text(s.type), .text(s.level.rawValue),
                     .text(s.title), .text(s.culprit), .text(s.message.map { String($0.prefix(1024)) }), .text(s.platform), .text(s.release),
@@ -103,11 +105,13 @@ struct EventBatchWriter {
                     .blob(event.payload),
                 ]
             }
-            try await bulk.insert(into: "events", columns: columns, rows: rows, ignoringConflictsOn: nil)
+            try await bulk.insert(into: "events", columns: columns, rows: rows, onConflict: nil)
         }
     }
 
-    private func updateIssues(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
+    /// Bumps counters; returns the issues whose status an event may change (resolved or
+    /// ignored), with their new totals, read back by the same statement.
+    private func updateIssues(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws -> [IssueTotals] {
         var newUsers: [Int64: Int] = [:]
         let pairs = Set(events.compactMap { event in event.summary.userKey.map { UserPair(issue: issueIDs[event.summary.eventID]!, key: $0) } })
         for chunk in Array(pairs).chunks(of: IngestSQLRepository.rowsPerStatement) {
@@ -127,6 +131,7 @@ struct EventBatchWriter {
             let users = Int64(newUsers[issueID] ?? 0)
             rows.append("(\(bind: issueID), \(bind: Int64(issueEvents.count)), \(bind: users), \(bind: first), \(bind: last), \(bind: latestRelease))")
         }
+        var totals: [IssueTotals] = []
         for chunk in rows.chunks(of: IngestSQLRepository.rowsPerStatement) {
             let query: SQLQueryString = """
                 WITH v(id, n, u, f, l, r) AS (VALUES \(chunk.joined(separator: ", ")))
@@ -134,10 +139,76 @@ struct EventBatchWriter {
                     first_seen = \(unsafeRaw: flavor.least("issues.first_seen", "v.f")), last_seen = \(unsafeRaw: flavor.greatest("issues.last_seen", "v.l")),
                     last_release = COALESCE(v.r, issues.last_release)
                 FROM v WHERE issues.id = v.id
+                RETURNING issues.id, issues.status, issues.times_seen, issues.user_count, issues.ignore_until,
+                    issues.ignore_events, issues.ignore_users, issues.ignore_baseline_events, issues.ignore_baseline_users
                 """
-            try await db.raw(query).run()
+            for row in try await db.raw(query).all() {
+                let status = IssueStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
+                guard status == .resolved || status == .ignored else { continue }
+                totals.append(IssueTotals(
+                    id: try row.decode(column: "id", as: Int64.self), status: status,
+                    ignore: try IssueRows.ignoreCondition(row, status: status),
+                    timesSeen: try row.decode(column: "times_seen", as: Int64.self), userCount: try row.decode(column: "user_count", as: Int64.self)
+                ))
+            }
+        }
+        return totals
+    }
+
+    /// Adds the batch's tag pairs to each issue's tag counts in one upsert per chunk.
+    private func updateTags(_ projectID: ProjectID, _ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
+        var counts: [TagKey: (n: Int64, first: Int64, last: Int64)] = [:]
+        for event in events {
+            let s = event.summary
+            let at = IngestSQLRepository.ms(s.timestamp)
+            for pair in IssueTagging.pairs(tags: s.tags, environment: s.environment, release: s.release, level: s.level.rawValue, userKey: s.userKey) {
+                let key = TagKey(issue: issueIDs[s.eventID]!, key: pair.key, value: pair.value)
+                let old = counts[key] ?? (0, at, at)
+                counts[key] = (old.n + 1, min(old.first, at), max(old.last, at))
+            }
+        }
+        for chunk in Array(counts).chunks(of: IngestSQLRepository.rowsPerStatement) {
+            let rows: [[SQLCell]] = chunk.map { [.int($0.key.issue), .int(projectID.rawValue), .text($0.key.key), .text($0.key.value), .int($0.value.n), .int($0.value.first), .int($0.value.last)] }
+            try await bulk.insert(
+                into: "issue_tags", columns: ["issue_id", "project_id", "key", "value", "times_seen", "first_seen", "last_seen"], rows: rows,
+                onConflict: .update(columns: ["issue_id", "key", "value"], set: "times_seen = issue_tags.times_seen + excluded.times_seen, first_seen = \(flavor.least("issue_tags.first_seen", "excluded.first_seen")), last_seen = \(flavor.greatest("issue_tags.last_seen", "excluded.last_seen"))")
+            )
         }
     }
+
+    /// Regressions (an event after `resolved`) and ignore conditions that ran out: rare, so
+    /// one statement per changed issue is fine.
+    private func applyStatusEffects(_ totals: [IssueTotals]) async throws {
+        let now = Date()
+        for issue in totals {
+            let effect = IssueLifecycle.afterEvents(status: issue.status, ignore: issue.ignore, now: now.timeIntervalSince1970,
+                                                    timesSeen: issue.timesSeen, userCount: issue.userCount)
+            guard effect != .none else { continue }
+            let status = IssueLifecycle.status(after: effect, from: issue.status)
+            var update = db.update("issues").set("status", to: SQLBind(status.rawValue))
+                .set("ignore_until", to: SQLLiteral.null).set("ignore_events", to: SQLLiteral.null).set("ignore_users", to: SQLLiteral.null)
+            if effect == .regressed {
+                update = update.set("regressed_at", to: SQLBind(IngestSQLRepository.ms(now.timeIntervalSince1970)))
+            }
+            try await update.where("id", .equal, SQLBind(issue.id)).run()
+            try await IssueRows.recordActivity(db, issueID: issue.id, ActivityDraft(effect == .regressed ? .regression : .unignored, ["status": status.rawValue]), user: nil, at: now)
+        }
+    }
+}
+
+/// An issue's status and totals after a batch, for regression and ignore checks.
+struct IssueTotals {
+    var id: Int64
+    var status: IssueStatus
+    var ignore: IgnoreCondition?
+    var timesSeen: Int64
+    var userCount: Int64
+}
+
+private struct TagKey: Hashable {
+    var issue: Int64
+    var key: String
+    var value: String
 }
 
 private struct UserPair: Hashable {

@@ -1,0 +1,165 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// Issues in SQL: search, triage, timeline, tags and counts. Merging lives in
+/// `IssueSQLRepository+Merge.swift`.
+public struct IssueSQLRepository: IssueRepository {
+    let backend: any SQLBackend
+
+    public func search(_ search: IssueSearch) async throws -> IssuePage {
+        guard !search.projectIDs.isEmpty else { return IssuePage(issues: [], nextCursor: nil) }
+        let sql = IssueSearchSQL(flavor: backend.flavor, search: search)
+        let conditions = try sql.conditions()
+        let limit = max(1, min(search.limit, 100))
+        let query: SQLQueryString = """
+            SELECT \(unsafeRaw: IssueRows.columns.joined(separator: ", ")) FROM issues
+            WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+            ORDER BY \(unsafeRaw: sql.sortColumn) DESC, id DESC LIMIT \(literal: limit + 1)
+            """
+        var issues = try await backend.read { db in try await db.raw(query).all().map(IssueRows.issue) }
+        let more = issues.count > limit
+        if more { issues.removeLast() }
+        return IssuePage(issues: issues, nextCursor: more ? issues.last.map(sql.cursor(after:)) : nil)
+    }
+
+    public func issue(id: Int64) async throws -> Issue? {
+        try await backend.read { db in try await Self.issue(db, id: id) }
+    }
+
+    /// Follows `merged_into` so an old link still finds the issue.
+    static func issue(_ db: any SQLDatabase, id: Int64, lock: Bool = false) async throws -> Issue? {
+        var current = id
+        for _ in 0..<8 {
+            let merged = try await db.select().column("merged_into").from("issues").where("id", .equal, SQLBind(current))
+                .first()
+            guard let merged else { return nil }
+            if let target = try merged.decode(column: "merged_into", as: Int64?.self) { current = target; continue }
+            break
+        }
+        var select = db.select().columns(IssueRows.columns).from("issues").where("id", .equal, SQLBind(current))
+        if lock, db.dialect.name == "postgresql" { select = select.for(.update) }
+        return try await select.first().map(IssueRows.issue)
+    }
+
+    public func update(id: Int64, _ change: IssueChange, by user: UserID, now: Date) async throws -> Issue? {
+        try await backend.write { db in
+            guard let issue = try await Self.issue(db, id: id, lock: true) else { return nil }
+            let (updated, activity) = try IssueLifecycle.apply(change, to: issue, by: user, now: now)
+            guard !activity.isEmpty || updated != issue else { return issue }
+            try await IssueRows.saveTriage(db, updated)
+            for draft in activity { try await IssueRows.recordActivity(db, issueID: issue.id, draft, user: user, at: now) }
+            return updated
+        }
+    }
+
+    public func delete(id: Int64) async throws -> Bool {
+        try await backend.write { db in
+            guard let issue = try await Self.issue(db, id: id) else { return false }
+            // Merged pointers go with it (ON DELETE CASCADE), and so do events, hashes, tags, timeline.
+            try await db.delete(from: "issues").where("id", .equal, SQLBind(issue.id)).run()
+            return true
+        }
+    }
+
+    public func events(issueID: Int64, cursor: String?, limit: Int) async throws -> (events: [StoredEvent], nextCursor: String?) {
+        var after: (Int64, Int64)?
+        if let cursor {
+            let parts = cursor.split(separator: ":")
+            guard parts.count == 2, let t = Int64(parts[0]), let id = Int64(parts[1]) else {
+                throw IssueQueryError(token: cursor, reason: "malformed cursor (use the one a previous page returned)")
+            }
+            after = (t, id)
+        }
+        let limit = max(1, min(limit, 100))
+        let start = after
+        var events = try await backend.read { db in
+            var select = db.select().columns(EventReadSQLRepository.columns).from("events").where("issue_id", .equal, SQLBind(issueID))
+            if let after = start {
+                select = select.where(SQLQueryString("(timestamp < \(bind: after.0) OR (timestamp = \(bind: after.0) AND id < \(bind: after.1)))"))
+            }
+            return try await select.orderBy("timestamp", .descending).orderBy("id", .descending).limit(limit + 1).all()
+                .map(EventReadSQLRepository.storedEvent)
+        }
+        let more = events.count > limit
+        if more { events.removeLast() }
+        let next = more ? events.last.map { "\($0.timestamp.millisecondsSince1970):\($0.rowID)" } : nil
+        return (events, next)
+    }
+
+    public func addComment(issueID: Int64, text: String, by user: UserID, now: Date) async throws -> IssueActivity {
+        try await backend.write { db in
+            try await IssueRows.recordActivity(db, issueID: issueID, ActivityDraft(.note, ["text": text]), user: user, at: now)
+        }
+    }
+
+    public func activity(issueID: Int64) async throws -> [IssueActivity] {
+        try await backend.read { db in
+            try await db.select().columns(IssueRows.activityColumns).from("issue_activity").where("issue_id", .equal, SQLBind(issueID))
+                .orderBy("id").limit(1_000).all().compactMap(IssueRows.activity)
+        }
+    }
+
+    public func tags(issueID: Int64, topValues: Int) async throws -> [IssueTagSummary] {
+        try await backend.read { db in
+            let totals = try await db.raw("""
+                SELECT key, SUM(times_seen) AS total FROM issue_tags WHERE issue_id = \(bind: issueID) GROUP BY key ORDER BY key
+                """).all()
+            let top = try await db.raw("""
+                SELECT key, value, times_seen, last_seen FROM (
+                    SELECT key, value, times_seen, last_seen,
+                        ROW_NUMBER() OVER (PARTITION BY key ORDER BY times_seen DESC, value) AS position
+                    FROM issue_tags WHERE issue_id = \(bind: issueID)
+                ) ranked WHERE position <= \(bind: topValues) ORDER BY key, times_seen DESC, value
+                """).all()
+            var values: [String: [(value: String, count: Int64, lastSeen: Date)]] = [:]
+            for row in top {
+                values[try row.decode(column: "key", as: String.self), default: []].append((
+                    value: try row.decode(column: "value", as: String.self), count: try row.decode(column: "times_seen", as: Int64.self),
+                    lastSeen: Date(millisecondsSince1970: try row.decode(column: "last_seen", as: Int64.self))
+                ))
+            }
+            return try totals.map { row in
+                let key = try row.decode(column: "key", as: String.self)
+                return IssueTagSummary(key: key, totalValues: try row.decode(column: "total", as: Int64.self), topValues: values[key] ?? [])
+            }
+        }
+    }
+
+    public func eventCounts(issueIDs: [Int64], since: Date, until: Date, bucketSeconds: Int64) async throws -> [Int64: CountSeries] {
+        guard !issueIDs.isEmpty, bucketSeconds > 0 else { return [:] }
+        let bucket = bucketSeconds * 1000
+        let start = since.millisecondsSince1970 / bucket * bucket
+        let end = until.millisecondsSince1970
+        let rows = try await backend.read { db in
+            try await db.raw("""
+                SELECT issue_id, timestamp / \(literal: bucket) AS bucket, COUNT(*) AS n FROM events
+                WHERE issue_id IN \(group: issueIDs) AND timestamp >= \(bind: start) AND timestamp < \(bind: end)
+                GROUP BY issue_id, timestamp / \(literal: bucket)
+                """).all()
+        }
+        var counts: [Int64: [Int64: Int64]] = [:]
+        for row in rows {
+            counts[try row.decode(column: "issue_id", as: Int64.self), default: [:]][try row.decode(column: "bucket", as: Int64.self)] =
+                try row.decode(column: "n", as: Int64.self)
+        }
+        var result: [Int64: CountSeries] = [:]
+        for id in issueIDs {
+            var points: [(start: Int64, count: Int64)] = []
+            var b = start / bucket
+            while b * bucket < end {
+                points.append((start: b * bucketSeconds, count: counts[id]?[b] ?? 0))
+                b += 1
+            }
+            result[id] = CountSeries(points: points)
+        }
+        return result
+    }
+
+    public func hashes(issueID: Int64) async throws -> [String] {
+        try await backend.read { db in
+            try await db.select().column("hash").from("issue_hashes").where("issue_id", .equal, SQLBind(issueID)).orderBy("hash")
+                .all(decodingColumn: "hash", as: String.self)
+        }
+    }
+}
