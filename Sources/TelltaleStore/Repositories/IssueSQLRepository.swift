@@ -103,7 +103,7 @@ public struct IssueSQLRepository: IssueRepository {
     public func tags(issueID: Int64, topValues: Int) async throws -> [IssueTagSummary] {
         try await backend.read { db in
             let totals = try await db.raw("""
-                SELECT key, SUM(times_seen) AS total FROM issue_tags WHERE issue_id = \(bind: issueID) GROUP BY key ORDER BY key
+                SELECT key, CAST(SUM(times_seen) AS BIGINT) AS total FROM issue_tags WHERE issue_id = \(bind: issueID) GROUP BY key ORDER BY key
                 """).all()
             let top = try await db.raw("""
                 SELECT key, value, times_seen, last_seen FROM (
