@@ -1,5 +1,5 @@
 import CompressNIO
-public import NIOCore
+import NIOCore
 
 /// Compression of stored payloads (event JSON): Zstandard level 1 when writing; reading also
 /// takes the zlib payloads written by earlier versions, told apart by the frame's magic.
