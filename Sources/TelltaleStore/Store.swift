@@ -22,7 +22,8 @@ public struct Store: Sendable {
             projects: ProjectSQLRepository(backend: backend),
             tokens: APITokenSQLRepository(backend: backend),
             events: EventReadSQLRepository(backend: backend),
-            issues: IssueSQLRepository(backend: backend)
+            issues: IssueSQLRepository(backend: backend),
+            stats: StatsSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -83,7 +83,7 @@ struct IssuesAPITests {
                 #expect(payment["count"] as? String == "3")
                 #expect(payment["userCount"] as? Int == 2)
                 #expect(payment["shortId"] as? String == "DEFAULT-1")
-                #expect(((payment["stats"] as? [String: Any])?["24h"] as? [[Int]])?.count == 24)
+                #expect(((payment["stats"] as? [String: Any])?["24h"] as? [[Int]])?.count == 25, "aligned hours: the partial first hour through the current one")
                 let paymentID = try #require(payment["id"] as? String)
                 let timeoutID = try #require(all.list[1]["id"] as? String)
                 let keyErrorID = try #require(all.list[2]["id"] as? String)
@@ -117,6 +117,19 @@ struct IssuesAPITests {
                 #expect(resolved.object["timeToResolve"] != nil)
                 #expect(try await call(client, .get, list, auth: t.viewer).list.count == 2)
                 #expect(try await call(client, .get, list + "?query=is:resolved", auth: t.viewer).list.count == 1)
+
+                // Organization stats: events by level over time, resolutions and their mean time.
+                let stats = try await call(client, .get, "organizations/default/stats/?interval=1h&project=default", auth: t.viewer)
+                #expect(stats.status == .ok, "\(stats.body)")
+                let events = try #require(stats.object["events"] as? [String: Any])
+                #expect((events["total"] as? [[Int]])?.reduce(0) { $0 + $1[1] } == 6)
+                #expect(((events["byLevel"] as? [String: Any])?["error"] as? [[Int]])?.count == 25, "aligned hours: the partial first hour through the current one")
+                let issueStats = try #require(stats.object["issues"] as? [String: Any])
+                #expect((issueStats["new"] as? [[Int]])?.reduce(0) { $0 + $1[1] } == 3)
+                #expect(issueStats["resolved"] as? Int == 1)
+                #expect(issueStats["meanTimeToResolve"] is Double)
+                #expect(try await call(client, .get, "organizations/default/stats/?interval=1s", auth: t.viewer).status == .badRequest)
+                #expect(try await call(client, .get, "organizations/default/stats/?project=elsewhere", auth: t.viewer).status == .badRequest)
 
                 // A new event regresses it.
                 try await send(client, t.key, [Self.error("PaymentError", "card declined", user: "u5", region: "eu")])

@@ -12,6 +12,8 @@ public struct Repositories: Sendable {
     public var events: any EventReadRepository
     /// Issues: search, triage, merges.
     public var issues: any IssueRepository
+    /// Counts over time.
+    public var stats: any StatsRepository
 
     /// Groups the repositories.
     public init(
@@ -20,7 +22,8 @@ public struct Repositories: Sendable {
         projects: any ProjectRepository,
         tokens: any APITokenRepository,
         events: any EventReadRepository,
-        issues: any IssueRepository
+        issues: any IssueRepository,
+        stats: any StatsRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -28,5 +31,6 @@ public struct Repositories: Sendable {
         self.tokens = tokens
         self.events = events
         self.issues = issues
+        self.stats = stats
     }
 }

@@ -145,13 +145,8 @@ public struct IssueSQLRepository: IssueRepository {
         }
         var result: [Int64: CountSeries] = [:]
         for id in issueIDs {
-            var points: [(start: Int64, count: Int64)] = []
-            var b = start / bucket
-            while b * bucket < end {
-                points.append((start: b * bucketSeconds, count: counts[id]?[b] ?? 0))
-                b += 1
-            }
-            result[id] = CountSeries(points: points)
+            let filled = CountSeries.filled(start: start, end: end, bucket: bucket, counts: counts[id] ?? [:])
+            result[id] = CountSeries(points: filled.points.map { (start: $0.start / 1000, count: $0.count) })
         }
         return result
     }
