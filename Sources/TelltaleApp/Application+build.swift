@@ -54,6 +54,7 @@ public func buildApplication(
     EventsController(repositories: store.repositories).addRoutes(to: api)
     IssuesController(repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     StatsController(repositories: store.repositories).addRoutes(to: api)
+    ManagementController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
 
     var app = Application(

@@ -39,12 +39,17 @@ public enum AccessPolicy {
     /// `true` when the principal may perform `action` in an organization where it has `role`
     /// (`nil`: not a member), and the token (if any) carries `scope`.
     public static func allows(_ principal: Principal, _ action: Action, role: Role?, scope: Scope) -> Bool {
-        if let scopes = principal.tokenScopes, !scopes.contains(scope), !scopes.contains(where: { implies($0, scope) }) {
+        if let scopes = principal.tokenScopes, !covers(scopes, scope) {
             return false
         }
         if principal.user.isSystemAdmin { return true }
         guard let role else { return false }
         return role >= action.minimumRole
+    }
+
+    /// Whether holding `scopes` includes `scope`, directly or by implication.
+    public static func covers(_ scopes: Set<Scope>, _ scope: Scope) -> Bool {
+        scopes.contains(scope) || scopes.contains { implies($0, scope) }
     }
 
     /// `admin` implies `write` implies `read` within the same resource (`project:admin` ⊇ `project:read`).

@@ -14,6 +14,8 @@ public protocol OrganizationRepository: Sendable {
     func setMembership(_ membership: Membership) async throws
     /// The user's role in the organization, if a member.
     func role(of userID: UserID, in organizationID: OrganizationID) async throws -> Role?
+    /// Removes a membership; `false` when there was none.
+    func removeMembership(userID: UserID, organizationID: OrganizationID) async throws -> Bool
     /// The organizations a user belongs to, with the user's role in each.
     func memberships(of userID: UserID) async throws -> [(Organization, Role)]
     /// An organization's members, by email.

@@ -64,6 +64,15 @@ public struct OrganizationSQLRepository: OrganizationRepository {
         }
     }
 
+    public func removeMembership(userID: UserID, organizationID: OrganizationID) async throws -> Bool {
+        try await backend.write { db in
+            try await db.delete(from: "memberships")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                .where("user_id", .equal, SQLBind(userID.rawValue))
+                .returning("user_id").all().count == 1
+        }
+    }
+
     public func role(of userID: UserID, in organizationID: OrganizationID) async throws -> Role? {
         try await backend.read { db in
             try await db.select().column("role").from("memberships")
