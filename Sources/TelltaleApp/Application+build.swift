@@ -60,8 +60,8 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
-        // Shut down in reverse: the server finishes requests, the writer drains, the store closes.
-        services: [StoreService(store: store), writer],
+        // Shut down in reverse: retention stops, the server finishes requests, the writer drains, the store closes.
+        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), logger: logger)],
         logger: logger
     )
     app.beforeServerStarts {

@@ -23,7 +23,8 @@ public struct Store: Sendable {
             tokens: APITokenSQLRepository(backend: backend),
             events: EventReadSQLRepository(backend: backend),
             issues: IssueSQLRepository(backend: backend),
-            stats: StatsSQLRepository(backend: backend)
+            stats: StatsSQLRepository(backend: backend),
+            retention: RetentionSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -14,6 +14,8 @@ public struct Repositories: Sendable {
     public var issues: any IssueRepository
     /// Counts over time.
     public var stats: any StatsRepository
+    /// Deleting what retention no longer keeps.
+    public var retention: any RetentionRepository
 
     /// Groups the repositories.
     public init(
@@ -23,7 +25,8 @@ public struct Repositories: Sendable {
         tokens: any APITokenRepository,
         events: any EventReadRepository,
         issues: any IssueRepository,
-        stats: any StatsRepository
+        stats: any StatsRepository,
+        retention: any RetentionRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -32,5 +35,6 @@ public struct Repositories: Sendable {
         self.events = events
         self.issues = issues
         self.stats = stats
+        self.retention = retention
     }
 }

@@ -1,0 +1,58 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// Retention in SQL. Each batch deletes by primary key from a bounded subquery, so a
+/// transaction holds the writer for a few milliseconds, never for a whole table.
+public struct RetentionSQLRepository: RetentionRepository {
+    let backend: any SQLBackend
+
+    /// Tables with a per-project time column (events use the indexed receive time).
+    static let timedTables: [(table: String, time: String)] = [
+        ("events", "received_at"), ("transactions", "timestamp"), ("sessions", "started"), ("check_ins", "timestamp"),
+        ("user_reports", "timestamp"), ("attachments", "timestamp"), ("outcomes", "timestamp"),
+    ]
+
+    public func expired(projectID: ProjectID, before cutoff: Date) async throws -> RetentionCounts {
+        let ms = cutoff.millisecondsSince1970
+        return try await backend.read { db in
+            var counts = RetentionCounts()
+            for (table, time) in Self.timedTables {
+                counts.rows[table] = try await db.raw("""
+                    SELECT COUNT(*) AS n FROM \(ident: table) WHERE project_id = \(bind: projectID.rawValue) AND \(ident: time) < \(bind: ms)
+                    """).first(decodingColumn: "n", as: Int.self) ?? 0
+            }
+            // Issues left empty once those events go.
+            counts.rows["issues"] = try await db.raw("""
+                SELECT COUNT(*) AS n FROM issues i WHERE i.project_id = \(bind: projectID.rawValue) AND i.last_seen < \(bind: ms)
+                AND i.merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id AND e.received_at >= \(bind: ms))
+                """).first(decodingColumn: "n", as: Int.self) ?? 0
+            return counts
+        }
+    }
+
+    public func purgeBatch(projectID: ProjectID, before cutoff: Date, batchSize: Int) async throws -> RetentionCounts {
+        let ms = cutoff.millisecondsSince1970
+        var counts = RetentionCounts()
+        for (table, time) in Self.timedTables {
+            counts.rows[table] = try await backend.write { db in
+                try await db.raw("""
+                    DELETE FROM \(ident: table) WHERE id IN (
+                        SELECT id FROM \(ident: table) WHERE project_id = \(bind: projectID.rawValue) AND \(ident: time) < \(bind: ms)
+                        ORDER BY id LIMIT \(literal: batchSize))
+                    RETURNING id
+                    """).all().count
+            }
+        }
+        counts.rows["issues"] = try await backend.write { db in
+            try await db.raw("""
+                DELETE FROM issues WHERE id IN (
+                    SELECT i.id FROM issues i WHERE i.project_id = \(bind: projectID.rawValue) AND i.last_seen < \(bind: ms)
+                    AND i.merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id)
+                    LIMIT \(literal: batchSize))
+                RETURNING id
+                """).all().count
+        }
+        return counts
+    }
+}
