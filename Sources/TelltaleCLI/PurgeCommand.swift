@@ -20,6 +20,7 @@ struct PurgeCommand: AsyncParsableCommand {
                 .map { (slug: $0.project.slug.rawValue, days: $0.project.settings.retentionDays, rows: $0.counts.rows) }
         }
         let verb = dryRun ? "would delete" : "deleted"
+        if results.isEmpty { Console.out("No projects yet: nothing to purge.") }
         for result in results {
             let parts = result.rows.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             Console.out("\(result.slug) (keeps \(result.days) days): \(verb) \(parts.isEmpty ? "nothing" : parts.joined(separator: ", "))")
