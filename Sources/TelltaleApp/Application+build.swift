@@ -48,6 +48,7 @@ public func buildApplication(
     ).addRoutes(to: router)
     let writer = IngestWriter(repository: store.ingest, logger: logger)
     let ingest = IngestService(keys: ClientKeyCache(repositories: store.repositories), writer: writer, settings: configuration.ingest, logger: logger)
+    OpenAPIController<TelltaleRequestContext>().addRoutes(to: router)
     IngestController(service: ingest, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: router)
     let api = router.group("api/0").add(middleware: BearerAuthMiddleware(accounts: accounts))
     OrganizationsController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
