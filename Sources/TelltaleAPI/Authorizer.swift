@@ -10,14 +10,18 @@ struct Authorizer: Sendable {
         guard let slug = try? Slug(slugText), let organization = try await repositories.organizations.organization(slug: slug) else {
             throw APIError.notFound("organization '\(slugText)' not found")
         }
+        try await check(principal, action, scope: scope, in: organization, hidden: APIError.notFound("organization '\(slugText)' not found"))
+        return organization
+    }
+
+    /// Throws `hidden` when the caller may not even view the organization, 403 when it may
+    /// view but not do this.
+    func check(_ principal: Principal, _ action: Action, scope: Scope, in organization: Organization, hidden: APIError) async throws {
         let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
-        guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else {
-            throw APIError.notFound("organization '\(slugText)' not found")
-        }
+        guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else { throw hidden }
         guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
             throw APIError.forbidden("you do not have permission to do this (needs \(action.minimumRole.rawValue) and scope \(scope.rawValue))")
         }
-        return organization
     }
 
     func project(_ orgSlug: String, _ projectSlug: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project) {
@@ -42,13 +46,7 @@ extension Authorizer {
               let project = try await repositories.projects.project(id: issue.projectID),
               let organization = try await repositories.organizations.organization(id: project.organizationID)
         else { throw APIError.notFound("issue '\(idText)' not found") }
-        let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
-        guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else {
-            throw APIError.notFound("issue '\(idText)' not found")
-        }
-        guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
-            throw APIError.forbidden("you do not have permission to do this (needs \(action.minimumRole.rawValue) and scope \(scope.rawValue))")
-        }
+        try await check(principal, action, scope: scope, in: organization, hidden: APIError.notFound("issue '\(idText)' not found"))
         return (organization, project, issue)
     }
 }

@@ -67,7 +67,8 @@ struct IssueBody: ResponseCodable {
     var permalink: String
     var grouping: Grouping
     var groupingComponents: [String]
-    /// Not classified yet: the analysis capability fills these.
+    /// The issue's most common `severity` and `category` (set by the native API; Sentry SDK
+    /// events have none until the analysis capability classifies them).
     var severity: String?
     var category: String?
     /// Event counts per bucket: `{"24h": [[unixSeconds, count], …]}`.
@@ -75,7 +76,7 @@ struct IssueBody: ResponseCodable {
     var tags: [TagBody]?
 
     init(_ issue: Issue, project: Project, organization: Organization, users: [UserID: User], publicURL: String,
-         stats: [String: CountSeries]? = nil, tags: [IssueTagSummary]? = nil) {
+         stats: [String: CountSeries]? = nil, tags: [IssueTagSummary]? = nil, classification: [String: String] = [:]) {
         id = String(issue.id)
         shortId = project.slug.rawValue.uppercased() + "-" + String(issue.shortNumber)
         title = issue.title
@@ -106,6 +107,8 @@ struct IssueBody: ResponseCodable {
         permalink = "\(publicURL)/organizations/\(organization.slug.rawValue)/issues/\(issue.id)/"
         grouping = Grouping(version: issue.grouping.version, strategy: issue.grouping.strategy, components: issue.grouping.components)
         groupingComponents = issue.grouping.components
+        severity = classification["severity"]
+        category = classification["category"]
         self.stats = stats?.mapValues { $0.points.map { [$0.start, $0.count] } }
         self.tags = tags?.map { tag in
             TagBody(key: tag.key, totalValues: tag.totalValues, topValues: tag.topValues.map { TagBody.Value(value: $0.value, count: $0.count, lastSeen: $0.lastSeen) })

@@ -28,9 +28,10 @@ public struct IssuesController: Sendable {
             let period = request.uri.queryParameters.get("statsPeriod") ?? "24h"
             let stats = try await stats(page.issues.map(\.id), period: period)
             let users = try await users(page.issues.flatMap { [$0.assignedTo, $0.resolvedBy] })
+            let classes = try await repositories.issues.topTagValues(issueIDs: page.issues.map(\.id), keys: ["severity", "category"])
             let bodies = page.issues.map { issue in
                 IssueBody(issue, project: project, organization: organization, users: users, publicURL: publicURL,
-                          stats: stats.map { [period: $0[issue.id] ?? CountSeries(points: [])] })
+                          stats: stats.map { [period: $0[issue.id] ?? CountSeries(points: [])] }, classification: classes[issue.id] ?? [:])
             }
             return try Self.json(bodies, request: request, context: context, next: page.nextCursor)
         }
@@ -72,8 +73,11 @@ public struct IssuesController: Sendable {
             let (organization, project, issue) = try await authorizer.issue(context.parameters.require("id"), principal, .view, scope: .eventRead)
             let stats = try await stats([issue.id], period: "24h")
             let tags = try await repositories.issues.tags(issueID: issue.id, topValues: 10)
+            let classification = Dictionary(tags.filter { ["severity", "category"].contains($0.key) }.compactMap { tag in tag.topValues.first.map { (tag.key, $0.value) } },
+                                            uniquingKeysWith: { a, _ in a })
             return IssueBody(issue, project: project, organization: organization, users: try await users([issue.assignedTo, issue.resolvedBy]),
-                             publicURL: publicURL, stats: stats.map { ["24h": $0[issue.id] ?? CountSeries(points: [])] }, tags: tags)
+                             publicURL: publicURL, stats: stats.map { ["24h": $0[issue.id] ?? CountSeries(points: [])] }, tags: tags,
+                             classification: classification)
         }
         router.put("issues/:id/") { request, context -> IssueBody in
             let principal = try context.requirePrincipal()

@@ -78,6 +78,8 @@ struct NativeAPITests {
 
                 let issues = try await client.execute(uri: "/api/0/projects/default/default/issues/", method: .get, headers: member) { String(buffer: $0.body) }
                 #expect(issues.contains("PaymentError: card declined"))
+                #expect(issues.contains(#""severity":"high""#))
+                #expect(issues.contains(#""category":"payment""#))
                 #expect(issues.contains("timeout talking to db <int>"))
             }
         }

@@ -63,6 +63,8 @@ public protocol IssueRepository: Sendable {
     func activity(issueID: Int64) async throws -> [IssueActivity]
     /// Tag keys with their most common values.
     func tags(issueID: Int64, topValues: Int) async throws -> [IssueTagSummary]
+    /// Each issue's most common value of each of these tag keys.
+    func topTagValues(issueIDs: [Int64], keys: [String]) async throws -> [Int64: [String: String]]
     /// Hourly (or other) event counts of issues between two times.
     func eventCounts(issueIDs: [Int64], since: Date, until: Date, bucketSeconds: Int64) async throws -> [Int64: CountSeries]
     /// Moves the events and fingerprints of `sources` into `target`; returns the updated target.

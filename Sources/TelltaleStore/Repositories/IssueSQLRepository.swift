@@ -126,6 +126,24 @@ public struct IssueSQLRepository: IssueRepository {
         }
     }
 
+    public func topTagValues(issueIDs: [Int64], keys: [String]) async throws -> [Int64: [String: String]] {
+        guard !issueIDs.isEmpty, !keys.isEmpty else { return [:] }
+        let rows = try await backend.read { db in
+            try await db.raw("""
+                SELECT issue_id, key, value FROM (
+                    SELECT issue_id, key, value, ROW_NUMBER() OVER (PARTITION BY issue_id, key ORDER BY times_seen DESC, value) AS position
+                    FROM issue_tags WHERE issue_id IN \(group: issueIDs) AND key IN \(group: keys)
+                ) ranked WHERE position = 1
+                """).all()
+        }
+        var result: [Int64: [String: String]] = [:]
+        for row in rows {
+            result[try row.decode(column: "issue_id", as: Int64.self), default: [:]][try row.decode(column: "key", as: String.self)] =
+                try row.decode(column: "value", as: String.self)
+        }
+        return result
+    }
+
     public func eventCounts(issueIDs: [Int64], since: Date, until: Date, bucketSeconds: Int64) async throws -> [Int64: CountSeries] {
         guard !issueIDs.isEmpty, bucketSeconds > 0 else { return [:] }
         let bucket = bucketSeconds * 1000
