@@ -66,6 +66,7 @@ struct StatsBody: ResponseCodable {
     struct Events: Codable, Sendable {
         var total: [[Int64]]
         var byLevel: [String: [[Int64]]]
+        var byCategory: [String: [[Int64]]]
     }
     struct Issues: Codable, Sendable {
         var new: [[Int64]]
@@ -86,7 +87,8 @@ struct StatsBody: ResponseCodable {
         for series in stats.eventsByLevel.values { for point in series.points { total[point.start, default: 0] += point.count } }
         let starts = stats.newIssues.points.map(\.start)
         events = Events(total: starts.map { [$0, total[$0] ?? 0] },
-                        byLevel: stats.eventsByLevel.mapValues { $0.points.map { [$0.start, $0.count] } })
+                        byLevel: stats.eventsByLevel.mapValues { $0.points.map { [$0.start, $0.count] } },
+                        byCategory: stats.eventsByCategory.mapValues { $0.points.map { [$0.start, $0.count] } })
         issues = Issues(new: stats.newIssues.points.map { [$0.start, $0.count] }, resolved: stats.resolvedIssues, meanTimeToResolve: stats.meanTimeToResolve)
     }
 }

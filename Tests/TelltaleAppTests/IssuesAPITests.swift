@@ -17,6 +17,7 @@ struct IssuesAPITests {
         var member: HTTPFields
         var viewer: HTTPFields
         var admin: HTTPFields
+        var outsider: HTTPFields
     }
 
     func setUp(_ environment: TestEnvironment) async throws -> Tokens {
@@ -29,8 +30,12 @@ struct IssuesAPITests {
                 let secret = try await accounts.issueToken(userID: user.id, name: "t", scopes: [.eventRead, .eventWrite, .eventAdmin]).secret
                 return [.authorization: "Bearer \(secret)"]
             }
+            let outsider = try await accounts.createUser(email: "out@example.com", name: nil, password: "password123", isSystemAdmin: false)
+            _ = try await accounts.createOrganization(slug: "other", name: "Other", owner: outsider.id)
+            let outsiderSecret = try await accounts.issueToken(userID: outsider.id, name: "t", scopes: Set(Scope.allCases)).secret
             return Tokens(key: key.publicKey, member: try await token("member@example.com", .member),
-                          viewer: try await token("viewer@example.com", .viewer), admin: try await token("manager@example.com", .admin))
+                          viewer: try await token("viewer@example.com", .viewer), admin: try await token("manager@example.com", .admin),
+                          outsider: [.authorization: "Bearer \(outsiderSecret)"])
         }
     }
 
@@ -106,6 +111,12 @@ struct IssuesAPITests {
                     path = list + "?sort=freq&limit=1&cursor=" + link[start.upperBound..<end]
                 }
                 #expect(seen == [paymentID, timeoutID, keyErrorID])
+
+                // Another organization's owner sees none of it.
+                #expect(try await call(client, .get, list, auth: t.outsider).status == .notFound)
+                #expect(try await call(client, .get, "issues/\(paymentID)/", auth: t.outsider).status == .notFound)
+                #expect(try await call(client, .put, "issues/\(paymentID)/", #"{"status":"resolved"}"#, auth: t.outsider).status == .notFound)
+                #expect(try await call(client, .get, "organizations/default/stats/", auth: t.outsider).status == .notFound)
 
                 // Resolve; a viewer may not.
                 #expect(try await call(client, .put, "issues/\(paymentID)/", #"{"status":"resolved"}"#, auth: t.viewer).status == .forbidden)

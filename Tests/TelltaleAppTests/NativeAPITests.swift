@@ -80,6 +80,9 @@ struct NativeAPITests {
                 #expect(issues.contains("PaymentError: card declined"))
                 #expect(issues.contains(#""severity":"high""#))
                 #expect(issues.contains(#""category":"payment""#))
+                let stats = try await client.execute(uri: "/api/0/organizations/default/stats/", method: .get, headers: member) { String(buffer: $0.body) }
+                let events = try #require((try JSONSerialization.jsonObject(with: Data(stats.utf8)) as? [String: Any])?["events"] as? [String: Any])
+                #expect(((events["byCategory"] as? [String: Any])?["payment"] as? [[Int]])?.reduce(0) { $0 + $1[1] } == 2, "\(stats)")
                 #expect(issues.contains("timeout talking to db <int>"))
             }
         }

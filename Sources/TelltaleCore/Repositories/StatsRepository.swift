@@ -5,14 +5,17 @@ public import Foundation
 public struct ErrorStats: Sendable, Equatable {
     /// Events received per bucket, by level (`error`, `warning`…).
     public var eventsByLevel: [String: CountSeries]
+    /// Events received per bucket, by business category (events without one are left out).
+    public var eventsByCategory: [String: CountSeries]
     /// Issues first seen per bucket.
     public var newIssues: CountSeries
     /// Issues resolved in the range and their mean time from first seen to resolution.
     public var resolvedIssues: Int64
     public var meanTimeToResolve: TimeInterval?
 
-    public init(eventsByLevel: [String: CountSeries], newIssues: CountSeries, resolvedIssues: Int64, meanTimeToResolve: TimeInterval?) {
+    public init(eventsByLevel: [String: CountSeries], eventsByCategory: [String: CountSeries] = [:], newIssues: CountSeries, resolvedIssues: Int64, meanTimeToResolve: TimeInterval?) {
         self.eventsByLevel = eventsByLevel
+        self.eventsByCategory = eventsByCategory
         self.newIssues = newIssues
         self.resolvedIssues = resolvedIssues
         self.meanTimeToResolve = meanTimeToResolve

@@ -17,6 +17,8 @@ enum IssueWorkflowSchema {
             "ALTER TABLE issues ADD COLUMN regressed_at \(f.bigint)",
             // A merged issue stays as a pointer, so links to it still lead somewhere.
             "ALTER TABLE issues ADD COLUMN merged_into \(f.bigint) REFERENCES issues(id) ON DELETE CASCADE",
+            // The business category (native API `category`, later the classifier) for stats.
+            "ALTER TABLE events ADD COLUMN category TEXT",
             "CREATE INDEX issues_project_first_seen ON issues (project_id, first_seen)",
             "CREATE INDEX issues_project_times_seen ON issues (project_id, times_seen)",
             "CREATE INDEX issues_project_user_count ON issues (project_id, user_count)",

@@ -91,7 +91,7 @@ struct EventBatchWriter {
     private func insertEvents(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
         let columns = [
             "project_id", "event_id", "issue_id", "type", "level", "title", "culprit", "message", "platform", "release", "environment",
-            "transaction_name", "trace_id", "user_key", "handled", "tags", "grouping_hash", "timestamp", "received_at", "payload",
+            "transaction_name", "trace_id", "user_key", "handled", "tags", "grouping_hash", "timestamp", "received_at", "payload", "category",
         ]
         for chunk in events.chunks(of: IngestSQLRepository.rowsPerStatement) {
             let rows: [[SQLCell]] = chunk.map { event in
@@ -102,7 +102,7 @@ struct EventBatchWriter {
                     .text(s.title), .text(s.culprit), .text(s.message.map { String($0.prefix(1024)) }), .text(s.platform), .text(s.release),
                     .text(s.environment), .text(s.transaction), .text(s.traceID), .text(s.userKey), .bool(s.handled), .text(tags),
                     .text(event.grouping.primaryHash), .int(IngestSQLRepository.ms(s.timestamp)), .int(IngestSQLRepository.ms(event.receivedAt)),
-                    .blob(event.payload),
+                    .blob(event.payload), .text(s.tags["category"]),
                 ]
             }
             try await bulk.insert(into: "events", columns: columns, rows: rows, onConflict: nil)

@@ -24,6 +24,15 @@ public struct StatsSQLRepository: StatsRepository {
                 byLevel[try row.decode(column: "level", as: String.self), default: [:]][try row.decode(column: "bucket", as: Int64.self)] =
                     try row.decode(column: "n", as: Int64.self)
             }
+            var byCategory: [String: [Int64: Int64]] = [:]
+            for row in try await db.raw("""
+                SELECT category, received_at / \(literal: bucket) AS bucket, COUNT(*) AS n FROM events
+                WHERE project_id IN \(group: projects) AND received_at >= \(bind: start) AND received_at < \(bind: end) AND category IS NOT NULL
+                GROUP BY category, received_at / \(literal: bucket)
+                """).all() {
+                byCategory[try row.decode(column: "category", as: String.self), default: [:]][try row.decode(column: "bucket", as: Int64.self)] =
+                    try row.decode(column: "n", as: Int64.self)
+            }
             var created: [Int64: Int64] = [:]
             for row in try await db.raw("""
                 SELECT first_seen / \(literal: bucket) AS bucket, COUNT(*) AS n FROM issues
@@ -43,6 +52,7 @@ public struct StatsSQLRepository: StatsRepository {
             }
             return ErrorStats(
                 eventsByLevel: byLevel.mapValues(series),
+                eventsByCategory: byCategory.mapValues(series),
                 newIssues: series(created),
                 resolvedIssues: try resolved?.decode(column: "n", as: Int64.self) ?? 0,
                 meanTimeToResolve: try resolved?.decode(column: "mean", as: Double?.self).map { $0 / 1000 }
