@@ -52,6 +52,15 @@ public enum SQLFlavor: String, Sendable {
         }
     }
 
+    /// Table option storing rows in primary-key order: SQLite's `WITHOUT ROWID` saves a second
+    /// B-tree for tables always reached by their key (ingest upserts them every batch).
+    var clusteredByPrimaryKey: String {
+        switch self {
+        case .sqlite: " WITHOUT ROWID"
+        case .postgres: ""
+        }
+    }
+
     /// Literal for `false` in DDL defaults.
     var falseLiteral: String {
         switch self {

@@ -44,7 +44,7 @@ enum IssueWorkflowSchema {
                 first_seen \(f.bigint) NOT NULL,
                 last_seen \(f.bigint) NOT NULL,
                 PRIMARY KEY (issue_id, key, value)
-            )
+            )\(f.clusteredByPrimaryKey)
             """,
             "CREATE INDEX issue_tags_search ON issue_tags (project_id, key, value)",
         ]
