@@ -19,6 +19,10 @@ enum IssueWorkflowSchema {
             "ALTER TABLE issues ADD COLUMN merged_into \(f.bigint) REFERENCES issues(id) ON DELETE CASCADE",
             // The business category (native API `category`, later the classifier) for stats.
             "ALTER TABLE events ADD COLUMN category TEXT",
+            // Stats read level and category by receive time from the index alone; the index is
+            // appended to in time order, so ingest pays about what the old one cost.
+            "DROP INDEX events_project_received",
+            "CREATE INDEX events_project_received ON events (project_id, received_at, level, category)",
             "CREATE INDEX issues_project_first_seen ON issues (project_id, first_seen)",
             "CREATE INDEX issues_project_times_seen ON issues (project_id, times_seen)",
             "CREATE INDEX issues_project_user_count ON issues (project_id, user_count)",
