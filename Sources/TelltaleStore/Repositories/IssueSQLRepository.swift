@@ -54,11 +54,17 @@ public struct IssueSQLRepository: IssueRepository {
     }
 
     public func delete(id: Int64) async throws -> Bool {
-        try await backend.write { db in
-            guard let issue = try await Self.issue(db, id: id) else { return false }
-            // Merged pointers go with it (ON DELETE CASCADE), and so do events, hashes, tags, timeline.
-            try await db.delete(from: "issues").where("id", .equal, SQLBind(issue.id)).run()
-            return true
+        guard let issue = try await self.issue(id: id) else { return false }
+        // Events go first in batches, each its own short transaction, so deleting a big
+        // issue never holds the (SQLite) writer for long; then the issue with what hangs
+        // off it (hashes, tags, timeline, merged pointers) by ON DELETE CASCADE.
+        while try await backend.write({ db in
+            try await db.raw("""
+                DELETE FROM events WHERE id IN (SELECT id FROM events WHERE issue_id = \(bind: issue.id) LIMIT 1000) RETURNING id
+                """).all().count
+        }) > 0 {}
+        return try await backend.write { db in
+            try await db.delete(from: "issues").where("id", .equal, SQLBind(issue.id)).returning("id").all().count == 1
         }
     }
 
