@@ -12,34 +12,52 @@ enum Zstd {
         bytes.starts(with: magic)
     }
 
-    /// Idle compression contexts. Creating one runs `cpuid` (a trap to the hypervisor on a
-    /// VM, about 3% of ingest CPU when done per event), so they are kept and reused.
-    private static let idleContexts = Mutex<[CompressionContext]>([])
+    /// Compression contexts, each owned by its own lock and used only inside it, so a context
+    /// never crosses threads unguarded. Creating one runs `cpuid` (a trap to the hypervisor
+    /// on a VM, about 3% of ingest CPU when done per event), so they are made once and reused;
+    /// a caller takes the first free slot.
+    private static let slots = (0..<8).map { _ in ContextSlot() }
 
-    /// A context moves between threads but is used by one caller at a time: taken from the
-    /// pool, used, put back. That hand-over is what makes passing it across threads safe.
-    private struct CompressionContext: @unchecked Sendable {
+    private final class ContextSlot: Sendable {
+        let context = Mutex<CompressionContext?>(nil)
+    }
+
+    /// Owns one `ZSTD_CCtx` for as long as it lives.
+    private struct CompressionContext: ~Copyable {
         let pointer: OpaquePointer
+
+        init?() {
+            guard let pointer = ZSTD_createCCtx() else { return nil }
+            self.pointer = pointer
+        }
+
+        deinit { ZSTD_freeCCtx(pointer) }
+
+        func compress(_ input: [UInt8], level: Int32) -> [UInt8]? {
+            let bound = ZSTD_compressBound(input.count)
+            var failed = false
+            let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+                let written = input.withUnsafeBytes { source in
+                    ZSTD_compressCCtx(pointer, buffer.baseAddress, bound, source.baseAddress, source.count, level)
+                }
+                failed = ZSTD_isError(written) != 0
+                count = failed ? 0 : written
+            }
+            return failed ? nil : output
+        }
     }
 
     /// One frame holding `input` at `level` (1 is the fastest of the regular levels).
     static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8]? {
-        guard let context = idleContexts.withLock({ $0.popLast() }) ?? ZSTD_createCCtx().map(CompressionContext.init) else { return nil }
-        defer {
-            idleContexts.withLock { idle in
-                if idle.count < 16 { idle.append(context) } else { ZSTD_freeCCtx(context.pointer) }
+        for slot in slots {
+            let result: [UInt8]?? = slot.context.withLockIfAvailable { context in
+                if context == nil { context = CompressionContext() }
+                return context?.compress(input, level: level)
             }
+            if let result { return result }
         }
-        let bound = ZSTD_compressBound(input.count)
-        var failed = false
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-            let written = input.withUnsafeBytes { source in
-                ZSTD_compressCCtx(context.pointer, buffer.baseAddress, bound, source.baseAddress, source.count, level)
-            }
-            failed = ZSTD_isError(written) != 0
-            count = failed ? 0 : written
-        }
-        return failed ? nil : output
+        // Every slot busy (more concurrent writers than slots): a context for this call only.
+        return CompressionContext()?.compress(input, level: level)
     }
 
     /// Why a Zstandard input could not be decoded.
