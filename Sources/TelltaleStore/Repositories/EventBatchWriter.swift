@@ -63,23 +63,13 @@ struct EventBatchWriter {
     }
 
     private func openIssue(_ projectID: ProjectID, _ event: EventRecord) async throws -> Int64 {
-        let number = try await db.update("projects").set(SQLIdentifier("issue_counter"), to: SQLRaw("issue_counter + 1"))
-            .where("id", .equal, SQLBind(projectID.rawValue))
-            .returning("issue_counter").first(decodingColumn: "issue_counter", as: Int64.self) ?? 0
         let summary = event.summary
-        let components = String(decoding: try JSONEncoder().encode(event.grouping.components), as: UTF8.self)
-        let seen = IngestSQLRepository.ms(summary.timestamp)
-        guard let issueID = try await db.insert(into: "issues")
-            .columns("project_id", "short_number", "primary_hash", "grouping_version", "grouping_strategy", "grouping_components",
-                     "type", "title", "culprit", "level", "status", "first_seen", "last_seen", "times_seen", "user_count", "first_release", "last_release")
-            .values(
-                SQLBind(projectID.rawValue), SQLBind(number), SQLBind(event.grouping.primaryHash), SQLBind(event.grouping.version),
-                SQLBind(event.grouping.strategy), SQLBind(components), SQLBind(summary.type), SQLBind(summary.title), SQLBind(summary.culprit),
-                SQLBind(summary.level.rawValue), SQLBind("new"), SQLBind(seen), SQLBind(seen), SQLBind(0), SQLBind(0),
-                SQLBind(summary.release), SQLBind(summary.release)
-            )
-            .returning("id").first(decodingColumn: "id", as: Int64.self)
-        else { throw SQLBatchError("could not open an issue") }
+        let grouping = event.grouping
+        let (issueID, _) = try await IssueRows.open(db, IssueRows.NewIssue(
+            projectID: projectID, primaryHash: grouping.primaryHash, grouping: (grouping.version, grouping.strategy, grouping.components),
+            type: summary.type, title: summary.title, culprit: summary.culprit, level: summary.level.rawValue,
+            seen: IngestSQLRepository.ms(summary.timestamp), release: summary.release
+        ))
         var insert = db.insert(into: "issue_hashes").columns("project_id", "hash", "issue_id")
         for hash in event.grouping.hashes {
             insert = insert.values(SQLBind(projectID.rawValue), SQLBind(hash), SQLBind(issueID))

@@ -80,6 +80,39 @@ enum IssueRows {
             .run()
     }
 
+    /// What a new issue starts with.
+    struct NewIssue {
+        var projectID: ProjectID
+        var primaryHash: String
+        var grouping: (version: String, strategy: String, components: [String])
+        var type: String
+        var title: String
+        var culprit: String
+        var level: String
+        var seen: Int64
+        var release: String?
+    }
+
+    /// Opens an issue with the project's next short number; returns its id and number.
+    static func open(_ db: any SQLDatabase, _ new: NewIssue) async throws -> (id: Int64, number: Int64) {
+        let number = try await db.update("projects").set(SQLIdentifier("issue_counter"), to: SQLRaw("issue_counter + 1"))
+            .where("id", .equal, SQLBind(new.projectID.rawValue))
+            .returning("issue_counter").first(decodingColumn: "issue_counter", as: Int64.self) ?? 0
+        let components = String(decoding: try JSONEncoder().encode(new.grouping.components), as: UTF8.self)
+        guard let id = try await db.insert(into: "issues")
+            .columns("project_id", "short_number", "primary_hash", "grouping_version", "grouping_strategy", "grouping_components",
+                     "type", "title", "culprit", "level", "status", "first_seen", "last_seen", "times_seen", "user_count", "first_release", "last_release")
+            .values(
+                SQLBind(new.projectID.rawValue), SQLBind(number), SQLBind(new.primaryHash), SQLBind(new.grouping.version),
+                SQLBind(new.grouping.strategy), SQLBind(components), SQLBind(new.type), SQLBind(new.title), SQLBind(new.culprit),
+                SQLBind(new.level), SQLBind(IssueStatus.new.rawValue), SQLBind(new.seen), SQLBind(new.seen), SQLBind(0), SQLBind(0),
+                SQLBind(new.release), SQLBind(new.release)
+            )
+            .returning("id").first(decodingColumn: "id", as: Int64.self)
+        else { throw SQLBatchError("could not open an issue") }
+        return (id, number)
+    }
+
     static let activityColumns = ["id", "issue_id", "kind", "user_id", "data", "created_at"]
 
     @discardableResult

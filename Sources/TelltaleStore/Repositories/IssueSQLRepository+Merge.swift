@@ -66,26 +66,15 @@ extension IssueSQLRepository {
             let latest = try await db.select().columns("type", "title", "culprit", "level", "release").from("events")
                 .where("issue_id", .equal, SQLBind(issue.id)).where("grouping_hash", .in, SQLBind.group(split))
                 .orderBy("timestamp", .descending).limit(1).first()
-            let number = try await db.update("projects").set(SQLIdentifier("issue_counter"), to: SQLRaw("issue_counter + 1"))
-                .where("id", .equal, SQLBind(issue.projectID.rawValue))
-                .returning("issue_counter").first(decodingColumn: "issue_counter", as: Int64.self) ?? 0
-            let components = String(decoding: try JSONEncoder().encode(issue.grouping.components), as: UTF8.self)
-            let seen = now.millisecondsSince1970
-            guard let newID = try await db.insert(into: "issues")
-                .columns("project_id", "short_number", "primary_hash", "grouping_version", "grouping_strategy", "grouping_components",
-                         "type", "title", "culprit", "level", "status", "first_seen", "last_seen", "times_seen", "user_count", "first_release", "last_release")
-                .values(
-                    SQLBind(issue.projectID.rawValue), SQLBind(number), SQLBind(split[0]), SQLBind(issue.grouping.version),
-                    SQLBind(issue.grouping.strategy), SQLBind(components),
-                    SQLBind(try latest?.decode(column: "type", as: String.self) ?? issue.type),
-                    SQLBind(try latest?.decode(column: "title", as: String.self) ?? issue.title),
-                    SQLBind(try latest?.decode(column: "culprit", as: String.self) ?? issue.culprit),
-                    SQLBind(try latest?.decode(column: "level", as: String.self) ?? issue.level),
-                    SQLBind(IssueStatus.new.rawValue), SQLBind(seen), SQLBind(seen), SQLBind(0), SQLBind(0),
-                    SQLBind(try latest?.decode(column: "release", as: String?.self)), SQLBind(try latest?.decode(column: "release", as: String?.self))
-                )
-                .returning("id").first(decodingColumn: "id", as: Int64.self)
-            else { throw SQLBatchError("could not open an issue") }
+            let (newID, number) = try await IssueRows.open(db, IssueRows.NewIssue(
+                projectID: issue.projectID, primaryHash: split[0],
+                grouping: (issue.grouping.version, issue.grouping.strategy, issue.grouping.components),
+                type: try latest?.decode(column: "type", as: String.self) ?? issue.type,
+                title: try latest?.decode(column: "title", as: String.self) ?? issue.title,
+                culprit: try latest?.decode(column: "culprit", as: String.self) ?? issue.culprit,
+                level: try latest?.decode(column: "level", as: String.self) ?? issue.level,
+                seen: now.millisecondsSince1970, release: try latest?.decode(column: "release", as: String?.self)
+            ))
             try await db.raw("UPDATE issue_hashes SET issue_id = \(bind: newID) WHERE issue_id = \(bind: issue.id) AND hash IN \(group: split)").run()
             try await db.raw("UPDATE events SET issue_id = \(bind: newID) WHERE issue_id = \(bind: issue.id) AND grouping_hash IN \(group: split)").run()
             try await Self.recount(db, issueID: issue.id)
