@@ -17,17 +17,19 @@ struct OrganizationBody: Codable, Sendable {
     }
 }
 
+/// A reference to an organization or project inside another body.
+struct ResourceRef: Codable, Sendable {
+    var id: String
+    var slug: String
+}
+
 /// A project as the API shows it.
 struct ProjectBody: Codable, Sendable {
-    struct OrganizationRef: Codable, Sendable {
-        var id: String
-        var slug: String
-    }
     var id: String
     var slug: String
     var name: String
     var platform: String
-    var organization: OrganizationRef
+    var organization: ResourceRef
     var dateCreated: Date
 
     init(_ project: Project, in organization: Organization) {
@@ -35,7 +37,7 @@ struct ProjectBody: Codable, Sendable {
         slug = project.slug.rawValue
         name = project.name
         platform = project.platform
-        self.organization = OrganizationRef(id: organization.id.description, slug: organization.slug.rawValue)
+        self.organization = ResourceRef(id: organization.id.description, slug: organization.slug.rawValue)
         dateCreated = project.createdAt
     }
 }

@@ -17,10 +17,6 @@ struct UserRefBody: Codable, Sendable {
 
 /// An issue as lists and the detail show it (Sentry's field names, plus the triage fields).
 struct IssueBody: ResponseCodable {
-    struct ProjectRef: Codable, Sendable {
-        var id: String
-        var slug: String
-    }
     struct StatusDetails: Codable, Sendable {
         var ignoreUntil: Date?
         var ignoreCount: Int64?
@@ -40,6 +36,12 @@ struct IssueBody: ResponseCodable {
         var key: String
         var totalValues: Int64
         var topValues: [Value]
+
+        init(_ tag: IssueTagSummary) {
+            key = tag.key
+            totalValues = tag.totalValues
+            topValues = tag.topValues.map { Value(value: $0.value, count: $0.count, lastSeen: $0.lastSeen) }
+        }
     }
 
     var id: String
@@ -63,7 +65,7 @@ struct IssueBody: ResponseCodable {
     var timeToResolve: Double?
     var regressedAt: Date?
     var isUnresolved: Bool
-    var project: ProjectRef
+    var project: ResourceRef
     var permalink: String
     var grouping: Grouping
     var groupingComponents: [String]
@@ -103,16 +105,14 @@ struct IssueBody: ResponseCodable {
         timeToResolve = issue.timeToResolve
         regressedAt = issue.regressedAt
         isUnresolved = issue.status.isUnresolved
-        self.project = ProjectRef(id: project.id.description, slug: project.slug.rawValue)
+        self.project = ResourceRef(id: project.id.description, slug: project.slug.rawValue)
         permalink = "\(publicURL)/organizations/\(organization.slug.rawValue)/issues/\(issue.id)/"
         grouping = Grouping(version: issue.grouping.version, strategy: issue.grouping.strategy, components: issue.grouping.components)
         groupingComponents = issue.grouping.components
         severity = classification["severity"]
         category = classification["category"]
         self.stats = stats?.mapValues { $0.points.map { [$0.start, $0.count] } }
-        self.tags = tags?.map { tag in
-            TagBody(key: tag.key, totalValues: tag.totalValues, topValues: tag.topValues.map { TagBody.Value(value: $0.value, count: $0.count, lastSeen: $0.lastSeen) })
-        }
+        self.tags = tags?.map(TagBody.init)
     }
 }
 

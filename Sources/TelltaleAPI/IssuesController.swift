@@ -139,10 +139,7 @@ public struct IssuesController: Sendable {
         router.get("issues/:id/tags/") { _, context -> [IssueBody.TagBody] in
             let principal = try context.requirePrincipal()
             let (_, _, issue) = try await authorizer.issue(context.parameters.require("id"), principal, .view, scope: .eventRead)
-            return try await repositories.issues.tags(issueID: issue.id, topValues: 10).map { tag in
-                IssueBody.TagBody(key: tag.key, totalValues: tag.totalValues,
-                                  topValues: tag.topValues.map { .init(value: $0.value, count: $0.count, lastSeen: $0.lastSeen) })
-            }
+            return try await repositories.issues.tags(issueID: issue.id, topValues: 10).map(IssueBody.TagBody.init)
         }
         router.get("issues/:id/hashes/") { _, context -> [HashBody] in
             let principal = try context.requirePrincipal()

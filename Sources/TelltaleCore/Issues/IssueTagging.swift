@@ -28,3 +28,32 @@ public enum IssueTagging {
         return tags
     }
 }
+
+/// Tag pair counts with first and last time seen (milliseconds), per issue: what `issue_tags`
+/// holds, summed by the ingest writer per batch and rebuilt from events after an unmerge.
+public struct TagTally: Sendable {
+    public struct Key: Hashable, Sendable {
+        public var issue: Int64
+        public var key: String
+        public var value: String
+    }
+
+    public struct Count: Sendable {
+        public var n: Int64
+        public var first: Int64
+        public var last: Int64
+    }
+
+    public private(set) var counts: [Key: Count] = [:]
+
+    public init() {}
+
+    /// Counts one event's tag pairs for its issue.
+    public mutating func add(issue: Int64, at time: Int64, pairs: [(key: String, value: String)]) {
+        for pair in pairs {
+            let key = Key(issue: issue, key: pair.key, value: pair.value)
+            let old = counts[key] ?? Count(n: 0, first: time, last: time)
+            counts[key] = Count(n: old.n + 1, first: min(old.first, time), last: max(old.last, time))
+        }
+    }
+}

@@ -1,3 +1,6 @@
+import Foundation
+import SQLKit
+
 /// One value of a bulk-inserted row.
 public enum SQLCell: Sendable {
     case int(Int64)
@@ -53,5 +56,19 @@ extension BulkInserter {
         }
         if let conflict { text += conflict.clause }
         return text
+    }
+}
+
+extension SQLCell {
+    /// The cell as an SQLKit bind, for statements built with SQLKit rather than the bulk path.
+    var bind: any SQLExpression {
+        switch self {
+        case .int(let value): SQLBind(value)
+        case .double(let value): SQLBind(value)
+        case .text(let value): SQLBind(value)
+        case .blob(let value): SQLBind(Data(value))
+        case .bool(let value): SQLBind(value)
+        case .null: SQLLiteral.null
+        }
     }
 }

@@ -147,20 +147,16 @@ struct EventBatchWriter {
 
     /// Adds the batch's tag pairs to each issue's tag counts in one upsert per chunk.
     private func updateTags(_ projectID: ProjectID, _ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
-        var counts: [TagKey: (n: Int64, first: Int64, last: Int64)] = [:]
+        var tally = TagTally()
         for event in events {
             let s = event.summary
-            let at = IngestSQLRepository.ms(s.timestamp)
-            for pair in IssueTagging.pairs(tags: s.tags, environment: s.environment, release: s.release, level: s.level.rawValue, userKey: s.userKey) {
-                let key = TagKey(issue: issueIDs[s.eventID]!, key: pair.key, value: pair.value)
-                let old = counts[key] ?? (0, at, at)
-                counts[key] = (old.n + 1, min(old.first, at), max(old.last, at))
-            }
+            tally.add(issue: issueIDs[s.eventID]!, at: IngestSQLRepository.ms(s.timestamp),
+                      pairs: IssueTagging.pairs(tags: s.tags, environment: s.environment, release: s.release, level: s.level.rawValue, userKey: s.userKey))
         }
-        for chunk in Array(counts).chunks(of: IngestSQLRepository.rowsPerStatement) {
-            let rows: [[SQLCell]] = chunk.map { [.int($0.key.issue), .int(projectID.rawValue), .text($0.key.key), .text($0.key.value), .int($0.value.n), .int($0.value.first), .int($0.value.last)] }
+        for chunk in Array(tally.counts).chunks(of: IngestSQLRepository.rowsPerStatement) {
+            let rows = chunk.map { IssueRows.tagCells($0.key, $0.value, projectID: projectID) }
             try await bulk.insert(
-                into: "issue_tags", columns: ["issue_id", "project_id", "key", "value", "times_seen", "first_seen", "last_seen"], rows: rows,
+                into: "issue_tags", columns: IssueRows.tagColumns, rows: rows,
                 onConflict: .update(columns: ["issue_id", "key", "value"], set: "times_seen = issue_tags.times_seen + excluded.times_seen, first_seen = \(flavor.least("issue_tags.first_seen", "excluded.first_seen")), last_seen = \(flavor.greatest("issue_tags.last_seen", "excluded.last_seen"))")
             )
         }
@@ -193,12 +189,6 @@ struct IssueTotals {
     var ignore: IgnoreCondition?
     var timesSeen: Int64
     var userCount: Int64
-}
-
-private struct TagKey: Hashable {
-    var issue: Int64
-    var key: String
-    var value: String
 }
 
 private struct UserPair: Hashable {

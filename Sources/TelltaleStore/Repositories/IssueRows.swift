@@ -113,6 +113,13 @@ enum IssueRows {
         return (id, number)
     }
 
+    static let tagColumns = ["issue_id", "project_id", "key", "value", "times_seen", "first_seen", "last_seen"]
+
+    /// One `issue_tags` row, in ``tagColumns`` order.
+    static func tagCells(_ key: TagTally.Key, _ count: TagTally.Count, projectID: ProjectID) -> [SQLCell] {
+        [.int(key.issue), .int(projectID.rawValue), .text(key.key), .text(key.value), .int(count.n), .int(count.first), .int(count.last)]
+    }
+
     static let activityColumns = ["id", "issue_id", "kind", "user_id", "data", "created_at"]
 
     @discardableResult

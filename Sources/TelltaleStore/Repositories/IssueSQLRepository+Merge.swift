@@ -95,27 +95,20 @@ extension IssueSQLRepository {
         try await db.raw("DELETE FROM issue_tags WHERE issue_id = \(bind: issueID)").run()
         let rows = try await db.select().columns("project_id", "tags", "environment", "release", "level", "user_key", "timestamp").from("events")
             .where("issue_id", .equal, SQLBind(issueID)).all()
-        var counts: [String: [String: (n: Int64, first: Int64, last: Int64)]] = [:]
-        var projectID: Int64 = 0
+        var tally = TagTally()
+        var projectID = ProjectID(0)
         for row in rows {
-            projectID = try row.decode(column: "project_id", as: Int64.self)
-            let at = try row.decode(column: "timestamp", as: Int64.self)
-            let pairs = IssueTagging.pairs(
+            projectID = ProjectID(try row.decode(column: "project_id", as: Int64.self))
+            tally.add(issue: issueID, at: try row.decode(column: "timestamp", as: Int64.self), pairs: IssueTagging.pairs(
                 tags: IssueTagging.decode(try row.decode(column: "tags", as: String.self)),
                 environment: try row.decode(column: "environment", as: String?.self), release: try row.decode(column: "release", as: String?.self),
                 level: try row.decode(column: "level", as: String.self), userKey: try row.decode(column: "user_key", as: String?.self)
-            )
-            for pair in pairs {
-                let old = counts[pair.key]?[pair.value] ?? (0, at, at)
-                counts[pair.key, default: [:]][pair.value] = (old.n + 1, min(old.first, at), max(old.last, at))
-            }
+            ))
         }
-        let flat = counts.flatMap { key, values in values.map { (key: key, value: $0.key, stats: $0.value) } }
-        for chunk in flat.chunks(of: IngestSQLRepository.rowsPerStatement) {
-            var insert = db.insert(into: "issue_tags").columns("issue_id", "project_id", "key", "value", "times_seen", "first_seen", "last_seen")
-            for tag in chunk {
-                insert = insert.values(SQLBind(issueID), SQLBind(projectID), SQLBind(tag.key), SQLBind(tag.value),
-                                       SQLBind(tag.stats.n), SQLBind(tag.stats.first), SQLBind(tag.stats.last))
+        for chunk in Array(tally.counts).chunks(of: IngestSQLRepository.rowsPerStatement) {
+            var insert = db.insert(into: "issue_tags").columns(IssueRows.tagColumns)
+            for (key, count) in chunk {
+                insert = insert.values(IssueRows.tagCells(key, count, projectID: projectID).map(\.bind))
             }
             try await insert.run()
         }

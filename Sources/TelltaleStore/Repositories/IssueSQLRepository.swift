@@ -69,14 +69,7 @@ public struct IssueSQLRepository: IssueRepository {
     }
 
     public func events(issueID: Int64, cursor: String?, limit: Int) async throws -> (events: [StoredEvent], nextCursor: String?) {
-        var after: (Int64, Int64)?
-        if let cursor {
-            let parts = cursor.split(separator: ":")
-            guard parts.count == 2, let t = Int64(parts[0]), let id = Int64(parts[1]) else {
-                throw IssueQueryError(token: cursor, reason: "malformed cursor (use the one a previous page returned)")
-            }
-            after = (t, id)
-        }
+        let after = try cursor.map { cursor throws(IssueQueryError) in try KeysetCursor.parse(cursor) }
         let limit = max(1, min(limit, 100))
         let start = after
         var events = try await backend.read { db in
@@ -89,7 +82,7 @@ public struct IssueSQLRepository: IssueRepository {
         }
         let more = events.count > limit
         if more { events.removeLast() }
-        let next = more ? events.last.map { "\($0.timestamp.millisecondsSince1970):\($0.rowID)" } : nil
+        let next = more ? events.last.map { KeysetCursor.format($0.timestamp.millisecondsSince1970, $0.rowID) } : nil
         return (events, next)
     }
 

@@ -24,10 +24,7 @@ struct IssueSearchSQL {
             result.append(condition(filter, projects: projects))
         }
         if let cursor = search.cursor {
-            let parts = cursor.split(separator: ":")
-            guard parts.count == 2, let value = Int64(parts[0]), let id = Int64(parts[1]) else {
-                throw IssueQueryError(token: cursor, reason: "malformed cursor (use the one a previous page returned)")
-            }
+            let (value, id) = try KeysetCursor.parse(cursor)
             result.append("(\(unsafeRaw: sortColumn) < \(bind: value) OR (\(unsafeRaw: sortColumn) = \(bind: value) AND id < \(bind: id)))")
         }
         return result
@@ -73,7 +70,20 @@ struct IssueSearchSQL {
         case .freq: issue.timesSeen
         case .user: issue.userCount
         }
-        return "\(value):\(issue.id)"
+        return KeysetCursor.format(value, issue.id)
+    }
+}
+
+/// A page boundary: the last row's sort value and id, as `value:id`.
+enum KeysetCursor {
+    static func format(_ value: Int64, _ id: Int64) -> String { "\(value):\(id)" }
+
+    static func parse(_ text: String) throws(IssueQueryError) -> (value: Int64, id: Int64) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let value = Int64(parts[0]), let id = Int64(parts[1]) else {
+            throw IssueQueryError(token: text, reason: "malformed cursor (use the one a previous page returned)")
+        }
+        return (value, id)
     }
 }
 
