@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -115,6 +116,40 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltaleWeb",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleHTTP",
+                "TelltaleIngest",
+                "SentryProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            // Templates, CSS and JavaScript are compiled into the binary: one file to ship.
+            resources: [
+                .embedInCode("Resources/templates/layout.mustache"),
+                .embedInCode("Resources/templates/login.mustache"),
+                .embedInCode("Resources/templates/issues.mustache"),
+                .embedInCode("Resources/templates/issue_rows.mustache"),
+                .embedInCode("Resources/templates/issue.mustache"),
+                .embedInCode("Resources/templates/event.mustache"),
+                .embedInCode("Resources/templates/overview.mustache"),
+                .embedInCode("Resources/templates/empty.mustache"),
+                .embedInCode("Resources/templates/settings.mustache"),
+                .embedInCode("Resources/templates/project.mustache"),
+                .embedInCode("Resources/templates/members.mustache"),
+                .embedInCode("Resources/templates/account.mustache"),
+                .embedInCode("Resources/templates/error.mustache"),
+                .embedInCode("Resources/static/app.css"),
+                .embedInCode("Resources/static/app.js"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleCore",
@@ -122,6 +157,7 @@ let package = Package(
                 "TelltaleStore",
                 "TelltaleHTTP",
                 "TelltaleAPI",
+                "TelltaleWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),

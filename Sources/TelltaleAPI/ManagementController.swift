@@ -157,8 +157,7 @@ public struct ManagementController: Sendable {
     }
 
     private func requireAnotherOwner(_ organization: Organization, besides userID: UserID) async throws {
-        let owners = try await repositories.organizations.members(of: organization.id).filter { $0.1 == .owner && $0.0.id != userID }
-        guard !owners.isEmpty else { throw APIError(.conflict, "an organization needs at least one owner") }
+        try await accounts.requireAnotherOwner(organization.id, besides: userID)
     }
 }
 

@@ -8,6 +8,7 @@ import TelltaleAPI
 public import TelltaleCore
 import TelltaleHTTP
 import TelltaleIngest
+import TelltaleWeb
 public import TelltaleStore
 
 /// What the server tells the operator once it is ready.
@@ -39,7 +40,10 @@ public func buildApplication(
     let processMetrics = ProcessMetrics(factory: factory, backend: store.backend)
 
     let router = Router(context: TelltaleRequestContext.self)
+    let templates = try WebTemplates()
     router.add(middleware: RequestTelemetryMiddleware(factory: factory))
+    // Outside the JSON error mapping, so browsers get the same status as an HTML page.
+    router.add(middleware: HTMLErrorPages(templates: templates))
     router.add(middleware: ErrorMiddleware())
     OperationsController(
         registry: registry,
@@ -57,12 +61,14 @@ public func buildApplication(
     StatsController(repositories: store.repositories).addRoutes(to: api)
     ManagementController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
+    let web = router.group().add(middleware: WebSessionMiddleware(accounts: accounts))
+    Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL).addRoutes(to: web)
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
         // Shut down in reverse: retention stops, the server finishes requests, the writer drains, the store closes.
-        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), logger: logger)],
+        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, logger: logger)],
         logger: logger
     )
     app.beforeServerStarts {

@@ -4,9 +4,11 @@ import ServiceLifecycle
 import TelltaleCore
 
 /// Deletes data past each project's retention once an hour (first a minute after start),
-/// in small batches so ingestion never waits long behind it. Stops at graceful shutdown.
+/// in small batches so ingestion never waits long behind it, and forgets expired dashboard
+/// sessions. Stops at graceful shutdown.
 struct RetentionService: Service {
     let purger: RetentionPurger
+    let sessions: any SessionRepository
     let logger: Logger
     var firstRun: Duration = .seconds(60)
     var interval: Duration = .seconds(3_600)
@@ -22,6 +24,7 @@ struct RetentionService: Service {
                             "rows.deleted": "\(counts.total)", "events.deleted": "\(counts.rows["events"] ?? 0)", "issues.deleted": "\(counts.rows["issues"] ?? 0)",
                         ])
                     }
+                    _ = try await sessions.purgeExpired(now: Date())
                 } catch is CancellationError {
                     return
                 } catch {

@@ -7,12 +7,15 @@ public struct TelltaleRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller, set by the authentication middleware.
     public var principal: Principal?
+    /// The dashboard session the caller signed in with (cookie), if any.
+    public var session: WebSession?
     /// The peer's IP address.
     public var remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.session = nil
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 

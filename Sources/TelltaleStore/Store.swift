@@ -24,7 +24,8 @@ public struct Store: Sendable {
             events: EventReadSQLRepository(backend: backend),
             issues: IssueSQLRepository(backend: backend),
             stats: StatsSQLRepository(backend: backend),
-            retention: RetentionSQLRepository(backend: backend)
+            retention: RetentionSQLRepository(backend: backend),
+            sessions: SessionSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -89,6 +89,13 @@ public struct AccountService: Sendable {
         return (token, secret)
     }
 
+    /// Throws `DomainError.conflict` unless someone besides `userID` owns the organization:
+    /// an organization always keeps an owner.
+    public func requireAnotherOwner(_ organizationID: OrganizationID, besides userID: UserID) async throws {
+        let owners = try await repositories.organizations.members(of: organizationID).filter { $0.1 == .owner && $0.0.id != userID }
+        guard !owners.isEmpty else { throw DomainError.conflict("an organization needs at least one owner") }
+    }
+
     /// Resolves a bearer secret to its principal; `nil` for unknown or revoked tokens.
     public func principal(bearer secret: String) async throws -> Principal? {
         guard secret.hasPrefix(APIToken.secretPrefix), secret.utf8.count <= 128,
@@ -119,7 +126,7 @@ public struct AccountService: Sendable {
         do { return try body() } catch { throw DomainError.invalid(error) }
     }
 
-    private func validated(_ body: () throws(ValidationError) -> Void) throws {
+    func validated(_ body: () throws(ValidationError) -> Void) throws {
         do { try body() } catch { throw DomainError.invalid(error) }
     }
 }

@@ -8,6 +8,8 @@ public protocol ProjectRepository: Sendable {
     func project(organizationID: OrganizationID, slug: Slug) async throws -> Project?
     /// Projects of one organization, or of all when `nil`, by organization then slug.
     func projects(organizationID: OrganizationID?) async throws -> [Project]
+    /// Renames a project (its slug, and so its DSN, stay).
+    func rename(_ projectID: ProjectID, to name: String) async throws
     /// Replaces a project's ingest settings.
     func updateSettings(_ settings: ProjectSettings, for projectID: ProjectID) async throws
     /// Adds a client key to a project.

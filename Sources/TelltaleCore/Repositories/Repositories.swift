@@ -16,6 +16,8 @@ public struct Repositories: Sendable {
     public var stats: any StatsRepository
     /// Deleting what retention no longer keeps.
     public var retention: any RetentionRepository
+    /// Signed-in dashboard sessions.
+    public var sessions: any SessionRepository
 
     /// Groups the repositories.
     public init(
@@ -26,7 +28,8 @@ public struct Repositories: Sendable {
         events: any EventReadRepository,
         issues: any IssueRepository,
         stats: any StatsRepository,
-        retention: any RetentionRepository
+        retention: any RetentionRepository,
+        sessions: any SessionRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -36,5 +39,6 @@ public struct Repositories: Sendable {
         self.issues = issues
         self.stats = stats
         self.retention = retention
+        self.sessions = sessions
     }
 }

@@ -14,6 +14,7 @@ enum Migrations {
         Migration(version: 1, name: "accounts", statements: AccountsSchema.statements),
         Migration(version: 2, name: "ingest", statements: IngestSchema.statements),
         Migration(version: 3, name: "issue workflow", statements: IssueWorkflowSchema.statements),
+        Migration(version: 4, name: "web sessions", statements: WebSessionsSchema.statements),
     ]
 
     /// The schema version this binary expects.

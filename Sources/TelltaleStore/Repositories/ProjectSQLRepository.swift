@@ -47,6 +47,15 @@ public struct ProjectSQLRepository: ProjectRepository {
         }
     }
 
+    public func rename(_ projectID: ProjectID, to name: String) async throws {
+        let changed = try await backend.write { db in
+            try await db.update("projects").set("name", to: SQLBind(name))
+                .where("id", .equal, SQLBind(projectID.rawValue))
+                .returning("id").all().count
+        }
+        guard changed == 1 else { throw DomainError.notFound("project \(projectID)") }
+    }
+
     public func updateSettings(_ settings: ProjectSettings, for projectID: ProjectID) async throws {
         let text = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
         let changed = try await backend.write { db in

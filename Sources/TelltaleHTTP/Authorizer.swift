@@ -1,12 +1,15 @@
-import TelltaleCore
-import TelltaleHTTP
+public import TelltaleCore
 
 /// Finds the organization or project a route names and checks that the caller may act on it.
 /// A caller who may not even view it gets 404, so names of other tenants do not leak.
-struct Authorizer: Sendable {
+public struct Authorizer: Sendable {
     let repositories: Repositories
 
-    func organization(_ slugText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> Organization {
+    public init(repositories: Repositories) {
+        self.repositories = repositories
+    }
+
+    public func organization(_ slugText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> Organization {
         guard let slug = try? Slug(slugText), let organization = try await repositories.organizations.organization(slug: slug) else {
             throw APIError.notFound("organization '\(slugText)' not found")
         }
@@ -16,7 +19,7 @@ struct Authorizer: Sendable {
 
     /// Throws `hidden` when the caller may not even view the organization, 403 when it may
     /// view but not do this.
-    func check(_ principal: Principal, _ action: Action, scope: Scope, in organization: Organization, hidden: APIError) async throws {
+    public func check(_ principal: Principal, _ action: Action, scope: Scope, in organization: Organization, hidden: APIError) async throws {
         let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
         guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else { throw hidden }
         guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
@@ -24,7 +27,7 @@ struct Authorizer: Sendable {
         }
     }
 
-    func project(_ orgSlug: String, _ projectSlug: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project) {
+    public func project(_ orgSlug: String, _ projectSlug: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project) {
         let organization = try await self.organization(orgSlug, principal, action, scope: scope)
         guard let slug = try? Slug(projectSlug), let project = try await repositories.projects.project(organizationID: organization.id, slug: slug) else {
             throw APIError.notFound("project '\(projectSlug)' not found")
@@ -33,7 +36,7 @@ struct Authorizer: Sendable {
     }
 
     /// The read scope of the same resource (`project:write` → `project:read`).
-    static func readScope(for scope: Scope) -> Scope {
+    public static func readScope(for scope: Scope) -> Scope {
         let resource = scope.rawValue.split(separator: ":")[0]
         return Scope(rawValue: "\(resource):read") ?? scope
     }
@@ -41,7 +44,7 @@ struct Authorizer: Sendable {
 
 extension Authorizer {
     /// The issue a route names (following merges), with its project and organization.
-    func issue(_ idText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project, Issue) {
+    public func issue(_ idText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project, Issue) {
         guard let id = Int64(idText), let issue = try await repositories.issues.issue(id: id),
               let project = try await repositories.projects.project(id: issue.projectID),
               let organization = try await repositories.organizations.organization(id: project.organizationID)

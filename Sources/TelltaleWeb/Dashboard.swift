@@ -1,0 +1,126 @@
+import Foundation
+public import Hummingbird
+public import TelltaleCore
+public import TelltaleHTTP
+
+/// The web dashboard: server-rendered pages over the same repositories and role checks as
+/// the REST API. Each page lives in its own file as an extension.
+public struct Dashboard: Sendable {
+    let accounts: AccountService
+    let repositories: Repositories
+    let templates: WebTemplates
+    let publicURL: String
+    let authorizer: Authorizer
+    let throttle: LoginThrottleGate
+
+    public init(accounts: AccountService, repositories: Repositories, templates: WebTemplates, publicURL: String) {
+        self.accounts = accounts
+        self.repositories = repositories
+        self.templates = templates
+        self.publicURL = publicURL
+        self.authorizer = Authorizer(repositories: repositories)
+        self.throttle = LoginThrottleGate()
+    }
+
+    /// Adds every dashboard route (HTML pages, form posts, live updates, assets).
+    public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        StaticAssets().addRoutes(to: router)
+        addSignInRoutes(to: router)
+        addOverviewRoutes(to: router)
+        addIssueListRoutes(to: router)
+        addIssueRoutes(to: router)
+        addLiveRoutes(to: router)
+        addSettingsRoutes(to: router)
+        addAccessRoutes(to: router)
+    }
+
+    /// The signed-in user, or 401 (which the error pages turn into the sign-in page).
+    func signedIn(_ context: TelltaleRequestContext) throws -> Principal {
+        guard let principal = context.principal, context.session != nil else {
+            throw APIError.unauthorized("sign in to see this page")
+        }
+        return principal
+    }
+
+    /// An organization the user may act on, with what the page header needs.
+    func scope(_ orgSlug: String, _ context: TelltaleRequestContext, _ action: Action, section: Chrome.Section) async throws -> PageScope {
+        let principal = try signedIn(context)
+        let organization = try await authorizer.organization(orgSlug, principal, action, scope: action == .view ? .eventRead : .eventWrite)
+        let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
+        let projects = try await repositories.projects.projects(organizationID: organization.id)
+        let chrome = try await chrome(principal, context: context, organization: organization, role: role, section: section)
+        return PageScope(principal: principal, organization: organization, role: role, projects: projects, chrome: chrome)
+    }
+
+    /// The header of every signed-in page.
+    func chrome(_ principal: Principal, context: TelltaleRequestContext, organization: Organization?, role: Role?, section: Chrome.Section) async throws -> Chrome {
+        let memberships = principal.user.isSystemAdmin
+            ? try await repositories.organizations.all().map { ($0, Role.owner) }
+            : try await repositories.organizations.memberships(of: principal.user.id)
+        let effective: Role? = principal.user.isSystemAdmin ? .owner : role
+        return Chrome(
+            user: .init(name: principal.user.name, email: principal.user.email),
+            csrf: context.session?.csrfToken ?? "",
+            organization: organization.map { .init(slug: $0.slug.rawValue, name: $0.name, current: true) },
+            organizations: memberships.map { .init(slug: $0.0.slug.rawValue, name: $0.0.name, current: $0.0.id == organization?.id) },
+            section: section,
+            canTriage: (effective ?? .viewer) >= .member,
+            canManage: (effective ?? .viewer) >= .admin
+        )
+    }
+}
+
+/// What every organization page starts from.
+struct PageScope: Sendable {
+    var principal: Principal
+    var organization: Organization
+    var role: Role?
+    var projects: [Project]
+    var chrome: Chrome
+
+    var orgPath: String { "/organizations/\(organization.slug.rawValue)" }
+}
+
+/// The page header: who is signed in, where they are, what they may do. Stored properties
+/// only: Mustache reads values by reflection, which does not see computed ones.
+struct Chrome: Sendable {
+    enum Section: Sendable { case overview, issues, settings, account }
+    struct UserView: Sendable { var name: String; var email: String }
+    struct OrgLink: Sendable { var slug: String; var name: String; var current: Bool }
+
+    var user: UserView
+    var csrf: String
+    var organization: OrgLink?
+    var organizations: [OrgLink]
+    var canTriage: Bool
+    var canManage: Bool
+    var isOverview: Bool
+    var isIssues: Bool
+    var isSettings: Bool
+    var isAccount: Bool
+    var assetVersion = StaticAssets.version
+    var hasManyOrganizations: Bool
+
+    init(user: UserView, csrf: String, organization: OrgLink?, organizations: [OrgLink], section: Section, canTriage: Bool, canManage: Bool) {
+        self.user = user
+        self.csrf = csrf
+        self.organization = organization
+        self.organizations = organizations
+        self.canTriage = canTriage
+        self.canManage = canManage
+        isOverview = section == .overview
+        isIssues = section == .issues
+        isSettings = section == .settings
+        isAccount = section == .account
+        hasManyOrganizations = organizations.count > 1
+    }
+}
+
+/// The login throttle shared by every request of this process.
+actor LoginThrottleGate {
+    private var state = LoginThrottle()
+
+    func retryAfter(_ keys: [String], now: Date) -> Date? { state.retryAfter(keys, now: now) }
+    func failed(_ keys: [String], now: Date) { state.recordFailure(keys, now: now) }
+    func succeeded(_ key: String) { state.recordSuccess(key) }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// An `application/x-www-form-urlencoded` body or query string, as browsers send it.
+public struct Form: Sendable {
+    private var pairs: [(String, String)]
+
+    /// Parses `a=1&b=two+words`; `+` is a space, `%XX` are bytes of UTF-8.
+    public init(encoded text: Substring) {
+        pairs = text.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    /// The first value of a field.
+    public subscript(name: String) -> String? {
+        pairs.first { $0.0 == name }?.1
+    }
+
+    /// Every value of a repeated field (checkboxes).
+    public func all(_ name: String) -> [String] {
+        pairs.filter { $0.0 == name }.map(\.1)
+    }
+
+    /// A trimmed, non-empty value.
+    public func text(_ name: String) -> String? {
+        guard let value = self[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The largest form body accepted: forms here are small.
+    static let maxBytes = 256 * 1024
+
+    /// Reads a request's form body.
+    static func body(of request: Request) async throws -> (Form, Request) {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxBytes)
+        return (Form(encoded: Substring(String(buffer: buffer))), request)
+    }
+
+    /// The query string as a form (`?query=is:unresolved+level:error`).
+    static func query(of request: Request) -> Form {
+        Form(encoded: Substring(request.uri.query ?? ""))
+    }
+}
+
+/// Cookies a request carries.
+enum Cookies {
+    static func value(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let pair = part.split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
+                    return pair[1].trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A `Set-Cookie` value: HttpOnly and SameSite=Lax always, Secure over TLS.
+    static func header(_ name: String, _ value: String, maxAge: Int, secure: Bool) -> String {
+        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SentryProtocol
+import TelltaleCore
+import TelltaleHTTP
+import TelltaleIngest
+
+/// One issue: its header and triage controls, the chosen event, tags, timeline and grouping.
+extension Dashboard {
+    struct IssueView {
+        struct Status { var value: String; var label: String; var current: Bool }
+        struct Member { var id: String; var name: String; var selected: Bool }
+        struct TagValue { var value: String; var count: String; var percent: Int }
+        struct Tag { var key: String; var total: String; var values: [TagValue] }
+        struct Entry { var who: String; var what: String; var text: String?; var when: String; var whenISO: String }
+
+        var chrome: Chrome
+        var row: IssueRowView
+        var shortID: String
+        var statusLabel: String
+        var statuses: [Status]
+        var members: [Member]
+        var unassigned: Bool
+        var firstRelease: String?
+        var lastRelease: String?
+        var resolutionNote: String?
+        var event: EventView?
+        var eventJSONHref: String?
+        var olderHref: String?
+        var newestHref: String?
+        var tags: [Tag]
+        var activity: [Entry]
+        var grouping: IssueGrouping
+        var hashes: [String]
+        var actionBase: String
+        var returnTo: String
+    }
+
+    func addIssueRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("organizations/:org/issues/:id/") { request, context -> Response in
+            let (scope, issue) = try await issueScope(context, .view)
+            return templates.page("issue", try await issueView(issue, scope: scope, cursor: Form.query(of: request)["cursor"], returnTo: request.uri.description))
+        }
+        router.post("organizations/:org/issues/:id/status") { request, context -> Response in
+            let (scope, issue) = try await issueScope(context, .triage)
+            let (form, _) = try await Form.body(of: request)
+            _ = try await repositories.issues.update(id: issue.id, try await change(form, scope: scope), by: scope.principal.user.id, now: Date())
+            return redirect("\(scope.orgPath)/issues/\(issue.id)/")
+        }
+        router.post("organizations/:org/issues/:id/comments") { request, context -> Response in
+            let (scope, issue) = try await issueScope(context, .triage)
+            let (form, _) = try await Form.body(of: request)
+            guard let text = form.text("text"), text.count <= 10_000 else { throw APIError.badRequest("a comment needs 1 to 10,000 characters") }
+            _ = try await repositories.issues.addComment(issueID: issue.id, text: text, by: scope.principal.user.id, now: Date())
+            return redirect("\(scope.orgPath)/issues/\(issue.id)/#activity")
+        }
+        router.get("organizations/:org/issues/:id/events/:event/json") { _, context -> Response in
+            let (scope, issue) = try await issueScope(context, .view)
+            let eventID = try context.parameters.require("event")
+            guard let event = try await repositories.events.event(projectID: issue.projectID, eventID: eventID), event.issueID == issue.id else {
+                throw APIError.notFound("event '\(eventID)' not found in this issue")
+            }
+            _ = scope
+            let payload = try JSONParser.parse(PayloadCompression.decompress(event.compressedPayload))
+            var headers = WebTemplates.securityHeaders
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: payload.serialized())))
+        }
+    }
+
+    /// The issue a route names, checked to belong to the route's organization.
+    func issueScope(_ context: TelltaleRequestContext, _ action: Action) async throws -> (PageScope, Issue) {
+        let scope = try await scope(context.parameters.require("org"), context, action, section: .issues)
+        let idText = try context.parameters.require("id")
+        let (organization, _, issue) = try await authorizer.issue(idText, scope.principal, action, scope: action == .view ? .eventRead : .eventWrite)
+        guard organization.id == scope.organization.id else { throw APIError.notFound("issue '\(idText)' not found") }
+        return (scope, issue)
+    }
+
+    func issueView(_ issue: Issue, scope: PageScope, cursor: String?, returnTo: String) async throws -> IssueView {
+        let base = "\(scope.orgPath)/issues/\(issue.id)/"
+        let row = try await rows([issue], scope: scope)[0]
+        let page = try await repositories.issues.events(issueID: issue.id, cursor: cursor, limit: 1)
+        let event = try page.events.first.map { stored in
+            EventView(try JSONParser.parse(PayloadCompression.decompress(stored.compressedPayload)), eventID: stored.eventID, timestamp: stored.timestamp)
+        }
+        let tags = try await repositories.issues.tags(issueID: issue.id, topValues: 5).map { tag in
+            IssueView.Tag(key: tag.key, total: WebFormat.count(tag.totalValues), values: tag.topValues.map { value in
+                IssueView.TagValue(value: value.value, count: WebFormat.count(value.count),
+                                   percent: tag.totalValues > 0 ? Int((Double(value.count) * 100 / Double(tag.totalValues)).rounded()) : 0)
+            })
+        }
+        let members = try await repositories.organizations.members(of: scope.organization.id)
+        let names = Dictionary(members.map { ($0.0.id, $0.0.name) }, uniquingKeysWith: { a, _ in a })
+        let activity = try await repositories.issues.activity(issueID: issue.id).reversed().map { entry in
+            IssueView.Entry(who: entry.userID.flatMap { names[$0] } ?? (entry.userID == nil ? "Telltale" : "someone"),
+                            what: Self.describe(entry, names: names),
+                            text: entry.kind == .note ? entry.data["text"] : entry.data["note"],
+                            when: WebFormat.relative(entry.createdAt), whenISO: WebFormat.iso(entry.createdAt))
+        }
+        let project = scope.projects.first { $0.id == issue.projectID }
+        return IssueView(
+            chrome: scope.chrome,
+            row: row,
+            shortID: "\(project?.slug.rawValue.uppercased() ?? "ISSUE")-\(issue.shortNumber)",
+            statusLabel: issue.status.rawValue,
+            statuses: IssueStatus.allCases.filter(\.isManual).filter { $0 != .ignored }.map {
+                .init(value: $0.rawValue, label: $0 == .resolved ? "Resolve" : $0.rawValue.capitalized, current: $0 == issue.status)
+            },
+            members: members.filter { $0.1 >= .member }.map { .init(id: $0.0.id.description, name: $0.0.name, selected: $0.0.id == issue.assignedTo) },
+            unassigned: issue.assignedTo == nil,
+            firstRelease: issue.firstRelease,
+            lastRelease: issue.lastRelease,
+            resolutionNote: issue.resolutionNote,
+            event: event,
+            eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
+            olderHref: page.nextCursor.map { "\(base)?cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")#event" },
+            newestHref: cursor != nil ? "\(base)#event" : nil,
+            tags: tags,
+            activity: Array(activity),
+            grouping: issue.grouping,
+            hashes: try await repositories.issues.hashes(issueID: issue.id),
+            actionBase: base,
+            returnTo: returnTo
+        )
+    }
+
+    static func describe(_ entry: IssueActivity, names: [UserID: String]) -> String {
+        switch entry.kind {
+        case .setStatus: "set the status to \(entry.data["status"] ?? "?")" + (entry.data["ignore"].map { " (\($0))" } ?? "")
+        case .assigned: "assigned it to \(entry.data["assignee"].flatMap(Int64.init).flatMap { names[UserID($0)] } ?? "someone")"
+        case .unassigned: "unassigned it"
+        case .note: "commented"
+        case .regression: "marked it as a regression" + (entry.data["release"].map { " in \($0)" } ?? "")
+        case .unignored: "stopped ignoring it: its condition ran out"
+        case .merge: "merged issues into it"
+        case .unmerge: "split events off into another issue"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import TelltaleCore
+import TelltaleHTTP
+
+/// The organization overview: error trend by level, top, new and regressed issues,
+/// resolution times and each project's error rate.
+extension Dashboard {
+    struct OverviewView {
+        struct Period { var label: String; var href: String; var active: Bool }
+        struct ProjectRate { var slug: String; var events: String; var perHour: String; var href: String }
+        struct Figure { var label: String; var value: String }
+
+        var chrome: Chrome
+        var periods: [Period]
+        var trend: String
+        var legend: [String]
+        var figures: [Figure]
+        var top: [IssueRowView]
+        var fresh: [IssueRowView]
+        var regressed: [IssueRowView]
+        var projects: [ProjectRate]
+        var issuesHref: String
+        var setup: SetupView?
+    }
+
+    func addOverviewRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("organizations/:org/") { request, context -> Response in
+            let scope = try await scope(context.parameters.require("org"), context, .view, section: .overview)
+            let weekly = Form.query(of: request)["period"] == "7d"
+            return templates.page("overview", try await overview(scope, weekly: weekly))
+        }
+    }
+
+    func overview(_ scope: PageScope, weekly: Bool, now: Date = Date()) async throws -> OverviewView {
+        let bucket: Int64 = weekly ? 86_400 : 3_600
+        let span: TimeInterval = weekly ? 7 * 86_400 : 86_400
+        let since = now.addingTimeInterval(-span + TimeInterval(bucket))
+        let ids = scope.projects.map(\.id)
+        let stats = try await repositories.stats.errorStats(projectIDs: ids, since: since, until: now, bucketSeconds: bucket)
+        let total = stats.eventsByLevel.values.reduce(Int64(0)) { $0 + $1.points.reduce(0) { $0 + $1.count } }
+        let dayAgo = now.addingTimeInterval(-86_400)
+        func list(_ filters: [IssueQuery.Filter], _ sort: IssueSort) async throws -> [IssueRowView] {
+            let page = try await repositories.issues.search(IssueSearch(projectIDs: ids, query: IssueQuery(filters: filters), sort: sort, limit: 5, user: scope.principal.user.id))
+            return try await rows(page.issues, scope: scope, now: now)
+        }
+        let unresolved = IssueQuery.unresolved.filters
+        let top = try await list(unresolved + [.time(.lastSeen, .greater, dayAgo)], .freq)
+        let fresh = try await list([.time(.firstSeen, .greater, dayAgo)], .new)
+        let regressed = try await list([.status([.recurring], negated: false)], .date)
+        var rates: [OverviewView.ProjectRate] = []
+        for project in scope.projects {
+            let daily = try await repositories.stats.errorStats(projectIDs: [project.id], since: dayAgo.addingTimeInterval(3_600), until: now, bucketSeconds: 3_600)
+            let events = daily.eventsByLevel.values.reduce(Int64(0)) { $0 + $1.points.reduce(0) { $0 + $1.count } }
+            rates.append(.init(slug: project.slug.rawValue, events: WebFormat.count(events), perHour: String(format: "%.1f", Double(events) / 24),
+                               href: "\(scope.orgPath)/issues/?project=\(project.slug.rawValue)"))
+        }
+        let figures: [OverviewView.Figure] = [
+            .init(label: weekly ? "Events, 7 days" : "Events, 24 hours", value: WebFormat.count(total)),
+            .init(label: "New issues", value: WebFormat.count(stats.newIssues.points.reduce(0) { $0 + $1.count })),
+            .init(label: "Resolved", value: WebFormat.count(stats.resolvedIssues)),
+            .init(label: "Mean time to resolve", value: stats.meanTimeToResolve.map(WebFormat.duration) ?? "–"),
+        ]
+        return OverviewView(
+            chrome: scope.chrome,
+            periods: [.init(label: "24 hours", href: "\(scope.orgPath)/", active: !weekly), .init(label: "7 days", href: "\(scope.orgPath)/?period=7d", active: weekly)],
+            trend: Charts.trend(stats.eventsByLevel, bucketSeconds: bucket),
+            legend: Charts.levels,
+            figures: figures,
+            top: top,
+            fresh: fresh,
+            regressed: regressed,
+            projects: rates,
+            issuesHref: "\(scope.orgPath)/issues/",
+            setup: total == 0 && top.isEmpty ? try await setupView(scope) : nil
+        )
+    }
+}

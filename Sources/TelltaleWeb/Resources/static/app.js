@@ -1,0 +1,65 @@
+// Telltale dashboard: copy buttons, select-all, and live issue rows over Server-Sent Events.
+"use strict";
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.copy");
+  if (!button) return;
+  const text = button.dataset.copy || "";
+  const done = () => { const label = button.textContent; button.textContent = "Copied"; setTimeout(() => { button.textContent = label; }, 1500); };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, () => fallbackCopy(text, done));
+  } else {
+    fallbackCopy(text, done);
+  }
+});
+
+// Clipboard API needs a secure context; plain http on a LAN address falls back to a selection.
+function fallbackCopy(text, done) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.className = "sr";
+  document.body.appendChild(area);
+  area.select();
+  try { document.execCommand("copy"); done(); } catch (_) { /* the text stays visible to copy by hand */ }
+  area.remove();
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.id !== "pick-all") return;
+  for (const box of document.querySelectorAll('#issue-rows input[name="id"]')) box.checked = event.target.checked;
+});
+
+function startLive() {
+  const badge = document.getElementById("live");
+  const body = document.getElementById("issue-rows");
+  if (!badge || !body || !window.EventSource) return;
+  const label = badge.querySelector(".label");
+  const state = (name, text) => { badge.dataset.state = name; label.textContent = text; };
+  const source = new EventSource(badge.dataset.src);
+  source.onopen = () => state("live", "live");
+  source.onerror = () => state(source.readyState === EventSource.CLOSED ? "offline" : "connecting", source.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
+  source.addEventListener("issue", (message) => {
+    state("live", "live");
+    const update = JSON.parse(message.data);
+    const holder = document.createElement("tbody");
+    holder.innerHTML = update.html; // rendered and escaped by the server's row template
+    const row = holder.querySelector("tr");
+    if (!row) return;
+    const old = body.querySelector('tr[data-issue-id="' + String(update.id) + '"]');
+    if (old) {
+      const checked = old.querySelector('input[name="id"]');
+      const box = row.querySelector('input[name="id"]');
+      if (checked && box) box.checked = checked.checked;
+      old.remove();
+    }
+    row.classList.add("fresh");
+    body.prepend(row);
+    const none = document.getElementById("no-match");
+    if (none) none.remove();
+    const setup = document.querySelector(".setup");
+    if (setup) setup.remove();
+  });
+}
+
+document.addEventListener("DOMContentLoaded", startLive);

@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import TelltaleCore
+import TelltaleHTTP
+
+/// Sign-in, sign-out and the front door.
+extension Dashboard {
+    struct SignInView {
+        var csrf: String
+        var next: String
+        var email: String
+        var error: String?
+        var assetVersion = StaticAssets.version
+    }
+
+    func addSignInRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("/") { _, context -> Response in
+            guard let principal = context.principal, context.session != nil else { return redirect("/login") }
+            let memberships = principal.user.isSystemAdmin
+                ? try await repositories.organizations.all()
+                : try await repositories.organizations.memberships(of: principal.user.id).map(\.0)
+            guard let first = memberships.first else { return redirect("/account/") }
+            return redirect("/organizations/\(first.slug.rawValue)/issues/")
+        }
+        router.get("login") { request, context -> Response in
+            let next = Self.safeNext(Form.query(of: request)["next"])
+            if context.session != nil { return redirect(next) }
+            return signInPage(SignInView(csrf: "", next: next, email: "", error: nil), request: request)
+        }
+        router.post("login") { request, context -> Response in
+            let (form, _) = try await Form.body(of: request)
+            let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            let next = Self.safeNext(form["next"])
+            let keys = ["email:\(email)", "address:\(context.remoteAddress ?? "unknown")"]
+            let now = Date()
+            if let until = await throttle.retryAfter(keys, now: now) {
+                let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
+                context.logger.notice("Refused a sign-in: too many failures", metadata: ["client.address": "\(context.remoteAddress ?? "")"])
+                var response = signInPage(SignInView(csrf: "", next: next, email: email,
+                                                     error: "Too many failed sign-ins. Try again in \(minutes) minute\(minutes == 1 ? "" : "s")."),
+                                          request: request, status: .tooManyRequests)
+                response.headers[.retryAfter] = String(Int(until.timeIntervalSince(now).rounded(.up)))
+                return response
+            }
+            guard let user = try await accounts.authenticate(email: email, password: form["password"] ?? "") else {
+                await throttle.failed(keys, now: now)
+                context.logger.notice("Failed sign-in", metadata: ["client.address": "\(context.remoteAddress ?? "")"])
+                return signInPage(SignInView(csrf: "", next: next, email: email, error: "That email and password do not match."),
+                                  request: request, status: .unauthorized)
+            }
+            await throttle.succeeded(keys[0])
+            let (_, secret) = try await accounts.startSession(for: user, now: now)
+            let secure = isSecure(request)
+            var headers = HTTPFields()
+            headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.sessionCookie, secret, maxAge: Int(WebSession.lifetime), secure: secure)))
+            headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.signInCookie, "", maxAge: 0, secure: secure)))
+            return redirect(next, headers: headers)
+        }
+        router.post("logout") { request, context -> Response in
+            if let secret = Cookies.value(WebSessionMiddleware.sessionCookie, in: request) {
+                try await accounts.endSession(secret: secret)
+            }
+            return redirect("/login", headers: [.setCookie: Cookies.header(WebSessionMiddleware.sessionCookie, "", maxAge: 0, secure: isSecure(request))])
+        }
+    }
+
+    /// The sign-in form with a fresh double-submit token in its own cookie.
+    func signInPage(_ view: SignInView, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        var view = view
+        view.csrf = SecretGenerator.hex(byteCount: 16)
+        var response = templates.page("login", view, status: status)
+        response.headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.signInCookie, view.csrf, maxAge: 3_600, secure: isSecure(request))))
+        return response
+    }
+
+    /// Cookies are marked Secure when the dashboard is reached over TLS (directly or behind a proxy).
+    func isSecure(_ request: Request) -> Bool {
+        publicURL.hasPrefix("https://") || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+    }
+
+    /// Only paths on this site may follow a sign-in (no open redirect to another host).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
+        return next
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// How the dashboard writes times and numbers.
+enum WebFormat {
+    /// "just now", "5m ago", "3h ago", "2d ago", or the date for older times.
+    static func relative(_ date: Date, now: Date = Date()) -> String {
+        let seconds = Int(now.timeIntervalSince(date))
+        switch seconds {
+        case ..<45: return "just now"
+        case ..<3_600: return "\(max(1, seconds / 60))m ago"
+        case ..<86_400: return "\(seconds / 3_600)h ago"
+        case ..<(30 * 86_400): return "\(seconds / 86_400)d ago"
+        default: return day(date)
+        }
+    }
+
+    /// `2026-11-24T10:15:00Z`, for `<time datetime>` and tooltips.
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    /// `2026-11-24`.
+    static func day(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day())
+    }
+
+    /// `2026-11-24 10:15:03 UTC`.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon)).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+    }
+
+    /// 950, 1.2k, 34k, 1.5M.
+    static func count(_ n: Int64) -> String {
+        switch n {
+        case ..<1_000: return String(n)
+        case ..<10_000: return String(format: "%.1fk", Double(n) / 1_000)
+        case ..<1_000_000: return "\(n / 1_000)k"
+        default: return String(format: "%.1fM", Double(n) / 1_000_000)
+        }
+    }
+
+    /// 45s, 12m, 3.5h, 2.1d.
+    static func duration(_ seconds: TimeInterval) -> String {
+        switch seconds {
+        case ..<60: return "\(Int(seconds))s"
+        case ..<3_600: return "\(Int(seconds / 60))m"
+        case ..<86_400: return String(format: "%.1fh", seconds / 3_600)
+        default: return String(format: "%.1fd", seconds / 86_400)
+        }
+    }
+}
