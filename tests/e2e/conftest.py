@@ -101,3 +101,11 @@ def server(workdir, base_env):
     running = Server(workdir, base_env).start()
     yield running
     running.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Lets fixtures see whether the test failed (the browser fixture saves a screenshot then)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "report_" + report.when, report)
