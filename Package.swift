@@ -207,6 +207,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TelltaleWebTests",
+            dependencies: ["TelltaleWeb", "TelltaleCore", "SentryProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TelltaleStoreTests",
             dependencies: [
                 "TelltaleCore",

@@ -116,11 +116,20 @@ struct Chrome: Sendable {
     }
 }
 
-/// The login throttle shared by every request of this process.
+/// The login throttles shared by every request of this process: 5 failures lock an account
+/// for 15 minutes; an address gets more room (30), since many people may share it.
 actor LoginThrottleGate {
-    private var state = LoginThrottle()
+    private var accounts = LoginThrottle(maxFailures: 5)
+    private var addresses = LoginThrottle(maxFailures: 30)
 
-    func retryAfter(_ keys: [String], now: Date) -> Date? { state.retryAfter(keys, now: now) }
-    func failed(_ keys: [String], now: Date) { state.recordFailure(keys, now: now) }
-    func succeeded(_ key: String) { state.recordSuccess(key) }
+    func retryAfter(account: String, address: String, now: Date) -> Date? {
+        [accounts.retryAfter([account], now: now), addresses.retryAfter([address], now: now)].compactMap { $0 }.max()
+    }
+
+    func failed(account: String, address: String, now: Date) {
+        accounts.recordFailure([account], now: now)
+        addresses.recordFailure([address], now: now)
+    }
+
+    func succeeded(account: String) { accounts.recordSuccess(account) }
 }

@@ -33,9 +33,9 @@ extension Dashboard {
             let (form, _) = try await Form.body(of: request)
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             let next = Self.safeNext(form["next"])
-            let keys = ["email:\(email)", "address:\(context.remoteAddress ?? "unknown")"]
+            let address = context.remoteAddress ?? "unknown"
             let now = Date()
-            if let until = await throttle.retryAfter(keys, now: now) {
+            if let until = await throttle.retryAfter(account: email, address: address, now: now) {
                 let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
                 context.logger.notice("Refused a sign-in: too many failures", metadata: ["client.address": "\(context.remoteAddress ?? "")"])
                 var response = signInPage(SignInView(csrf: "", next: next, email: email,
@@ -45,12 +45,12 @@ extension Dashboard {
                 return response
             }
             guard let user = try await accounts.authenticate(email: email, password: form["password"] ?? "") else {
-                await throttle.failed(keys, now: now)
+                await throttle.failed(account: email, address: address, now: now)
                 context.logger.notice("Failed sign-in", metadata: ["client.address": "\(context.remoteAddress ?? "")"])
                 return signInPage(SignInView(csrf: "", next: next, email: email, error: "That email and password do not match."),
                                   request: request, status: .unauthorized)
             }
-            await throttle.succeeded(keys[0])
+            await throttle.succeeded(account: email)
             let (_, secret) = try await accounts.startSession(for: user, now: now)
             let secure = isSecure(request)
             var headers = HTTPFields()
