@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Issue-list benchmark: a release build on embedded SQLite with 1,000,000 events in 10,000
-# issues (generated straight into the schema), then each API read timed over sequential
+# Issue-list and dashboard benchmark: a release build on embedded SQLite with 1,000,000
+# events in 10,000 issues (generated straight into the schema, each event carrying a real
+# stored payload), then each API read and each dashboard page timed over sequential
 # requests. Prints p50/p90/p99 per request kind.
 #   scripts/bench-issues.sh [events=1000000] [requests=60]
 set -euo pipefail
@@ -18,11 +19,17 @@ fi
 WORK=$(mktemp -d /tmp/telltale-bench-issues.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cd "$WORK"
-(TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning exec "$BIN" serve > server.log 2>&1) &
+(TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning TELLTALE_ADMIN_PASSWORD=bench-password exec "$BIN" serve > server.log 2>&1) &
 PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 TOKEN=$("$BIN" token create --user admin@telltale.local --name bench --scopes "org:read project:read event:read" | grep -o 'tlt_[0-9a-f]*')
 DB=telltale-data/telltale.db
+# One real event through the native API gives the generated events a real stored payload.
+KEY=$(sqlite3 "$DB" "select public_key from client_keys limit 1")
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/api/0/projects/default/default/errors/" -H "X-Sentry-Auth: Sentry sentry_key=$KEY" \
+    -H "Content-Type: application/json" -d '{"message": "request failed", "error_type": "TimeoutError", "severity": "high", "tags": {"region": "eu"},
+    "stack_trace": "Traceback (most recent call last):\n  File \"app/handlers.py\", line 42, in handle\n    run()\n  File \"app/db.py\", line 7, in run\n    query()\nTimeoutError: request failed"}'
+sqlite3 "$DB" "delete from issue_tags; delete from issue_users; delete from issue_hashes; update events set issue_id = null; delete from issues; delete from sqlite_sequence where name = 'issues';"
 
 echo "==> Generating $EVENTS events in 10,000 issues"
 START=$(date +%s)
@@ -41,8 +48,9 @@ INSERT INTO events (project_id, event_id, issue_id, type, level, title, culprit,
                     timestamp, received_at, payload)
 SELECT 1, lower(hex(randomblob(16))), 1 + (abs(random()) % 100) * (abs(random()) % 100), 'error', 'error', 't', 'c', 'python',
        '1.0.' || (i % 20), CASE i % 7 WHEN 0 THEN 'staging' ELSE 'production' END, 'u' || (abs(random()) % 5000), 'region=eu', '',
-       t, t, x'00'
+       t, t, (SELECT payload FROM events LIMIT 1)
 FROM (SELECT i, CAST(strftime('%s', 'now') AS INTEGER) * 1000 - abs(random()) % (30 * 86400000) AS t FROM n);
+DELETE FROM events WHERE issue_id IS NULL;
 UPDATE issues SET times_seen = s.n, first_seen = s.f, last_seen = s.l
 FROM (SELECT issue_id, COUNT(*) AS n, MIN(timestamp) AS f, MAX(timestamp) AS l FROM events GROUP BY issue_id) s WHERE issues.id = s.issue_id;
 INSERT INTO issue_users (issue_id, user_key) SELECT DISTINCT issue_id, user_key FROM events;
@@ -79,3 +87,28 @@ time_requests "second page (cursor)" "/api/0/projects/default/default/issues/?qu
 time_requests "issue detail (busiest: tags, 24h stats)" "/api/0/issues/$BUSY/"
 time_requests "events of the busiest issue" "/api/0/issues/$BUSY/events/"
 time_requests "organization stats, 24h hourly" "/api/0/organizations/default/stats/"
+
+echo "==> Dashboard pages (signed in, HTML rendered on the server), $REQUESTS sequential requests each"
+JAR="$WORK/cookies"
+FORM_TOKEN=$(curl -s -c "$JAR" -b "$JAR" "http://127.0.0.1:$PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+curl -s -o /dev/null -c "$JAR" -b "$JAR" -X POST "http://127.0.0.1:$PORT/login" --data-urlencode "_csrf=$FORM_TOKEN" \
+    --data-urlencode "email=admin@telltale.local" --data-urlencode "password=bench-password"
+time_page() {
+    local label=$1 path=$2
+    curl -s -o /dev/null -b "$JAR" "http://127.0.0.1:$PORT$path"   # warm
+    for _ in $(seq 1 "$REQUESTS"); do
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -b "$JAR" "http://127.0.0.1:$PORT$path"
+    done | sort -k2 -n | awk -v label="$label" '
+        $1 != 200 { bad++ } { t[NR] = $2 * 1000 }
+        END { printf "%-44s p50=%6.1f ms  p90=%6.1f ms  p99=%6.1f ms%s\n", label, t[int(NR*0.5)+1], t[int(NR*0.9)+1], t[int(NR*0.99)+1], (bad ? "  NON-200: " bad : "") }'
+}
+time_page "page: overview, 24 h" "/organizations/default/"
+time_page "page: overview, 7 days" "/organizations/default/?period=7d"
+time_page "page: issues (unresolved, last seen)" "/organizations/default/issues/"
+time_page "page: issues sorted by events" "/organizations/default/issues/?query=is:unresolved&sort=freq"
+time_page "page: issues, tag search" "/organizations/default/issues/?query=environment:staging+release:1.0.3"
+time_page "page: issue (busiest, latest event)" "/organizations/default/issues/$BUSY/"
+time_page "page: settings" "/organizations/default/settings/"
+time_page "page: project settings" "/organizations/default/settings/projects/default/"
+time_page "page: members" "/organizations/default/settings/members/"
+time_page "page: account" "/account/"

@@ -37,7 +37,7 @@ extension Dashboard {
         let span: TimeInterval = weekly ? 7 * 86_400 : 86_400
         let since = now.addingTimeInterval(-span + TimeInterval(bucket))
         let ids = scope.projects.map(\.id)
-        let stats = try await repositories.stats.errorStats(projectIDs: ids, since: since, until: now, bucketSeconds: bucket)
+        let stats = try await repositories.stats.errorStats(projectIDs: ids, since: since, until: now, bucketSeconds: bucket, byCategory: false)
         let total = stats.eventsByLevel.values.reduce(Int64(0)) { $0 + $1.points.reduce(0) { $0 + $1.count } }
         let dayAgo = now.addingTimeInterval(-86_400)
         func list(_ filters: [IssueQuery.Filter], _ sort: IssueSort) async throws -> [IssueRowView] {
@@ -48,12 +48,11 @@ extension Dashboard {
         let top = try await list(unresolved + [.time(.lastSeen, .greater, dayAgo)], .freq)
         let fresh = try await list([.time(.firstSeen, .greater, dayAgo)], .new)
         let regressed = try await list([.status([.recurring], negated: false)], .date)
-        var rates: [OverviewView.ProjectRate] = []
-        for project in scope.projects {
-            let daily = try await repositories.stats.errorStats(projectIDs: [project.id], since: dayAgo.addingTimeInterval(3_600), until: now, bucketSeconds: 3_600)
-            let events = daily.eventsByLevel.values.reduce(Int64(0)) { $0 + $1.points.reduce(0) { $0 + $1.count } }
-            rates.append(.init(slug: project.slug.rawValue, events: WebFormat.count(events), perHour: String(format: "%.1f", Double(events) / 24),
-                               href: "\(scope.orgPath)/issues/?project=\(project.slug.rawValue)"))
+        let totals = try await repositories.stats.eventTotals(projectIDs: ids, since: dayAgo, until: now)
+        let rates: [OverviewView.ProjectRate] = scope.projects.map { project in
+            let events = totals[project.id] ?? 0
+            return .init(slug: project.slug.rawValue, events: WebFormat.count(events), perHour: String(format: "%.1f", Double(events) / 24),
+                         href: "\(scope.orgPath)/issues/?project=\(project.slug.rawValue)")
         }
         let figures: [OverviewView.Figure] = [
             .init(label: weekly ? "Events, 7 days" : "Events, 24 hours", value: WebFormat.count(total)),

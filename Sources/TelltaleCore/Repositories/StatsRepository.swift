@@ -24,7 +24,16 @@ public struct ErrorStats: Sendable, Equatable {
 
 /// Counts over time.
 public protocol StatsRepository: Sendable {
-    func errorStats(projectIDs: [ProjectID], since: Date, until: Date, bucketSeconds: Int64) async throws -> ErrorStats
+    /// Counts per bucket; `byCategory: false` skips the category counts (one scan fewer).
+    func errorStats(projectIDs: [ProjectID], since: Date, until: Date, bucketSeconds: Int64, byCategory: Bool) async throws -> ErrorStats
+    /// Events received per project between two times.
+    func eventTotals(projectIDs: [ProjectID], since: Date, until: Date) async throws -> [ProjectID: Int64]
+}
+
+extension StatsRepository {
+    public func errorStats(projectIDs: [ProjectID], since: Date, until: Date, bucketSeconds: Int64) async throws -> ErrorStats {
+        try await errorStats(projectIDs: projectIDs, since: since, until: until, bucketSeconds: bucketSeconds, byCategory: true)
+    }
 }
 
 extension CountSeries {

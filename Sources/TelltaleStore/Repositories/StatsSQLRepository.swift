@@ -6,7 +6,7 @@ public import TelltaleCore
 public struct StatsSQLRepository: StatsRepository {
     let backend: any SQLBackend
 
-    public func errorStats(projectIDs: [ProjectID], since: Date, until: Date, bucketSeconds: Int64) async throws -> ErrorStats {
+    public func errorStats(projectIDs: [ProjectID], since: Date, until: Date, bucketSeconds: Int64, byCategory categories: Bool) async throws -> ErrorStats {
         let bucket = bucketSeconds * 1000
         let start = since.millisecondsSince1970 / bucket * bucket
         let end = until.millisecondsSince1970
@@ -25,7 +25,7 @@ public struct StatsSQLRepository: StatsRepository {
                     try row.decode(column: "n", as: Int64.self)
             }
             var byCategory: [String: [Int64: Int64]] = [:]
-            for row in try await db.raw("""
+            for row in try await !categories ? [] : db.raw("""
                 SELECT category, received_at / \(literal: bucket) AS bucket, COUNT(*) AS n FROM events
                 WHERE project_id IN \(group: projects) AND received_at >= \(bind: start) AND received_at < \(bind: end) AND category IS NOT NULL
                 GROUP BY category, received_at / \(literal: bucket)
@@ -57,6 +57,21 @@ public struct StatsSQLRepository: StatsRepository {
                 resolvedIssues: try resolved?.decode(column: "n", as: Int64.self) ?? 0,
                 meanTimeToResolve: try resolved?.decode(column: "mean", as: Double?.self).map { $0 / 1000 }
             )
+        }
+    }
+
+    public func eventTotals(projectIDs: [ProjectID], since: Date, until: Date) async throws -> [ProjectID: Int64] {
+        guard !projectIDs.isEmpty else { return [:] }
+        return try await backend.read { db in
+            var totals: [ProjectID: Int64] = [:]
+            for row in try await db.raw("""
+                SELECT project_id, COUNT(*) AS n FROM events
+                WHERE project_id IN \(group: projectIDs.map(\.rawValue)) AND received_at >= \(bind: since.millisecondsSince1970) AND received_at < \(bind: until.millisecondsSince1970)
+                GROUP BY project_id
+                """).all() {
+                totals[ProjectID(try row.decode(column: "project_id", as: Int64.self))] = try row.decode(column: "n", as: Int64.self)
+            }
+            return totals
         }
     }
 }
