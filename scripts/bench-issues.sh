@@ -65,15 +65,18 @@ SQL
 echo "generated in $(( $(date +%s) - START )) s: $(sqlite3 "$DB" 'select count(*) from events') events, $(sqlite3 "$DB" 'select count(*) from issues') issues, $(du -m "$DB" | cut -f1) MB"
 
 BUSY=$(sqlite3 "$DB" "select id from issues order by times_seen desc limit 1")
-time_requests() {
+# time LABEL PATH CURL-ARGS…: one warm-up, then $REQUESTS timed requests.
+time_path() {
     local label=$1 path=$2
-    curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path"   # warm
+    shift 2
+    curl -s -o /dev/null "$@" "http://127.0.0.1:$PORT$path"   # warm
     for _ in $(seq 1 "$REQUESTS"); do
-        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path"
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$@" "http://127.0.0.1:$PORT$path"
     done | sort -k2 -n | awk -v label="$label" '
         $1 != 200 { bad++ } { t[NR] = $2 * 1000 }
         END { printf "%-44s p50=%6.1f ms  p90=%6.1f ms  p99=%6.1f ms%s\n", label, t[int(NR*0.5)+1], t[int(NR*0.9)+1], t[int(NR*0.99)+1], (bad ? "  NON-200: " bad : "") }'
 }
+time_requests() { time_path "$1" "$2" -H "Authorization: Bearer $TOKEN"; }
 echo "==> $REQUESTS sequential requests each"
 time_requests "list (is:unresolved, last seen, 24h stats)" "/api/0/projects/default/default/issues/"
 time_requests "list sorted by events" "/api/0/projects/default/default/issues/?sort=freq"
@@ -93,15 +96,7 @@ JAR="$WORK/cookies"
 FORM_TOKEN=$(curl -s -c "$JAR" -b "$JAR" "http://127.0.0.1:$PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
 curl -s -o /dev/null -c "$JAR" -b "$JAR" -X POST "http://127.0.0.1:$PORT/login" --data-urlencode "_csrf=$FORM_TOKEN" \
     --data-urlencode "email=admin@telltale.local" --data-urlencode "password=bench-password"
-time_page() {
-    local label=$1 path=$2
-    curl -s -o /dev/null -b "$JAR" "http://127.0.0.1:$PORT$path"   # warm
-    for _ in $(seq 1 "$REQUESTS"); do
-        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -b "$JAR" "http://127.0.0.1:$PORT$path"
-    done | sort -k2 -n | awk -v label="$label" '
-        $1 != 200 { bad++ } { t[NR] = $2 * 1000 }
-        END { printf "%-44s p50=%6.1f ms  p90=%6.1f ms  p99=%6.1f ms%s\n", label, t[int(NR*0.5)+1], t[int(NR*0.9)+1], t[int(NR*0.99)+1], (bad ? "  NON-200: " bad : "") }'
-}
+time_page() { time_path "$1" "$2" -b "$JAR"; }
 time_page "page: overview, 24 h" "/organizations/default/"
 time_page "page: overview, 7 days" "/organizations/default/?period=7d"
 time_page "page: issues (unresolved, last seen)" "/organizations/default/issues/"

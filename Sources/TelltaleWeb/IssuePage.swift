@@ -57,12 +57,11 @@ extension Dashboard {
             return redirect("\(scope.orgPath)/issues/\(issue.id)/#activity")
         }
         router.get("organizations/:org/issues/:id/events/:event/json") { _, context -> Response in
-            let (scope, issue) = try await issueScope(context, .view)
+            let (_, issue) = try await issueScope(context, .view)
             let eventID = try context.parameters.require("event")
             guard let event = try await repositories.events.event(projectID: issue.projectID, eventID: eventID), event.issueID == issue.id else {
                 throw APIError.notFound("event '\(eventID)' not found in this issue")
             }
-            _ = scope
             let payload = try JSONParser.parse(PayloadCompression.decompress(event.compressedPayload))
             var headers = WebTemplates.securityHeaders
             headers[.contentType] = "application/json"
