@@ -208,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TelltaleWebTests",
-            dependencies: ["TelltaleWeb", "TelltaleCore", "SentryProtocol"],
+            dependencies: ["TelltaleWeb", "TelltaleHTTP", "TelltaleCore", "SentryProtocol"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

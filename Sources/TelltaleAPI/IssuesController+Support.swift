@@ -11,7 +11,7 @@ extension IssuesController {
     /// The search a list request asks for: `query` (default `is:unresolved`), `sort`, `cursor`, `limit`.
     static func search(_ request: Request, projects: [ProjectID], user: UserID) throws -> IssueSearch {
         let parameters = request.uri.queryParameters
-        let text = formValue(request, "query") ?? "is:unresolved"
+        let text = Form.query(of: request)["query"] ?? "is:unresolved"
         let query = try IssueQueryParser.parse(text, now: Date())
         let sortText = parameters.get("sort") ?? "date"
         guard let sort = IssueSort(rawValue: sortText) else {
@@ -23,19 +23,6 @@ extension IssuesController {
             limit = n
         }
         return IssueSearch(projectIDs: projects, query: query, sort: sort, cursor: parameters.get("cursor"), limit: limit, user: user)
-    }
-
-    /// A query parameter decoded as HTML forms encode it (`+` is a space, as browsers and
-    /// Python's requests send it); a literal plus arrives as `%2B`.
-    static func formValue(_ request: Request, _ name: String) -> String? {
-        guard let query = request.uri.query else { return nil }
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.first.map(String.init)?.removingPercentEncoding == name else { continue }
-            let raw = parts.count > 1 ? String(parts[1]) : ""
-            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
-        }
-        return nil
     }
 
     /// Issues a bulk request names: `?id=…` (repeatable), else everything matching `?query=`.
@@ -51,7 +38,7 @@ extension IssuesController {
             }
             return ids
         }
-        guard Self.formValue(request, "query") != nil else {
+        guard Form.query(of: request)["query"] != nil else {
             throw APIError.badRequest("name the issues with ?id=… or ?query=…")
         }
         var search = try Self.search(request, projects: [project.id], user: user)

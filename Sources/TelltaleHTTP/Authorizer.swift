@@ -10,21 +10,28 @@ public struct Authorizer: Sendable {
     }
 
     public func organization(_ slugText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> Organization {
+        try await organizationAndRole(slugText, principal, action, scope: scope).0
+    }
+
+    /// The organization and the caller's role in it (`nil` for a system administrator who is not a member).
+    public func organizationAndRole(_ slugText: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Role?) {
         guard let slug = try? Slug(slugText), let organization = try await repositories.organizations.organization(slug: slug) else {
             throw APIError.notFound("organization '\(slugText)' not found")
         }
-        try await check(principal, action, scope: scope, in: organization, hidden: APIError.notFound("organization '\(slugText)' not found"))
-        return organization
+        let role = try await check(principal, action, scope: scope, in: organization, hidden: APIError.notFound("organization '\(slugText)' not found"))
+        return (organization, role)
     }
 
     /// Throws `hidden` when the caller may not even view the organization, 403 when it may
     /// view but not do this.
-    public func check(_ principal: Principal, _ action: Action, scope: Scope, in organization: Organization, hidden: APIError) async throws {
+    @discardableResult
+    public func check(_ principal: Principal, _ action: Action, scope: Scope, in organization: Organization, hidden: APIError) async throws -> Role? {
         let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
         guard AccessPolicy.allows(principal, .view, role: role, scope: Self.readScope(for: scope)) else { throw hidden }
         guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
             throw APIError.forbidden("you do not have permission to do this (needs \(action.minimumRole.rawValue) and scope \(scope.rawValue))")
         }
+        return role
     }
 
     public func project(_ orgSlug: String, _ projectSlug: String, _ principal: Principal, _ action: Action, scope: Scope) async throws -> (Organization, Project) {

@@ -45,24 +45,28 @@ public struct Dashboard: Sendable {
     /// An organization the user may act on, with what the page header needs.
     func scope(_ orgSlug: String, _ context: TelltaleRequestContext, _ action: Action, section: Chrome.Section) async throws -> PageScope {
         let principal = try signedIn(context)
-        let organization = try await authorizer.organization(orgSlug, principal, action, scope: action == .view ? .eventRead : .eventWrite)
-        let role = try await repositories.organizations.role(of: principal.user.id, in: organization.id)
+        let (organization, role) = try await authorizer.organizationAndRole(orgSlug, principal, action, scope: action == .view ? .eventRead : .eventWrite)
         let projects = try await repositories.projects.projects(organizationID: organization.id)
         let chrome = try await chrome(principal, context: context, organization: organization, role: role, section: section)
         return PageScope(principal: principal, organization: organization, role: role, projects: projects, chrome: chrome)
     }
 
+    /// Organizations a user belongs to; every one for a system administrator.
+    func organizations(visibleTo principal: Principal) async throws -> [Organization] {
+        principal.user.isSystemAdmin
+            ? try await repositories.organizations.all()
+            : try await repositories.organizations.memberships(of: principal.user.id).map(\.0)
+    }
+
     /// The header of every signed-in page.
     func chrome(_ principal: Principal, context: TelltaleRequestContext, organization: Organization?, role: Role?, section: Chrome.Section) async throws -> Chrome {
-        let memberships = principal.user.isSystemAdmin
-            ? try await repositories.organizations.all().map { ($0, Role.owner) }
-            : try await repositories.organizations.memberships(of: principal.user.id)
+        let visible = try await organizations(visibleTo: principal)
         let effective: Role? = principal.user.isSystemAdmin ? .owner : role
         return Chrome(
             user: .init(name: principal.user.name, email: principal.user.email),
             csrf: context.session?.csrfToken ?? "",
             organization: organization.map { .init(slug: $0.slug.rawValue, name: $0.name, current: true) },
-            organizations: memberships.map { .init(slug: $0.0.slug.rawValue, name: $0.0.name, current: $0.0.id == organization?.id) },
+            organizations: visible.map { .init(slug: $0.slug.rawValue, name: $0.name, current: $0.id == organization?.id) },
             section: section,
             canTriage: (effective ?? .viewer) >= .member,
             canManage: (effective ?? .viewer) >= .admin
@@ -81,8 +85,8 @@ struct PageScope: Sendable {
     var orgPath: String { "/organizations/\(organization.slug.rawValue)" }
 }
 
-/// The page header: who is signed in, where they are, what they may do. Stored properties
-/// only: Mustache reads values by reflection, which does not see computed ones.
+/// The page header: who is signed in, where they are, what they may do. Templates read it
+/// through `MustacheParent` (MustacheLookups.swift), so derived values can be computed.
 struct Chrome: Sendable {
     enum Section: Sendable { case overview, issues, settings, account }
     struct UserView: Sendable { var name: String; var email: String }
@@ -92,28 +96,15 @@ struct Chrome: Sendable {
     var csrf: String
     var organization: OrgLink?
     var organizations: [OrgLink]
+    var section: Section
     var canTriage: Bool
     var canManage: Bool
-    var isOverview: Bool
-    var isIssues: Bool
-    var isSettings: Bool
-    var isAccount: Bool
-    var assetVersion = StaticAssets.version
-    var hasManyOrganizations: Bool
 
-    init(user: UserView, csrf: String, organization: OrgLink?, organizations: [OrgLink], section: Section, canTriage: Bool, canManage: Bool) {
-        self.user = user
-        self.csrf = csrf
-        self.organization = organization
-        self.organizations = organizations
-        self.canTriage = canTriage
-        self.canManage = canManage
-        isOverview = section == .overview
-        isIssues = section == .issues
-        isSettings = section == .settings
-        isAccount = section == .account
-        hasManyOrganizations = organizations.count > 1
-    }
+    var isOverview: Bool { section == .overview }
+    var isIssues: Bool { section == .issues }
+    var isSettings: Bool { section == .settings }
+    var isAccount: Bool { section == .account }
+    var hasManyOrganizations: Bool { organizations.count > 1 }
 }
 
 /// The login throttles shared by every request of this process: 5 failures lock an account
@@ -123,12 +114,12 @@ actor LoginThrottleGate {
     private var addresses = LoginThrottle(maxFailures: 30)
 
     func retryAfter(account: String, address: String, now: Date) -> Date? {
-        [accounts.retryAfter([account], now: now), addresses.retryAfter([address], now: now)].compactMap { $0 }.max()
+        [accounts.retryAfter(account, now: now), addresses.retryAfter(address, now: now)].compactMap { $0 }.max()
     }
 
     func failed(account: String, address: String, now: Date) {
-        accounts.recordFailure([account], now: now)
-        addresses.recordFailure([address], now: now)
+        accounts.recordFailure(account, now: now)
+        addresses.recordFailure(address, now: now)
     }
 
     func succeeded(account: String) { accounts.recordSuccess(account) }

@@ -81,7 +81,7 @@ struct EventView: Sendable {
                                     relation: nil, groups: groups, hasFrames: !groups.isEmpty)]
         }
         breadcrumbs = Self.list(event["breadcrumbs"]).suffix(100).map(Self.crumb)
-        tags = (event["tags"]?.objectValue).map { $0.map { Pair(key: $0.key, value: $0.value.scalarText ?? Self.text($0.value)) } } ?? []
+        tags = Self.pairs(event["tags"])
         user = Self.pairs(event["user"])
         var requestPairs = Self.pairs(event["request"]).filter { !["headers", "env", "cookies"].contains($0.key) }
         requestPairs.sort { ($0.key == "url" ? 0 : $0.key == "method" ? 1 : 2, $0.key) < ($1.key == "url" ? 0 : $1.key == "method" ? 1 : 2, $1.key) }

@@ -17,7 +17,6 @@ public struct HTMLErrorPages<Context: RequestContext>: RouterMiddleware {
         var status: Int
         var title: String
         var message: String
-        var assetVersion = StaticAssets.version
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -66,13 +66,13 @@ extension Dashboard {
         } catch let error as IssueQueryError {
             searchError = error.description
         }
-        func href(sort: IssueSort, cursor: String? = nil) -> String {
-            var items = [URLQueryItem(name: "query", value: queryText), URLQueryItem(name: "sort", value: sort.rawValue)]
-            if !projectSlug.isEmpty { items.append(URLQueryItem(name: "project", value: projectSlug)) }
-            if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
+        /// `/issues/?query=…` (or `/issues/live?…`) with this page's search and project.
+        func href(_ page: String = "", sort: IssueSort? = nil, cursor: String? = nil) -> String {
             var components = URLComponents()
-            components.queryItems = items
-            return "\(scope.orgPath)/issues/?" + (components.percentEncodedQuery ?? "")
+            components.queryItems = [URLQueryItem(name: "query", value: queryText)]
+                + [sort.map { URLQueryItem(name: "sort", value: $0.rawValue) }, projectSlug.isEmpty ? nil : URLQueryItem(name: "project", value: projectSlug),
+                   cursor.map { URLQueryItem(name: "cursor", value: $0) }].compactMap { $0 }
+            return "\(scope.orgPath)/issues/\(page)?" + (components.percentEncodedQuery ?? "")
         }
         func link(_ label: String, _ target: IssueSort) -> IssueListView.SortLink { .init(label: label, href: href(sort: target), active: target == sort) }
         let rows = try await rows(page.issues, scope: scope)
@@ -86,10 +86,6 @@ extension Dashboard {
             }
         }
         let members = try await repositories.organizations.members(of: scope.organization.id)
-        var liveItems = [URLQueryItem(name: "query", value: queryText)]
-        if !projectSlug.isEmpty { liveItems.append(URLQueryItem(name: "project", value: projectSlug)) }
-        var liveComponents = URLComponents()
-        liveComponents.queryItems = liveItems
         return IssueListView(
             chrome: scope.chrome,
             query: queryText,
@@ -105,7 +101,7 @@ extension Dashboard {
             nextHref: page.nextCursor.map { href(sort: sort, cursor: $0) },
             firstHref: parameters["cursor"] != nil ? href(sort: sort) : nil,
             // Live updates only make sense on the first page of the newest-first list.
-            liveHref: parameters["cursor"] == nil && sort == .date ? "\(scope.orgPath)/issues/live?" + (liveComponents.percentEncodedQuery ?? "") : "",
+            liveHref: parameters["cursor"] == nil && sort == .date ? href("live") : "",
             members: members.filter { $0.1 >= .member }.map { .init(id: $0.0.id.description, name: $0.0.name) },
             returnTo: request.uri.description,
             noIssuesYet: noIssuesYet,

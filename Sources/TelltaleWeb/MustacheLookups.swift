@@ -42,7 +42,6 @@ extension Chrome: MustacheParent {
         case "isIssues": isIssues
         case "isSettings": isSettings
         case "isAccount": isAccount
-        case "assetVersion": assetVersion
         case "hasManyOrganizations": hasManyOrganizations
         default: nil
         }

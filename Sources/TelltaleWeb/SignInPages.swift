@@ -12,16 +12,12 @@ extension Dashboard {
         var next: String
         var email: String
         var error: String?
-        var assetVersion = StaticAssets.version
     }
 
     func addSignInRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
         router.get("/") { _, context -> Response in
             guard let principal = context.principal, context.session != nil else { return redirect("/login") }
-            let memberships = principal.user.isSystemAdmin
-                ? try await repositories.organizations.all()
-                : try await repositories.organizations.memberships(of: principal.user.id).map(\.0)
-            guard let first = memberships.first else { return redirect("/account/") }
+            guard let first = try await organizations(visibleTo: principal).first else { return redirect("/account/") }
             return redirect("/organizations/\(first.slug.rawValue)/issues/")
         }
         router.get("login") { request, context -> Response in

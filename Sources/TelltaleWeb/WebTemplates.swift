@@ -30,6 +30,8 @@ public struct WebTemplates: Sendable {
         for (name, bytes) in sources {
             try library.register(String(decoding: bytes, as: UTF8.self), named: name)
         }
+        // Asset URLs carry the assets' version (`{{>asset_version}}`) so browsers may cache them.
+        try library.register(StaticAssets.version, named: "asset_version")
         self.library = library
     }
 

@@ -8,21 +8,21 @@ struct LoginThrottleTests {
     func locks() {
         var throttle = LoginThrottle(maxFailures: 5, window: 900)
         let start = Date(timeIntervalSince1970: 1_000_000)
-        for i in 0..<4 { throttle.recordFailure(["a"], now: start.addingTimeInterval(Double(i))) }
-        #expect(throttle.retryAfter(["a"], now: start.addingTimeInterval(5)) == nil)
-        throttle.recordFailure(["a"], now: start.addingTimeInterval(10))
-        #expect(throttle.retryAfter(["a"], now: start.addingTimeInterval(11)) == start.addingTimeInterval(900))
-        #expect(throttle.retryAfter(["b"], now: start.addingTimeInterval(11)) == nil)
-        #expect(throttle.retryAfter(["a"], now: start.addingTimeInterval(901)) == nil)
+        for i in 0..<4 { throttle.recordFailure("a", now: start.addingTimeInterval(Double(i))) }
+        #expect(throttle.retryAfter("a", now: start.addingTimeInterval(5)) == nil)
+        throttle.recordFailure("a", now: start.addingTimeInterval(10))
+        #expect(throttle.retryAfter("a", now: start.addingTimeInterval(11)) == start.addingTimeInterval(900))
+        #expect(throttle.retryAfter("b", now: start.addingTimeInterval(11)) == nil)
+        #expect(throttle.retryAfter("a", now: start.addingTimeInterval(901)) == nil)
     }
 
     @Test("success clears an account's failures")
     func success() {
         var throttle = LoginThrottle(maxFailures: 2, window: 60)
         let now = Date()
-        throttle.recordFailure(["a"], now: now)
+        throttle.recordFailure("a", now: now)
         throttle.recordSuccess("a")
-        throttle.recordFailure(["a"], now: now)
-        #expect(throttle.retryAfter(["a"], now: now) == nil)
+        throttle.recordFailure("a", now: now)
+        #expect(throttle.retryAfter("a", now: now) == nil)
     }
 }

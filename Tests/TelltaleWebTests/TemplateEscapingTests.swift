@@ -1,6 +1,7 @@
 import Foundation
 import SentryProtocol
 import TelltaleCore
+import TelltaleHTTP
 import Testing
 @testable import TelltaleWeb
 

@@ -1,8 +1,9 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import NIOCore
 
-/// An `application/x-www-form-urlencoded` body or query string, as browsers send it.
+/// An `application/x-www-form-urlencoded` body or query string, as browsers and Python's
+/// requests send it; the REST API's `?query=` and the dashboard's forms both read it.
 public struct Form: Sendable {
     private var pairs: [(String, String)]
 
@@ -35,37 +36,17 @@ public struct Form: Sendable {
     }
 
     /// The largest form body accepted: forms here are small.
-    static let maxBytes = 256 * 1024
+    public static let maxBytes = 256 * 1024
 
     /// Reads a request's form body.
-    static func body(of request: Request) async throws -> (Form, Request) {
+    public static func body(of request: Request) async throws -> (Form, Request) {
         var request = request
         let buffer = try await request.collectBody(upTo: maxBytes)
         return (Form(encoded: Substring(String(buffer: buffer))), request)
     }
 
     /// The query string as a form (`?query=is:unresolved+level:error`).
-    static func query(of request: Request) -> Form {
+    public static func query(of request: Request) -> Form {
         Form(encoded: Substring(request.uri.query ?? ""))
-    }
-}
-
-/// Cookies a request carries.
-enum Cookies {
-    static func value(_ name: String, in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
-                    return pair[1].trimmingCharacters(in: .whitespaces)
-                }
-            }
-        }
-        return nil
-    }
-
-    /// A `Set-Cookie` value: HttpOnly and SameSite=Lax always, Secure over TLS.
-    static func header(_ name: String, _ value: String, maxAge: Int, secure: Bool) -> String {
-        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
     }
 }
