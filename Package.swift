@@ -214,6 +214,7 @@ let package = Package(
         .testTarget(
             name: "TelltaleStoreTests",
             dependencies: [
+                "SentryProtocol",
                 "TelltaleCore",
                 "TelltaleStore",
                 "TelltaleTestSupport",

@@ -51,6 +51,11 @@ SELECT 1, lower(hex(randomblob(16))), 1 + (abs(random()) % 100) * (abs(random())
        t, t, (SELECT payload FROM events LIMIT 1)
 FROM (SELECT i, CAST(strftime('%s', 'now') AS INTEGER) * 1000 - abs(random()) % (30 * 86400000) AS t FROM n);
 DELETE FROM events WHERE issue_id IS NULL;
+-- The hourly counts ingest keeps, as migration 5 backfills them.
+DELETE FROM event_counts;
+INSERT INTO event_counts (project_id, hour, level, category, n)
+SELECT project_id, received_at / 3600000 * 3600000, level, COALESCE(category, ''), COUNT(*) FROM events
+GROUP BY project_id, received_at / 3600000 * 3600000, level, COALESCE(category, '');
 UPDATE issues SET times_seen = s.n, first_seen = s.f, last_seen = s.l
 FROM (SELECT issue_id, COUNT(*) AS n, MIN(timestamp) AS f, MAX(timestamp) AS l FROM events GROUP BY issue_id) s WHERE issues.id = s.issue_id;
 INSERT INTO issue_users (issue_id, user_key) SELECT DISTINCT issue_id, user_key FROM events;

@@ -15,6 +15,7 @@ enum Migrations {
         Migration(version: 2, name: "ingest", statements: IngestSchema.statements),
         Migration(version: 3, name: "issue workflow", statements: IssueWorkflowSchema.statements),
         Migration(version: 4, name: "web sessions", statements: WebSessionsSchema.statements),
+        Migration(version: 5, name: "event counts", statements: EventCountsSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -3,8 +3,8 @@ import SQLKit
 import TelltaleCore
 
 /// Writes a batch of error events inside the caller's transaction: skips ids already
-/// stored, finds or opens each event's issue, inserts the events, then bumps issue counters
-/// (events, users affected, first/last seen) once per issue.
+/// stored, finds or opens each event's issue, inserts the events and their hourly counts,
+/// then bumps issue counters (events, users affected, first/last seen) once per issue.
 struct EventBatchWriter {
     let db: any SQLDatabase
     let bulk: any BulkInserter
@@ -19,6 +19,7 @@ struct EventBatchWriter {
             guard !fresh.isEmpty else { continue }
             let issueIDs = try await resolveIssues(projectID, fresh)
             try await insertEvents(fresh, issueIDs)
+            try await countEvents(fresh)
             let totals = try await updateIssues(fresh, issueIDs)
             try await updateTags(projectID, fresh, issueIDs)
             try await applyStatusEffects(totals)
@@ -97,6 +98,16 @@ struct EventBatchWriter {
             }
             try await bulk.insert(into: "events", columns: columns, rows: rows, onConflict: nil)
         }
+    }
+
+    private func countEvents(_ events: [EventRecord]) async throws {
+        var tally: [EventCounts.Key: Int64] = [:]
+        for event in events {
+            let s = event.summary
+            tally[EventCounts.Key(project: event.projectID.rawValue, receivedAt: IngestSQLRepository.ms(event.receivedAt),
+                                  level: s.level.rawValue, category: s.tags["category"]), default: 0] += 1
+        }
+        try await EventCounts.add(tally, bulk: bulk)
     }
 
     /// Bumps counters; returns the issues whose status an event may change (resolved or

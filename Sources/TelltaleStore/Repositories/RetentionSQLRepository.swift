@@ -36,12 +36,14 @@ public struct RetentionSQLRepository: RetentionRepository {
         var counts = RetentionCounts()
         for (table, time) in Self.timedTables {
             counts.rows[table] = try await backend.write { db in
-                try await db.raw("""
+                let deleted = try await db.raw("""
                     DELETE FROM \(ident: table) WHERE id IN (
                         SELECT id FROM \(ident: table) WHERE project_id = \(bind: projectID.rawValue) AND \(ident: time) < \(bind: ms)
                         ORDER BY id LIMIT \(literal: batchSize))
-                    RETURNING id
-                    """).all().count
+                    RETURNING \(unsafeRaw: table == "events" ? EventCounts.deletedColumns : "id")
+                    """).all()
+                if table == "events" { try await EventCounts.subtract(try EventCounts.tally(deleted), db: db) }
+                return deleted.count
             }
         }
         counts.rows["issues"] = try await backend.write { db in

@@ -15,24 +15,8 @@ public struct StatsSQLRepository: StatsRepository {
             return ErrorStats(eventsByLevel: [:], newIssues: CountSeries(points: []), resolvedIssues: 0, meanTimeToResolve: nil)
         }
         return try await backend.read { db in
-            var byLevel: [String: [Int64: Int64]] = [:]
-            for row in try await db.raw("""
-                SELECT level, received_at / \(literal: bucket) AS bucket, COUNT(*) AS n FROM events
-                WHERE project_id IN \(group: projects) AND received_at >= \(bind: start) AND received_at < \(bind: end)
-                GROUP BY level, received_at / \(literal: bucket)
-                """).all() {
-                byLevel[try row.decode(column: "level", as: String.self), default: [:]][try row.decode(column: "bucket", as: Int64.self)] =
-                    try row.decode(column: "n", as: Int64.self)
-            }
-            var byCategory: [String: [Int64: Int64]] = [:]
-            for row in try await !categories ? [] : db.raw("""
-                SELECT category, received_at / \(literal: bucket) AS bucket, COUNT(*) AS n FROM events
-                WHERE project_id IN \(group: projects) AND received_at >= \(bind: start) AND received_at < \(bind: end) AND category IS NOT NULL
-                GROUP BY category, received_at / \(literal: bucket)
-                """).all() {
-                byCategory[try row.decode(column: "category", as: String.self), default: [:]][try row.decode(column: "bucket", as: Int64.self)] =
-                    try row.decode(column: "n", as: Int64.self)
-            }
+            let byLevel = try await Self.eventCounts(db, projects, from: start, to: end, bucket: bucket, by: "level", as: String.self)
+            let byCategory = !categories ? [:] : try await Self.eventCounts(db, projects, from: start, to: end, bucket: bucket, by: "category", as: String.self)
             var created: [Int64: Int64] = [:]
             for row in try await db.raw("""
                 SELECT first_seen / \(literal: bucket) AS bucket, COUNT(*) AS n FROM issues
@@ -62,16 +46,54 @@ public struct StatsSQLRepository: StatsRepository {
 
     public func eventTotals(projectIDs: [ProjectID], since: Date, until: Date) async throws -> [ProjectID: Int64] {
         guard !projectIDs.isEmpty else { return [:] }
+        let start = since.millisecondsSince1970
+        let end = until.millisecondsSince1970
+        guard start < end else { return [:] }
         return try await backend.read { db in
-            var totals: [ProjectID: Int64] = [:]
-            for row in try await db.raw("""
-                SELECT project_id, COUNT(*) AS n FROM events
-                WHERE project_id IN \(group: projectIDs.map(\.rawValue)) AND received_at >= \(bind: since.millisecondsSince1970) AND received_at < \(bind: until.millisecondsSince1970)
-                GROUP BY project_id
-                """).all() {
-                totals[ProjectID(try row.decode(column: "project_id", as: Int64.self))] = try row.decode(column: "n", as: Int64.self)
-            }
-            return totals
+            let counts = try await Self.eventCounts(db, projectIDs.map(\.rawValue), from: start, to: end, bucket: EventCounts.hour, by: "project_id", as: Int64.self)
+            return Dictionary(uniqueKeysWithValues: counts.map { (ProjectID($0.key), $0.value.values.reduce(0, +)) })
         }
+    }
+
+    /// Events in [start, end) per value of `column` and bucket (`received_at / bucket`). When
+    /// buckets are whole hours, the whole hours inside the range come from `event_counts` and
+    /// only the partial hours at its edges are counted in `events`.
+    static func eventCounts<Group: Decodable & Hashable>(
+        _ db: any SQLDatabase, _ projects: [Int64], from start: Int64, to end: Int64, bucket: Int64, by column: String, as: Group.Type
+    ) async throws -> [Group: [Int64: Int64]] {
+        let hour = EventCounts.hour
+        let firstHour = (start + hour - 1) / hour * hour
+        let lastHour = end / hour * hour
+        var scans: [(Int64, Int64)] = [(start, end)]
+        var hours: (Int64, Int64)?
+        if bucket % hour == 0, firstHour < lastHour {
+            hours = (firstHour, lastHour)
+            scans = [(start, firstHour), (lastHour, end)].filter { $0.0 < $0.1 }
+        }
+        // A missing category is '' in the counts and NULL in events; neither is a category.
+        let countedOnly: SQLQueryString = column == "category" ? " AND category <> ''" : ""
+        let eventsOnly: SQLQueryString = column == "category" ? " AND category IS NOT NULL" : ""
+        var counts: [Group: [Int64: Int64]] = [:]
+        func add(_ rows: [any SQLRow]) throws {
+            for row in rows {
+                counts[try row.decode(column: "g", as: Group.self), default: [:]][try row.decode(column: "bucket", as: Int64.self), default: 0] +=
+                    try row.decode(column: "n", as: Int64.self)
+            }
+        }
+        if let (from, to) = hours {
+            try add(try await db.raw("""
+                SELECT \(ident: column) AS g, hour / \(literal: bucket) AS bucket, CAST(SUM(n) AS BIGINT) AS n FROM event_counts
+                WHERE project_id IN \(group: projects) AND hour >= \(bind: from) AND hour < \(bind: to)\(countedOnly)
+                GROUP BY \(ident: column), hour / \(literal: bucket)
+                """).all())
+        }
+        for (from, to) in scans {
+            try add(try await db.raw("""
+                SELECT \(ident: column) AS g, received_at / \(literal: bucket) AS bucket, COUNT(*) AS n FROM events
+                WHERE project_id IN \(group: projects) AND received_at >= \(bind: from) AND received_at < \(bind: to)\(eventsOnly)
+                GROUP BY \(ident: column), received_at / \(literal: bucket)
+                """).all())
+        }
+        return counts
     }
 }

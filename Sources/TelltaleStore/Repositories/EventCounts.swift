@@ -1,0 +1,68 @@
+import SQLKit
+
+/// Keeps `event_counts` (events per project, hour, level and category) in step with
+/// `events`, inside the transaction that inserts or deletes the events.
+enum EventCounts {
+    /// The width of a row, in milliseconds.
+    static let hour: Int64 = 3_600_000
+
+    struct Key: Hashable {
+        var project: Int64
+        var hour: Int64
+        var level: String
+        /// `''` for none: a NULL would never match the primary key on conflict.
+        var category: String
+
+        init(project: Int64, receivedAt: Int64, level: String, category: String?) {
+            self.project = project
+            self.hour = receivedAt / EventCounts.hour * EventCounts.hour
+            self.level = level
+            self.category = category ?? ""
+        }
+    }
+
+    /// What a `DELETE FROM events … RETURNING` lists so ``tally(_:)`` can count what went.
+    static let deletedColumns = "project_id, received_at, level, category"
+
+    static func tally(_ deleted: [any SQLRow]) throws -> [Key: Int64] {
+        var tally: [Key: Int64] = [:]
+        for row in deleted {
+            let key = Key(project: try row.decode(column: "project_id", as: Int64.self), receivedAt: try row.decode(column: "received_at", as: Int64.self),
+                          level: try row.decode(column: "level", as: String.self), category: try row.decode(column: "category", as: String?.self))
+            tally[key, default: 0] += 1
+        }
+        return tally
+    }
+
+    /// Adds the counts: one upsert per chunk (keys are unique, which PostgreSQL requires).
+    static func add(_ tally: [Key: Int64], bulk: any BulkInserter) async throws {
+        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+            try await bulk.insert(
+                into: "event_counts", columns: ["project_id", "hour", "level", "category", "n"],
+                rows: chunk.map { [.int($0.key.project), .int($0.key.hour), .text($0.key.level), .text($0.key.category), .int($0.value)] },
+                onConflict: .update(columns: ["project_id", "hour", "level", "category"], set: "n = event_counts.n + excluded.n")
+            )
+        }
+    }
+
+    /// Takes deleted events off their hours and drops the hours left at zero.
+    static func subtract(_ tally: [Key: Int64], db: any SQLDatabase) async throws {
+        guard !tally.isEmpty else { return }
+        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+            let values = chunk.map { entry -> SQLQueryString in
+                "(\(bind: entry.key.project), \(bind: entry.key.hour), \(bind: entry.key.level), \(bind: entry.key.category), \(bind: entry.value))"
+            }
+            try await db.raw("""
+                WITH v(p, h, l, c, n) AS (VALUES \(values.joined(separator: ", ")))
+                UPDATE event_counts SET n = event_counts.n - v.n FROM v
+                WHERE event_counts.project_id = v.p AND event_counts.hour = v.h AND event_counts.level = v.l AND event_counts.category = v.c
+                """).run()
+        }
+        let projects = Array(Set(tally.keys.map(\.project)))
+        for hours in Array(Set(tally.keys.map(\.hour))).chunks(of: 500) {
+            try await db.raw("""
+                DELETE FROM event_counts WHERE project_id IN \(group: projects) AND hour IN \(group: Array(hours)) AND n <= 0
+                """).run()
+        }
+    }
+}
