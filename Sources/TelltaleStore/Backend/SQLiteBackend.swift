@@ -9,9 +9,9 @@ import Synchronization
 /// SQLite in WAL mode: one writer connection behind a ``SerialGate`` (so no write ever meets
 /// "database is locked" from inside this process) and a few reader connections.
 ///
-/// The writer has a thread for SQLite calls and an event loop of its own, and write
-/// transactions run on that loop (``EventLoopTaskExecutor``), so a transaction's many small
-/// steps never queue behind request work.
+/// The writer has a thread for SQLite calls, and write transactions run on that same thread
+/// (``ThreadPoolTaskExecutor``), so a transaction's many small steps never queue behind
+/// request work nor wait for another thread to wake.
 public final class SQLiteBackend: SQLBackend {
     public var flavor: SQLFlavor { .sqlite }
 
@@ -21,7 +21,7 @@ public final class SQLiteBackend: SQLBackend {
     private let writer: SQLiteConnection
     private let writerLoop: MultiThreadedEventLoopGroup
     private let writerThreads: NIOThreadPool
-    private let writerExecutor: EventLoopTaskExecutor
+    private let writerExecutor: ThreadPoolTaskExecutor
     private let readers: [SQLiteConnection]
     private let gate = SerialGate()
     private let nextReader = Atomic<Int>(0)
@@ -33,7 +33,7 @@ public final class SQLiteBackend: SQLBackend {
         self.writer = writer
         self.writerLoop = writerLoop
         self.writerThreads = writerThreads
-        self.writerExecutor = EventLoopTaskExecutor(eventLoop: writerLoop.next())
+        self.writerExecutor = ThreadPoolTaskExecutor(pool: writerThreads)
         self.readers = readers
         self.logger = logger
     }
