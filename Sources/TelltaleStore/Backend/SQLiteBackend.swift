@@ -72,7 +72,11 @@ public final class SQLiteBackend: SQLBackend {
                            // `run()` copies the WAL back from another connection all the time, so
                            // the writer's own checkpoint (needed to start the WAL over) finds
                            // little left to copy and a commit rarely waits for it.
-                           "PRAGMA wal_autocheckpoint=4000", "PRAGMA journal_size_limit=67108864"] {
+                           "PRAGMA wal_autocheckpoint=4000", "PRAGMA journal_size_limit=67108864",
+                           // A multi-row statement keeps the pages it changed in a statement
+                           // journal; on disk (the default) every batch created, wrote and
+                           // deleted a temporary file once it passed 64 KiB.
+                           "PRAGMA temp_store=MEMORY"] {
                 try await writer.sql().raw(SQLQueryString(pragma)).run()
             }
             var readers: [SQLiteConnection] = []
