@@ -19,7 +19,6 @@ public final class SQLiteBackend: SQLBackend {
     static let checkpointInterval = Duration.milliseconds(100)
 
     private let writer: SQLiteConnection
-    private let writerLoop: MultiThreadedEventLoopGroup
     private let writerThreads: NIOThreadPool
     private let writerExecutor: ThreadPoolTaskExecutor
     private let readers: [SQLiteConnection]
@@ -29,9 +28,8 @@ public final class SQLiteBackend: SQLBackend {
     private let closed = Atomic<Bool>(false)
     private let logger: Logger
 
-    private init(writer: SQLiteConnection, writerLoop: MultiThreadedEventLoopGroup, writerThreads: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, writerThreads: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
-        self.writerLoop = writerLoop
         self.writerThreads = writerThreads
         self.writerExecutor = ThreadPoolTaskExecutor(pool: writerThreads)
         self.readers = readers
@@ -49,20 +47,18 @@ public final class SQLiteBackend: SQLBackend {
 
     /// Opens (creating if needed) the database file at `path`.
     public static func open(path: String, synchronous: Synchronous = .full, readerCount: Int = 4, logger: Logger) async throws -> SQLiteBackend {
-        let writerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let writerThreads = NIOThreadPool(numberOfThreads: 1)
         writerThreads.start()
         let writer: SQLiteConnection
         do {
-            let raised = try await writerThreads.runIfActive { ThreadPriority.raiseCurrentThread() }
-            let loopRaised = try await writerLoop.next().submit { ThreadPriority.raiseCurrentThread() }.get()
-            if !(raised && loopRaised) {
+            if !(try await writerThreads.runIfActive { ThreadPriority.raiseCurrentThread() }) {
                 logger.info("SQLite writer runs at normal thread priority (raising it needs CAP_SYS_NICE)")
             }
-            writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreads, logger: logger, on: writerLoop.next())
+            // Statements and the transactions around them run on `writerThreads`; the event
+            // loop only completes the driver's futures, which this backend does not use.
+            writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         } catch {
             try? await writerThreads.shutdownGracefully()
-            try? await writerLoop.shutdownGracefully()
             throw error
         }
         do {
@@ -86,11 +82,10 @@ public final class SQLiteBackend: SQLBackend {
                 try await reader.sql().raw("PRAGMA foreign_keys=ON").run()
                 readers.append(reader)
             }
-            return SQLiteBackend(writer: writer, writerLoop: writerLoop, writerThreads: writerThreads, readers: readers, logger: logger)
+            return SQLiteBackend(writer: writer, writerThreads: writerThreads, readers: readers, logger: logger)
         } catch {
             try? await writer.close()
             try? await writerThreads.shutdownGracefully()
-            try? await writerLoop.shutdownGracefully()
             throw error
         }
     }
@@ -158,7 +153,6 @@ public final class SQLiteBackend: SQLBackend {
         for reader in readers { try? await reader.close() }
         try await writer.close()
         try await writerThreads.shutdownGracefully()
-        try await writerLoop.shutdownGracefully()
     }
 }
 

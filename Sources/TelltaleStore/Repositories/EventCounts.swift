@@ -21,17 +21,21 @@ enum EventCounts {
         }
     }
 
-    /// What a `DELETE FROM events … RETURNING` lists so ``tally(_:)`` can count what went.
-    static let deletedColumns = "project_id, received_at, level, category"
-
-    static func tally(_ deleted: [any SQLRow]) throws -> [Key: Int64] {
+    /// Deletes the events whose ids `selection` (a subquery) picks and takes them off the
+    /// counts, in the caller's transaction; returns how many went. Every deletion of events
+    /// goes through here, so the counts cannot drift.
+    static func deleteEvents(_ db: any SQLDatabase, ids selection: SQLQueryString) async throws -> Int {
+        let deleted = try await db.raw("""
+            DELETE FROM events WHERE id IN (\(selection)) RETURNING project_id, received_at, level, category
+            """).all()
         var tally: [Key: Int64] = [:]
         for row in deleted {
             let key = Key(project: try row.decode(column: "project_id", as: Int64.self), receivedAt: try row.decode(column: "received_at", as: Int64.self),
                           level: try row.decode(column: "level", as: String.self), category: try row.decode(column: "category", as: String?.self))
             tally[key, default: 0] += 1
         }
-        return tally
+        try await subtract(tally, db: db)
+        return deleted.count
     }
 
     /// Adds the counts: one upsert per chunk (keys are unique, which PostgreSQL requires).
@@ -46,7 +50,7 @@ enum EventCounts {
     }
 
     /// Takes deleted events off their hours and drops the hours left at zero.
-    static func subtract(_ tally: [Key: Int64], db: any SQLDatabase) async throws {
+    private static func subtract(_ tally: [Key: Int64], db: any SQLDatabase) async throws {
         guard !tally.isEmpty else { return }
         for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
             let values = chunk.map { entry -> SQLQueryString in

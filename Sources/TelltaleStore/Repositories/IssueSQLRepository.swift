@@ -59,12 +59,7 @@ public struct IssueSQLRepository: IssueRepository {
         // issue never holds the (SQLite) writer for long; then the issue with what hangs
         // off it (hashes, tags, timeline, merged pointers) by ON DELETE CASCADE.
         while try await backend.write({ db in
-            let deleted = try await db.raw("""
-                DELETE FROM events WHERE id IN (SELECT id FROM events WHERE issue_id = \(bind: issue.id) LIMIT 1000)
-                RETURNING \(unsafeRaw: EventCounts.deletedColumns)
-                """).all()
-            try await EventCounts.subtract(try EventCounts.tally(deleted), db: db)
-            return deleted.count
+            try await EventCounts.deleteEvents(db, ids: "SELECT id FROM events WHERE issue_id = \(bind: issue.id) LIMIT 1000")
         }) > 0 {}
         return try await backend.write { db in
             try await db.delete(from: "issues").where("id", .equal, SQLBind(issue.id)).returning("id").all().count == 1

@@ -35,15 +35,14 @@ public struct RetentionSQLRepository: RetentionRepository {
         let ms = cutoff.millisecondsSince1970
         var counts = RetentionCounts()
         for (table, time) in Self.timedTables {
+            let selection: SQLQueryString = """
+                SELECT id FROM \(ident: table) WHERE project_id = \(bind: projectID.rawValue) AND \(ident: time) < \(bind: ms)
+                ORDER BY id LIMIT \(literal: batchSize)
+                """
             counts.rows[table] = try await backend.write { db in
-                let deleted = try await db.raw("""
-                    DELETE FROM \(ident: table) WHERE id IN (
-                        SELECT id FROM \(ident: table) WHERE project_id = \(bind: projectID.rawValue) AND \(ident: time) < \(bind: ms)
-                        ORDER BY id LIMIT \(literal: batchSize))
-                    RETURNING \(unsafeRaw: table == "events" ? EventCounts.deletedColumns : "id")
-                    """).all()
-                if table == "events" { try await EventCounts.subtract(try EventCounts.tally(deleted), db: db) }
-                return deleted.count
+                table == "events"
+                    ? try await EventCounts.deleteEvents(db, ids: selection)
+                    : try await db.raw("DELETE FROM \(ident: table) WHERE id IN (\(selection)) RETURNING id").all().count
             }
         }
         counts.rows["issues"] = try await backend.write { db in
