@@ -29,9 +29,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     func index(of key: String) -> Int? {
+        // Comparing UTF-8 lengths first (stored in the string, so free) skips the library's
+        // out-of-line comparison for almost every other key.
+        let length = key.utf8.count
         var index = keys.count - 1
         while index >= 0 {
-            if keys[index] == key { return index }
+            if keys[index].utf8.count == length, keys[index] == key { return index }
             index -= 1
         }
         return nil

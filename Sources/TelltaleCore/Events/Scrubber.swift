@@ -14,19 +14,21 @@ public struct Scrubber: Sendable {
         "cookie", "session", "mysql_pwd", "privatekey", "private_key", "private-key", "csrf", "xsrf",
     ]
 
-    /// The defaults as bytes, made once (a scrubber is built per request).
-    static let defaultSensitiveBytes = defaultSensitiveKeys.map { Array($0.utf8) }
+    /// The defaults' matcher, made once (a scrubber is built per request).
+    static let defaultSensitive = FragmentMatcher(defaultSensitiveKeys.map { Array($0.utf8) })
 
     let policy: ScrubbingPolicy
     let keyedHash: @Sendable (String) -> String
-    let sensitiveBytes: [[UInt8]]
+    let sensitive: FragmentMatcher
     let safe: Set<String>
 
     /// Creates a scrubber; `keyedHash` pseudonymizes IPs and user ids when the policy asks.
     public init(policy: ScrubbingPolicy, keyedHash: @escaping @Sendable (String) -> String) {
         self.policy = policy
         self.keyedHash = keyedHash
-        self.sensitiveBytes = Self.defaultSensitiveBytes + policy.sensitiveFields.map { Array($0.lowercased().utf8) }
+        self.sensitive = policy.sensitiveFields.isEmpty
+            ? Self.defaultSensitive
+            : FragmentMatcher(Self.defaultSensitive.fragments + policy.sensitiveFields.map { Array($0.lowercased().utf8) })
         self.safe = Set(policy.safeFields.map { $0.lowercased() })
     }
 
@@ -105,7 +107,7 @@ public struct Scrubber: Sendable {
         // Byte-wise ASCII matching without copying: this runs for every key of every event.
         if !safe.isEmpty, safe.contains(key.lowercased()) { return false }
         var key = key
-        return key.withUTF8 { bytes in sensitiveBytes.contains { ASCII.containsIgnoringCase(bytes, $0) } }
+        return key.withUTF8 { sensitive.matches($0) }
     }
 
     /// The scrubbed value, or `nil` when nothing changed (so unchanged objects are not copied).

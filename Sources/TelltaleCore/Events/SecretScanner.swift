@@ -3,19 +3,41 @@ enum ASCII {
     static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
     static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     static func isAlnum(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) }
+}
 
-    /// Whether `haystack` contains the lower-case `needle`, ignoring ASCII case.
-    static func containsIgnoringCase(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if lower(haystack[i]) == first {
+/// Whether text contains any of a set of lower-case ASCII fragments, ignoring case, in one
+/// pass over the text (a pass per fragment was most of the cost of scrubbing keys).
+struct FragmentMatcher: Sendable {
+    let fragments: [[UInt8]]
+    /// Bit `b` is set when some fragment starts with byte `b`.
+    let firstBytes: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ fragments: [[UInt8]]) {
+        self.fragments = fragments.filter { !$0.isEmpty }
+        var words: [UInt64] = [0, 0, 0, 0]
+        for fragment in self.fragments { words[Int(fragment[0] >> 6)] |= 1 << UInt64(fragment[0] & 63) }
+        firstBytes = (words[0], words[1], words[2], words[3])
+    }
+
+    private func startsFragment(_ byte: UInt8) -> Bool {
+        let word = switch byte >> 6 {
+        case 0: firstBytes.0
+        case 1: firstBytes.1
+        case 2: firstBytes.2
+        default: firstBytes.3
+        }
+        return word & (1 << UInt64(byte & 63)) != 0
+    }
+
+    func matches(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in text.indices {
+            let c = ASCII.lower(text[i])
+            guard startsFragment(c) else { continue }
+            for fragment in fragments where fragment[0] == c && fragment.count <= text.count - i {
                 var j = 1
-                while j < needle.count, lower(haystack[i + j]) == needle[j] { j += 1 }
-                if j == needle.count { return true }
+                while j < fragment.count, ASCII.lower(text[i + j]) == fragment[j] { j += 1 }
+                if j == fragment.count { return true }
             }
-            i += 1
         }
         return false
     }
@@ -30,6 +52,8 @@ struct SecretScanner {
     /// Input before this index is already in `output`; copying waits for the first secret, so
     /// text without one is never copied.
     var pending = 0
+    /// Whether the input has `=` or `:` anywhere (pairs and URL passwords need one).
+    var separators = false
 
     /// ASCII-lower-cased view of the input without copying it.
     struct LowerView {
@@ -53,13 +77,22 @@ struct SecretScanner {
 
     /// Scans; returns whether anything was replaced (then `output` holds the new text).
     mutating func run() -> Bool {
+        // A first pass finds what each pattern needs (a separator, "be", "--", 13 digits); most
+        // strings have none of it and are not looked at again.
         var digits = 0
         var maybe = false
+        var previous: UInt8 = 0
         for c in input {
-            if ASCII.isDigit(c) { digits += 1 }
-            if c == UInt8(ascii: "=") || c == UInt8(ascii: ":") || c | 0x20 == UInt8(ascii: "b") || c == UInt8(ascii: "-") { maybe = true }
+            switch c {
+            case 0x30...0x39: digits += 1
+            case UInt8(ascii: "="), UInt8(ascii: ":"): separators = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): if previous | 0x20 == UInt8(ascii: "b") { maybe = true }
+            case UInt8(ascii: "-"): if previous == UInt8(ascii: "-") { maybe = true }
+            default: break
+            }
+            previous = c
         }
-        guard maybe || digits >= 13 else { return false }
+        guard separators || maybe || digits >= 13 else { return false }
         var changed = false
         var i = 0
         while i < input.count {
@@ -99,7 +132,9 @@ struct SecretScanner {
     /// Replaces one secret starting at `i`, appending to `output`; returns where to go on.
     mutating func secret(at i: Int) -> Int? {
         let c = lower[i]
-        if c == UInt8(ascii: "b"), boundary(i), hasPrefix(Self.bearer, at: i) {
+        switch c {
+        case UInt8(ascii: "b"):
+            guard boundary(i), hasPrefix(Self.bearer, at: i) else { return nil }
             var j = i + Self.bearer.count
             let spaceStart = j
             while j < lower.count, lower[j] == 32 || lower[j] == 9 { j += 1 }
@@ -107,8 +142,9 @@ struct SecretScanner {
             while j < lower.count, ASCII.isAlnum(lower[j]) || "-._~+/=".utf8.contains(lower[j]) { j += 1 }
             guard j > spaceStart, j > tokenStart else { return nil }
             return replace(keepingUpTo: tokenStart, through: j, with: Self.filtered)
-        }
-        if boundary(i), ASCII.isAlnum(c) {
+        case UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "a"), UInt8(ascii: "t"):
+            // The first letters of `pairKeys`.
+            guard separators, boundary(i) else { return nil }
             for key in Self.pairKeys where key[0] == c && hasPrefix(key, at: i) {
                 var j = i + key.count
                 while j < lower.count, lower[j] == 32 { j += 1 }
@@ -127,31 +163,42 @@ struct SecretScanner {
                 guard j > valueStart else { return nil }
                 return replace(keepingUpTo: valueStart, through: j, with: Self.filtered)
             }
+            return nil
+        case UInt8(ascii: ":"):
+            return urlPassword(at: i)
+        case UInt8(ascii: "-"):
+            return privateKey(at: i)
+        default:
+            return nil
         }
-        if c == UInt8(ascii: ":"), i + 2 < lower.count, lower[i + 1] == 47, lower[i + 2] == 47 {
-            // scheme://user:password@host
-            var j = i + 3
-            while j < lower.count, !"/ :@".utf8.contains(lower[j]) { j += 1 }
-            guard j < lower.count, lower[j] == UInt8(ascii: ":"), j > i + 3 else { return nil }
-            let passwordStart = j + 1
-            var k = passwordStart
-            while k < lower.count, !"/ @".utf8.contains(lower[k]) { k += 1 }
-            guard k < lower.count, lower[k] == UInt8(ascii: "@"), k > passwordStart else { return nil }
-            return replace(keepingUpTo: passwordStart, through: k, with: Self.filtered)
-        }
-        if c == UInt8(ascii: "-"), hasPrefix(Self.pemBegin, at: i) {
-            var j = i + Self.pemBegin.count
-            while j < lower.count, lower[j] != 10, !hasPrefix(Self.privateKey, at: j) { j += 1 }
-            guard hasPrefix(Self.privateKey, at: j) else { return nil }
-            var end = j
-            while end < lower.count, !hasPrefix(Self.pemEnd, at: end) { end += 1 }
-            guard end < lower.count else { return nil }
-            end += Self.pemEnd.count
-            while end < lower.count, lower[end] != UInt8(ascii: "-") { end += 1 }
-            while end < lower.count, lower[end] == UInt8(ascii: "-") { end += 1 }
-            return replace(keepingUpTo: i, through: end, with: Self.filtered)
-        }
-        return nil
+    }
+
+    /// `scheme://user:password@host` with `i` at the scheme's colon.
+    mutating func urlPassword(at i: Int) -> Int? {
+        guard i + 2 < lower.count, lower[i + 1] == 47, lower[i + 2] == 47 else { return nil }
+        var j = i + 3
+        while j < lower.count, !"/ :@".utf8.contains(lower[j]) { j += 1 }
+        guard j < lower.count, lower[j] == UInt8(ascii: ":"), j > i + 3 else { return nil }
+        let passwordStart = j + 1
+        var k = passwordStart
+        while k < lower.count, !"/ @".utf8.contains(lower[k]) { k += 1 }
+        guard k < lower.count, lower[k] == UInt8(ascii: "@"), k > passwordStart else { return nil }
+        return replace(keepingUpTo: passwordStart, through: k, with: Self.filtered)
+    }
+
+    /// A PEM private key block starting at `i`.
+    mutating func privateKey(at i: Int) -> Int? {
+        guard hasPrefix(Self.pemBegin, at: i) else { return nil }
+        var j = i + Self.pemBegin.count
+        while j < lower.count, lower[j] != 10, !hasPrefix(Self.privateKey, at: j) { j += 1 }
+        guard hasPrefix(Self.privateKey, at: j) else { return nil }
+        var end = j
+        while end < lower.count, !hasPrefix(Self.pemEnd, at: end) { end += 1 }
+        guard end < lower.count else { return nil }
+        end += Self.pemEnd.count
+        while end < lower.count, lower[end] != UInt8(ascii: "-") { end += 1 }
+        while end < lower.count, lower[end] == UInt8(ascii: "-") { end += 1 }
+        return replace(keepingUpTo: i, through: end, with: Self.filtered)
     }
 
     /// A card number starting at `i`: 13–19 digits, single spaces or dashes between, Luhn-valid,

@@ -1,5 +1,5 @@
 import Foundation
-import SQLKit
+public import SQLKit
 
 /// One value of a bulk-inserted row.
 public enum SQLCell: Sendable {
@@ -30,13 +30,17 @@ public enum BulkConflict: Sendable {
     }
 }
 
-/// Multi-row INSERT straight through the driver, inside the current write transaction.
-/// SQLKit encodes every bind through `Encodable` and a dynamic cast; on the ingest path
-/// that was about a tenth of the CPU, so the hottest inserts use this instead.
+/// Statements straight through the driver, inside the current write transaction. SQLKit
+/// builds statement text from expression trees and encodes every bind through `Encodable`
+/// and a dynamic cast; on the ingest path that was about a tenth of the CPU (on the one
+/// writer thread), so the ingest batch's statements use this instead.
 public protocol BulkInserter: Sendable {
     /// Inserts `rows` (each with one cell per column); `conflict` says what happens to rows
     /// that would violate a unique key (`nil`: the statement fails).
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws
+
+    /// Runs `sql`, whose binds are written `?` (and no other `?` appears), and returns its rows.
+    func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow]
 }
 
 extension BulkInserter {

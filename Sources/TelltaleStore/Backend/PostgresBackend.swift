@@ -62,19 +62,40 @@ struct PostgresBulkInserter: BulkInserter {
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
         guard !rows.isEmpty else { return }
         let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflict) { "$\($0)" }
-        var bindings = PostgresBindings(capacity: rows.count * columns.count)
-        for row in rows {
-            for cell in row {
-                switch cell {
-                case .int(let value): bindings.append(value)
-                case .double(let value): bindings.append(value)
-                case .text(let value): bindings.append(value)
-                case .blob(let value): bindings.append(ByteBuffer(bytes: value))
-                case .bool(let value): bindings.append(value)
-                case .null: bindings.appendNull()
-                }
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(rows.joined())), logger: logger)
+    }
+
+    func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow] {
+        // `?` → `$1`, `$2`, …
+        var text = ""
+        var number = 0
+        for character in sql {
+            if character == "?" {
+                number += 1
+                text += "$\(number)"
+            } else {
+                text.append(character)
             }
         }
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        var rows: [any SQLRow] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: text, binds: Self.bindings(binds)), logger: logger) {
+            rows.append(row.sql())
+        }
+        return rows
+    }
+
+    private static func bindings(_ cells: some Collection<SQLCell>) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: cells.count)
+        for cell in cells {
+            switch cell {
+            case .int(let value): bindings.append(value)
+            case .double(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+            case .bool(let value): bindings.append(value)
+            case .null: bindings.appendNull()
+            }
+        }
+        return bindings
     }
 }

@@ -163,20 +163,22 @@ struct SQLiteBulkInserter: BulkInserter {
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
         guard !rows.isEmpty else { return }
         let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflict) { _ in "?" }
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.count * columns.count)
-        for row in rows {
-            for cell in row {
-                switch cell {
-                case .int(let value): binds.append(.integer(Int(value)))
-                case .double(let value): binds.append(.float(value))
-                case .text(let value): binds.append(.text(value))
-                case .blob(let value): binds.append(.blob(ByteBuffer(bytes: value)))
-                case .bool(let value): binds.append(.integer(value ? 1 : 0))
-                case .null: binds.append(.null)
-                }
-            }
+        try await connection.query(sql, rows.flatMap { $0.map(Self.data) }) { _ in }
+    }
+
+    func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow] {
+        let decoder = SQLiteDataDecoder()
+        return try await connection.query(sql, binds.map(Self.data)).map { $0.sql(decoder: decoder) }
+    }
+
+    private static func data(_ cell: SQLCell) -> SQLiteData {
+        switch cell {
+        case .int(let value): .integer(Int(value))
+        case .double(let value): .float(value)
+        case .text(let value): .text(value)
+        case .blob(let value): .blob(ByteBuffer(bytes: value))
+        case .bool(let value): .integer(value ? 1 : 0)
+        case .null: .null
         }
-        try await connection.query(sql, binds) { _ in }
     }
 }

@@ -26,14 +26,19 @@ struct EventBatchWriter {
         }
     }
 
+    /// `count` comma-separated copies of `item`, for `IN (…)` lists and `VALUES` rows.
+    private static func placeholders(_ count: Int, _ item: String = "?") -> String {
+        Array(repeating: item, count: count).joined(separator: ", ")
+    }
+
     private func existingEventIDs(_ projectID: ProjectID, _ ids: [String]) async throws -> Set<String> {
         var found = Set<String>()
         for chunk in ids.chunks(of: 500) {
-            let rows = try await db.select().column("event_id").from("events")
-                .where("project_id", .equal, SQLBind(projectID.rawValue))
-                .where("event_id", .in, SQLBind.group(Array(chunk)))
-                .all(decodingColumn: "event_id", as: String.self)
-            found.formUnion(rows)
+            let rows = try await bulk.query(
+                "SELECT event_id FROM events WHERE project_id = ? AND event_id IN (\(Self.placeholders(chunk.count)))",
+                [.int(projectID.rawValue)] + chunk.map(SQLCell.text)
+            )
+            for row in rows { found.insert(try row.decode(column: "event_id", as: String.self)) }
         }
         return found
     }
@@ -44,10 +49,10 @@ struct EventBatchWriter {
         let allHashes = Array(Set(events.flatMap(\.grouping.hashes)))
         var issueByHash: [String: Int64] = [:]
         for chunk in allHashes.chunks(of: 500) {
-            let rows = try await db.select().columns("hash", "issue_id").from("issue_hashes")
-                .where("project_id", .equal, SQLBind(projectID.rawValue))
-                .where("hash", .in, SQLBind.group(Array(chunk)))
-                .all()
+            let rows = try await bulk.query(
+                "SELECT hash, issue_id FROM issue_hashes WHERE project_id = ? AND hash IN (\(Self.placeholders(chunk.count)))",
+                [.int(projectID.rawValue)] + chunk.map(SQLCell.text)
+            )
             for row in rows { issueByHash[try row.decode(column: "hash", as: String.self)] = try row.decode(column: "issue_id", as: Int64.self) }
         }
         var result: [String: Int64] = [:]
@@ -116,34 +121,34 @@ struct EventBatchWriter {
         var newUsers: [Int64: Int] = [:]
         let pairs = Set(events.compactMap { event in event.summary.userKey.map { UserPair(issue: issueIDs[event.summary.eventID]!, key: $0) } })
         for chunk in Array(pairs).chunks(of: IngestSQLRepository.rowsPerStatement) {
-            var insert = db.insert(into: "issue_users").columns("issue_id", "user_key")
-            for pair in chunk { insert = insert.values(SQLBind(pair.issue), SQLBind(pair.key)) }
-            let inserted = try await insert.ignoringConflicts(with: ["issue_id", "user_key"])
-                .returning("issue_id").all(decodingColumn: "issue_id", as: Int64.self)
-            for issue in inserted { newUsers[issue, default: 0] += 1 }
+            let inserted = try await bulk.query(
+                "INSERT INTO issue_users (issue_id, user_key) VALUES \(Self.placeholders(chunk.count, "(?, ?)")) ON CONFLICT (issue_id, user_key) DO NOTHING RETURNING issue_id",
+                chunk.flatMap { [SQLCell.int($0.issue), .text($0.key)] }
+            )
+            for row in inserted { newUsers[try row.decode(column: "issue_id", as: Int64.self), default: 0] += 1 }
         }
         // One statement for all issues of the batch: every statement is a round trip to the
         // writer thread, and a batch touches a dozen issues.
-        var rows: [SQLQueryString] = []
+        var rows: [[SQLCell]] = []
         for (issueID, issueEvents) in Dictionary(grouping: events, by: { issueIDs[$0.summary.eventID]! }) {
             let first = IngestSQLRepository.ms(issueEvents.map(\.summary.timestamp).min()!)
             let last = IngestSQLRepository.ms(issueEvents.map(\.summary.timestamp).max()!)
             let latestRelease = issueEvents.max(by: { $0.summary.timestamp < $1.summary.timestamp })?.summary.release
             let users = Int64(newUsers[issueID] ?? 0)
-            rows.append("(\(bind: issueID), \(bind: Int64(issueEvents.count)), \(bind: users), \(bind: first), \(bind: last), \(bind: latestRelease))")
+            rows.append([.int(issueID), .int(Int64(issueEvents.count)), .int(users), .int(first), .int(last), .text(latestRelease)])
         }
         var totals: [IssueTotals] = []
         for chunk in rows.chunks(of: IngestSQLRepository.rowsPerStatement) {
-            let query: SQLQueryString = """
-                WITH v(id, n, u, f, l, r) AS (VALUES \(chunk.joined(separator: ", ")))
+            let query = """
+                WITH v(id, n, u, f, l, r) AS (VALUES \(Self.placeholders(chunk.count, "(?, ?, ?, ?, ?, ?)")))
                 UPDATE issues SET times_seen = issues.times_seen + v.n, user_count = issues.user_count + v.u,
-                    first_seen = \(unsafeRaw: flavor.least("issues.first_seen", "v.f")), last_seen = \(unsafeRaw: flavor.greatest("issues.last_seen", "v.l")),
+                    first_seen = \(flavor.least("issues.first_seen", "v.f")), last_seen = \(flavor.greatest("issues.last_seen", "v.l")),
                     last_release = COALESCE(v.r, issues.last_release)
                 FROM v WHERE issues.id = v.id
                 RETURNING issues.id, issues.status, issues.times_seen, issues.user_count, issues.ignore_until,
                     issues.ignore_events, issues.ignore_users, issues.ignore_baseline_events, issues.ignore_baseline_users
                 """
-            for row in try await db.raw(query).all() {
+            for row in try await bulk.query(query, Array(chunk.joined())) {
                 let status = IssueStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
                 guard status == .resolved || status == .ignored else { continue }
                 totals.append(IssueTotals(
