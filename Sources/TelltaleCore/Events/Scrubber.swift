@@ -164,10 +164,21 @@ public struct Scrubber: Sendable {
 
     /// Frame locations and exception types stay readable: they are code, not data.
     static func neverFiltered(path: String, key: String) -> Bool {
-        codeKeys.contains(key) && path != "request"
+        isCodeKey(key) && path != "request"
     }
 
-    private static let codeKeys: Set<String> = ["filename", "abs_path", "module", "function", "type", "lineno", "colno", "in_app", "context_line"]
+    /// Whether `key` is one of frame's and exception's code fields. By length first: this
+    /// runs for every key of every event, and hashing the key for a set cost more.
+    private static func isCodeKey(_ key: String) -> Bool {
+        switch key.utf8.count {
+        case 4: key == "type"
+        case 5: key == "colno"
+        case 6: key == "module" || key == "lineno" || key == "in_app"
+        case 8: key == "filename" || key == "abs_path" || key == "function"
+        case 12: key == "context_line"
+        default: false
+        }
+    }
 
     // MARK: Patterns inside strings
 

@@ -5,41 +5,63 @@ enum ASCII {
     static func isAlnum(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) }
 }
 
-/// Whether text contains any of a set of lower-case ASCII fragments, ignoring case, in one
-/// pass over the text (a pass per fragment was most of the cost of scrubbing keys).
+/// Case-insensitive matching of a set of lower-case ASCII fragments, one pass over the text.
+/// The fragments sit in one flat buffer grouped by first byte, so a position whose byte
+/// starts no fragment costs one table read (a pass per fragment, or a loop over an array of
+/// arrays, was most of the cost of scrubbing keys).
 struct FragmentMatcher: Sendable {
+    /// The fragments as given, for building a larger matcher.
     let fragments: [[UInt8]]
-    /// Bit `b` is set when some fragment starts with byte `b`.
-    let firstBytes: (UInt64, UInt64, UInt64, UInt64)
+    /// All fragments back to back, grouped by first byte.
+    private let bytes: [UInt8]
+    /// Start of each fragment in `bytes`, plus the end of the last one.
+    private let bounds: [Int]
+    /// Fragments starting with byte `b` are `group[b]..<group[b + 1]` (indices into `bounds`).
+    private let group: [Int]
 
     init(_ fragments: [[UInt8]]) {
-        self.fragments = fragments.filter { !$0.isEmpty }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for fragment in self.fragments { words[Int(fragment[0] >> 6)] |= 1 << UInt64(fragment[0] & 63) }
-        firstBytes = (words[0], words[1], words[2], words[3])
-    }
-
-    private func startsFragment(_ byte: UInt8) -> Bool {
-        let word = switch byte >> 6 {
-        case 0: firstBytes.0
-        case 1: firstBytes.1
-        case 2: firstBytes.2
-        default: firstBytes.3
+        self.fragments = fragments
+        let sorted = fragments.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
+        var bytes: [UInt8] = []
+        var bounds: [Int] = []
+        var group = [Int](repeating: 0, count: 257)
+        for fragment in sorted {
+            bounds.append(bytes.count)
+            bytes += fragment
+            group[Int(fragment[0]) + 1] += 1
         }
-        return word & (1 << UInt64(byte & 63)) != 0
+        bounds.append(bytes.count)
+        for b in 1...256 { group[b] += group[b - 1] }
+        self.bytes = bytes
+        self.bounds = bounds
+        self.group = group
     }
 
+    /// Whether any fragment occurs in `text`.
     func matches(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in text.indices {
-            let c = ASCII.lower(text[i])
-            guard startsFragment(c) else { continue }
-            for fragment in fragments where fragment[0] == c && fragment.count <= text.count - i {
-                var j = 1
-                while j < fragment.count, ASCII.lower(text[i + j]) == fragment[j] { j += 1 }
-                if j == fragment.count { return true }
+        for i in text.indices where length(in: text, at: i) != nil { return true }
+        return false
+    }
+
+    /// The length of a fragment that occurs in `text` at `i`, if one does.
+    func length(in text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        let c = Int(ASCII.lower(text[i]))
+        return group.withUnsafeBufferPointer { group in
+            let (first, last) = (group[c], group[c + 1])
+            guard first < last else { return nil }
+            return bounds.withUnsafeBufferPointer { bounds in
+                bytes.withUnsafeBufferPointer { bytes in
+                    for fragment in first..<last {
+                        let start = bounds[fragment], count = bounds[fragment + 1] - start
+                        guard count <= text.count - i else { continue }
+                        var j = 1
+                        while j < count, ASCII.lower(text[i + j]) == bytes[start + j] { j += 1 }
+                        if j == count { return count }
+                    }
+                    return nil
+                }
             }
         }
-        return false
     }
 }
 
@@ -64,7 +86,8 @@ struct SecretScanner {
 
     static let filtered = Array("[Filtered]".utf8)
     static let card = Array("[creditcard]".utf8)
-    static let pairKeys = ["password", "passwd", "pwd", "secret", "access_token", "token", "api_key", "apikey", "api-key", "auth"].map { Array($0.utf8) }
+    /// Keys of `key=value` pairs; none is a prefix of another, so at most one matches at a place.
+    static let pairKeys = FragmentMatcher(["password", "passwd", "pwd", "secret", "access_token", "token", "api_key", "apikey", "api-key", "auth"].map { Array($0.utf8) })
     static let bearer = Array("bearer".utf8)
     static let pemBegin = Array("-----begin".utf8)
     static let pemEnd = Array("-----end".utf8)
@@ -144,26 +167,23 @@ struct SecretScanner {
             return replace(keepingUpTo: tokenStart, through: j, with: Self.filtered)
         case UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "a"), UInt8(ascii: "t"):
             // The first letters of `pairKeys`.
-            guard separators, boundary(i) else { return nil }
-            for key in Self.pairKeys where key[0] == c && hasPrefix(key, at: i) {
-                var j = i + key.count
-                while j < lower.count, lower[j] == 32 { j += 1 }
-                guard j < lower.count, lower[j] == UInt8(ascii: "=") || lower[j] == UInt8(ascii: ":") else { continue }
+            guard separators, boundary(i), let keyLength = Self.pairKeys.length(in: input, at: i) else { return nil }
+            var j = i + keyLength
+            while j < lower.count, lower[j] == 32 { j += 1 }
+            guard j < lower.count, lower[j] == UInt8(ascii: "=") || lower[j] == UInt8(ascii: ":") else { return nil }
+            j += 1
+            while j < lower.count, lower[j] == 32 { j += 1 }
+            let valueStart = j
+            if j < lower.count, lower[j] == 34 || lower[j] == 39 {
+                let quote = lower[j]
                 j += 1
-                while j < lower.count, lower[j] == 32 { j += 1 }
-                let valueStart = j
-                if j < lower.count, lower[j] == 34 || lower[j] == 39 {
-                    let quote = lower[j]
-                    j += 1
-                    while j < lower.count, lower[j] != quote { j += 1 }
-                    if j < lower.count { j += 1 }
-                } else {
-                    while j < lower.count, !(" \t\n\r&,;\"'".utf8.contains(lower[j])) { j += 1 }
-                }
-                guard j > valueStart else { return nil }
-                return replace(keepingUpTo: valueStart, through: j, with: Self.filtered)
+                while j < lower.count, lower[j] != quote { j += 1 }
+                if j < lower.count { j += 1 }
+            } else {
+                while j < lower.count, !(" \t\n\r&,;\"'".utf8.contains(lower[j])) { j += 1 }
             }
-            return nil
+            guard j > valueStart else { return nil }
+            return replace(keepingUpTo: valueStart, through: j, with: Self.filtered)
         case UInt8(ascii: ":"):
             return urlPassword(at: i)
         case UInt8(ascii: "-"):
