@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "telltale", targets: ["telltale"]),
         .library(name: "SentryProtocol", targets: ["SentryProtocol"]),
+        .executable(name: "telltale-pipeline-bench", targets: ["PipelineBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -189,6 +190,11 @@ let package = Package(
         .executableTarget(
             name: "telltale",
             dependencies: ["TelltaleCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PipelineBench",
+            dependencies: ["SentryProtocol", "TelltaleCore", "TelltaleIngest"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,11 +1,11 @@
 import Crypto
 import Foundation
 import SentryProtocol
-import TelltaleCore
+package import TelltaleCore
 
 /// Turns envelope items into records for one project: parse each payload once, normalize,
 /// scrub, group, compress. A bad item becomes an `invalid` outcome; it never fails the others.
-struct ItemProcessor {
+package struct ItemProcessor {
     let project: Project
     let settings: IngestSettings
     let context: EventContext
@@ -13,7 +13,7 @@ struct ItemProcessor {
     let grouping: Grouping
     let scrubber: Scrubber
 
-    init(project: Project, settings: IngestSettings, context: EventContext, allowNonFinite: Bool, hashSecret: String) {
+    package init(project: Project, settings: IngestSettings, context: EventContext, allowNonFinite: Bool, hashSecret: String) {
         self.project = project
         self.settings = settings
         self.context = context
@@ -26,7 +26,7 @@ struct ItemProcessor {
     }
 
     /// SHA-256 of the values joined by 0x1F, first 32 hex digits (§12.8).
-    static let digest: Grouping.Digest = { values in
+    package static let digest: Grouping.Digest = { values in
         var hasher = SHA256()
         for (index, value) in values.enumerated() {
             if index > 0 { hasher.update(data: [0x1F]) }
@@ -80,7 +80,7 @@ struct ItemProcessor {
         }
     }
 
-    func event(_ payload: ArraySlice<UInt8>) -> IngestRecord {
+    package func event(_ payload: ArraySlice<UInt8>) -> IngestRecord {
         guard let value = json(payload) else { return outcome("invalid", "error", "event payload is not valid JSON") }
         return event(value)
     }
