@@ -61,6 +61,16 @@ struct GroupingTests {
         #expect(try group(base).primaryHash != group(retyped).primaryHash)
     }
 
+    @Test("context lines count without their indentation and whitespace runs", arguments: [
+        ("  x  =\t1 ", "x = 1"), ("x = 1", "x = 1"), ("\tcall(a,  b)\n", "call(a, b)"), ("   ", ""),
+    ])
+    func contextWhitespace(line: String, expected: String) throws {
+        let event = withFrames(try Fixtures.event("exception_chained")) { frame in frame["context_line"] = .string(line) }
+        let components = try group(event).components.filter { $0.hasPrefix("frame:") }
+        #expect(!components.isEmpty)
+        #expect(components.allSatisfy { $0.hasSuffix("|" + expected) })
+    }
+
     @Test("messages differing only in ids group together")
     func messages() throws {
         func message(_ text: String) -> JSONValue { .object(["message": .string(text), "platform": .string("python")]) }

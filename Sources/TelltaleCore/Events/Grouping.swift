@@ -74,20 +74,16 @@ public struct Grouping: Sendable {
             var app: [String] = []
             var system: [String] = []
             for exception in chain {
-                app += exceptionValues(exception, platform: platform, appOnly: true)
-                system += exceptionValues(exception, platform: platform, appOnly: false)
+                let values = exceptionValues(exception, platform: platform)
+                app += values.app
+                system += values.system
             }
             if !app.isEmpty || !system.isEmpty { return (app, system, "exception") }
         }
-        if let stack = Self.singleThreadStack(event) {
-            let app = frameValues(stack, platform: platform, appOnly: true)
-            let system = frameValues(stack, platform: platform, appOnly: false)
-            if !system.isEmpty { return (app, system, "threads") }
-        }
-        if let stack = event["stacktrace"] {
-            let app = frameValues(stack, platform: platform, appOnly: true)
-            let system = frameValues(stack, platform: platform, appOnly: false)
-            if !system.isEmpty { return (app, system, "stacktrace") }
+        for (stack, strategy) in [(Self.singleThreadStack(event), "threads"), (event["stacktrace"], "stacktrace")] {
+            guard let stack else { continue }
+            let frames = frameValues(stack, platform: platform)
+            if !frames.isEmpty { return (Self.appValues(frames), frames.map(\.value), strategy) }
         }
         let logentry = event["logentry"]
         if let message = logentry?["message"]?.stringValue ?? logentry?["formatted"]?.stringValue, !message.isEmpty {
@@ -97,31 +93,37 @@ public struct Grouping: Sendable {
         return ([], [], "fallback")
     }
 
-    private func exceptionValues(_ exception: JSONValue, platform: String, appOnly: Bool) -> [String] {
-        var values: [String] = []
-        let synthetic = exception["mechanism"]?["synthetic"]?.boolValue == true
-        if !synthetic, let type = exception["type"]?.stringValue, !type.isEmpty {
-            values.append("type:" + type)
-        }
-        let frames = exception["stacktrace"].map { frameValues($0, platform: platform, appOnly: appOnly) } ?? []
-        if !frames.isEmpty {
-            values += frames
-        } else if let value = exception["value"]?.stringValue, !value.isEmpty {
-            values.append("value:" + MessageNormalizer.normalize(value))
-        }
-        return values
+    /// The app variant keeps only in-app frames.
+    private static func appValues(_ frames: [(value: String, inApp: Bool)]) -> [String] {
+        frames.compactMap { $0.inApp ? $0.value : nil }
     }
 
-    /// Frame values per §12.3: module (or lower-cased basename), function, context line;
-    /// never line numbers or absolute paths; recursion collapsed.
-    func frameValues(_ stacktrace: JSONValue, platform: String, appOnly: Bool) -> [String] {
+    /// The exception's values in the app and the system variant (its frames are read once
+    /// for both).
+    private func exceptionValues(_ exception: JSONValue, platform: String) -> (app: [String], system: [String]) {
+        var head: [String] = []
+        let synthetic = exception["mechanism"]?["synthetic"]?.boolValue == true
+        if !synthetic, let type = exception["type"]?.stringValue, !type.isEmpty {
+            head.append("type:" + type)
+        }
+        let frames = exception["stacktrace"].map { frameValues($0, platform: platform) } ?? []
+        let app = Self.appValues(frames)
+        let system = frames.map(\.value)
+        // A variant without frames falls back to the exception's value.
+        guard app.isEmpty || system.isEmpty else { return (head + app, head + system) }
+        let value = exception["value"]?.stringValue.flatMap { $0.isEmpty ? nil : ["value:" + MessageNormalizer.normalize($0)] } ?? []
+        return (head + (app.isEmpty ? value : app), head + (system.isEmpty ? value : system))
+    }
+
+    /// Frame values per §12.3, with each frame's `in_app`: module (or lower-cased basename),
+    /// function, context line; never line numbers or absolute paths; recursion collapsed.
+    func frameValues(_ stacktrace: JSONValue, platform: String) -> [(value: String, inApp: Bool)] {
         guard let frames = stacktrace["frames"]?.arrayValue else { return [] }
-        var values: [String] = []
+        var values: [(value: String, inApp: Bool)] = []
         var previous: JSONValue?
         for frame in frames {
             defer { previous = frame }
             if let previous, Self.sameFrame(previous, frame) { continue }
-            if appOnly, frame["in_app"]?.boolValue != true { continue }
             let framePlatform = frame["platform"]?.stringValue ?? platform
             let isJS = framePlatform == "javascript" || framePlatform == "node"
             let absPath = frame["abs_path"]?.stringValue ?? ""
@@ -140,7 +142,7 @@ public struct Grouping: Sendable {
                 context = Self.collapsingWhitespace(line)
             }
             guard !location.isEmpty || function != nil || !context.isEmpty else { continue }
-            values.append("frame:" + location + "|" + (function ?? "") + "|" + context)
+            values.append(("frame:" + location + "|" + (function ?? "") + "|" + context, frame["in_app"]?.boolValue == true))
         }
         return values
     }
@@ -148,18 +150,32 @@ public struct Grouping: Sendable {
     /// Runs of ASCII whitespace become one space; leading and trailing ones go (byte-wise:
     /// Character-level splitting is slow and this runs per frame).
     static func collapsingWhitespace(_ text: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        for byte in text.utf8 {
-            if byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 11 || byte == 12 {
-                pendingSpace = !output.isEmpty
-            } else {
-                if pendingSpace { output.append(32); pendingSpace = false }
-                output.append(byte)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (byte >= 9 && byte <= 13) }
+        var text = text
+        return text.withUTF8 { bytes in
+            // Most context lines only need their indentation cut: one slice, no byte loop.
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+            var needsCollapse = false
+            var previousSpace = false
+            for byte in bytes[first...last] {
+                let space = isSpace(byte)
+                if space, byte != 32 || previousSpace { needsCollapse = true; break }
+                previousSpace = space
             }
+            if !needsCollapse { return String(decoding: UnsafeBufferPointer(rebasing: bytes[first...last]), as: UTF8.self) }
+            var output: [UInt8] = []
+            output.reserveCapacity(last - first + 1)
+            var pendingSpace = false
+            for byte in bytes[first...last] {
+                if isSpace(byte) {
+                    pendingSpace = true
+                } else {
+                    if pendingSpace { output.append(32); pendingSpace = false }
+                    output.append(byte)
+                }
+            }
+            return String(decoding: output, as: UTF8.self)
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     static func sameFrame(_ a: JSONValue, _ b: JSONValue) -> Bool {
