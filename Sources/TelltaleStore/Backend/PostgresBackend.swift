@@ -29,15 +29,15 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await writeBulk { db, _ in try await body(db) }
+        try await writeDirect { db, _ in try await body(db) }
     }
 
-    public func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result {
+    public func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             let database = connection.sql(queryLogLevel: .trace)
-            return try await database.inTransaction { try await body(database, PostgresBulkInserter(connection: connection, logger: self.logger)) }
+            return try await database.inTransaction { try await body(database, PostgresDirectStatements(connection: connection, logger: self.logger)) }
         }
     }
 
@@ -54,8 +54,8 @@ public final class PostgresBackend: SQLBackend {
     }
 }
 
-/// Bulk inserts on a leased PostgreSQL connection.
-struct PostgresBulkInserter: BulkInserter {
+/// Statements straight through a leased PostgreSQL connection.
+struct PostgresDirectStatements: DirectStatements {
     let connection: PostgresConnection
     let logger: Logger
 

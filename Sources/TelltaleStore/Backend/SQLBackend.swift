@@ -12,8 +12,8 @@ public protocol SQLBackend: Sendable {
     /// Runs `body` in a transaction; commits when it returns, rolls back when it throws.
     func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
-    /// Like ``write(_:)``, with a driver-level bulk inserter for the hottest statements.
-    func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result
+    /// Like ``write(_:)``, with driver-level statements for the hottest ones.
+    func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result
 
     /// Whether an error is a unique-constraint violation (an insert of a duplicate).
     func isUniqueViolation(_ error: any Error) -> Bool

@@ -98,19 +98,19 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await writeBulk { db, _ in try await body(db) }
+        try await writeDirect { db, _ in try await body(db) }
     }
 
-    public func writeBulk<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any BulkInserter) async throws -> Result) async throws -> Result {
+    public func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
         let database = SQLiteWriterDatabase(connection: writer)
-        let bulk = SQLiteBulkInserter(connection: writer)
+        let direct = SQLiteDirectStatements(connection: writer)
         return try await withTaskExecutorPreference(writerExecutor) {
             try await gate.withGate {
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             // IMMEDIATE takes the write lock at once, so another process (the CLI) waits on
             // busy_timeout at BEGIN instead of failing at the first write.
-            return try await database.inTransaction(begin: "BEGIN IMMEDIATE") { try await body(database, bulk) }
+            return try await database.inTransaction(begin: "BEGIN IMMEDIATE") { try await body(database, direct) }
             }
         }
     }
@@ -156,8 +156,8 @@ public final class SQLiteBackend: SQLBackend {
     }
 }
 
-/// Bulk inserts on the SQLite writer connection.
-struct SQLiteBulkInserter: BulkInserter {
+/// Statements straight through the SQLite writer connection.
+struct SQLiteDirectStatements: DirectStatements {
     let connection: SQLiteConnection
 
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {

@@ -7,7 +7,7 @@ import TelltaleCore
 /// then bumps issue counters (events, users affected, first/last seen) once per issue.
 struct EventBatchWriter {
     let db: any SQLDatabase
-    let bulk: any BulkInserter
+    let direct: any DirectStatements
     let flavor: SQLFlavor
 
     func write(_ incoming: [EventRecord]) async throws {
@@ -34,7 +34,7 @@ struct EventBatchWriter {
     private func existingEventIDs(_ projectID: ProjectID, _ ids: [String]) async throws -> Set<String> {
         var found = Set<String>()
         for chunk in ids.chunks(of: 500) {
-            let rows = try await bulk.query(
+            let rows = try await direct.query(
                 "SELECT event_id FROM events WHERE project_id = ? AND event_id IN (\(Self.placeholders(chunk.count)))",
                 [.int(projectID.rawValue)] + chunk.map(SQLCell.text)
             )
@@ -49,7 +49,7 @@ struct EventBatchWriter {
         let allHashes = Array(Set(events.flatMap(\.grouping.hashes)))
         var issueByHash: [String: Int64] = [:]
         for chunk in allHashes.chunks(of: 500) {
-            let rows = try await bulk.query(
+            let rows = try await direct.query(
                 "SELECT hash, issue_id FROM issue_hashes WHERE project_id = ? AND hash IN (\(Self.placeholders(chunk.count)))",
                 [.int(projectID.rawValue)] + chunk.map(SQLCell.text)
             )
@@ -101,7 +101,7 @@ struct EventBatchWriter {
                     .blob(event.payload), .text(s.tags["category"]),
                 ]
             }
-            try await bulk.insert(into: "events", columns: columns, rows: rows, onConflict: nil)
+            try await direct.insert(into: "events", columns: columns, rows: rows, onConflict: nil)
         }
     }
 
@@ -112,7 +112,7 @@ struct EventBatchWriter {
             tally[EventCounts.Key(project: event.projectID.rawValue, receivedAt: IngestSQLRepository.ms(event.receivedAt),
                                   level: s.level.rawValue, category: s.tags["category"]), default: 0] += 1
         }
-        try await EventCounts.add(tally, bulk: bulk)
+        try await EventCounts.add(tally, direct: direct)
     }
 
     /// Bumps counters; returns the issues whose status an event may change (resolved or
@@ -121,7 +121,7 @@ struct EventBatchWriter {
         var newUsers: [Int64: Int] = [:]
         let pairs = Set(events.compactMap { event in event.summary.userKey.map { UserPair(issue: issueIDs[event.summary.eventID]!, key: $0) } })
         for chunk in Array(pairs).chunks(of: IngestSQLRepository.rowsPerStatement) {
-            let inserted = try await bulk.query(
+            let inserted = try await direct.query(
                 "INSERT INTO issue_users (issue_id, user_key) VALUES \(Self.placeholders(chunk.count, "(?, ?)")) ON CONFLICT (issue_id, user_key) DO NOTHING RETURNING issue_id",
                 chunk.flatMap { [SQLCell.int($0.issue), .text($0.key)] }
             )
@@ -148,7 +148,7 @@ struct EventBatchWriter {
                 RETURNING issues.id, issues.status, issues.times_seen, issues.user_count, issues.ignore_until,
                     issues.ignore_events, issues.ignore_users, issues.ignore_baseline_events, issues.ignore_baseline_users
                 """
-            for row in try await bulk.query(query, Array(chunk.joined())) {
+            for row in try await direct.query(query, Array(chunk.joined())) {
                 let status = IssueStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
                 guard status == .resolved || status == .ignored else { continue }
                 totals.append(IssueTotals(
@@ -171,7 +171,7 @@ struct EventBatchWriter {
         }
         for chunk in Array(tally.counts).chunks(of: IngestSQLRepository.rowsPerStatement) {
             let rows = chunk.map { IssueRows.tagCells($0.key, $0.value, projectID: projectID) }
-            try await bulk.insert(
+            try await direct.insert(
                 into: "issue_tags", columns: IssueRows.tagColumns, rows: rows,
                 onConflict: .update(columns: ["issue_id", "key", "value"], set: "times_seen = issue_tags.times_seen + excluded.times_seen, first_seen = \(flavor.least("issue_tags.first_seen", "excluded.first_seen")), last_seen = \(flavor.greatest("issue_tags.last_seen", "excluded.last_seen"))")
             )

@@ -39,9 +39,9 @@ enum EventCounts {
     }
 
     /// Adds the counts: one upsert per chunk (keys are unique, which PostgreSQL requires).
-    static func add(_ tally: [Key: Int64], bulk: any BulkInserter) async throws {
+    static func add(_ tally: [Key: Int64], direct: any DirectStatements) async throws {
         for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
-            try await bulk.insert(
+            try await direct.insert(
                 into: "event_counts", columns: ["project_id", "hour", "level", "category", "n"],
                 rows: chunk.map { [.int($0.key.project), .int($0.key.hour), .text($0.key.level), .text($0.key.category), .int($0.value)] },
                 onConflict: .update(columns: ["project_id", "hour", "level", "category"], set: "n = event_counts.n + excluded.n")

@@ -29,8 +29,8 @@ public struct IngestSQLRepository: IngestRepository {
             }
         }
         let flavor = backend.flavor
-        try await backend.writeBulk { [events, transactions, sessions, checkIns, reports, attachments, outcomes] db, bulk in
-            if !events.isEmpty { try await EventBatchWriter(db: db, bulk: bulk, flavor: flavor).write(events) }
+        try await backend.writeDirect { [events, transactions, sessions, checkIns, reports, attachments, outcomes] db, direct in
+            if !events.isEmpty { try await EventBatchWriter(db: db, direct: direct, flavor: flavor).write(events) }
             try await Self.insertTransactions(transactions, db)
             try await Self.insertSessions(sessions, db)
             try await Self.insertCheckIns(checkIns, db)

@@ -1,7 +1,7 @@
 import Foundation
 public import SQLKit
 
-/// One value of a bulk-inserted row.
+/// One value of a row or bind for ``DirectStatements``.
 public enum SQLCell: Sendable {
     case int(Int64)
     case double(Double)
@@ -15,7 +15,7 @@ public enum SQLCell: Sendable {
     public static func bool(_ value: Bool?) -> SQLCell { value.map(SQLCell.bool) ?? .null }
 }
 
-/// What a bulk insert does with a row that would violate a unique key.
+/// What a multi-row insert does with a row that would violate a unique key.
 public enum BulkConflict: Sendable {
     /// Skips the row.
     case ignore(columns: [String])
@@ -34,7 +34,7 @@ public enum BulkConflict: Sendable {
 /// builds statement text from expression trees and encodes every bind through `Encodable`
 /// and a dynamic cast; on the ingest path that was about a tenth of the CPU (on the one
 /// writer thread), so the ingest batch's statements use this instead.
-public protocol BulkInserter: Sendable {
+public protocol DirectStatements: Sendable {
     /// Inserts `rows` (each with one cell per column); `conflict` says what happens to rows
     /// that would violate a unique key (`nil`: the statement fails).
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws
@@ -43,7 +43,7 @@ public protocol BulkInserter: Sendable {
     func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow]
 }
 
-extension BulkInserter {
+extension DirectStatements {
     /// The statement text with `placeholder(n)` for the n-th bind (1-based).
     static func statement(table: String, columns: [String], rowCount: Int, conflict: BulkConflict?, placeholder: (Int) -> String) -> String {
         var text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
@@ -64,7 +64,7 @@ extension BulkInserter {
 }
 
 extension SQLCell {
-    /// The cell as an SQLKit bind, for statements built with SQLKit rather than the bulk path.
+    /// The cell as an SQLKit bind, for statements built with SQLKit rather than the direct path.
     var bind: any SQLExpression {
         switch self {
         case .int(let value): SQLBind(value)
