@@ -101,6 +101,14 @@ def sign_in(page, email="admin@telltale.local", password=PASSWORD):
     expect(page.get_by_role("heading", name="Issues")).to_be_visible()
 
 
+def open_first_issue(page, telltale):
+    """Sends the recorded error, signs in as the admin and opens the first issue; returns its URL."""
+    run_app(telltale.dsn(), SEND)
+    sign_in(page)
+    page.locator("#issue-rows tr a").first.click()
+    return page.url.split("#")[0]
+
+
 def test_newcomer_triages_a_real_error_to_resolved(page, telltale):
     sign_in(page)
     # The empty state shows the DSN with a copy button and SDK snippets.
@@ -165,10 +173,7 @@ def test_viewer_sees_but_cannot_resolve(page, telltale):
 
 
 def test_posts_without_the_csrf_token_are_refused(page, telltale):
-    run_app(telltale.dsn(), SEND)
-    sign_in(page)
-    page.locator("#issue-rows tr a").first.click()
-    status_url = page.url.split("#")[0] + "status"
+    status_url = open_first_issue(page, telltale) + "status"
     for form in ({"action": "resolved"}, {"action": "resolved", "_csrf": "0" * 64}):
         response = page.request.post(status_url, form=form, max_redirects=0)
         assert response.status == 403, form
@@ -180,10 +185,7 @@ def test_posts_without_the_csrf_token_are_refused(page, telltale):
 
 
 def test_pages_are_valid_html_and_fit_small_and_large_screens(page, telltale):
-    run_app(telltale.dsn(), SEND)
-    sign_in(page)
-    page.locator("#issue-rows tr a").first.click()
-    issue_path = page.url.replace(telltale.url, "").split("#")[0]
+    issue_path = open_first_issue(page, telltale).replace(telltale.url, "")
     paths = ["/organizations/default/", "/organizations/default/issues/", issue_path, "/organizations/default/settings/",
              "/organizations/default/settings/projects/default/", "/organizations/default/settings/members/", "/account/",
              "/organizations/default/issues/99999/"]
