@@ -144,6 +144,7 @@ let package = Package(
                 .embedInCode("Resources/templates/project.mustache"),
                 .embedInCode("Resources/templates/members.mustache"),
                 .embedInCode("Resources/templates/account.mustache"),
+                .embedInCode("Resources/templates/invitation.mustache"),
                 .embedInCode("Resources/templates/error.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),

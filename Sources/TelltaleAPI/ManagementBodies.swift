@@ -21,8 +21,28 @@ struct MemberBody: ResponseCodable {
 struct AddMemberBody: Decodable {
     var email: String
     var role: Role
-    var name: String?
-    var password: String?
+}
+
+/// An invitation as lists show it; `inviteUrl` (the link with its secret) only in the answer
+/// that created it.
+struct InvitationBody: ResponseCodable {
+    var id: String
+    var email: String
+    var role: String
+    var status: String
+    var dateCreated: Date
+    var expiresAt: Date
+    var inviteUrl: String?
+
+    init(_ invitation: Invitation, inviteURL: String? = nil) {
+        id = invitation.id.description
+        email = invitation.email
+        role = invitation.role.rawValue
+        status = "invited"
+        dateCreated = invitation.createdAt
+        expiresAt = invitation.expiresAt
+        inviteUrl = inviteURL
+    }
 }
 
 /// `PUT` body changing a member's role.

@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import Logging
 public import TelltaleCore
 public import TelltaleHTTP
 
@@ -23,34 +24,41 @@ public struct ManagementController: Sendable {
             let organization = try await authorizer.organization(context.parameters.require("org"), principal, .view, scope: .memberRead)
             return try await repositories.organizations.members(of: organization.id).map { MemberBody($0.0, role: $0.1) }
         }
-        router.post("organizations/:org/members/") { request, context -> EditedResponse<MemberBody> in
+        router.post("organizations/:org/members/") { request, context -> EditedResponse<InvitationBody> in
             let principal = try context.requirePrincipal()
             let body = try await request.decode(as: AddMemberBody.self, context: context)
-            let organization = try await authorizer.organization(context.parameters.require("org"), principal, body.role == .owner ? .own : .manage, scope: .memberWrite)
-            var user = try await repositories.users.user(email: body.email)
-            if user == nil {
-                guard let password = body.password else { throw APIError.badRequest("password is needed for a new user") }
-                user = try await accounts.createUser(email: body.email, name: body.name, password: password, isSystemAdmin: false)
+            let organization = try await authorizer.organization(context.parameters.require("org"), principal, .manage, scope: .memberWrite)
+            let (invitation, secret) = try await accounts.invite(email: body.email, role: body.role, to: organization.id, by: .principal(principal))
+            context.logger.info("Invited a member", metadata: ["organization.id": "\(organization.id)", "invitation.id": "\(invitation.id)"])
+            return EditedResponse(status: .created, response: InvitationBody(invitation, inviteURL: Invitation.link(publicURL: publicURL, secret: secret)))
+        }
+        router.get("organizations/:org/invitations/") { _, context -> [InvitationBody] in
+            let principal = try context.requirePrincipal()
+            let organization = try await authorizer.organization(context.parameters.require("org"), principal, .manage, scope: .memberRead)
+            return try await repositories.invitations.open(organizationID: organization.id, now: Date()).map { InvitationBody($0) }
+        }
+        router.delete("organizations/:org/invitations/:id/") { _, context -> HTTPResponse.Status in
+            let principal = try context.requirePrincipal()
+            let organization = try await authorizer.organization(context.parameters.require("org"), principal, .manage, scope: .memberWrite)
+            let idText = try context.parameters.require("id")
+            guard let id = Int64(idText), try await repositories.invitations.revoke(InvitationID(id), organizationID: organization.id) else {
+                throw APIError.notFound("invitation '\(idText)' not found")
             }
-            guard let user else { throw APIError.notFound("user not found") }
-            try await repositories.organizations.setMembership(Membership(organizationID: organization.id, userID: user.id, role: body.role))
-            return EditedResponse(status: .created, response: MemberBody(user, role: body.role))
+            return .noContent
         }
         router.put("organizations/:org/members/:user/") { request, context -> MemberBody in
             let principal = try context.requirePrincipal()
             let body = try await request.decode(as: MemberRoleBody.self, context: context)
-            let organization = try await authorizer.organization(context.parameters.require("org"), principal, body.role == .owner ? .own : .manage, scope: .memberWrite)
-            let (user, role) = try await member(context, organization)
-            if role == .owner, body.role != .owner { try await requireAnotherOwner(organization, besides: user.id) }
-            try await repositories.organizations.setMembership(Membership(organizationID: organization.id, userID: user.id, role: body.role))
+            let organization = try await authorizer.organization(context.parameters.require("org"), principal, .manage, scope: .memberWrite)
+            let (user, _) = try await member(context, organization)
+            try await accounts.changeMember(user.id, to: body.role, in: organization.id, by: .principal(principal))
             return MemberBody(user, role: body.role)
         }
         router.delete("organizations/:org/members/:user/") { _, context -> HTTPResponse.Status in
             let principal = try context.requirePrincipal()
             let organization = try await authorizer.organization(context.parameters.require("org"), principal, .manage, scope: .memberAdmin)
-            let (user, role) = try await member(context, organization)
-            if role == .owner { try await requireAnotherOwner(organization, besides: user.id) }
-            _ = try await repositories.organizations.removeMembership(userID: user.id, organizationID: organization.id)
+            let (user, _) = try await member(context, organization)
+            try await accounts.changeMember(user.id, to: nil, in: organization.id, by: .principal(principal))
             return .noContent
         }
         router.get("api-tokens/") { _, context -> [TokenBody] in
@@ -80,8 +88,12 @@ public struct ManagementController: Sendable {
             let principal = try context.requirePrincipal()
             let idText = try context.parameters.require("id")
             guard let id = Int64(idText),
-                  try await repositories.tokens.tokens(userID: principal.user.id).contains(where: { $0.id.rawValue == id && $0.revokedAt == nil })
+                  let token = try await repositories.tokens.tokens(userID: principal.user.id).first(where: { $0.id.rawValue == id && $0.revokedAt == nil })
             else { throw APIError.notFound("token '\(idText)' not found") }
+            // A narrow token must not take away a wider one (a leaked read token could cut off an admin's).
+            if let held = principal.tokenScopes, let wider = token.scopes.first(where: { !AccessPolicy.covers(held, $0) }) {
+                throw APIError.forbidden("this token cannot revoke a token with scope \(wider.rawValue)")
+            }
             try await repositories.tokens.revoke(id: APITokenID(id))
             return .noContent
         }
@@ -155,9 +167,4 @@ public struct ManagementController: Sendable {
         }
         return member
     }
-
-    private func requireAnotherOwner(_ organization: Organization, besides userID: UserID) async throws {
-        try await accounts.requireAnotherOwner(organization.id, besides: userID)
-    }
 }
-

@@ -5,10 +5,11 @@ import TelltaleCore
 
 /// Deletes data past each project's retention once an hour (first a minute after start),
 /// in small batches so ingestion never waits long behind it, and forgets expired dashboard
-/// sessions. Stops at graceful shutdown.
+/// sessions and old sign-in failures. Stops at graceful shutdown.
 struct RetentionService: Service {
     let purger: RetentionPurger
     let sessions: any SessionRepository
+    let loginFailures: any LoginFailureRepository
     let logger: Logger
     var firstRun: Duration = .seconds(60)
     var interval: Duration = .seconds(3_600)
@@ -25,6 +26,7 @@ struct RetentionService: Service {
                         ])
                     }
                     _ = try await sessions.purgeExpired(now: Date())
+                    _ = try await loginFailures.purge(before: Date().addingTimeInterval(-SignInThrottle.perAccount.window))
                 } catch is CancellationError {
                     return
                 } catch {

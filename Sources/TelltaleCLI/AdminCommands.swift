@@ -30,7 +30,7 @@ struct UserCommand: AsyncParsableCommand {
                 let user = try await accounts.createUser(email: email, name: name, password: password ?? generated!, isSystemAdmin: systemAdmin)
                 if let org {
                     let organization = try await OrgCommand.find(org, repositories)
-                    try await repositories.organizations.setMembership(Membership(organizationID: organization.id, userID: user.id, role: Role(rawValue: role)!))
+                    try await accounts.addMember(user.id, role: Role(rawValue: role)!, to: organization.id, by: .installation)
                 }
                 return user
             }

@@ -25,7 +25,9 @@ public struct Store: Sendable {
             issues: IssueSQLRepository(backend: backend),
             stats: StatsSQLRepository(backend: backend),
             retention: RetentionSQLRepository(backend: backend),
-            sessions: SessionSQLRepository(backend: backend)
+            sessions: SessionSQLRepository(backend: backend),
+            invitations: InvitationSQLRepository(backend: backend),
+            loginFailures: LoginFailureSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

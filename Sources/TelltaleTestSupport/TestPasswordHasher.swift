@@ -8,5 +8,7 @@ public struct TestPasswordHasher: PasswordHasher, SecretDigester {
 
     public func verify(_ password: String, hash: String) async throws -> Bool { hash == "test$" + String(password.reversed()) }
 
+    public func verifyWithoutAccount(_ password: String) async throws {}
+
     public func digest(_ secret: String) -> String { "digest:" + secret }
 }

@@ -7,11 +7,18 @@ import TelltaleHTTP
 extension Dashboard {
     struct MembersView {
         struct RoleOption { var value: String; var selected: Bool }
-        struct Member { var id: String; var name: String; var email: String; var role: String; var roles: [RoleOption]; var isSelf: Bool }
+        struct Member { var id: String; var name: String; var email: String; var role: String; var roles: [RoleOption]; var isSelf: Bool; var canRemove: Bool; var canChangeRole: Bool }
+        struct Invite { var id: String; var email: String; var role: String; var expires: String }
         var chrome: Chrome
         var members: [Member]
-        var roles: [String]
+        var invitations: [Invite]
+        var hasInvitations: Bool
+        /// Roles the viewer may grant; the first selected one (member) is the default.
+        var grantable: [RoleOption]
         var action: String
+        var newLink: String?
+        var newLinkEmail: String?
+        var error: String?
     }
 
     struct AccountView {
@@ -28,32 +35,32 @@ extension Dashboard {
     func addAccessRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
         router.get("organizations/:org/settings/members/") { _, context -> Response in
             let scope = try await scope(context.parameters.require("org"), context, .view, section: .settings)
-            let members = try await repositories.organizations.members(of: scope.organization.id)
-            let roles = Role.allCases.sorted(by: >).map(\.rawValue)
-            return templates.page("members", MembersView(
-                chrome: scope.chrome,
-                members: members.map { user, role in
-                    .init(id: user.id.description, name: user.name, email: user.email, role: role.rawValue,
-                          roles: roles.map { .init(value: $0, selected: $0 == role.rawValue) }, isSelf: user.id == scope.principal.user.id)
-                },
-                roles: roles,
-                action: "\(scope.orgPath)/settings/members"
-            ))
+            return templates.page("members", try await membersView(scope))
         }
         router.post("organizations/:org/settings/members") { request, context -> Response in
             let (form, _) = try await Form.body(of: request)
-            guard let role = Role(rawValue: form["role"] ?? "") else { throw APIError.badRequest("choose a role") }
-            let scope = try await scope(context.parameters.require("org"), context, role == .owner ? .own : .manage, section: .settings)
+            let scope = try await scope(context.parameters.require("org"), context, .manage, section: .settings)
             let email = form["email"] ?? ""
-            var user = try await repositories.users.user(email: (try? User.normalizedEmail(email)) ?? email)
-            if user == nil {
-                guard let password = form["password"], !password.isEmpty else {
-                    throw APIError.badRequest("\(email) has no account yet: give them a first password")
-                }
-                user = try await accounts.createUser(email: email, name: form.text("name"), password: password, isSystemAdmin: false)
+            do {
+                guard let role = Role(rawValue: form["role"] ?? "") else { throw DomainError.invalid(ValidationError(field: "role", reason: "choose a role")) }
+                let (invitation, secret) = try await accounts.invite(email: email, role: role, to: scope.organization.id, by: .principal(scope.principal))
+                // The link is shown on this response only; it is never stored.
+                var view = try await membersView(scope)
+                view.newLink = Invitation.link(publicURL: publicURL, secret: secret)
+                view.newLinkEmail = invitation.email
+                return templates.page("members", view)
+            } catch let error as DomainError {
+                var view = try await membersView(scope)
+                view.error = error.description
+                return templates.page("members", view, status: APIError(error).status)
             }
-            guard let user else { throw APIError.notFound("user not found") }
-            try await repositories.organizations.setMembership(Membership(organizationID: scope.organization.id, userID: user.id, role: role))
+        }
+        router.post("organizations/:org/settings/invitations/:id") { _, context -> Response in
+            let scope = try await scope(context.parameters.require("org"), context, .manage, section: .settings)
+            let idText = try context.parameters.require("id")
+            guard let id = Int64(idText), try await repositories.invitations.revoke(InvitationID(id), organizationID: scope.organization.id) else {
+                throw APIError.notFound("invitation '\(idText)' not found")
+            }
             return redirect("\(scope.orgPath)/settings/members/")
         }
         router.post("organizations/:org/settings/members/:user") { request, context -> Response in
@@ -62,19 +69,11 @@ extension Dashboard {
             let role = Role(rawValue: form["role"] ?? "")
             guard remove || role != nil else { throw APIError.badRequest("choose a role") }
             let idText = try context.parameters.require("user")
-            let orgSlug = try context.parameters.require("org")
-            var scope = try await scope(orgSlug, context, .manage, section: .settings)
-            guard let id = Int64(idText), let (user, current) = try await repositories.organizations.members(of: scope.organization.id).first(where: { $0.0.id.rawValue == id }) else {
+            let scope = try await scope(context.parameters.require("org"), context, .manage, section: .settings)
+            guard let id = Int64(idText), try await repositories.organizations.role(of: UserID(id), in: scope.organization.id) != nil else {
                 throw APIError.notFound("member '\(idText)' not found")
             }
-            // Only owners may make or unmake owners.
-            if current == .owner || role == .owner { scope = try await self.scope(orgSlug, context, .own, section: .settings) }
-            if current == .owner, remove || role != .owner { try await accounts.requireAnotherOwner(scope.organization.id, besides: user.id) }
-            if remove {
-                _ = try await repositories.organizations.removeMembership(userID: user.id, organizationID: scope.organization.id)
-            } else if let role {
-                try await repositories.organizations.setMembership(Membership(organizationID: scope.organization.id, userID: user.id, role: role))
-            }
+            try await accounts.changeMember(UserID(id), to: remove ? nil : role, in: scope.organization.id, by: .principal(scope.principal))
             return redirect("\(scope.orgPath)/settings/members/")
         }
         router.get("account/") { _, context -> Response in
@@ -110,6 +109,29 @@ extension Dashboard {
             try await repositories.tokens.revoke(id: APITokenID(id))
             return redirect("/account/#tokens")
         }
+    }
+
+    func membersView(_ scope: PageScope) async throws -> MembersView {
+        let members = try await repositories.organizations.members(of: scope.organization.id)
+        let owners = members.filter { $0.1 == .owner }.count
+        let viewerRole: Role = scope.principal.user.isSystemAdmin ? .owner : (scope.role ?? .viewer)
+        let grantable = Role.allCases.sorted(by: >).filter { $0 != .owner || viewerRole == .owner }
+        let invitations = viewerRole >= .admin ? try await repositories.invitations.open(organizationID: scope.organization.id, now: Date()) : []
+        return MembersView(
+            chrome: scope.chrome,
+            members: members.map { user, role in
+                // Offer only what the policy would allow: owners are changed by owners, and the last owner stays.
+                let changeable = role != .owner || viewerRole == .owner
+                return .init(id: user.id.description, name: user.name, email: user.email, role: role.rawValue,
+                             roles: changeable ? grantable.map { .init(value: $0.rawValue, selected: $0 == role) } : [],
+                             isSelf: user.id == scope.principal.user.id,
+                             canRemove: changeable && !(role == .owner && owners == 1), canChangeRole: changeable)
+            },
+            invitations: invitations.map { .init(id: $0.id.description, email: $0.email, role: $0.role.rawValue, expires: WebFormat.day($0.expiresAt)) },
+            hasInvitations: !invitations.isEmpty,
+            grantable: grantable.map { .init(value: $0.rawValue, selected: $0 == .member) },
+            action: "\(scope.orgPath)/settings/members"
+        )
     }
 
     func accountView(_ context: TelltaleRequestContext, secret: String? = nil, message: String? = nil, error: String? = nil) async throws -> AccountView {

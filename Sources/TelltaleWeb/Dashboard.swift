@@ -11,7 +11,7 @@ public struct Dashboard: Sendable {
     let templates: WebTemplates
     let publicURL: String
     let authorizer: Authorizer
-    let throttle: LoginThrottleGate
+    let throttle: SignInThrottle
 
     public init(accounts: AccountService, repositories: Repositories, templates: WebTemplates, publicURL: String) {
         self.accounts = accounts
@@ -19,7 +19,7 @@ public struct Dashboard: Sendable {
         self.templates = templates
         self.publicURL = publicURL
         self.authorizer = Authorizer(repositories: repositories)
-        self.throttle = LoginThrottleGate()
+        self.throttle = SignInThrottle(failures: repositories.loginFailures)
     }
 
     /// Adds every dashboard route (HTML pages, form posts, live updates, assets).
@@ -32,6 +32,7 @@ public struct Dashboard: Sendable {
         addLiveRoutes(to: router)
         addSettingsRoutes(to: router)
         addAccessRoutes(to: router)
+        addInvitationRoutes(to: router)
     }
 
     /// The signed-in user, or 401 (which the error pages turn into the sign-in page).
@@ -65,7 +66,8 @@ public struct Dashboard: Sendable {
         return Chrome(
             user: .init(name: principal.user.name, email: principal.user.email),
             csrf: context.session?.csrfToken ?? "",
-            organization: organization.map { .init(slug: $0.slug.rawValue, name: $0.name, current: true) },
+            // Pages outside an organization (the account) still link to the first one's sections.
+            organization: (organization ?? visible.first).map { .init(slug: $0.slug.rawValue, name: $0.name, current: organization != nil) },
             organizations: visible.map { .init(slug: $0.slug.rawValue, name: $0.name, current: $0.id == organization?.id) },
             section: section,
             canTriage: (effective ?? .viewer) >= .member,
@@ -105,22 +107,4 @@ struct Chrome: Sendable {
     var isSettings: Bool { section == .settings }
     var isAccount: Bool { section == .account }
     var hasManyOrganizations: Bool { organizations.count > 1 }
-}
-
-/// The login throttles shared by every request of this process: 5 failures lock an account
-/// for 15 minutes; an address gets more room (30), since many people may share it.
-actor LoginThrottleGate {
-    private var accounts = LoginThrottle(maxFailures: 5)
-    private var addresses = LoginThrottle(maxFailures: 30)
-
-    func retryAfter(account: String, address: String, now: Date) -> Date? {
-        [accounts.retryAfter(account, now: now), addresses.retryAfter(address, now: now)].compactMap { $0 }.max()
-    }
-
-    func failed(account: String, address: String, now: Date) {
-        accounts.recordFailure(account, now: now)
-        addresses.recordFailure(address, now: now)
-    }
-
-    func succeeded(account: String) { accounts.recordSuccess(account) }
 }

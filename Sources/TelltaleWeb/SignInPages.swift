@@ -31,7 +31,7 @@ extension Dashboard {
             let next = Self.safeNext(form["next"])
             let address = context.remoteAddress ?? "unknown"
             let now = Date()
-            if let until = await throttle.retryAfter(account: email, address: address, now: now) {
+            if let until = try await throttle.retryAfter(account: email, address: address, now: now) {
                 let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
                 context.logger.notice("Refused a sign-in: too many failures", metadata: ["client.address": "\(context.remoteAddress ?? "")"])
                 var response = signInPage(SignInView(csrf: "", next: next, email: email,
@@ -41,12 +41,12 @@ extension Dashboard {
                 return response
             }
             guard let user = try await accounts.authenticate(email: email, password: form["password"] ?? "") else {
-                await throttle.failed(account: email, address: address, now: now)
+                try await throttle.failed(account: email, address: address, now: now)
                 context.logger.notice("Failed sign-in", metadata: ["client.address": "\(context.remoteAddress ?? "")"])
                 return signInPage(SignInView(csrf: "", next: next, email: email, error: "That email and password do not match."),
                                   request: request, status: .unauthorized)
             }
-            await throttle.succeeded(account: email)
+            try await throttle.succeeded(account: email)
             let (_, secret) = try await accounts.startSession(for: user, now: now)
             let secure = isSecure(request)
             var headers = HTTPFields()
@@ -76,9 +76,21 @@ extension Dashboard {
         publicURL.hasPrefix("https://") || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
     }
 
-    /// Only paths on this site may follow a sign-in (no open redirect to another host).
+    /// Only a same-origin absolute path may follow a sign-in: one leading `/` not followed by
+    /// `/` or `\` (which browsers read as another host), and no control characters or
+    /// whitespace anywhere, also once more percent-decoded (browsers drop tabs and newlines
+    /// from URLs, so `/<TAB>/evil.example` becomes `//evil.example`). Anything else is `/`.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
-        return next
+        guard let next, next.utf8.count <= 2_048 else { return "/" }
+        for candidate in [next, next.removingPercentEncoding ?? ""] {
+            let bytes = Array(candidate.utf8)
+            guard bytes.first == UInt8(ascii: "/") else { return "/" }
+            if bytes.count > 1, bytes[1] == UInt8(ascii: "/") || bytes[1] == UInt8(ascii: "\\") { return "/" }
+            if bytes.contains(UInt8(ascii: "\\")) { return "/" }
+            if candidate.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.isWhitespace || $0.properties.generalCategory == .format }) {
+                return "/"
+            }
+        }
+        return next.hasPrefix("/login") ? "/" : next
     }
 }

@@ -24,6 +24,7 @@ public struct WebTemplates: Sendable {
             "project": PackageResources.project_mustache,
             "members": PackageResources.members_mustache,
             "account": PackageResources.account_mustache,
+            "invitation": PackageResources.invitation_mustache,
             "error": PackageResources.error_mustache,
         ]
         var library = MustacheLibrary()

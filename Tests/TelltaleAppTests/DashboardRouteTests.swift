@@ -128,6 +128,12 @@ struct DashboardRouteTests {
                 #expect(locked.status == .tooManyRequests)
                 #expect(locked.cookie == nil)
                 #expect(Int(locked.page.headers[.retryAfter] ?? "") ?? 0 > 0)
+                // The lock is in the database: a restarted server (or another node) keeps it.
+                let restarted = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+                let afterRestart = try await restarted.test(.router) { other throws -> HTTPResponse.Status in
+                    try await signIn(other, "victim@example.com", "password123").status
+                }
+                #expect(afterRestart == .tooManyRequests)
 
                 // Signing out ends the session on the server, not only in the browser.
                 #expect(try await post(client, "/logout", [("_csrf", csrf)], cookie: cookie).status == .seeOther)

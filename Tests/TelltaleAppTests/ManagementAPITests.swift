@@ -27,13 +27,21 @@ struct ManagementAPITests {
                                              body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
                 }
 
-                // Members.
-                let newMember = #"{"email":"new@example.com","role":"viewer","password":"correct horse battery"}"#
+                // Members: adding is an invitation; the new member joins through its link.
+                let newMember = #"{"email":"new@example.com","role":"viewer"}"#
                 #expect(try await call("organizations/default/members/", .post, member, newMember).0 == .forbidden)
-                let added = try await call("organizations/default/members/", .post, owner, newMember)
-                #expect(added.0 == .created, "\(added.1)")
-                let id = try #require((try JSONSerialization.jsonObject(with: Data(added.1.utf8)) as? [String: Any])?["id"] as? String)
+                let invited = try await call("organizations/default/members/", .post, owner, newMember)
+                #expect(invited.0 == .created, "\(invited.1)")
+                #expect(invited.1.contains(#""status":"invited""#) && invited.1.contains("invitations"))
+                #expect(try await call("organizations/default/invitations/", .get, owner, nil).1.contains("new@example.com"))
+                #expect(!(try await call("organizations/default/invitations/", .get, owner, nil).1.contains("inviteUrl")))
+                let id = try await environment.withAccounts { accounts, repositories in
+                    let organization = try #require(try await repositories.organizations.all().first)
+                    let invitation = try #require(try await repositories.invitations.open(organizationID: organization.id, now: Date()).first)
+                    return try await accounts.acceptCreatingAccount(invitation, name: nil, password: "correct horse battery").id.description
+                }
                 #expect(try await call("organizations/default/members/", .get, member, nil).1.contains("new@example.com"))
+                #expect(try await call("organizations/default/members/", .post, owner, newMember).0 == .conflict)
                 #expect(try await call("organizations/default/members/\(id)/", .put, owner, #"{"role":"member"}"#).1.contains(#""role":"member""#))
                 #expect(try await call("organizations/default/members/\(id)/", .put, owner, #"{"role":"boss"}"#).0 == .badRequest)
                 #expect(try await call("organizations/default/members/1/", .delete, owner, nil).0 == .conflict)
@@ -47,6 +55,11 @@ struct ManagementAPITests {
                 let secret = try #require(token["token"] as? String)
                 #expect(try await call("projects/default/default/issues/", .get, secret, nil).0 == .ok)
                 #expect(try await call("api-tokens/", .post, secret, #"{"name":"wider","scopes":["event:admin"]}"#).0 == .forbidden)
+                // A narrow token cannot revoke a wider one of the same user.
+                let listed = try #require(try JSONSerialization.jsonObject(with: Data(try await call("api-tokens/", .get, member, nil).1.utf8)) as? [[String: Any]])
+                let wideID = try #require(listed.first { $0["name"] as? String == "t" }?["id"] as? String)
+                #expect(try await call("api-tokens/\(wideID)/", .delete, secret, nil).0 == .forbidden)
+                #expect(try await call("projects/default/default/issues/", .get, member, nil).0 == .ok)
                 #expect(try await call("api-tokens/", .post, member, #"{"name":"x","scopes":["everything"]}"#).0 == .badRequest)
                 #expect(!(try await call("api-tokens/", .get, member, nil).1.contains(secret)))
                 #expect(try await call("api-tokens/\(token["id"] as? String ?? "")/", .delete, member, nil).0 == .noContent)

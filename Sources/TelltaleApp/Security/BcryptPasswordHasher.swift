@@ -20,4 +20,14 @@ public struct BcryptPasswordHasher: PasswordHasher {
     public func verify(_ password: String, hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
+
+    public func verifyWithoutAccount(_ password: String) async throws {
+        let cost = self.cost
+        _ = try await NIOThreadPool.singleton.runIfActive {
+            Bcrypt.verify(password, hash: cost == 12 ? Self.dummyHash : Bcrypt.hash("no account", cost: cost))
+        }
+    }
+
+    /// A hash at the default cost of a password nobody knows; made once, on first use.
+    private static let dummyHash = Bcrypt.hash(SecretGenerator.hex(byteCount: 16), cost: 12)
 }

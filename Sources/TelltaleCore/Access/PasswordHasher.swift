@@ -4,6 +4,9 @@ public protocol PasswordHasher: Sendable {
     func hash(_ password: String) async throws -> String
     /// Whether the password matches the hash.
     func verify(_ password: String, hash: String) async throws -> Bool
+    /// Spends the time ``verify(_:hash:)`` takes, for a sign-in whose email has no account,
+    /// so response times do not tell which emails have accounts.
+    func verifyWithoutAccount(_ password: String) async throws
 }
 
 /// Digests token secrets so that only digests are stored.

@@ -38,7 +38,11 @@ public struct AccountService: Sendable {
     public func authenticate(email: String, password: String) async throws -> User? {
         guard let email = try? User.normalizedEmail(email),
               let user = try await repositories.users.user(email: email)
-        else { return nil }
+        else {
+            // As slow as a wrong password, so timing does not reveal which emails have accounts.
+            try await passwords.verifyWithoutAccount(password)
+            return nil
+        }
         return try await passwords.verify(password, hash: user.passwordHash) ? user : nil
     }
 
@@ -89,13 +93,6 @@ public struct AccountService: Sendable {
         return (token, secret)
     }
 
-    /// Throws `DomainError.conflict` unless someone besides `userID` owns the organization:
-    /// an organization always keeps an owner.
-    public func requireAnotherOwner(_ organizationID: OrganizationID, besides userID: UserID) async throws {
-        let owners = try await repositories.organizations.members(of: organizationID).filter { $0.1 == .owner && $0.0.id != userID }
-        guard !owners.isEmpty else { throw DomainError.conflict("an organization needs at least one owner") }
-    }
-
     /// Resolves a bearer secret to its principal; `nil` for unknown or revoked tokens.
     public func principal(bearer secret: String) async throws -> Principal? {
         guard secret.hasPrefix(APIToken.secretPrefix), secret.utf8.count <= 128,
@@ -122,7 +119,7 @@ public struct AccountService: Sendable {
         return trimmed
     }
 
-    private func normalized<T>(_ body: () throws(ValidationError) -> T) throws -> T {
+    func normalized<T>(_ body: () throws(ValidationError) -> T) throws -> T {
         do { return try body() } catch { throw DomainError.invalid(error) }
     }
 

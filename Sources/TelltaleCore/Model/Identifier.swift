@@ -33,3 +33,5 @@ public typealias ProjectID = Identifier<Project>
 public typealias ClientKeyID = Identifier<ClientKey>
 /// Identifies an ``APIToken``.
 public typealias APITokenID = Identifier<APIToken>
+/// Identifies an ``Invitation``.
+public typealias InvitationID = Identifier<Invitation>

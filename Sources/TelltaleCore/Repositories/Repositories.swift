@@ -18,6 +18,10 @@ public struct Repositories: Sendable {
     public var retention: any RetentionRepository
     /// Signed-in dashboard sessions.
     public var sessions: any SessionRepository
+    /// Invitations to organizations.
+    public var invitations: any InvitationRepository
+    /// Failed sign-ins, for the sign-in throttle.
+    public var loginFailures: any LoginFailureRepository
 
     /// Groups the repositories.
     public init(
@@ -29,7 +33,9 @@ public struct Repositories: Sendable {
         issues: any IssueRepository,
         stats: any StatsRepository,
         retention: any RetentionRepository,
-        sessions: any SessionRepository
+        sessions: any SessionRepository,
+        invitations: any InvitationRepository,
+        loginFailures: any LoginFailureRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -40,5 +46,7 @@ public struct Repositories: Sendable {
         self.stats = stats
         self.retention = retention
         self.sessions = sessions
+        self.invitations = invitations
+        self.loginFailures = loginFailures
     }
 }

@@ -16,6 +16,7 @@ enum Migrations {
         Migration(version: 3, name: "issue workflow", statements: IssueWorkflowSchema.statements),
         Migration(version: 4, name: "web sessions", statements: WebSessionsSchema.statements),
         Migration(version: 5, name: "event counts", statements: EventCountsSchema.statements),
+        Migration(version: 6, name: "invitations and sign-in failures", statements: AccessSchema.statements),
     ]
 
     /// The schema version this binary expects.
