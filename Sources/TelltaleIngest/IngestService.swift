@@ -102,12 +102,24 @@ public final class IngestService: Sendable {
             allowNonFinite: sdkClient.hasPrefix("raven-python") || sdkClient.hasPrefix("sentry-python"), hashSecret: hashSecret.withLock { $0 }
         )
         var records = limitedOutcomes
+        var seenTypes = Set<String>()
         for item in items {
+            // One event and one transaction per envelope (Sentry's rule): later ones would share
+            // the envelope's event id, so they are counted, not silently deduplicated away.
+            if item.type == "event" || item.type == "transaction", !seenTypes.insert(item.type).inserted {
+                records.append(processor.outcome("invalid", DataCategory.of(itemType: item.type),
+                                                 "duplicate_item: an envelope carries at most one \(item.type) item"))
+                continue
+            }
             let itemRecords = try processor.records(for: item)
             for case .event(let event) in itemRecords where eventID == nil { eventID = event.summary.eventID }
             records += itemRecords
         }
         items.removeAll()
+        if request.endpoint == .store, let refused = Self.storeRefusal(records) {
+            try await commit(records, projectID: grant.project.id)
+            throw IngestFailure(400, "event was not stored: \(refused)")
+        }
         try await commit(records, projectID: grant.project.id)
         return IngestReceipt(eventID: eventID, rateLimits: limits.isEmpty ? nil : RateLimit.header(limits))
     }
@@ -164,6 +176,20 @@ public final class IngestService: Sendable {
             logger.error("Ingest commit failed", metadata: ["project.id": "\(projectID)", "error": "\(error)"])
             throw IngestFailure(503, "events could not be stored; retry later", retryAfter: 10)
         }
+    }
+
+    /// Why a `/store/` body's one event was refused, when it was invalid: that endpoint answers
+    /// 400 with the reason rather than an id for nothing (the outcome is recorded too).
+    static func storeRefusal(_ records: [IngestRecord]) -> String? {
+        var reason: String?
+        for record in records {
+            switch record {
+            case .event, .transaction: return nil
+            case .outcome(let outcome) where outcome.outcome == "invalid": reason = reason ?? outcome.reason
+            default: continue
+            }
+        }
+        return reason
     }
 
     /// The body as an envelope: `/store/` bodies are one event (JSON, or base64+zlib from

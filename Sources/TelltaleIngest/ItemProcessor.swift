@@ -81,8 +81,11 @@ package struct ItemProcessor {
     }
 
     package func event(_ payload: ArraySlice<UInt8>) -> IngestRecord {
-        guard let value = json(payload) else { return outcome("invalid", "error", "event payload is not valid JSON") }
-        return event(value)
+        do {
+            return event(try JSONParser.parse(payload, allowNonFinite: allowNonFinite))
+        } catch {
+            return outcome("invalid", "error", "event payload is not valid JSON: \(error.reason.prefix(80))")
+        }
     }
 
     /// An already parsed event (native API and webhooks hand over values, not bytes).

@@ -255,7 +255,7 @@ private struct Reader {
     func finishNumber(start: Int, isInteger: Bool) throws(JSONParseError) -> JSONValue {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .int(value) }
-        guard let value = Double(text), value.isFinite || allowNonFinite else { throw error("invalid number '\(text)'") }
+        guard let value = Double(text), value.isFinite || allowNonFinite else { throw error(text.count > 24 ? "invalid number (\(text.count) characters)" : "invalid number '\(text)'") }
         return .double(value)
     }
 }
