@@ -29,6 +29,8 @@ extension ProjectCommand {
         @Option(help: "Replace user ids by a keyed hash: true or false.") var hashUserIds: Bool?
         @Option(help: "Extra key fragments to filter, comma-separated.") var sensitiveFields: String?
         @Option(help: "Keys never filtered, comma-separated.") var safeFields: String?
+        @Option(help: "Mask email addresses and phone numbers in free text: true or false.") var maskPersonalData: Bool?
+        @Option(help: "Keep user.email as the SDK sent it: true or false.") var keepUserEmail: Bool?
         @Option(help: "Days events are kept.") var retentionDays: Int?
         @Option(help: "Events per minute for each of the project's keys, or off.") var keyRateLimit: RateLimitArgument?
 
@@ -52,6 +54,8 @@ extension ProjectCommand {
                 if let hashUserIds { settings.scrubbing.hashUserIDs = hashUserIds }
                 if let sensitiveFields { settings.scrubbing.sensitiveFields = Self.list(sensitiveFields) }
                 if let safeFields { settings.scrubbing.safeFields = Self.list(safeFields) }
+                if let maskPersonalData { settings.scrubbing.personalData = maskPersonalData }
+                if let keepUserEmail { settings.scrubbing.keepUserEmail = keepUserEmail }
                 if let retentionDays { settings.retentionDays = retentionDays }
                 try await repositories.projects.updateSettings(settings, for: found.id)
                 if let keyRateLimit {

@@ -34,6 +34,8 @@ extension Dashboard {
         var retentionDays: Int
         var scrubbingEnabled: Bool
         var hashUserIDs: Bool
+        var personalData: Bool
+        var keepUserEmail: Bool
         var ipOptions: [IPOption]
         var sensitiveFields: String
         var safeFields: String
@@ -83,6 +85,8 @@ extension Dashboard {
             settings.retentionDays = days
             settings.scrubbing.enabled = form["scrubbing"] == "on"
             settings.scrubbing.hashUserIDs = form["hash_user_ids"] == "on"
+            settings.scrubbing.personalData = form["personal_data"] == "on"
+            settings.scrubbing.keepUserEmail = form["keep_user_email"] == "on"
             settings.scrubbing.ipAddresses = ScrubbingPolicy.IPAddressHandling(rawValue: form["ip_addresses"] ?? "") ?? settings.scrubbing.ipAddresses
             settings.scrubbing.sensitiveFields = Self.fieldList(form["sensitive_fields"])
             settings.scrubbing.safeFields = Self.fieldList(form["safe_fields"])
@@ -147,6 +151,8 @@ extension Dashboard {
             retentionDays: project.settings.retentionDays,
             scrubbingEnabled: scrubbing.enabled,
             hashUserIDs: scrubbing.hashUserIDs,
+            personalData: scrubbing.personalData,
+            keepUserEmail: scrubbing.keepUserEmail,
             ipOptions: ScrubbingPolicy.IPAddressHandling.allCases.map { .init(value: $0.rawValue, selected: $0 == scrubbing.ipAddresses) },
             sensitiveFields: scrubbing.sensitiveFields.joined(separator: ", "),
             safeFields: scrubbing.safeFields.joined(separator: ", ")

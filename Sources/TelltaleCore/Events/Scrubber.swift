@@ -3,7 +3,9 @@ public import SentryProtocol
 
 /// Removes secrets and personal data from a normalized event per a ``ScrubbingPolicy`` (§13):
 /// values under sensitive keys become `[Filtered]`; bearer tokens, `password=…`-style pairs,
-/// URL passwords, private keys and card numbers inside any string are replaced in place.
+/// URL passwords, private keys, well-known credential formats and card numbers inside any
+/// string (source context lines included) are replaced in place, and, unless the project
+/// turns it off, email addresses and phone numbers in free text.
 public struct Scrubber: Sendable {
     /// The replacement for filtered values.
     public static let filtered = "[Filtered]"
@@ -84,6 +86,10 @@ public struct Scrubber: Sendable {
     private func scrubUser(_ value: JSONValue, _ notes: inout MetaNotes) -> JSONValue {
         guard case .object(var user) = value else { return value }
         var trail: [MetaNotes.Step] = [.key("user")]
+        if !policy.keepUserEmail, let email = user["email"]?.stringValue, email != "[email]" {
+            user["email"] = .string("[email]")
+            notes.filtered(trail + [.key("email")], rule: "@email:replace", originalLength: email.count)
+        }
         for (key, field) in user where !["id", "email", "username", "ip_address", "name", "geo", "segment"].contains(key) {
             trail.append(.key(key))
             if isSensitive(key) {
@@ -115,7 +121,7 @@ public struct Scrubber: Sendable {
     private func scrubbed(_ value: JSONValue, path: String, trail: inout [MetaNotes.Step], notes: inout MetaNotes) -> JSONValue? {
         switch value {
         case .string(let text):
-            let result = Self.scrubString(text)
+            let result = Self.scrubString(text, personalData: policy.personalData)
             guard result != text else { return nil }
             notes.filtered(trail, rule: "@sensitive:replace", originalLength: text.count)
             return .string(result)
@@ -175,19 +181,19 @@ public struct Scrubber: Sendable {
         case 5: key == "colno"
         case 6: key == "module" || key == "lineno" || key == "in_app"
         case 8: key == "filename" || key == "abs_path" || key == "function"
-        case 12: key == "context_line"
         default: false
         }
     }
 
     // MARK: Patterns inside strings
 
-    /// Replaces secrets and card numbers inside free text.
-    public static func scrubString(_ text: String) -> String {
+    /// Replaces secrets and card numbers inside free text; with `personalData`, also email
+    /// addresses and phone numbers.
+    public static func scrubString(_ text: String, personalData: Bool = false) -> String {
         var text = text
         // Scans the string's own storage; allocates only when something is replaced.
         let replaced: [UInt8]? = text.withUTF8 { bytes in
-            var scanner = SecretScanner(bytes)
+            var scanner = SecretScanner(bytes, personalData: personalData)
             return scanner.run() ? scanner.output : nil
         }
         return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text

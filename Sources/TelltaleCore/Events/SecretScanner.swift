@@ -65,11 +65,15 @@ struct FragmentMatcher: Sendable {
     }
 }
 
-/// Finds secrets inside free text in one pass: `Bearer <token>`, `password=…`-style pairs,
-/// URL passwords, PEM private keys, and card numbers (13–19 digits passing Luhn).
+/// Finds secrets inside free text in one pass: `Bearer <token>`, `password=…`-style pairs
+/// (also `aws_secret_access_key=…`), URL passwords, PEM private keys, well-known credential
+/// formats (AWS key ids, GitHub, Slack, Stripe and Google keys, JWTs), card numbers (13–19
+/// digits passing Luhn) and, when `personalData` is set, email addresses and phone numbers.
 struct SecretScanner {
     let input: UnsafeBufferPointer<UInt8>
     let lower: LowerView
+    /// Also mask email addresses and phone numbers.
+    let personalData: Bool
     var output: [UInt8] = []
     /// Input before this index is already in `output`; copying waits for the first secret, so
     /// text without one is never copied.
@@ -86,40 +90,52 @@ struct SecretScanner {
 
     static let filtered = Array("[Filtered]".utf8)
     static let card = Array("[creditcard]".utf8)
+    static let email = Array("[email]".utf8)
+    static let phone = Array("[phone]".utf8)
     /// Keys of `key=value` pairs; none is a prefix of another, so at most one matches at a place.
     static let pairKeys = FragmentMatcher(["password", "passwd", "pwd", "secret", "access_token", "token", "api_key", "apikey", "api-key", "auth"].map { Array($0.utf8) })
     static let bearer = Array("bearer".utf8)
+    static let spaceKey = Array(" key".utf8)
     static let pemBegin = Array("-----begin".utf8)
     static let pemEnd = Array("-----end".utf8)
     static let privateKey = Array("private key-----".utf8)
 
-    init(_ input: UnsafeBufferPointer<UInt8>) {
+    init(_ input: UnsafeBufferPointer<UInt8>, personalData: Bool = false) {
         self.input = input
         self.lower = LowerView(bytes: input)
+        self.personalData = personalData
     }
 
     /// Scans; returns whether anything was replaced (then `output` holds the new text).
     mutating func run() -> Bool {
-        // A first pass finds what each pattern needs (a separator, "be", "--", 13 digits); most
-        // strings have none of it and are not looked at again.
+        // A first pass finds what each pattern needs (a separator, "be", "--", a credential's
+        // prefix, "@", 13 digits); most strings have none of it and are not looked at again.
         var digits = 0
         var maybe = false
+        var at = false
+        var plus = false
         var previous: UInt8 = 0
         for c in input {
             switch c {
             case 0x30...0x39: digits += 1
             case UInt8(ascii: "="), UInt8(ascii: ":"): separators = true
             case UInt8(ascii: "e"), UInt8(ascii: "E"): if previous | 0x20 == UInt8(ascii: "b") { maybe = true }
-            case UInt8(ascii: "-"): if previous == UInt8(ascii: "-") { maybe = true }
+            case UInt8(ascii: "-"): if previous == UInt8(ascii: "-") || previous | 0x20 >= 97 { maybe = true }
+            case UInt8(ascii: "_"): maybe = true
+            case UInt8(ascii: "K"), UInt8(ascii: "S"), UInt8(ascii: "I"): if previous == UInt8(ascii: "A") { maybe = true }
+            case UInt8(ascii: "J"): if previous == UInt8(ascii: "y") { maybe = true }
+            case UInt8(ascii: "@"): at = true
+            case UInt8(ascii: "+"): plus = true
             default: break
             }
             previous = c
         }
-        guard separators || maybe || digits >= 13 else { return false }
+        let people = personalData && (at || plus || digits >= 10)
+        guard separators || maybe || digits >= 13 || people else { return false }
         var changed = false
         var i = 0
         while i < input.count {
-            if let next = secret(at: i) {
+            if let next = secret(at: i) ?? (people ? personal(at: i, emails: at) : nil) {
                 changed = true
                 i = next
                 continue
@@ -166,24 +182,9 @@ struct SecretScanner {
             guard j > spaceStart, j > tokenStart else { return nil }
             return replace(keepingUpTo: tokenStart, through: j, with: Self.filtered)
         case UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "a"), UInt8(ascii: "t"):
-            // The first letters of `pairKeys`.
-            guard separators, boundary(i), let keyLength = Self.pairKeys.length(in: input, at: i) else { return nil }
-            var j = i + keyLength
-            while j < lower.count, lower[j] == 32 { j += 1 }
-            guard j < lower.count, lower[j] == UInt8(ascii: "=") || lower[j] == UInt8(ascii: ":") else { return nil }
-            j += 1
-            while j < lower.count, lower[j] == 32 { j += 1 }
-            let valueStart = j
-            if j < lower.count, lower[j] == 34 || lower[j] == 39 {
-                let quote = lower[j]
-                j += 1
-                while j < lower.count, lower[j] != quote { j += 1 }
-                if j < lower.count { j += 1 }
-            } else {
-                while j < lower.count, !(" \t\n\r&,;\"'".utf8.contains(lower[j])) { j += 1 }
-            }
-            guard j > valueStart else { return nil }
-            return replace(keepingUpTo: valueStart, through: j, with: Self.filtered)
+            return credential(at: i) ?? pair(at: i)
+        case UInt8(ascii: "g"), UInt8(ascii: "x"), UInt8(ascii: "r"), UInt8(ascii: "e"):
+            return credential(at: i)
         case UInt8(ascii: ":"):
             return urlPassword(at: i)
         case UInt8(ascii: "-"):
@@ -191,6 +192,35 @@ struct SecretScanner {
         default:
             return nil
         }
+    }
+
+    /// A `key=value` or `key: value` pair whose key is one of `pairKeys`, possibly with a
+    /// suffix (`secret_access_key`, `token_value`, `secret key`): the value is filtered.
+    mutating func pair(at i: Int) -> Int? {
+        guard separators, boundary(i), let keyLength = Self.pairKeys.length(in: input, at: i) else { return nil }
+        var j = i + keyLength
+        // The rest of a longer key name after a separator (`_access_key`, `-id`), at most 32
+        // bytes; `author` or `tokenizer` are other words, not keys.
+        if j < lower.count, lower[j] == UInt8(ascii: "_") || lower[j] == UInt8(ascii: "-") || lower[j] == UInt8(ascii: ".") {
+            let limit = min(lower.count, j + 32)
+            while j < limit, ASCII.isAlnum(lower[j]) || lower[j] == UInt8(ascii: "_") || lower[j] == UInt8(ascii: "-") || lower[j] == UInt8(ascii: ".") { j += 1 }
+        }
+        if hasPrefix(Self.spaceKey, at: j) { j += Self.spaceKey.count }
+        while j < lower.count, lower[j] == 32 || lower[j] == 34 || lower[j] == 39 { j += 1 }
+        guard j < lower.count, lower[j] == UInt8(ascii: "=") || lower[j] == UInt8(ascii: ":") else { return nil }
+        j += 1
+        while j < lower.count, lower[j] == 32 { j += 1 }
+        let valueStart = j
+        if j < lower.count, lower[j] == 34 || lower[j] == 39 {
+            let quote = lower[j]
+            j += 1
+            while j < lower.count, lower[j] != quote { j += 1 }
+            if j < lower.count { j += 1 }
+        } else {
+            while j < lower.count, !(" \t\n\r&,;\"'".utf8.contains(lower[j])) { j += 1 }
+        }
+        guard j > valueStart else { return nil }
+        return replace(keepingUpTo: valueStart, through: j, with: Self.filtered)
     }
 
     /// `scheme://user:password@host` with `i` at the scheme's colon.
@@ -221,27 +251,39 @@ struct SecretScanner {
         return replace(keepingUpTo: i, through: end, with: Self.filtered)
     }
 
-    /// A card number starting at `i`: 13–19 digits, single spaces or dashes between, Luhn-valid,
-    /// not glued to letters or digits.
+    /// A card number starting at `i`: 13–19 digits, Luhn-valid, not glued to letters or
+    /// digits, either in one run or grouped as cards print them (fours, or Amex's 4-6-5) with
+    /// single spaces or dashes; other digit groups are ordinary numbers side by side.
     mutating func cardNumber(at i: Int) -> Int? {
         guard ASCII.isDigit(lower[i]), boundary(i) else { return nil }
         var digits: [Int] = []
+        var groups = [0]
         var j = i
         var last = i
         while j < lower.count, digits.count < 19 {
             if ASCII.isDigit(lower[j]) {
                 digits.append(Int(lower[j] - 48))
+                groups[groups.count - 1] += 1
                 last = j
                 j += 1
             } else if (lower[j] == 32 || lower[j] == 45), j + 1 < lower.count, ASCII.isDigit(lower[j + 1]) {
+                groups.append(0)
                 j += 1
             } else {
                 break
             }
         }
         let end = last + 1
-        guard (13...19).contains(digits.count), end >= lower.count || !ASCII.isAlnum(lower[end]), Self.luhn(digits) else { return nil }
+        guard (13...19).contains(digits.count), end >= lower.count || !ASCII.isAlnum(lower[end]),
+              Self.cardGrouping(groups), Self.luhn(digits) else { return nil }
         return replace(keepingUpTo: i, through: end, with: Self.card)
+    }
+
+    /// One run, fours with a shorter last group, or 4-6-5 / 4-6-4.
+    static func cardGrouping(_ groups: [Int]) -> Bool {
+        if groups.count == 1 { return true }
+        if groups == [4, 6, 5] || groups == [4, 6, 4] { return true }
+        return groups.dropLast().allSatisfy { $0 == 4 } && (1...4).contains(groups.last ?? 0)
     }
 
     static func luhn(_ digits: [Int]) -> Bool {
