@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Runs every Telltale test: the Swift suites (domain, storage on SQLite and PostgreSQL, HTTP)
-# and the end-to-end suites in tests/e2e (the real server binary driven from Python).
+# Runs every Telltale test: the Swift suites (domain, storage on SQLite and PostgreSQL, HTTP),
+# the end-to-end suites in tests/e2e (the real server binary driven from Python), and the
+# release package (scripts/package.sh, then tests/package/check.sh).
+#
+# System packages: installs what is missing on Debian/Ubuntu when run as root (see
+# scripts/system-packages.sh); otherwise prints the apt-get line and stops.
 #
 # PostgreSQL: uses TELLTALE_TEST_POSTGRES_URL when set, otherwise starts a throwaway cluster
 # on 127.0.0.1 (installing Debian's postgresql package when missing and running as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/system-packages.sh
+ensure_packages test
 source scripts/test-postgres.sh
 trap stop_test_postgres EXIT
 
@@ -33,3 +39,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/e2e/requirements.txt
 TELLTALE_BIN="$(swift build --show-bin-path)/telltale" "$VENV/bin/python" -m pytest -q tests/e2e
+
+echo "==> Release package (scripts/package.sh, tests/package/check.sh)"
+scripts/package.sh
+tests/package/check.sh

@@ -20,6 +20,9 @@ public struct AppConfiguration: Sendable {
     public var port: Int
     /// Base URL SDKs reach the server at (for DSNs and links).
     public var publicURL: String
+    /// Seconds a connection may stay idle, or stall halfway through sending a request,
+    /// before the server closes it.
+    public var idleTimeoutSeconds: Int
     /// Folder for the SQLite database and other local data.
     public var dataDirectory: String
     /// Where the data lives.
@@ -44,6 +47,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "http.host", defaultValue: "127.0.0.1", help: "address to listen on (0.0.0.0 for all interfaces)"),
         Setting(key: "http.port", defaultValue: "8600", help: "port to listen on"),
         Setting(key: "http.public_url", defaultValue: "http://<host>:<port>", help: "base URL SDKs use; goes into DSNs"),
+        Setting(key: "http.idle_timeout", defaultValue: "60", help: "seconds an idle or stalled connection is kept open"),
         Setting(key: "data.dir", defaultValue: "./telltale-data", help: "folder for the SQLite database"),
         Setting(key: "database.url", defaultValue: "sqlite in data.dir", help: "postgres://user:pass@host:5432/db to use PostgreSQL", isSecret: true),
         Setting(key: "database.sqlite_synchronous", defaultValue: "full", help: "full (survives power loss) or normal (survives crashes, faster)"),
@@ -99,6 +103,14 @@ public struct AppConfiguration: Sendable {
         } else {
             problem("http.port", "'\(portText)' is not a port number (1–65535)")
             self.port = 8600
+        }
+
+        let idleText = text("http.idle_timeout") ?? "60"
+        if let seconds = Int(idleText), (1...3_600).contains(seconds) {
+            idleTimeoutSeconds = seconds
+        } else {
+            problem("http.idle_timeout", "'\(idleText)' is not a number of seconds (1–3600)")
+            idleTimeoutSeconds = 60
         }
 
         let urlHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host

@@ -66,6 +66,7 @@ public func buildApplication(
 
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
         // Shut down in reverse: retention stops, the server finishes requests, the writer drains, the store closes.
         services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, logger: logger)],
