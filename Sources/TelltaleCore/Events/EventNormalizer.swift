@@ -265,6 +265,7 @@ public enum EventNormalizer {
         let userKey = user?["id"]?.scalarText ?? user?["email"]?.stringValue ?? user?["username"]?.stringValue ?? user?["ip_address"]?.stringValue
         var tags: [String: String] = [:]
         for (key, value) in event["tags"]?.objectValue ?? [:] { tags[key] = value.stringValue }
+        for pair in IssueTagging.userTags(user) where tags[pair.key] == nil { tags[pair.key] = pair.value }
         return EventSummary(
             eventID: eventID, type: type, level: level, timestamp: timestamp, platform: platform, title: title,
             culprit: String(culprit.prefix(200)), message: message, exceptionType: main?["type"]?.stringValue,

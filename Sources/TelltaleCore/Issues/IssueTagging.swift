@@ -1,8 +1,23 @@
+public import SentryProtocol
+
 /// The tag pairs an event adds to its issue's tag counts: its own tags plus environment,
 /// release, level and user, so all of them are searchable and shown with their distribution.
 public enum IssueTagging {
-    /// Search keys that name the user tag (it holds the user's id, else email, username or IP).
-    public static let userKeys: Set<String> = ["user", "user.id", "user.email", "user.username", "user.ip"]
+    /// Tag keys every event may carry, searchable before any event has them: `user` (the
+    /// user's id, else email, username or IP) and each user field on its own.
+    public static let builtInKeys: Set<String> = ["environment", "release", "level", "user", "user.id", "user.email", "user.username", "user.ip"]
+
+    /// The user's fields as tags (`user.id`, `user.email`, `user.username`, `user.ip`), so a
+    /// search by any of them finds the issue.
+    public static func userTags(_ user: JSONValue?) -> [(key: String, value: String)] {
+        guard let user else { return [] }
+        var result: [(key: String, value: String)] = []
+        if let id = user["id"]?.scalarText { result.append((key: "user.id", value: id)) }
+        if let email = user["email"]?.stringValue { result.append((key: "user.email", value: email)) }
+        if let username = user["username"]?.stringValue { result.append((key: "user.username", value: username)) }
+        if let ip = user["ip_address"]?.stringValue { result.append((key: "user.ip", value: ip)) }
+        return result.filter { !$0.value.isEmpty && $0.value.count <= 200 }
+    }
 
     public static func pairs(tags: [String: String], environment: String?, release: String?, level: String, userKey: String?) -> [(key: String, value: String)] {
         var result = tags.map { (key: $0.key, value: $0.value) }

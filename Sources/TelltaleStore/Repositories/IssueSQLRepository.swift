@@ -7,8 +7,22 @@ public import TelltaleCore
 public struct IssueSQLRepository: IssueRepository {
     let backend: any SQLBackend
 
+    /// A tag filter on a key no event of these projects has ever carried is a typo or a
+    /// search key Telltale does not know (`transaction:…`): 400 naming it, not silently nothing.
+    private func requireKnownTagKeys(_ search: IssueSearch) async throws {
+        for case .tag(let key, _, _) in search.query.filters where !IssueTagging.builtInKeys.contains(key) {
+            let projects = search.projectIDs.map(\.rawValue)
+            let query: SQLQueryString = "SELECT 1 AS hit FROM issue_tags WHERE project_id IN \(group: projects) AND key = \(bind: key) LIMIT 1"
+            let found = try await backend.read { db in try await db.raw(query).first() != nil }
+            guard found else {
+                throw IssueQueryError(token: key, reason: "'\(key)' is neither a search key nor a tag of these events (search keys: is, level, assigned, age, firstSeen, lastSeen, times_seen, users, environment, release, user, user.id, user.email, user.username, user.ip)")
+            }
+        }
+    }
+
     public func search(_ search: IssueSearch) async throws -> IssuePage {
         guard !search.projectIDs.isEmpty else { return IssuePage(issues: [], nextCursor: nil) }
+        try await requireKnownTagKeys(search)
         let sql = IssueSearchSQL(flavor: backend.flavor, search: search)
         let conditions = try sql.conditions()
         let limit = max(1, min(search.limit, 100))

@@ -49,10 +49,9 @@ struct IssueSearchSQL {
         case .time(let column, let op, let date):
             return "\(unsafeRaw: column.rawValue) \(unsafeRaw: op.rawValue) \(bind: date.millisecondsSince1970)"
         case .tag(let key, let values, let negated):
-            let tagKey = IssueTagging.userKeys.contains(key) ? "user" : key
             return """
                 id \(unsafeRaw: negated ? "NOT IN" : "IN") (SELECT issue_id FROM issue_tags WHERE project_id IN \(group: projects) \
-                AND key = \(bind: tagKey) AND value IN \(group: values))
+                AND key = \(bind: key) AND value IN \(group: values))
                 """
         case .text(let text):
             let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
