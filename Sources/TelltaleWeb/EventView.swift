@@ -45,6 +45,7 @@ struct EventView: Sendable {
 
     var eventID: String
     var timestamp: String
+    var timestampISO: String
     var message: String?
     var exceptions: [Exception]
     var threadsNote: String?
@@ -69,6 +70,7 @@ struct EventView: Sendable {
     init(_ event: JSONValue, eventID: String, timestamp: Date) {
         self.eventID = eventID
         self.timestamp = WebFormat.timestamp(timestamp)
+        self.timestampISO = WebFormat.iso(timestamp)
         message = event["logentry"]?["formatted"]?.stringValue ?? event["logentry"]?["message"]?.stringValue ?? event["message"]?.stringValue
         let values = Self.list(event["exception"])
         // SDKs list a chain cause first; readers want the exception that was raised first.

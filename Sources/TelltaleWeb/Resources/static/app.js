@@ -63,3 +63,22 @@ function startLive() {
 }
 
 document.addEventListener("DOMContentLoaded", startLive);
+
+// Times the server wrote in UTC, shown in the reader's time zone: chart axis labels
+// (data-time, seconds) and <time datetime> stamps, with the zone named in captions.
+(function localTimes() {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const two = (n) => String(n).padStart(2, "0");
+  for (const tick of document.querySelectorAll("[data-time]")) {
+    const date = new Date(Number(tick.dataset.time) * 1000);
+    tick.textContent = tick.dataset.format === "day" ? two(date.getMonth() + 1) + "-" + two(date.getDate()) : two(date.getHours()) + ":" + two(date.getMinutes());
+  }
+  for (const name of document.querySelectorAll(".zone")) name.textContent = zone;
+  for (const stamp of document.querySelectorAll("time[datetime]")) {
+    const date = new Date(stamp.getAttribute("datetime"));
+    if (isNaN(date)) continue;
+    const local = date.getFullYear() + "-" + two(date.getMonth() + 1) + "-" + two(date.getDate()) + " " + two(date.getHours()) + ":" + two(date.getMinutes()) + ":" + two(date.getSeconds()) + " " + zone;
+    // Absolute stamps become local; relative ones ("3 hours ago") keep their text and get the local time as a tooltip.
+    if (stamp.hasAttribute("data-local")) stamp.textContent = local; else stamp.title = local;
+  }
+})();
