@@ -145,6 +145,8 @@ let package = Package(
                 .embedInCode("Resources/templates/members.mustache"),
                 .embedInCode("Resources/templates/account.mustache"),
                 .embedInCode("Resources/templates/invitation.mustache"),
+                .embedInCode("Resources/templates/issue_events.mustache"),
+                .embedInCode("Resources/templates/issue_users.mustache"),
                 .embedInCode("Resources/templates/error.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),

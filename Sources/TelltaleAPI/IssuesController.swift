@@ -44,9 +44,8 @@ public struct IssuesController: Sendable {
             let ids = try await targets(request, project: project, user: principal.user.id)
             if body.merge == 1 {
                 guard ids.count >= 2 else { throw APIError.badRequest("merge needs at least two issues (?id=…&id=…)") }
-                // The issue seen most often absorbs the others, as in Sentry.
                 let issues = try await ids.asyncCompactMap { try await repositories.issues.issue(id: $0) }
-                guard let target = issues.max(by: { ($0.timesSeen, -$0.id) < ($1.timesSeen, -$1.id) }) else { throw APIError.notFound("no issues matched") }
+                guard let target = Issue.mergeTarget(issues) else { throw APIError.notFound("no issues matched") }
                 let merged = try await repositories.issues.merge(issues.map(\.id), into: target.id, by: principal.user.id, now: Date())
                 let children = issues.map(\.id).filter { $0 != target.id }.map(String.init)
                 return try Self.json(MergeResult(merge: .init(parent: String(merged?.id ?? target.id), children: children)), request: request, context: context)

@@ -29,6 +29,7 @@ public struct Dashboard: Sendable {
         addOverviewRoutes(to: router)
         addIssueListRoutes(to: router)
         addIssueRoutes(to: router)
+        addIssueListingRoutes(to: router)
         addLiveRoutes(to: router)
         addSettingsRoutes(to: router)
         addAccessRoutes(to: router)

@@ -177,14 +177,25 @@ struct EventView: Sendable {
             category: value["category"]?.scalarText ?? value["type"]?.scalarText ?? "default",
             level: value["level"]?.scalarText ?? "info",
             message: value["message"]?.scalarText ?? "",
-            data: value["data"].map(text) ?? ""
+            data: value["data"].flatMap { Self.isEmpty($0) ? nil : text($0) } ?? ""
         )
     }
 
     /// An object's members as text pairs (nested values as compact JSON).
     static func pairs(_ value: JSONValue?) -> [Pair] {
         guard let object = value?.objectValue else { return [] }
-        return object.map { Pair(key: $0.key, value: $0.value.scalarText ?? text($0.value)) }
+        // Empty values (null, {}, []) say nothing: they are left out rather than printed.
+        return object.filter { !isEmpty($0.value) }.map { Pair(key: $0.key, value: $0.value.scalarText ?? text($0.value)) }
+    }
+
+    /// null, an empty object or an empty array.
+    static func isEmpty(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .object(let members): members.isEmpty
+        case .array(let values): values.isEmpty
+        default: false
+        }
     }
 
     static func text(_ value: JSONValue) -> String {

@@ -40,6 +40,10 @@ extension Dashboard {
             let (form, _) = try await Form.body(of: request)
             let ids = form.all("id").compactMap(Int64.init).prefix(100)
             guard !ids.isEmpty else { throw APIError.badRequest("select at least one issue") }
+            if form["action"] == "merge" {
+                let target = try await merge(Array(ids), scope: scope)
+                return redirect("\(scope.orgPath)/issues/\(target)/")
+            }
             let change = try await change(form, scope: scope)
             for id in ids {
                 // Each issue is checked on its own: a forged id from another organization is refused.

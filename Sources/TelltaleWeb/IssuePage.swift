@@ -12,7 +12,7 @@ extension Dashboard {
     struct IssueView {
         struct Status { var value: String; var label: String; var current: Bool }
         struct Member { var id: String; var name: String; var selected: Bool }
-        struct TagValue { var value: String; var count: String; var percent: Int }
+        struct TagValue { var value: String; var count: String; var percent: Int; var href: String? }
         struct Tag { var key: String; var total: String; var values: [TagValue] }
         struct Entry { var who: String; var what: String; var text: String?; var when: String; var whenISO: String }
 
@@ -25,15 +25,21 @@ extension Dashboard {
         var unassigned: Bool
         var firstRelease: String?
         var lastRelease: String?
+        var firstReleaseHref: String?
+        var lastReleaseHref: String?
+        var eventsHref: String
+        var usersHref: String
         var resolutionNote: String?
         var event: EventView?
         var eventJSONHref: String?
         var olderHref: String?
+        var newerHref: String?
         var newestHref: String?
         var tags: [Tag]
         var activity: [Entry]
         var grouping: IssueGrouping
         var hashes: [String]
+        var canUnmerge: Bool
         var actionBase: String
         var returnTo: String
     }
@@ -82,13 +88,20 @@ extension Dashboard {
         let base = "\(scope.orgPath)/issues/\(issue.id)/"
         let row = try await rows([issue], scope: scope)[0]
         let page = try await repositories.issues.events(issueID: issue.id, cursor: cursor, limit: 1)
+        var newerHref: String?
+        if cursor != nil, let shown = page.events.first {
+            let newer = try await repositories.issues.newerEventCursors(issueID: issue.id, than: shown, limit: 2)
+            if newer.count == 1 { newerHref = "\(base)#event" }
+            if newer.count == 2 { newerHref = Self.eventHref(base, cursor: newer[1]) }
+        }
         let event = try page.events.first.map { stored in
             EventView(try JSONParser.parse(PayloadCompression.decompress(stored.compressedPayload)), eventID: stored.eventID, timestamp: stored.timestamp)
         }
         let tags = try await repositories.issues.tags(issueID: issue.id, topValues: 5).map { tag in
             IssueView.Tag(key: tag.key, total: WebFormat.count(tag.totalValues), values: tag.topValues.map { value in
                 IssueView.TagValue(value: value.value, count: WebFormat.count(value.count),
-                                   percent: tag.totalValues > 0 ? Int((Double(value.count) * 100 / Double(tag.totalValues)).rounded()) : 0)
+                                   percent: tag.totalValues > 0 ? Int((Double(value.count) * 100 / Double(tag.totalValues)).rounded()) : 0,
+                                   href: Self.searchHref(scope.orgPath, key: tag.key, value: value.value))
             })
         }
         let members = try await repositories.organizations.members(of: scope.organization.id)
@@ -100,6 +113,7 @@ extension Dashboard {
                             when: WebFormat.relative(entry.createdAt), whenISO: WebFormat.iso(entry.createdAt))
         }
         let project = scope.projects.first { $0.id == issue.projectID }
+        let hashes = try await repositories.issues.hashes(issueID: issue.id)
         return IssueView(
             chrome: scope.chrome,
             row: row,
@@ -112,18 +126,39 @@ extension Dashboard {
             unassigned: issue.assignedTo == nil,
             firstRelease: issue.firstRelease,
             lastRelease: issue.lastRelease,
+            firstReleaseHref: issue.firstRelease.flatMap { Self.searchHref(scope.orgPath, key: "release", value: $0) },
+            lastReleaseHref: issue.lastRelease.flatMap { Self.searchHref(scope.orgPath, key: "release", value: $0) },
+            eventsHref: "\(base)events/",
+            usersHref: "\(base)users/",
             resolutionNote: issue.resolutionNote,
             event: event,
             eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
-            olderHref: page.nextCursor.map { "\(base)?cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")#event" },
+            olderHref: page.nextCursor.map { Self.eventHref(base, cursor: $0) },
+            newerHref: newerHref,
             newestHref: cursor != nil ? "\(base)#event" : nil,
             tags: tags,
             activity: Array(activity),
             grouping: issue.grouping,
-            hashes: try await repositories.issues.hashes(issueID: issue.id),
+            hashes: hashes,
+            canUnmerge: hashes.count > 1 && scope.chrome.canTriage,
             actionBase: base,
             returnTo: returnTo
         )
+    }
+
+    /// The issue page showing the event just after `cursor` (see ``IssueRepository/events(issueID:cursor:limit:)``).
+    static func eventHref(_ base: String, cursor: String) -> String {
+        "\(base)?cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")#event"
+    }
+
+    /// The issues list filtered to `key:"value"`, or `nil` for a key the search cannot name.
+    static func searchHref(_ orgPath: String, key: String, value: String) -> String? {
+        guard !key.isEmpty, key.count <= 200, key.allSatisfy({ $0.isLetter || $0.isNumber || "_.-:".contains($0) }) else { return nil }
+        let quoted = "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "query", value: "\(key):\(quoted)")]
+        // A literal "+" would read as a space in a form-encoded query.
+        return "\(orgPath)/issues/?" + (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
     }
 
     static func describe(_ entry: IssueActivity, names: [UserID: String]) -> String {

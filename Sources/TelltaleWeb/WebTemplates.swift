@@ -25,6 +25,8 @@ public struct WebTemplates: Sendable {
             "members": PackageResources.members_mustache,
             "account": PackageResources.account_mustache,
             "invitation": PackageResources.invitation_mustache,
+            "issue_events": PackageResources.issue_events_mustache,
+            "issue_users": PackageResources.issue_users_mustache,
             "error": PackageResources.error_mustache,
         ]
         var library = MustacheLibrary()

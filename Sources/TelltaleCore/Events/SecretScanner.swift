@@ -114,23 +114,39 @@ struct SecretScanner {
         var maybe = false
         var at = false
         var plus = false
-        var previous: UInt8 = 0
+        var phoneSeparators = false
+        // The three bytes before `c`, newest first: enough to spot a credential's prefix.
+        var p1: UInt8 = 0, p2: UInt8 = 0, p3: UInt8 = 0
         for c in input {
             switch c {
             case 0x30...0x39: digits += 1
             case UInt8(ascii: "="), UInt8(ascii: ":"): separators = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): if previous | 0x20 == UInt8(ascii: "b") { maybe = true }
-            case UInt8(ascii: "-"): if previous == UInt8(ascii: "-") || previous | 0x20 >= 97 { maybe = true }
-            case UInt8(ascii: "_"): maybe = true
-            case UInt8(ascii: "K"), UInt8(ascii: "S"), UInt8(ascii: "I"): if previous == UInt8(ascii: "A") { maybe = true }
-            case UInt8(ascii: "J"): if previous == UInt8(ascii: "y") { maybe = true }
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): if p1 | 0x20 == UInt8(ascii: "b") { maybe = true }
+            case UInt8(ascii: "-"):
+                phoneSeparators = true
+                // "--" (PEM) or "xox?-" (Slack).
+                if p1 == UInt8(ascii: "-") || (p3 == UInt8(ascii: "o") && p2 == UInt8(ascii: "x")) { maybe = true }
+            case UInt8(ascii: "_"):
+                // gh?_ (GitHub), github_ (fine-grained), sk_ / rk_ (Stripe).
+                if (p3 == UInt8(ascii: "g") && p2 == UInt8(ascii: "h")) || (p1 == UInt8(ascii: "b") && p2 == UInt8(ascii: "u"))
+                    || (p1 == UInt8(ascii: "k") && (p2 == UInt8(ascii: "s") || p2 == UInt8(ascii: "r"))) { maybe = true }
+            case UInt8(ascii: "A"):
+                // AKIA, ASIA (AWS key ids).
+                if p3 == UInt8(ascii: "A") && p1 == UInt8(ascii: "I") && (p2 == UInt8(ascii: "K") || p2 == UInt8(ascii: "S")) { maybe = true }
+            case UInt8(ascii: "a"):
+                // AIza (Google).
+                if p3 == UInt8(ascii: "A") && p2 == UInt8(ascii: "I") && p1 == UInt8(ascii: "z") { maybe = true }
+            case UInt8(ascii: "J"):
+                // eyJ (JWT).
+                if p2 == UInt8(ascii: "e") && p1 == UInt8(ascii: "y") { maybe = true }
             case UInt8(ascii: "@"): at = true
             case UInt8(ascii: "+"): plus = true
+            case UInt8(ascii: "."), UInt8(ascii: "("): phoneSeparators = true
             default: break
             }
-            previous = c
+            p3 = p2; p2 = p1; p1 = c
         }
-        let people = personalData && (at || plus || digits >= 10)
+        let people = personalData && (at || (plus && digits >= 8) || (phoneSeparators && digits >= 10))
         guard separators || maybe || digits >= 13 || people else { return false }
         var changed = false
         var i = 0

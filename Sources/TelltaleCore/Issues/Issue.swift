@@ -125,3 +125,11 @@ public struct IssueTagSummary: Sendable, Equatable {
         a.key == b.key && a.totalValues == b.totalValues && a.topValues.elementsEqual(b.topValues) { $0.value == $1.value && $0.count == $1.count && $0.lastSeen == $1.lastSeen }
     }
 }
+
+extension Issue {
+    /// The issue that absorbs the others in a merge: the one seen most often (the oldest on a
+    /// tie), as in Sentry. The REST API and the dashboard both merge by this rule.
+    public static func mergeTarget(_ issues: [Issue]) -> Issue? {
+        issues.max { ($0.timesSeen, -$0.id) < ($1.timesSeen, -$1.id) }
+    }
+}

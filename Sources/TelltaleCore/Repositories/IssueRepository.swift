@@ -57,6 +57,9 @@ public protocol IssueRepository: Sendable {
     func delete(id: Int64) async throws -> Bool
     /// Events of an issue, newest first, paged by cursor.
     func events(issueID: Int64, cursor: String?, limit: Int) async throws -> (events: [StoredEvent], nextCursor: String?)
+    /// Cursors of the events just newer than `event`, nearest first: the first shows the event
+    /// two newer, the way ``events(issueID:cursor:limit:)`` pages (for "Newer" links).
+    func newerEventCursors(issueID: Int64, than event: StoredEvent, limit: Int) async throws -> [String]
     /// Adds a comment to the timeline.
     func addComment(issueID: Int64, text: String, by user: UserID, now: Date) async throws -> IssueActivity
     /// The timeline, oldest first.

@@ -98,6 +98,16 @@ public struct IssueSQLRepository: IssueRepository {
         return (events, next)
     }
 
+    public func newerEventCursors(issueID: Int64, than event: StoredEvent, limit: Int) async throws -> [String] {
+        let (time, row) = (event.timestamp.millisecondsSince1970, event.rowID)
+        return try await backend.read { db in
+            try await db.select().columns("timestamp", "id").from("events").where("issue_id", .equal, SQLBind(issueID))
+                .where(SQLQueryString("(timestamp > \(bind: time) OR (timestamp = \(bind: time) AND id > \(bind: row)))"))
+                .orderBy("timestamp", .ascending).orderBy("id", .ascending).limit(max(1, min(limit, 100))).all()
+                .map { KeysetCursor.format(try $0.decode(column: "timestamp", as: Int64.self), try $0.decode(column: "id", as: Int64.self)) }
+        }
+    }
+
     public func addComment(issueID: Int64, text: String, by user: UserID, now: Date) async throws -> IssueActivity {
         try await backend.write { db in
             try await IssueRows.recordActivity(db, issueID: issueID, ActivityDraft(.note, ["text": text]), user: user, at: now)

@@ -73,19 +73,6 @@ struct IssueSearchSQL {
     }
 }
 
-/// A page boundary: the last row's sort value and id, as `value:id`.
-enum KeysetCursor {
-    static func format(_ value: Int64, _ id: Int64) -> String { "\(value):\(id)" }
-
-    static func parse(_ text: String) throws(IssueQueryError) -> (value: Int64, id: Int64) {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let value = Int64(parts[0]), let id = Int64(parts[1]) else {
-            throw IssueQueryError(token: text, reason: "malformed cursor (use the one a previous page returned)")
-        }
-        return (value, id)
-    }
-}
-
 extension SQLQueryString {
     /// `(?, ?, …)` with one bind per value (never empty: callers check).
     mutating func appendInterpolation<Value: Encodable & Sendable>(group values: [Value]) {
