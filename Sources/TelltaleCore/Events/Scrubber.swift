@@ -152,7 +152,8 @@ public struct Scrubber: Sendable {
                 trail.append(.key(key))
                 defer { trail.removeLast() }
                 let replacement: JSONValue?
-                if isSensitive(key) {
+                // A source line is code, not a key to filter by name, but its text is scanned.
+                if key != "context_line", isSensitive(key) {
                     replacement = filter(member, trail, &notes)
                 } else {
                     replacement = scrubbed(member, path: key, trail: &trail, notes: &notes)

@@ -80,6 +80,8 @@ struct SecretScanner {
     var pending = 0
     /// Whether the input has `=` or `:` anywhere (pairs and URL passwords need one).
     var separators = false
+    /// Whether the input has a credential format's prefix (`AKIA`, `ghp_`, `eyJ`, …) anywhere.
+    var credentials = false
 
     /// ASCII-lower-cased view of the input without copying it.
     struct LowerView {
@@ -112,46 +114,54 @@ struct SecretScanner {
         // prefix, "@", 13 digits); most strings have none of it and are not looked at again.
         var digits = 0
         var maybe = false
-        var at = false
+        var hasAt = false
         var plus = false
         var phoneSeparators = false
-        // The three bytes before `c`, newest first: enough to spot a credential's prefix.
-        var p1: UInt8 = 0, p2: UInt8 = 0, p3: UInt8 = 0
-        for c in input {
+        // Looks back at the bytes before `i` only for the rare bytes that may end a credential's
+        // prefix; an ordinary byte costs one switch.
+        let count = input.count
+        func at(_ i: Int, _ back: Int) -> UInt8 { i >= back ? input[i - back] : 0 }
+        var i = 0
+        while i < count {
+            let c = input[i]
             switch c {
             case 0x30...0x39: digits += 1
             case UInt8(ascii: "="), UInt8(ascii: ":"): separators = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): if p1 | 0x20 == UInt8(ascii: "b") { maybe = true }
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): if at(i, 1) | 0x20 == UInt8(ascii: "b") { maybe = true }
             case UInt8(ascii: "-"):
                 phoneSeparators = true
                 // "--" (PEM) or "xox?-" (Slack).
-                if p1 == UInt8(ascii: "-") || (p3 == UInt8(ascii: "o") && p2 == UInt8(ascii: "x")) { maybe = true }
+                if at(i, 1) == UInt8(ascii: "-") { maybe = true }
+                if at(i, 3) == UInt8(ascii: "o") && at(i, 2) == UInt8(ascii: "x") { credentials = true }
             case UInt8(ascii: "_"):
                 // gh?_ (GitHub), github_ (fine-grained), sk_ / rk_ (Stripe).
-                if (p3 == UInt8(ascii: "g") && p2 == UInt8(ascii: "h")) || (p1 == UInt8(ascii: "b") && p2 == UInt8(ascii: "u"))
-                    || (p1 == UInt8(ascii: "k") && (p2 == UInt8(ascii: "s") || p2 == UInt8(ascii: "r"))) { maybe = true }
+                let p1 = at(i, 1), p2 = at(i, 2)
+                if (at(i, 3) == UInt8(ascii: "g") && p2 == UInt8(ascii: "h")) || (p1 == UInt8(ascii: "b") && p2 == UInt8(ascii: "u"))
+                    || (p1 == UInt8(ascii: "k") && (p2 == UInt8(ascii: "s") || p2 == UInt8(ascii: "r"))) { credentials = true }
             case UInt8(ascii: "A"):
                 // AKIA, ASIA (AWS key ids).
-                if p3 == UInt8(ascii: "A") && p1 == UInt8(ascii: "I") && (p2 == UInt8(ascii: "K") || p2 == UInt8(ascii: "S")) { maybe = true }
+                if at(i, 3) == UInt8(ascii: "A") && at(i, 1) == UInt8(ascii: "I") && (at(i, 2) == UInt8(ascii: "K") || at(i, 2) == UInt8(ascii: "S")) { credentials = true }
             case UInt8(ascii: "a"):
                 // AIza (Google).
-                if p3 == UInt8(ascii: "A") && p2 == UInt8(ascii: "I") && p1 == UInt8(ascii: "z") { maybe = true }
+                if at(i, 1) == UInt8(ascii: "z") && at(i, 2) == UInt8(ascii: "I") && at(i, 3) == UInt8(ascii: "A") { credentials = true }
             case UInt8(ascii: "J"):
                 // eyJ (JWT).
-                if p2 == UInt8(ascii: "e") && p1 == UInt8(ascii: "y") { maybe = true }
-            case UInt8(ascii: "@"): at = true
+                if at(i, 1) == UInt8(ascii: "y") && at(i, 2) == UInt8(ascii: "e") { credentials = true }
+            case UInt8(ascii: "@"):
+                // An address has a name right before "@" and a domain right after ("@decorator" has not).
+                if ASCII.isAlnum(at(i, 1)) || "._%+-".utf8.contains(at(i, 1)), i + 1 < count, ASCII.isAlnum(input[i + 1]) { hasAt = true }
             case UInt8(ascii: "+"): plus = true
             case UInt8(ascii: "."), UInt8(ascii: "("): phoneSeparators = true
             default: break
             }
-            p3 = p2; p2 = p1; p1 = c
+            i += 1
         }
-        let people = personalData && (at || (plus && digits >= 8) || (phoneSeparators && digits >= 10))
-        guard separators || maybe || digits >= 13 || people else { return false }
+        let people = personalData && (hasAt || (plus && digits >= 8) || (phoneSeparators && digits >= 10))
+        guard separators || maybe || credentials || digits >= 13 || people else { return false }
         var changed = false
-        var i = 0
+        i = 0
         while i < input.count {
-            if let next = secret(at: i) ?? (people ? personal(at: i, emails: at) : nil) {
+            if let next = secret(at: i) ?? (people ? personal(at: i, emails: hasAt) : nil) {
                 changed = true
                 i = next
                 continue
@@ -197,10 +207,12 @@ struct SecretScanner {
             while j < lower.count, ASCII.isAlnum(lower[j]) || "-._~+/=".utf8.contains(lower[j]) { j += 1 }
             guard j > spaceStart, j > tokenStart else { return nil }
             return replace(keepingUpTo: tokenStart, through: j, with: Self.filtered)
-        case UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "a"), UInt8(ascii: "t"):
-            return credential(at: i) ?? pair(at: i)
+        case UInt8(ascii: "p"), UInt8(ascii: "t"):
+            return pair(at: i)
+        case UInt8(ascii: "s"), UInt8(ascii: "a"):
+            return (credentials ? credential(at: i) : nil) ?? pair(at: i)
         case UInt8(ascii: "g"), UInt8(ascii: "x"), UInt8(ascii: "r"), UInt8(ascii: "e"):
-            return credential(at: i)
+            return credentials ? credential(at: i) : nil
         case UInt8(ascii: ":"):
             return urlPassword(at: i)
         case UInt8(ascii: "-"):
