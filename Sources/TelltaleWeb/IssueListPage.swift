@@ -8,6 +8,7 @@ extension Dashboard {
     struct IssueListView {
         struct SortLink { var label: String; var href: String; var active: Bool }
         struct ProjectOption { var slug: String; var selected: Bool }
+        struct Option { var value: String; var label: String; var selected: Bool }
         struct Member { var id: String; var name: String }
 
         var chrome: Chrome
@@ -15,6 +16,9 @@ extension Dashboard {
         var sort: String
         var project: String
         var projects: [ProjectOption]
+        var environments: [Option]
+        var periods: [Option]
+        var columns: Int
         var sortEvents: SortLink
         var sortUsers: SortLink
         var sortFirst: SortLink
@@ -62,10 +66,12 @@ extension Dashboard {
         let sort = IssueSort(rawValue: parameters["sort"] ?? "date") ?? .date
         let projectSlug = parameters["project"] ?? ""
         let projectIDs = scope.projects.filter { projectSlug.isEmpty || $0.slug.rawValue == projectSlug }.map(\.id)
+        let environment = parameters["environment"] ?? ""
+        let period = Self.periods.first { $0.value == parameters["period"] }?.value ?? ""
         var searchError: String?
         var page = IssuePage(issues: [], nextCursor: nil)
         do {
-            let query = try IssueQueryParser.parse(queryText, now: Date())
+            let query = try Self.listQuery(parameters, now: Date())
             page = try await repositories.issues.search(IssueSearch(projectIDs: projectIDs, query: query, sort: sort, cursor: parameters["cursor"], limit: 25, user: scope.principal.user.id))
         } catch let error as IssueQueryError {
             searchError = error.description
@@ -75,6 +81,7 @@ extension Dashboard {
             var components = URLComponents()
             components.queryItems = [URLQueryItem(name: "query", value: queryText)]
                 + [sort.map { URLQueryItem(name: "sort", value: $0.rawValue) }, projectSlug.isEmpty ? nil : URLQueryItem(name: "project", value: projectSlug),
+                   environment.isEmpty ? nil : URLQueryItem(name: "environment", value: environment), period.isEmpty ? nil : URLQueryItem(name: "period", value: period),
                    cursor.map { URLQueryItem(name: "cursor", value: $0) }].compactMap { $0 }
             return "\(scope.orgPath)/issues/\(page)?" + (components.percentEncodedQuery ?? "")
         }
@@ -96,6 +103,10 @@ extension Dashboard {
             sort: sort.rawValue,
             project: projectSlug,
             projects: scope.projects.map { .init(slug: $0.slug.rawValue, selected: $0.slug.rawValue == projectSlug) },
+            environments: try await repositories.issues.tagValues(projectIDs: projectIDs, key: "environment", limit: 50)
+                .map { .init(value: $0, label: $0, selected: $0 == environment) },
+            periods: Self.periods.map { .init(value: $0.value, label: $0.label, selected: $0.value == period) },
+            columns: scope.chrome.canTriage ? 7 : 6,
             sortEvents: link("Events", .freq),
             sortUsers: link("Users", .user),
             sortFirst: link("First seen", .new),
@@ -111,6 +122,25 @@ extension Dashboard {
             noIssuesYet: noIssuesYet,
             setup: setup
         )
+    }
+
+    /// Time ranges the list offers: issues seen within the last…
+    static let periods: [(value: String, label: String, seconds: TimeInterval)] = [
+        ("", "Any time", 0), ("1h", "Last hour", 3_600), ("24h", "Last 24 hours", 86_400),
+        ("7d", "Last 7 days", 604_800), ("14d", "Last 14 days", 1_209_600), ("30d", "Last 30 days", 2_592_000),
+    ]
+
+    /// The search a list request asks for: `query`, narrowed by the `environment` and `period`
+    /// pickers (shared by the page and its live updates).
+    static func listQuery(_ parameters: Form, now: Date) throws(IssueQueryError) -> IssueQuery {
+        var query = try IssueQueryParser.parse(parameters["query"] ?? "is:unresolved", now: now)
+        if let environment = parameters["environment"], !environment.isEmpty {
+            query.filters.append(.tag(key: "environment", values: [environment], negated: false))
+        }
+        if let period = periods.first(where: { $0.value == parameters["period"] && $0.seconds > 0 }) {
+            query.filters.append(.time(.lastSeen, .greaterOrEqual, now.addingTimeInterval(-period.seconds)))
+        }
+        return query
     }
 
     /// The change a triage form asks for: `action` is a status, `ignore`, or `assign` with `assignee`.

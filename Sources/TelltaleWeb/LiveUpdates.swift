@@ -26,7 +26,7 @@ extension Dashboard {
         router.get("organizations/:org/issues/live") { request, context -> Response in
             let scope = try await scope(context.parameters.require("org"), context, .view, section: .issues)
             let parameters = Form.query(of: request)
-            let base = try IssueQueryParser.parse(parameters["query"] ?? "is:unresolved", now: Date())
+            let base = try Self.listQuery(parameters, now: Date())
             let projectSlug = parameters["project"] ?? ""
             let projectIDs = scope.projects.filter { projectSlug.isEmpty || $0.slug.rawValue == projectSlug }.map(\.id)
             let logger = context.logger

@@ -186,7 +186,8 @@ def test_posts_without_the_csrf_token_are_refused(page, telltale):
 
 def test_pages_are_valid_html_and_fit_small_and_large_screens(page, telltale):
     issue_path = open_first_issue(page, telltale).replace(telltale.url, "")
-    paths = ["/organizations/default/", "/organizations/default/issues/", issue_path, "/organizations/default/settings/",
+    paths = ["/organizations/default/", "/organizations/default/issues/", issue_path, issue_path + "events/", issue_path + "users/",
+             "/organizations/default/settings/",
              "/organizations/default/settings/projects/default/", "/organizations/default/settings/members/", "/account/",
              "/organizations/default/issues/99999/"]
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
@@ -211,6 +212,11 @@ def test_pages_are_valid_html_and_fit_small_and_large_screens(page, telltale):
     page.goto("/organizations/default/issues/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
+    # "/" focuses the search box.
+    page.keyboard.press("Escape")
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search"
 
 
 def test_dark_theme_follows_the_system(browser, telltale):

@@ -59,6 +59,10 @@ public protocol IssueRepository: Sendable {
     func events(issueID: Int64, cursor: String?, limit: Int) async throws -> (events: [StoredEvent], nextCursor: String?)
     /// Cursors of the events just newer than `event`, nearest first: the first shows the event
     /// two newer, the way ``events(issueID:cursor:limit:)`` pages (for "Newer" links).
+    /// Distinct values of a tag across projects' issues, sorted (for pickers such as environment).
+    func tagValues(projectIDs: [ProjectID], key: String, limit: Int) async throws -> [String]
+    /// Cursors of the events just newer than `event`, nearest first: the first shows the event
+    /// two newer, the way ``events(issueID:cursor:limit:)`` pages (for "Newer" links).
     func newerEventCursors(issueID: Int64, than event: StoredEvent, limit: Int) async throws -> [String]
     /// Adds a comment to the timeline.
     func addComment(issueID: Int64, text: String, by user: UserID, now: Date) async throws -> IssueActivity

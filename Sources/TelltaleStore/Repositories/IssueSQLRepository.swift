@@ -98,6 +98,16 @@ public struct IssueSQLRepository: IssueRepository {
         return (events, next)
     }
 
+    public func tagValues(projectIDs: [ProjectID], key: String, limit: Int) async throws -> [String] {
+        guard !projectIDs.isEmpty else { return [] }
+        let projects = projectIDs.map(\.rawValue)
+        let query: SQLQueryString = """
+            SELECT DISTINCT value FROM issue_tags WHERE project_id IN \(group: projects) AND key = \(bind: key) \
+            ORDER BY value LIMIT \(literal: max(1, min(limit, 500)))
+            """
+        return try await backend.read { db in try await db.raw(query).all(decodingColumn: "value", as: String.self) }
+    }
+
     public func newerEventCursors(issueID: Int64, than event: StoredEvent, limit: Int) async throws -> [String] {
         let (time, row) = (event.timestamp.millisecondsSince1970, event.rowID)
         return try await backend.read { db in

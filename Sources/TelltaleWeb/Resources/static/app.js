@@ -82,3 +82,15 @@ document.addEventListener("DOMContentLoaded", startLive);
     if (stamp.hasAttribute("data-local")) stamp.textContent = local; else stamp.title = local;
   }
 })();
+
+// "/" focuses the search box, unless the reader is typing somewhere already.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  const search = document.getElementById("search");
+  if (!search) return;
+  event.preventDefault();
+  search.focus();
+  search.select();
+});
