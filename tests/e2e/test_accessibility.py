@@ -6,9 +6,8 @@ import re
 
 import requests
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect
 
-from test_dashboard import PASSWORD, SEND, SHOTS, browser, run_app, telltale  # noqa: F401 (fixtures)
+from test_dashboard import SEND, SHOTS, browser, run_app, sign_in, telltale  # noqa: F401 (fixtures)
 
 PAGES_DIR = os.path.join(SHOTS, "pages")
 
@@ -25,11 +24,7 @@ def pages_to_check(context, telltale):
                                "business_impact": "revenue_blocking", "component": "checkout"})
     assert sent.status_code == 200, sent.text
     tab = context.new_page()
-    tab.goto("/login")
-    tab.get_by_label("Email").fill("admin@telltale.local")
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab.get_by_role("heading", name="Issues")).to_be_visible()
+    sign_in(tab)
     issue = tab.locator("#issue-rows tr a").first.get_attribute("href")
     tab.goto("/organizations/default/settings/members/")
     tab.get_by_label("Email").fill("new.person@example.com")
@@ -75,11 +70,7 @@ def test_every_page_passes_axe_in_both_themes(browser, telltale):  # noqa: F811
             pages, invitation = pages_to_check(context, telltale)
         else:
             login = context.new_page()
-            login.goto("/login")
-            login.get_by_label("Email").fill("admin@telltale.local")
-            login.get_by_label("Password").fill(PASSWORD)
-            login.get_by_role("button", name="Sign in").click()
-            expect(login.get_by_role("heading", name="Issues")).to_be_visible()
+            sign_in(login)
             login.close()
         page = context.new_page()
         for name, path in pages:

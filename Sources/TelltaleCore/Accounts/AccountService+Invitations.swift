@@ -9,7 +9,8 @@ extension AccountService {
     public func invite(email: String, role: Role, to organizationID: OrganizationID, by actor: MembershipActor,
                        now: Date = Date()) async throws -> (Invitation, secret: String) {
         let email = try normalized { () throws(ValidationError) in try User.normalizedEmail(email) }
-        let owners = try await repositories.organizations.members(of: organizationID).filter { $0.1 == .owner }.count
+        let members = try await repositories.organizations.members(of: organizationID)
+        let owners = members.filter { $0.1 == .owner }.count
         let invitedBy: UserID?
         switch actor {
         case .installation:
@@ -21,7 +22,7 @@ extension AccountService {
             invitedBy = principal.user.id
         }
         // Members are visible to whoever may invite, so saying so reveals nothing new.
-        if try await repositories.organizations.members(of: organizationID).contains(where: { $0.0.email == email }) {
+        if members.contains(where: { $0.0.email == email }) {
             throw DomainError.conflict("\(email) is already a member of this organization; change their role instead")
         }
         let secret = SecretGenerator.hex(byteCount: 32)
