@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A page boundary: the last row's sort value and id, as `value:id`.
 public enum KeysetCursor {
