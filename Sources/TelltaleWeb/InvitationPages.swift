@@ -46,11 +46,7 @@ extension Dashboard {
                 let user = try await accounts.acceptCreatingAccount(invitation, name: form.text("name"), password: form["password"] ?? "")
                 context.logger.info("Accepted an invitation with a new account", metadata: ["invitation.id": "\(invitation.id)", "user.id": "\(user.id)"])
                 let (_, cookie) = try await accounts.startSession(for: user)
-                let secure = isSecure(request)
-                var headers = HTTPFields()
-                headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.sessionCookie, cookie, maxAge: Int(WebSession.lifetime), secure: secure)))
-                headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.signInCookie, "", maxAge: 0, secure: secure)))
-                return redirect(try await organizationPath(invitation), headers: headers)
+                return redirect(try await organizationPath(invitation), headers: sessionCookies(cookie, request: request))
             } catch let error as DomainError {
                 return try await invitationPage(invitation, secret: secret, request: request, context: context,
                                                 error: error.description, status: APIError(error).status)

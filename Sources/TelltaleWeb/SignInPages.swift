@@ -48,11 +48,7 @@ extension Dashboard {
             }
             try await throttle.succeeded(account: email)
             let (_, secret) = try await accounts.startSession(for: user, now: now)
-            let secure = isSecure(request)
-            var headers = HTTPFields()
-            headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.sessionCookie, secret, maxAge: Int(WebSession.lifetime), secure: secure)))
-            headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.signInCookie, "", maxAge: 0, secure: secure)))
-            return redirect(next, headers: headers)
+            return redirect(next, headers: sessionCookies(secret, request: request))
         }
         router.post("logout") { request, context -> Response in
             if let secret = Cookies.value(WebSessionMiddleware.sessionCookie, in: request) {
@@ -60,6 +56,15 @@ extension Dashboard {
             }
             return redirect("/login", headers: [.setCookie: Cookies.header(WebSessionMiddleware.sessionCookie, "", maxAge: 0, secure: isSecure(request))])
         }
+    }
+
+    /// Cookies that sign the browser in with a new session and drop the sign-in form's token.
+    func sessionCookies(_ secret: String, request: Request) -> HTTPFields {
+        let secure = isSecure(request)
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.sessionCookie, secret, maxAge: Int(WebSession.lifetime), secure: secure)))
+        headers.append(HTTPField(name: .setCookie, value: Cookies.header(WebSessionMiddleware.signInCookie, "", maxAge: 0, secure: secure)))
+        return headers
     }
 
     /// The sign-in form with a fresh double-submit token in its own cookie.
