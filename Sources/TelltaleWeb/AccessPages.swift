@@ -114,7 +114,7 @@ extension Dashboard {
     func membersView(_ scope: PageScope) async throws -> MembersView {
         let members = try await repositories.organizations.members(of: scope.organization.id)
         let owners = members.filter { $0.1 == .owner }.count
-        let viewerRole: Role = scope.principal.user.isSystemAdmin ? .owner : (scope.role ?? .viewer)
+        let viewerRole = AccessPolicy.effectiveRole(scope.principal, role: scope.role) ?? .viewer
         let grantable = Role.allCases.sorted(by: >).filter { $0 != .owner || viewerRole == .owner }
         let invitations = viewerRole >= .admin ? try await repositories.invitations.open(organizationID: scope.organization.id, now: Date()) : []
         return MembersView(

@@ -63,7 +63,7 @@ public struct Dashboard: Sendable {
     /// The header of every signed-in page.
     func chrome(_ principal: Principal, context: TelltaleRequestContext, organization: Organization?, role: Role?, section: Chrome.Section) async throws -> Chrome {
         let visible = try await organizations(visibleTo: principal)
-        let effective: Role? = principal.user.isSystemAdmin ? .owner : role
+        let effective = AccessPolicy.effectiveRole(principal, role: role)
         return Chrome(
             user: .init(name: principal.user.name, email: principal.user.email),
             csrf: context.session?.csrfToken ?? "",

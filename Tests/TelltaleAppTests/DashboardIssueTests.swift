@@ -16,10 +16,7 @@ extension DashboardRouteTests {
         try await TestEnvironment.with(database) { environment in
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
-                let key = try await environment.withAccounts { _, repositories in
-                    let project = try #require(try await repositories.projects.projects(organizationID: nil).first)
-                    return try #require(try await repositories.projects.keys(projectID: project.id).first).publicKey
-                }
+                let key = try await environment.defaultKey()
                 func store(_ json: String) async throws {
                     let status = try await client.execute(uri: "/api/1/store/", method: .post,
                                                           headers: [HTTPField.Name("X-Sentry-Auth")!: "Sentry sentry_key=\(key), sentry_version=7", .contentType: "application/json"],

@@ -15,10 +15,7 @@ struct RetentionTests {
         try await TestEnvironment.with(database) { environment in
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
-                let key = try await environment.withAccounts { _, repositories in
-                    let project = try #require(try await repositories.projects.projects(organizationID: nil).first)
-                    return try #require(try await repositories.projects.keys(projectID: project.id).first).publicKey
-                }
+                let key = try await environment.defaultKey()
                 let errors = (0..<5).map { #"{"error_type":"E\#($0 % 2)","message":"m"}"# }.joined(separator: ",")
                 let reply = try await client.execute(uri: "/api/0/projects/default/default/errors/?sentry_key=\(key)", method: .post,
                                                      headers: [.contentType: "application/json"], body: ByteBuffer(string: "[\(errors)]")) { String(buffer: $0.body) }

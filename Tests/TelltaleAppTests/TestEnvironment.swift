@@ -5,6 +5,7 @@ import TelltaleApp
 import TelltaleCore
 import TelltaleStore
 import TelltaleTestSupport
+import Testing
 
 /// A fresh database plus the configuration reader a test server is built from.
 struct TestEnvironment {
@@ -38,6 +39,14 @@ struct TestEnvironment {
         let store = try await Store.open(DatabaseLocation.parse(url: url), logger: TestDatabase.logger)
         return try await store.whileRunning { store in
             try await body(AccountService(repositories: store.repositories, passwords: TestPasswordHasher(), digester: SHA256SecretDigester()), store.repositories)
+        }
+    }
+
+    /// The public key of the default project's first client key (what a test sends events with).
+    func defaultKey() async throws -> String {
+        try await withAccounts { _, repositories in
+            let project = try #require(try await repositories.projects.projects(organizationID: nil).first)
+            return try #require(try await repositories.projects.keys(projectID: project.id).first).publicKey
         }
     }
 

@@ -47,6 +47,12 @@ public enum AccessPolicy {
         return role >= action.minimumRole
     }
 
+    /// The role a principal acts with in an organization where it has `role`: system
+    /// administrators act as owners everywhere.
+    public static func effectiveRole(_ principal: Principal, role: Role?) -> Role? {
+        principal.user.isSystemAdmin ? .owner : role
+    }
+
     /// Whether holding `scopes` includes `scope`, directly or by implication.
     public static func covers(_ scopes: Set<Scope>, _ scope: Scope) -> Bool {
         scopes.contains(scope) || scopes.contains { implies($0, scope) }

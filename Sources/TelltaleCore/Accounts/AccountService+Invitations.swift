@@ -9,25 +9,14 @@ extension AccountService {
     public func invite(email: String, role: Role, to organizationID: OrganizationID, by actor: MembershipActor,
                        now: Date = Date()) async throws -> (Invitation, secret: String) {
         let email = try normalized { () throws(ValidationError) in try User.normalizedEmail(email) }
-        let members = try await repositories.organizations.members(of: organizationID)
-        let owners = members.filter { $0.1 == .owner }.count
-        let invitedBy: UserID?
-        switch actor {
-        case .installation:
-            try MembershipPolicy.check(.add(role), actorRole: nil, isInstallationAdmin: true, otherOwners: owners)
-            invitedBy = nil
-        case .principal(let principal):
-            let actorRole = try await repositories.organizations.role(of: principal.user.id, in: organizationID)
-            try MembershipPolicy.check(.add(role), actorRole: actorRole, isInstallationAdmin: principal.user.isSystemAdmin, otherOwners: owners)
-            invitedBy = principal.user.id
-        }
+        let members = try await check(.add(role), member: nil, in: organizationID, by: actor)
         // Members are visible to whoever may invite, so saying so reveals nothing new.
         if members.contains(where: { $0.0.email == email }) {
             throw DomainError.conflict("\(email) is already a member of this organization; change their role instead")
         }
         let secret = SecretGenerator.hex(byteCount: 32)
         let invitation = try await repositories.invitations.create(
-            organizationID: organizationID, email: email, role: role, invitedBy: invitedBy,
+            organizationID: organizationID, email: email, role: role, invitedBy: actor.userID,
             digest: digester.digest(secret), createdAt: now, expiresAt: now.addingTimeInterval(Invitation.lifetime)
         )
         return (invitation, secret)

@@ -7,6 +7,11 @@ extension AccountService {
         case principal(Principal)
         /// The operator at the machine (the CLI), who acts as an owner.
         case installation
+
+        /// The acting user, if a user acts.
+        var userID: UserID? {
+            if case .principal(let principal) = self { principal.user.id } else { nil }
+        }
     }
 
     /// Adds a user who is not yet a member. A user who already is one gets
@@ -34,14 +39,19 @@ extension AccountService {
         }
     }
 
-    private func check(_ change: MembershipPolicy.Change, member: UserID, in organizationID: OrganizationID, by actor: MembershipActor) async throws {
-        let owners = try await repositories.organizations.members(of: organizationID).filter { $0.1 == .owner && $0.0.id != member }.count
+    /// Checks `change` against ``MembershipPolicy`` for `actor`; one read of the members gives
+    /// both the other owners and the actor's role. Returns the members as read.
+    @discardableResult
+    func check(_ change: MembershipPolicy.Change, member: UserID?, in organizationID: OrganizationID, by actor: MembershipActor) async throws -> [(User, Role)] {
+        let members = try await repositories.organizations.members(of: organizationID)
+        let owners = members.filter { $0.1 == .owner && $0.0.id != member }.count
         switch actor {
         case .installation:
             try MembershipPolicy.check(change, actorRole: nil, isInstallationAdmin: true, otherOwners: owners)
         case .principal(let principal):
-            let role = try await repositories.organizations.role(of: principal.user.id, in: organizationID)
+            let role = members.first { $0.0.id == principal.user.id }?.1
             try MembershipPolicy.check(change, actorRole: role, isInstallationAdmin: principal.user.isSystemAdmin, otherOwners: owners)
         }
+        return members
     }
 }
