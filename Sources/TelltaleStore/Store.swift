@@ -27,7 +27,9 @@ public struct Store: Sendable {
             retention: RetentionSQLRepository(backend: backend),
             sessions: SessionSQLRepository(backend: backend),
             invitations: InvitationSQLRepository(backend: backend),
-            loginFailures: LoginFailureSQLRepository(backend: backend)
+            loginFailures: LoginFailureSQLRepository(backend: backend),
+            monitors: MonitorSQLRepository(backend: backend),
+            statusPages: StatusPageSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

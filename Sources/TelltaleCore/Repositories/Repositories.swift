@@ -22,6 +22,10 @@ public struct Repositories: Sendable {
     public var invitations: any InvitationRepository
     /// Failed sign-ins, for the sign-in throttle.
     public var loginFailures: any LoginFailureRepository
+    /// Monitors, results, downtimes and pings.
+    public var monitors: any MonitorRepository
+    /// Status pages, notices and maintenance windows.
+    public var statusPages: any StatusPageRepository
 
     /// Groups the repositories.
     public init(
@@ -35,7 +39,9 @@ public struct Repositories: Sendable {
         retention: any RetentionRepository,
         sessions: any SessionRepository,
         invitations: any InvitationRepository,
-        loginFailures: any LoginFailureRepository
+        loginFailures: any LoginFailureRepository,
+        monitors: any MonitorRepository,
+        statusPages: any StatusPageRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -48,5 +54,7 @@ public struct Repositories: Sendable {
         self.sessions = sessions
         self.invitations = invitations
         self.loginFailures = loginFailures
+        self.monitors = monitors
+        self.statusPages = statusPages
     }
 }

@@ -28,6 +28,31 @@ public enum SQLFlavor: String, Sendable {
         }
     }
 
+    /// A double-precision float (response times).
+    var double: String {
+        switch self {
+        case .sqlite: "REAL"
+        case .postgres: "DOUBLE PRECISION"
+        }
+    }
+
+    /// Row locks for a claiming subquery: PostgreSQL skips rows another node holds; SQLite's
+    /// single writer already serializes claims.
+    var forUpdateSkipLocked: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
+    /// Locks the rows read for the rest of the transaction (PostgreSQL); SQLite writes serially.
+    var forUpdate: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE"
+        }
+    }
+
     /// Raw bytes (compressed payloads).
     var blob: String {
         switch self {

@@ -17,6 +17,7 @@ enum Migrations {
         Migration(version: 4, name: "web sessions", statements: WebSessionsSchema.statements),
         Migration(version: 5, name: "event counts", statements: EventCountsSchema.statements),
         Migration(version: 6, name: "invitations and sign-in failures", statements: AccessSchema.statements),
+        Migration(version: 7, name: "monitors and status pages", statements: MonitorsSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -1,0 +1,82 @@
+public import Foundation
+
+/// Monitors, their scheduling leases, results, state changes, downtimes and pings.
+public protocol MonitorRepository: Sendable {
+    func create(organizationID: OrganizationID, _ draft: MonitorDraft, pingToken: String?, now: Date) async throws -> Monitor
+    /// Replaces what a draft holds; state and history stay. `nil` when it does not exist.
+    func update(_ id: MonitorID, _ draft: MonitorDraft, now: Date) async throws -> Monitor?
+    func delete(_ id: MonitorID) async throws -> Bool
+    func monitor(id: MonitorID) async throws -> Monitor?
+    func monitor(pingToken: String) async throws -> Monitor?
+    func monitor(projectID: ProjectID, slug: String) async throws -> Monitor?
+    func monitors(organizationID: OrganizationID) async throws -> [Monitor]
+    func monitors(ids: [MonitorID]) async throws -> [Monitor]
+
+    /// Pauses or resumes, recording the transition.
+    func setPaused(_ id: MonitorID, _ paused: Bool, now: Date) async throws -> Monitor?
+
+    /// Leases up to `limit` monitors due at `now` (next check time passed, no live lease) to
+    /// `owner` until `leaseUntil`. On PostgreSQL concurrent callers get disjoint sets.
+    func claimDue(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [DueMonitor]
+    /// The earliest next check time of any monitor, for the scheduler's sleep.
+    func nextDueAt() async throws -> Date?
+
+    /// Stores results in one transaction: each runs through its monitor's state machine
+    /// (reading the state under a row lock), releases the lease and sets the next check time.
+    /// Returns the state changes made.
+    func record(_ results: [CheckResult], inMaintenance: Set<MonitorID>) async throws -> [MonitorEvent]
+
+    /// A push monitor's deadline passed: records the missed (or overrun) run, unless a ping
+    /// arrived since the claim. Releases the lease.
+    func recordOverdue(_ monitorID: MonitorID, now: Date, inMaintenance: Bool) async throws -> [MonitorEvent]
+
+    /// Stores a ping and applies it, atomically with the monitor's state.
+    func recordPing(monitorID: MonitorID, kind: PingKind, runID: String?, body: String?, at: Date, inMaintenance: Bool)
+        async throws -> (Ping, [MonitorEvent])
+
+    func results(monitorID: MonitorID, limit: Int) async throws -> [MonitorResult]
+    /// Response times (ms) of passing results since `since`, newest first, at most `limit`.
+    func responseTimes(monitorIDs: [MonitorID], since: Date, limit: Int) async throws -> [MonitorID: [(Date, Double)]]
+    func downtimes(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [Downtime]
+    func downtimes(monitorID: MonitorID, limit: Int) async throws -> [Downtime]
+    func events(monitorID: MonitorID, limit: Int) async throws -> [MonitorEvent]
+    func pings(monitorID: MonitorID, limit: Int) async throws -> [Ping]
+    /// Deletes raw results and pings older than `before`.
+    func purgeResults(before: Date) async throws -> Int
+}
+
+/// A monitor leased for one check, with when it was due.
+public struct DueMonitor: Sendable, Hashable {
+    public var monitor: Monitor
+    public var dueAt: Date
+    /// For push monitors: where their runs stand.
+    public var progress: HeartbeatProgress
+
+    public init(monitor: Monitor, dueAt: Date, progress: HeartbeatProgress) {
+        self.monitor = monitor
+        self.dueAt = dueAt
+        self.progress = progress
+    }
+}
+
+/// Status pages, their notices, and maintenance windows.
+public protocol StatusPageRepository: Sendable {
+    func create(organizationID: OrganizationID, slug: Slug, title: String, description: String, monitorIDs: [MonitorID], now: Date) async throws -> StatusPage
+    func update(_ id: StatusPageID, slug: Slug, title: String, description: String, monitorIDs: [MonitorID]) async throws -> StatusPage?
+    func delete(_ id: StatusPageID) async throws -> Bool
+    func page(id: StatusPageID) async throws -> StatusPage?
+    func page(slug: Slug) async throws -> StatusPage?
+    func pages(organizationID: OrganizationID) async throws -> [StatusPage]
+
+    func postNotice(pageID: StatusPageID, title: String, body: String, severity: StatusNotice.Severity, now: Date) async throws -> StatusNotice
+    func deleteNotice(_ id: StatusNoticeID, pageID: StatusPageID) async throws -> Bool
+    func notices(pageID: StatusPageID, limit: Int) async throws -> [StatusNotice]
+
+    func createWindow(organizationID: OrganizationID, title: String, schedule: MaintenanceSchedule, monitorIDs: [MonitorID], statusPageID: StatusPageID?) async throws -> MaintenanceWindow
+    func updateWindow(_ id: MaintenanceWindowID, title: String, schedule: MaintenanceSchedule, monitorIDs: [MonitorID], statusPageID: StatusPageID?) async throws -> MaintenanceWindow?
+    func deleteWindow(_ id: MaintenanceWindowID) async throws -> Bool
+    func window(id: MaintenanceWindowID) async throws -> MaintenanceWindow?
+    func windows(organizationID: OrganizationID) async throws -> [MaintenanceWindow]
+    /// Every window of the installation, for the scheduler's maintenance calendar.
+    func allWindows() async throws -> [MaintenanceWindow]
+}

@@ -1,0 +1,328 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// Monitors in SQL. State changes happen inside write transactions that read the monitor's
+/// state under a row lock, so the scheduler, pings and pausing never lose each other's updates.
+public struct MonitorSQLRepository: MonitorRepository {
+    let backend: any SQLBackend
+
+    public func create(organizationID: OrganizationID, _ draft: MonitorDraft, pingToken: String?, now: Date) async throws -> Monitor {
+        let state: MonitorState = draft.paused ? MonitorState(status: .paused, since: now) : .pending(at: now)
+        // Active checks start at a random point of their first interval, so monitors created
+        // together do not all fire together; push monitors wait for their first ping.
+        let firstCheck: Date? = draft.target.type.isActive ? now.addingTimeInterval(Double.random(in: 0..<Double(draft.intervalSeconds))) : nil
+        let millis = now.millisecondsSince1970
+        let id = try await backend.write { db in
+            try await db.insert(into: "monitors")
+                .columns("organization_id", "project_id", "name", "component", "slug", "type", "config", "interval_seconds", "timeout_seconds",
+                         "failure_threshold", "recovery_threshold", "status", "status_since", "ping_token", "next_check_at", "created_at", "updated_at")
+                .values(SQLBind(organizationID.rawValue), SQLBind(draft.projectID?.rawValue), SQLBind(draft.name), SQLBind(draft.component),
+                        SQLBind(draft.slug), SQLBind(draft.target.type.rawValue), SQLBind(MonitorConfigCoding.encode(draft.target)),
+                        SQLBind(draft.intervalSeconds), SQLBind(draft.timeoutSeconds), SQLBind(draft.failureThreshold), SQLBind(draft.recoveryThreshold),
+                        SQLBind(state.status.rawValue), SQLBind(millis), SQLBind(pingToken), SQLBind(firstCheck?.millisecondsSince1970),
+                        SQLBind(millis), SQLBind(millis))
+                .returning("id").first(decodingColumn: "id", as: Int64.self)
+        }
+        guard let id, let monitor = try await monitor(id: MonitorID(id)) else { throw DomainError.notFound("monitor") }
+        return monitor
+    }
+
+    public func update(_ id: MonitorID, _ draft: MonitorDraft, now: Date) async throws -> Monitor? {
+        guard let current = try await monitor(id: id) else { return nil }
+        let changedSchedule = current.target != draft.target || current.intervalSeconds != draft.intervalSeconds
+        let updated = try await backend.write { db -> Bool in
+            var update = db.update("monitors")
+                .set("project_id", to: SQLBind(draft.projectID?.rawValue))
+                .set("name", to: SQLBind(draft.name))
+                .set("component", to: SQLBind(draft.component))
+                .set("config", to: SQLBind(MonitorConfigCoding.encode(draft.target)))
+                .set("interval_seconds", to: SQLBind(draft.intervalSeconds))
+                .set("timeout_seconds", to: SQLBind(draft.timeoutSeconds))
+                .set("failure_threshold", to: SQLBind(draft.failureThreshold))
+                .set("recovery_threshold", to: SQLBind(draft.recoveryThreshold))
+                .set("updated_at", to: SQLBind(now.millisecondsSince1970))
+            if changedSchedule, draft.target.type.isActive {
+                // A changed target is checked soon, not at the end of the old interval.
+                update = update.set("next_check_at", to: SQLBind(now.addingTimeInterval(Double.random(in: 0..<min(5, Double(draft.intervalSeconds)))).millisecondsSince1970))
+            }
+            return try await update.where("id", .equal, SQLBind(id.rawValue)).returning("id").all().count > 0
+        }
+        guard updated else { return nil }
+        if draft.paused != current.isPaused { return try await setPaused(id, draft.paused, now: now) }
+        return try await monitor(id: id)
+    }
+
+    public func delete(_ id: MonitorID) async throws -> Bool {
+        try await backend.write { db in
+            try await db.delete(from: "monitors").where("id", .equal, SQLBind(id.rawValue)).returning("id").all().count > 0
+        }
+    }
+
+    public func monitor(id: MonitorID) async throws -> Monitor? {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.columns).from("monitors").where("id", .equal, SQLBind(id.rawValue)).first().map(MonitorRows.monitor)
+        }
+    }
+
+    public func monitor(pingToken: String) async throws -> Monitor? {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.columns).from("monitors").where("ping_token", .equal, SQLBind(pingToken)).first().map(MonitorRows.monitor)
+        }
+    }
+
+    public func monitor(projectID: ProjectID, slug: String) async throws -> Monitor? {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.columns).from("monitors")
+                .where("project_id", .equal, SQLBind(projectID.rawValue)).where("slug", .equal, SQLBind(slug))
+                .first().map(MonitorRows.monitor)
+        }
+    }
+
+    public func monitors(organizationID: OrganizationID) async throws -> [Monitor] {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.columns).from("monitors")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                .orderBy("component").orderBy("name").orderBy("id")
+                .all().map(MonitorRows.monitor)
+        }
+    }
+
+    public func monitors(ids: [MonitorID]) async throws -> [Monitor] {
+        guard !ids.isEmpty else { return [] }
+        let found = try await backend.read { db in
+            try await db.select().columns(MonitorRows.columns).from("monitors")
+                .where("id", .in, SQLBind.group(ids.map(\.rawValue)))
+                .all().map(MonitorRows.monitor)
+        }
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
+    }
+
+    public func setPaused(_ id: MonitorID, _ paused: Bool, now: Date) async throws -> Monitor? {
+        let flavor = backend.flavor
+        let found = try await backend.write { db -> Bool in
+            guard let row = try await Self.lockedRow(db, id, flavor) else { return false }
+            let monitor = try MonitorRows.monitor(row)
+            let (state, transition) = monitor.stateMachine.setPaused(paused, at: now, state: monitor.state)
+            guard let transition else { return true }
+            try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: nil, inMaintenance: false)
+            let next: Date? = !paused && monitor.type.isActive ? now : nil
+            try await db.update("monitors").set("next_check_at", to: SQLBind(next?.millisecondsSince1970))
+                .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
+                .where("id", .equal, SQLBind(id.rawValue)).run()
+            return true
+        }
+        return found ? try await monitor(id: id) : nil
+    }
+
+    public func claimDue(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [DueMonitor] {
+        let flavor = backend.flavor
+        let millis = now.millisecondsSince1970
+        return try await backend.write { db in
+            let columns = MonitorRows.columns.joined(separator: ", ")
+            let rows = try await db.raw("""
+                UPDATE monitors SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
+                WHERE id IN (
+                    SELECT id FROM monitors
+                    WHERE next_check_at <= \(bind: millis) AND status <> 'paused'
+                      AND (lease_until IS NULL OR lease_until < \(bind: millis))
+                    ORDER BY next_check_at LIMIT \(bind: limit)\(unsafeRaw: flavor.forUpdateSkipLocked)
+                )
+                RETURNING \(unsafeRaw: columns)
+                """).all()
+            return try rows.map { row in
+                DueMonitor(monitor: try MonitorRows.monitor(row),
+                           dueAt: Date(millisecondsSince1970: try row.decode(column: "next_check_at", as: Int64?.self) ?? millis),
+                           progress: try MonitorRows.progress(row))
+            }.sorted { $0.dueAt < $1.dueAt }
+        }
+    }
+
+    public func nextDueAt() async throws -> Date? {
+        try await backend.read { db in
+            try await db.select().column(SQLFunction("MIN", args: SQLColumn("next_check_at")), as: "due").from("monitors")
+                .where("status", .notEqual, SQLBind("paused"))
+                .first(decodingColumn: "due", as: Int64?.self)?.map(Date.init(millisecondsSince1970:))
+        }
+    }
+
+    public func record(_ results: [CheckResult], inMaintenance: Set<MonitorID>) async throws -> [MonitorEvent] {
+        guard !results.isEmpty else { return [] }
+        let flavor = backend.flavor
+        return try await backend.write { db in
+            var events: [MonitorEvent] = []
+            for result in results {
+                guard let row = try await Self.lockedRow(db, result.monitorID, flavor) else { continue }
+                let monitor = try MonitorRows.monitor(row)
+                let resultID = try await Self.insertResult(db, result)
+                let (state, transition) = monitor.stateMachine.apply(result.verdict, message: result.message, at: result.checkedAt, to: monitor.state)
+                let maintenance = inMaintenance.contains(monitor.id)
+                if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: maintenance) {
+                    events.append(event)
+                }
+                var update = db.update("monitors")
+                    .set("last_checked_at", to: SQLBind(result.checkedAt.millisecondsSince1970))
+                    .set("last_message", to: SQLBind(result.message))
+                    .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
+                if monitor.type.isActive {
+                    update = update.set("last_response_ms", to: SQLBind(result.responseMilliseconds))
+                }
+                // A paused monitor keeps no schedule; one resumed meanwhile keeps the time resuming set.
+                if !monitor.isPaused {
+                    update = update.set("next_check_at", to: SQLBind(result.nextCheckAt.millisecondsSince1970))
+                }
+                try await update.where("id", .equal, SQLBind(monitor.id.rawValue)).run()
+            }
+            return events
+        }
+    }
+
+    public func recordOverdue(_ monitorID: MonitorID, now: Date, inMaintenance: Bool) async throws -> [MonitorEvent] {
+        let flavor = backend.flavor
+        return try await backend.write { db in
+            guard let row = try await Self.lockedRow(db, monitorID, flavor) else { return [] }
+            let monitor = try MonitorRows.monitor(row)
+            // A ping that arrived since the claim moved the deadline: nothing is overdue.
+            guard let target = monitor.target.heartbeat, !monitor.isPaused,
+                  let deadline = try row.decode(column: "next_check_at", as: Int64?.self), deadline <= now.millisecondsSince1970 else {
+                try await Self.releaseLease(db, monitorID)
+                return []
+            }
+            let outcome = HeartbeatRules.overdue(at: now, target: target, progress: try MonitorRows.progress(row))
+            let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: .down, message: outcome.message, nextCheckAt: outcome.deadline ?? now)
+            let resultID = try await Self.insertResult(db, result)
+            let (state, transition) = monitor.stateMachine.apply(.down, message: outcome.message, at: now, to: monitor.state)
+            let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: inMaintenance)
+            try await db.update("monitors")
+                .set("run_started_at", to: SQLBind(outcome.progress.runStartedAt?.millisecondsSince1970))
+                .set("run_id", to: SQLBind(outcome.progress.runID))
+                .set("last_checked_at", to: SQLBind(now.millisecondsSince1970))
+                .set("last_message", to: SQLBind(outcome.message))
+                .set("next_check_at", to: SQLBind(outcome.deadline?.millisecondsSince1970))
+                .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
+                .where("id", .equal, SQLBind(monitorID.rawValue)).run()
+            return event.map { [$0] } ?? []
+        }
+    }
+
+    public func recordPing(monitorID: MonitorID, kind: PingKind, runID: String?, body: String?, at now: Date, inMaintenance: Bool)
+        async throws -> (Ping, [MonitorEvent]) {
+        let flavor = backend.flavor
+        return try await backend.write { db in
+            guard let row = try await Self.lockedRow(db, monitorID, flavor) else { throw DomainError.notFound("monitor") }
+            let monitor = try MonitorRows.monitor(row)
+            guard let target = monitor.target.heartbeat else { throw DomainError.notFound("monitor") }
+            let deadline = try row.decode(column: "next_check_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
+            let outcome = HeartbeatRules.receive(kind, runID: runID, at: now, target: target, progress: try MonitorRows.progress(row), currentDeadline: deadline)
+            let pingID = try await db.insert(into: "monitor_pings")
+                .columns("monitor_id", "received_at", "kind", "run_id", "duration_seconds", "body", "late")
+                .values(SQLBind(monitorID.rawValue), SQLBind(now.millisecondsSince1970), SQLBind(kind.name), SQLBind(runID),
+                        SQLBind(outcome.durationSeconds), SQLBind(body), SQLBind(outcome.late))
+                .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
+            var events: [MonitorEvent] = []
+            var update = db.update("monitors")
+                .set("last_success_at", to: SQLBind(outcome.progress.lastSuccessAt?.millisecondsSince1970))
+                .set("run_started_at", to: SQLBind(outcome.progress.runStartedAt?.millisecondsSince1970))
+                .set("run_id", to: SQLBind(outcome.progress.runID))
+                .set("last_checked_at", to: SQLBind(now.millisecondsSince1970))
+                .set("last_message", to: SQLBind(outcome.message))
+            if !monitor.isPaused {
+                update = update.set("next_check_at", to: SQLBind(outcome.deadline?.millisecondsSince1970))
+            }
+            try await update.where("id", .equal, SQLBind(monitorID.rawValue)).run()
+            if let verdict = outcome.verdict {
+                let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: verdict, responseMilliseconds: outcome.durationSeconds.map { $0 * 1000 },
+                                         message: outcome.message, nextCheckAt: outcome.deadline ?? now)
+                let resultID = try await Self.insertResult(db, result)
+                let (state, transition) = monitor.stateMachine.apply(verdict, message: outcome.message, at: now, to: monitor.state)
+                if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: inMaintenance) {
+                    events.append(event)
+                }
+            }
+            let ping = Ping(id: pingID, monitorID: monitorID, receivedAt: now, kind: kind, runID: runID, durationSeconds: outcome.durationSeconds,
+                            body: body, late: outcome.late)
+            return (ping, events)
+        }
+    }
+
+    public func results(monitorID: MonitorID, limit: Int) async throws -> [MonitorResult] {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.resultColumns).from("monitor_results")
+                .where("monitor_id", .equal, SQLBind(monitorID.rawValue))
+                .orderBy("checked_at", .descending).orderBy("id", .descending)
+                .limit(limit).all().map(MonitorRows.result)
+        }
+    }
+
+    public func responseTimes(monitorIDs: [MonitorID], since: Date, limit: Int) async throws -> [MonitorID: [(Date, Double)]] {
+        guard !monitorIDs.isEmpty else { return [:] }
+        let rows = try await backend.read { db in
+            try await db.select().columns("monitor_id", "checked_at", "response_ms").from("monitor_results")
+                .where("monitor_id", .in, SQLBind.group(monitorIDs.map(\.rawValue)))
+                .where("checked_at", .greaterThanOrEqual, SQLBind(since.millisecondsSince1970))
+                .where("response_ms", .isNot, SQLLiteral.null)
+                .where("verdict", .notEqual, SQLBind(CheckVerdict.down.rawValue))
+                .orderBy("checked_at", .descending)
+                .limit(limit)
+                .all()
+                .map { row in
+                    (MonitorID(try row.decode(column: "monitor_id", as: Int64.self)),
+                     Date(millisecondsSince1970: try row.decode(column: "checked_at", as: Int64.self)),
+                     try row.decode(column: "response_ms", as: Double.self))
+                }
+        }
+        var grouped: [MonitorID: [(Date, Double)]] = [:]
+        for (id, date, ms) in rows { grouped[id, default: []].append((date, ms)) }
+        return grouped
+    }
+
+    public func downtimes(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [Downtime] {
+        guard !monitorIDs.isEmpty else { return [] }
+        return try await backend.read { db in
+            try await db.select().columns(MonitorRows.downtimeColumns).from("monitor_downtimes")
+                .where("monitor_id", .in, SQLBind.group(monitorIDs.map(\.rawValue)))
+                .where("started_at", .lessThan, SQLBind(range.end.millisecondsSince1970))
+                .where { $0.where("ended_at", .is, SQLLiteral.null).orWhere("ended_at", .greaterThan, SQLBind(range.start.millisecondsSince1970)) }
+                .orderBy("started_at")
+                .all().map(MonitorRows.downtime)
+        }
+    }
+
+    public func downtimes(monitorID: MonitorID, limit: Int) async throws -> [Downtime] {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.downtimeColumns).from("monitor_downtimes")
+                .where("monitor_id", .equal, SQLBind(monitorID.rawValue))
+                .orderBy("started_at", .descending).limit(limit)
+                .all().map(MonitorRows.downtime)
+        }
+    }
+
+    public func events(monitorID: MonitorID, limit: Int) async throws -> [MonitorEvent] {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.eventColumns).from("monitor_events")
+                .where("monitor_id", .equal, SQLBind(monitorID.rawValue))
+                .orderBy("id", .descending).limit(limit)
+                .all().map(MonitorRows.event)
+        }
+    }
+
+    public func pings(monitorID: MonitorID, limit: Int) async throws -> [Ping] {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.pingColumns).from("monitor_pings")
+                .where("monitor_id", .equal, SQLBind(monitorID.rawValue))
+                .orderBy("id", .descending).limit(limit)
+                .all().map(MonitorRows.ping)
+        }
+    }
+
+    public func purgeResults(before: Date) async throws -> Int {
+        try await backend.write { db in
+            let results = try await db.delete(from: "monitor_results").where("checked_at", .lessThan, SQLBind(before.millisecondsSince1970))
+                .returning("id").all().count
+            let pings = try await db.delete(from: "monitor_pings").where("received_at", .lessThan, SQLBind(before.millisecondsSince1970))
+                .returning("id").all().count
+            return results + pings
+        }
+    }
+}
