@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -77,6 +78,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltaleMonitors",
+            dependencies: [
+                "TelltaleCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TelltaleStore",
             dependencies: [
                 "TelltaleCore",
@@ -105,6 +121,7 @@ let package = Package(
             name: "TelltaleAPI",
             dependencies: [
                 "TelltaleCore",
+                "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleHTTP",
                 "SentryProtocol",
@@ -120,6 +137,7 @@ let package = Package(
             name: "TelltaleWeb",
             dependencies: [
                 "TelltaleCore",
+                "TelltaleMonitors",
                 "TelltaleHTTP",
                 "TelltaleIngest",
                 "SentryProtocol",
@@ -148,6 +166,12 @@ let package = Package(
                 .embedInCode("Resources/templates/issue_events.mustache"),
                 .embedInCode("Resources/templates/issue_users.mustache"),
                 .embedInCode("Resources/templates/error.mustache"),
+                .embedInCode("Resources/templates/status.mustache"),
+                .embedInCode("Resources/templates/health.mustache"),
+                .embedInCode("Resources/templates/monitor_row.mustache"),
+                .embedInCode("Resources/templates/monitor.mustache"),
+                .embedInCode("Resources/templates/monitor_form.mustache"),
+                .embedInCode("Resources/templates/status_pages.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),
             ],
@@ -157,6 +181,7 @@ let package = Package(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleCore",
+                "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleStore",
                 "TelltaleHTTP",

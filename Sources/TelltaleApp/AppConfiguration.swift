@@ -41,6 +41,10 @@ public struct AppConfiguration: Sendable {
     public var adminEmail: String
     /// Password for that administrator; generated and printed once when absent.
     public var adminPassword: String?
+    /// Checks running at once across all monitors.
+    public var monitorConcurrency: Int
+    /// Days raw monitor results and pings are kept (hourly figures stay 400 days).
+    public var monitorResultRetentionDays: Int
 
     /// Every setting: its key (in the JSON file), environment variable, default and meaning.
     public static let settings: [Setting] = [
@@ -57,6 +61,8 @@ public struct AppConfiguration: Sendable {
         Setting(key: "ingest.max_attachment_mb", defaultValue: "20", help: "largest stored attachment, MiB"),
         Setting(key: "ingest.key_rate_limit", defaultValue: "off", help: "events per minute per client key when the key sets none"),
         Setting(key: "ingest.org_rate_limit", defaultValue: "off", help: "events per minute per organization when it sets none"),
+        Setting(key: "monitors.concurrency", defaultValue: "512", help: "monitor checks running at once"),
+        Setting(key: "monitors.result_retention_days", defaultValue: "7", help: "days raw check results and pings are kept"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
         Setting(key: "admin.password", defaultValue: "generated, printed once", help: "that administrator's password", isSecret: true),
     ]
@@ -175,6 +181,11 @@ public struct AppConfiguration: Sendable {
             defaultKeyRateLimit: positive("ingest.key_rate_limit", nil),
             defaultOrganizationRateLimit: positive("ingest.org_rate_limit", nil)
         )
+
+        monitorConcurrency = positive("monitors.concurrency", 512) ?? 512
+        if monitorConcurrency > 10_000 { problem("monitors.concurrency", "'\(monitorConcurrency)' is above 10000") }
+        monitorResultRetentionDays = positive("monitors.result_retention_days", 7) ?? 7
+        if monitorResultRetentionDays > 400 { problem("monitors.result_retention_days", "'\(monitorResultRetentionDays)' is above 400") }
 
         adminEmail = (text("admin.email") ?? "admin@telltale.local").lowercased()
         if !adminEmail.contains("@") { problem("admin.email", "'\(adminEmail)' is not an email address") }

@@ -45,12 +45,8 @@ public func buildApplication(
     // Outside the JSON error mapping, so browsers get the same status as an HTML page.
     router.add(middleware: HTMLErrorPages(templates: templates))
     router.add(middleware: ErrorMiddleware())
-    OperationsController(
-        registry: registry,
-        readiness: { await readiness(of: store) },
-        beforeScrape: { processMetrics.sample() }
-    ).addRoutes(to: router)
     let writer = IngestWriter(repository: store.ingest, logger: logger)
+    let queueDepth = Gauge(label: "telltale.ingest.queue_depth", factory: factory)
     let ingest = IngestService(keys: ClientKeyCache(repositories: store.repositories), writer: writer, settings: configuration.ingest, logger: logger)
     OpenAPIController<TelltaleRequestContext>().addRoutes(to: router)
     IngestController(service: ingest, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: router)
@@ -62,14 +58,33 @@ public func buildApplication(
     ManagementController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
     let web = router.group().add(middleware: WebSessionMiddleware(accounts: accounts))
-    Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL).addRoutes(to: web)
+    let dashboard = Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL)
+    dashboard.addRoutes(to: web)
+
+    let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates, logger: logger)
+    let capabilities: [any Capability] = [health]
+    for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
+    OperationsController(
+        registry: registry,
+        readiness: {
+            var report = await readiness(of: store)
+            report.ingestQueueDepth = writer.queuedRecords
+            report.schedulerLagSeconds = health.schedulerLagSeconds
+            return report
+        },
+        beforeScrape: {
+            processMetrics.sample()
+            queueDepth.record(writer.queuedRecords)
+        }
+    ).addRoutes(to: router)
 
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
-        // Shut down in reverse: retention stops, the server finishes requests, the writer drains, the store closes.
-        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, logger: logger)],
+        // Shut down in reverse: capabilities' services and retention stop, the server finishes requests, the writer drains, the store closes.
+        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, logger: logger)]
+            + capabilities.flatMap(\.services),
         logger: logger
     )
     app.beforeServerStarts {

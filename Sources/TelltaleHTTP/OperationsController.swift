@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 import NIOCore
 public import Prometheus
@@ -10,6 +11,10 @@ public struct Readiness: Sendable {
     public var migrationsCurrent: Bool
     /// A short explanation when not ready.
     public var detail: String?
+    /// Records accepted and waiting for the ingest writer.
+    public var ingestQueueDepth: Int?
+    /// How late the monitor scheduler's last pass started its checks, in seconds.
+    public var schedulerLagSeconds: Double?
 
     /// Creates a readiness report.
     public init(databaseReachable: Bool, migrationsCurrent: Bool, detail: String? = nil) {
@@ -49,6 +54,8 @@ public struct OperationsController<Context: RequestContext>: Sendable {
             let report = await readiness()
             let body = """
                 {"status":"\(report.isReady ? "ready" : "not ready")","database":\(report.databaseReachable),"migrations":\(report.migrationsCurrent)\
+                \(report.ingestQueueDepth.map { ",\"ingest_queue_depth\":\($0)" } ?? "")\
+                \(report.schedulerLagSeconds.map { ",\"scheduler_lag_seconds\":\(String(format: "%.3f", $0))" } ?? "")\
                 \(report.detail.map { ",\"detail\":" + JSONText.quoted($0) } ?? "")}
                 """
             return Response(

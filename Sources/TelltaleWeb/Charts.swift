@@ -37,7 +37,7 @@ enum Charts {
 
     /// Bars per time bucket, each stacked from `series` (drawn with class `lv-<name>`), with a
     /// count axis of round ticks, a time axis, hover values (SVG titles) and an empty state.
-    static func stackedBars(_ series: [(name: String, points: [(start: Int64, count: Int64)])], bucketSeconds: Int64, unit: String) -> String {
+    static func stackedBars(_ series: [(name: String, points: [(start: Int64, count: Int64)])], bucketSeconds: Int64, unit: String, caption: String? = nil) -> String {
         guard let starts = series.first(where: { !$0.points.isEmpty })?.points.map(\.start) else {
             return "<p class=\"muted chart-empty\">No data for this period.</p>"
         }
@@ -65,7 +65,8 @@ enum Charts {
                 guard count > 0 else { continue }
                 let h = height * Double(count) / top
                 y -= h
-                html += "<rect class=\"lv-\(entry.name)\" x=\"\(fmt(Double(i) * slot + slot * 0.1))\" y=\"\(fmt(y))\" width=\"\(fmt(slot * 0.8))\" height=\"\(fmt(h))\"><title>\(when) UTC: \(count) \(entry.name) (\(totals[i]) \(unit))</title></rect>"
+                let value = series.count == 1 ? "\(count) \(unit)" : "\(count) \(entry.name) (\(totals[i]) \(unit))"
+                html += "<rect class=\"lv-\(entry.name)\" x=\"\(fmt(Double(i) * slot + slot * 0.1))\" y=\"\(fmt(y))\" width=\"\(fmt(slot * 0.8))\" height=\"\(fmt(h))\"><title>\(when) UTC: \(value)</title></rect>"
             }
         }
         html += "</svg>"
@@ -77,7 +78,8 @@ enum Charts {
             let minor = (i / every) % 2 == 1 ? " minor" : ""
             html += "<span class=\"tick\(minor)\" style=\"left:\(fmt(100 * (Double(i) + 0.5) / Double(starts.count)))%\" data-time=\"\(start)\" data-format=\"\(daily ? "day" : "hour")\">\(daily ? dayLabel(start) : hourLabel(start))</span>"
         }
-        html += "</div></div><figcaption class=\"muted small\">\(unit.prefix(1).uppercased() + unit.dropFirst()) per \(per); times in <span class=\"zone\">UTC</span>. Hover a bar for its values.</figcaption></figure>"
+        let title = caption ?? "\(unit.prefix(1).uppercased() + unit.dropFirst()) per \(per)"
+        html += "</div></div><figcaption class=\"muted small\">\(title); times in <span class=\"zone\">UTC</span>. Hover a bar for its values.</figcaption></figure>"
         return html
     }
 
@@ -109,7 +111,7 @@ enum Charts {
         Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date(timeIntervalSince1970: TimeInterval(start)))
     }
 
-    private static func fmt(_ value: Double) -> String {
+    static func fmt(_ value: Double) -> String {
         String(format: "%.1f", value)
     }
 }

@@ -91,7 +91,7 @@ struct PageScope: Sendable {
 /// The page header: who is signed in, where they are, what they may do. Templates read it
 /// through `MustacheParent` (MustacheLookups.swift), so derived values can be computed.
 struct Chrome: Sendable {
-    enum Section: Sendable { case overview, issues, settings, account }
+    enum Section: Sendable { case overview, issues, health, settings, account }
     struct UserView: Sendable { var name: String; var email: String }
     struct OrgLink: Sendable { var slug: String; var name: String; var current: Bool }
 
@@ -105,6 +105,7 @@ struct Chrome: Sendable {
 
     var isOverview: Bool { section == .overview }
     var isIssues: Bool { section == .issues }
+    var isHealth: Bool { section == .health }
     var isSettings: Bool { section == .settings }
     var isAccount: Bool { section == .account }
     var hasManyOrganizations: Bool { organizations.count > 1 }

@@ -40,6 +40,7 @@ extension Chrome: MustacheParent {
         case "canManage": canManage
         case "isOverview": isOverview
         case "isIssues": isIssues
+        case "isHealth": isHealth
         case "isSettings": isSettings
         case "isAccount": isAccount
         case "hasManyOrganizations": hasManyOrganizations

@@ -48,4 +48,25 @@ enum WebFormat {
         default: return String(format: "%.1fd", seconds / 86_400)
         }
     }
+
+    /// 99.95%: two decimals, never rounded up to 100% while anything was down.
+    static func percent(_ value: Double) -> String {
+        if value >= 100 { return "100%" }
+        let floored = (value * 100).rounded(.down) / 100
+        return String(format: "%.2f%%", floored)
+    }
+
+    /// 1h 2m 3s: exact, for downtimes.
+    static func exactDuration(_ seconds: TimeInterval) -> String {
+        var rest = Int(seconds.rounded())
+        let days = rest / 86_400; rest %= 86_400
+        let hours = rest / 3_600; rest %= 3_600
+        let minutes = rest / 60; rest %= 60
+        var parts: [String] = []
+        if days > 0 { parts.append("\(days)d") }
+        if hours > 0 { parts.append("\(hours)h") }
+        if minutes > 0 { parts.append("\(minutes)m") }
+        if rest > 0 || parts.isEmpty { parts.append("\(rest)s") }
+        return parts.joined(separator: " ")
+    }
 }

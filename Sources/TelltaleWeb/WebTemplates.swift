@@ -28,6 +28,12 @@ public struct WebTemplates: Sendable {
             "issue_events": PackageResources.issue_events_mustache,
             "issue_users": PackageResources.issue_users_mustache,
             "error": PackageResources.error_mustache,
+            "status": PackageResources.status_mustache,
+            "health": PackageResources.health_mustache,
+            "monitor_row": PackageResources.monitor_row_mustache,
+            "monitor": PackageResources.monitor_mustache,
+            "monitor_form": PackageResources.monitor_form_mustache,
+            "status_pages": PackageResources.status_pages_mustache,
         ]
         var library = MustacheLibrary()
         for (name, bytes) in sources {

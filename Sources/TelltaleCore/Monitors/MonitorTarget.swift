@@ -156,3 +156,9 @@ public struct PostgresTarget: Sendable, Hashable, Codable {
         return parts.string ?? "postgres://…"
     }
 }
+
+/// Connects to a PostgreSQL server and runs a read-only query; the driver lives in the store.
+public protocol PostgresProbe: Sendable {
+    /// Throws an error whose description says what failed (never the password).
+    func probe(_ target: PostgresTarget, timeout: Duration) async throws
+}

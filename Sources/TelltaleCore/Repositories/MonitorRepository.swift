@@ -40,9 +40,38 @@ public protocol MonitorRepository: Sendable {
     func downtimes(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [Downtime]
     func downtimes(monitorID: MonitorID, limit: Int) async throws -> [Downtime]
     func events(monitorID: MonitorID, limit: Int) async throws -> [MonitorEvent]
+    /// When each monitor was paused, within `range` (an open pause ends at `range.end`).
+    func pausedPeriods(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [MonitorID: [TimeRange]]
+    /// Hourly figures (checks, failures, mean and percentile response times) since `since`.
+    func hourly(monitorIDs: [MonitorID], since: Date) async throws -> [MonitorID: [HourlyFigures]]
+    /// Computes the percentiles of finished hours from raw results, before those are purged.
+    func rollUpHours(before: Date) async throws -> Int
     func pings(monitorID: MonitorID, limit: Int) async throws -> [Ping]
     /// Deletes raw results and pings older than `before`.
     func purgeResults(before: Date) async throws -> Int
+}
+
+/// One hour of a monitor's results, kept long after the raw results are gone.
+public struct HourlyFigures: Sendable, Hashable {
+    public var hour: Date
+    public var checks: Int
+    public var failures: Int
+    public var meanMilliseconds: Double?
+    public var maxMilliseconds: Double?
+    public var p50: Double?
+    public var p95: Double?
+    public var p99: Double?
+
+    public init(hour: Date, checks: Int, failures: Int, meanMilliseconds: Double?, maxMilliseconds: Double?, p50: Double?, p95: Double?, p99: Double?) {
+        self.hour = hour
+        self.checks = checks
+        self.failures = failures
+        self.meanMilliseconds = meanMilliseconds
+        self.maxMilliseconds = maxMilliseconds
+        self.p50 = p50
+        self.p95 = p95
+        self.p99 = p99
+    }
 }
 
 /// A monitor leased for one check, with when it was due.

@@ -156,6 +156,7 @@ public struct MonitorSQLRepository: MonitorRepository {
                 guard let row = try await Self.lockedRow(db, result.monitorID, flavor) else { continue }
                 let monitor = try MonitorRows.monitor(row)
                 let resultID = try await Self.insertResult(db, result)
+                try await Self.addToHour(db, result)
                 let (state, transition) = monitor.stateMachine.apply(result.verdict, message: result.message, at: result.checkedAt, to: monitor.state)
                 let maintenance = inMaintenance.contains(monitor.id)
                 if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: maintenance) {
@@ -192,6 +193,7 @@ public struct MonitorSQLRepository: MonitorRepository {
             let outcome = HeartbeatRules.overdue(at: now, target: target, progress: try MonitorRows.progress(row))
             let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: .down, message: outcome.message, nextCheckAt: outcome.deadline ?? now)
             let resultID = try await Self.insertResult(db, result)
+            try await Self.addToHour(db, result)
             let (state, transition) = monitor.stateMachine.apply(.down, message: outcome.message, at: now, to: monitor.state)
             let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: inMaintenance)
             try await db.update("monitors")
@@ -235,6 +237,7 @@ public struct MonitorSQLRepository: MonitorRepository {
                 let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: verdict, responseMilliseconds: outcome.durationSeconds.map { $0 * 1000 },
                                          message: outcome.message, nextCheckAt: outcome.deadline ?? now)
                 let resultID = try await Self.insertResult(db, result)
+                try await Self.addToHour(db, result)
                 let (state, transition) = monitor.stateMachine.apply(verdict, message: outcome.message, at: now, to: monitor.state)
                 if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: inMaintenance) {
                     events.append(event)

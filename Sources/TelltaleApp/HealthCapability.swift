@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import TelltaleAPI
+import TelltaleCore
+import TelltaleHTTP
+import TelltaleMonitors
+import TelltaleStore
+import TelltaleWeb
+
+/// Health and uptime: monitors and their scheduler, heartbeat pings, status pages,
+/// maintenance windows, and their API and dashboard pages.
+struct HealthCapability: Capability {
+    let service: MonitorService
+    let scheduler: MonitorScheduler
+    let housekeeping: MonitorHousekeeping
+    let http: HTTPChecker
+    let repositories: Repositories
+    let dashboard: Dashboard
+    let templates: WebTemplates
+    let publicURL: String
+
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates,
+         listeners: MonitorEventListeners = MonitorEventListeners(), logger: Logger) {
+        let repositories = store.repositories
+        let maintenance = MaintenanceCache(statusPages: repositories.statusPages)
+        let recorder = MonitorRecorder(monitors: repositories.monitors, maintenance: maintenance, metrics: MonitorMetrics(factory: metrics),
+                                       listeners: listeners, logger: logger)
+        let http = HTTPChecker()
+        let checker = MonitorChecker(http: http, postgres: PostgresMonitorProbe())
+        self.http = http
+        self.repositories = repositories
+        self.dashboard = dashboard
+        self.templates = templates
+        self.publicURL = configuration.publicURL
+        service = MonitorService(monitors: repositories.monitors, statusPages: repositories.statusPages, recorder: recorder,
+                                 maintenance: maintenance, checker: checker)
+        scheduler = MonitorScheduler(monitors: repositories.monitors, recorder: recorder, checker: checker, maintenance: maintenance,
+                                     settings: .init(maxInFlight: configuration.monitorConcurrency), logger: logger)
+        housekeeping = MonitorHousekeeping(monitors: repositories.monitors, resultRetentionDays: configuration.monitorResultRetentionDays, logger: logger)
+    }
+
+    /// The scheduler's latest lag, for `/readyz`.
+    var schedulerLagSeconds: Double { service.recorder.metrics.schedulerLagSeconds }
+
+    func addRoutes(_ groups: RouteGroups) {
+        MonitorsController(service: service, repositories: repositories, publicURL: publicURL).addRoutes(to: groups.api)
+        StatusPagesController(service: service, repositories: repositories, publicURL: publicURL).addRoutes(to: groups.api)
+        PingController(service: service).addRoutes(to: groups.root)
+        StatusPageController(cache: StatusSnapshotCache(service: service), templates: templates, publicURL: publicURL).addRoutes(to: groups.root)
+        HealthDashboard(dashboard: dashboard, service: service, publicURL: publicURL).addRoutes(to: groups.web)
+    }
+
+    var services: [any Service] { [SchedulerService(scheduler: scheduler, http: http), housekeeping] }
+}
+
+/// Runs the scheduler, then closes the HTTP checker's connections.
+private struct SchedulerService: Service {
+    let scheduler: MonitorScheduler
+    let http: HTTPChecker
+
+    func run() async throws {
+        try await scheduler.run()
+        await http.shutdown()
+    }
+}

@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import TelltaleCore
+
+/// Runs HTTP(S) checks on two shared clients (one follows redirects, one does not).
+/// Bodies are read up to ``maxBodyBytes``; a larger one fails the check instead of filling memory.
+public final class HTTPChecker: Sendable {
+    /// The most of a body a check reads.
+    public static let maxBodyBytes = 1 << 20
+    let following: HTTPClient
+    let direct: HTTPClient
+
+    public init() {
+        func client(_ redirects: HTTPClient.Configuration.RedirectConfiguration) -> HTTPClient {
+            var configuration = HTTPClient.Configuration(redirectConfiguration: redirects, decompression: .disabled)
+            configuration.connectionPool = .init(idleTimeout: .seconds(30))
+            configuration.httpVersion = .http1Only
+            return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        }
+        following = client(.follow(max: 10, allowCycles: false))
+        direct = client(.disallow)
+    }
+
+    /// Closes the clients' connections.
+    public func shutdown() async {
+        try? await following.shutdown()
+        try? await direct.shutdown()
+    }
+
+    func check(_ target: HTTPTarget, timeout: Duration) async -> CheckOutcome {
+        var request = HTTPClientRequest(url: target.url)
+        request.method = HTTPMethod(rawValue: target.method)
+        request.headers.add(name: "User-Agent", value: "Telltale-Monitor/1")
+        for (name, value) in target.headers.sorted(by: { $0.key < $1.key }) { request.headers.replaceOrAdd(name: name, value: value) }
+        if let body = target.body { request.body = .bytes(ByteBuffer(string: body)) }
+        let client = target.followRedirects ? following : direct
+        let start = ContinuousClock.now
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            var body = ByteBuffer()
+            for try await chunk in response.body {
+                guard body.readableBytes + chunk.readableBytes <= Self.maxBodyBytes else {
+                    return .down("response body is larger than \(Self.maxBodyBytes / 1024) KB", after: milliseconds(since: start), status: Int(response.status.code))
+                }
+                var chunk = chunk
+                body.writeBuffer(&chunk)
+            }
+            let elapsed = milliseconds(since: start)
+            return HTTPAssertions.evaluate(target, status: Int(response.status.code), body: Array(body.readableBytesView), milliseconds: elapsed)
+        } catch {
+            return .down(Self.describe(error, timeout: timeout), after: nil)
+        }
+    }
+
+    /// A failure in words an operator acts on; never the request's headers or body.
+    static func describe(_ error: any Error, timeout: Duration) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out after \(timeout.components.seconds) s"
+            case .redirectLimitReached: return "too many redirects (more than 10)"
+            case .redirectCycleDetected: return "redirect loop detected"
+            case .remoteConnectionClosed: return "the server closed the connection before answering"
+            default: return "HTTP error: \(error)"
+            }
+        }
+        if error is NIOSSLError || String(describing: type(of: error)).contains("SSL") {
+            return "TLS failed: \(error)"
+        }
+        if let error = error as? NIOConnectionError {
+            return "could not connect to \(error.host):\(error.port)\(error.connectionErrors.first.map { ": \($0.error)" } ?? "")"
+        }
+        return "request failed: \(error)"
+    }
+}
+
+/// The assertions of an HTTP check, pure so they are tested without a server.
+enum HTTPAssertions {
+    static func evaluate(_ target: HTTPTarget, status: Int, body: [UInt8], milliseconds: Double) -> CheckOutcome {
+        guard target.expectedStatus.contains(where: { $0.range.contains(status) }) else {
+            return .down("status \(status), expected \(target.expectedStatus.map(\.description).joined(separator: ", "))", after: milliseconds, status: status)
+        }
+        if let keyword = target.keyword {
+            let found = String(decoding: body, as: UTF8.self).contains(keyword)
+            if target.keywordAbsent, found { return .down("body contains the keyword that must be absent", after: milliseconds, status: status) }
+            if !target.keywordAbsent, !found { return .down("body does not contain the keyword", after: milliseconds, status: status) }
+        }
+        if let path = target.jsonPath, let parsed = try? JSONPath(path) {
+            guard let value = parsed.value(in: body) else {
+                return .down("JSON path \(path) not found in the body", after: milliseconds, status: status)
+            }
+            if let expected = target.jsonExpected, value != expected {
+                return .down("JSON path \(path) is '\(value.prefix(100))', expected '\(expected.prefix(100))'", after: milliseconds, status: status)
+            }
+        }
+        if let limit = target.degradedAboveMilliseconds, milliseconds > Double(limit) {
+            return CheckOutcome(verdict: .degraded, responseMilliseconds: milliseconds, statusCode: status,
+                                message: "slow: \(Int(milliseconds)) ms, above \(limit) ms")
+        }
+        return CheckOutcome(verdict: .up, responseMilliseconds: milliseconds, statusCode: status, message: "status \(status) in \(Int(milliseconds.rounded())) ms")
+    }
+}

@@ -1,0 +1,110 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+extension MonitorSQLRepository {
+    /// Adds one result to its hour's running figures (inside the recording transaction).
+    static func addToHour(_ db: any SQLDatabase, _ result: CheckResult) async throws {
+        let hour = result.checkedAt.millisecondsSince1970 / 3_600_000 * 3_600_000
+        let failed = result.verdict.isFailure ? 1 : 0
+        let timed = result.responseMilliseconds == nil || result.verdict.isFailure ? 0 : 1
+        let ms = timed == 1 ? (result.responseMilliseconds ?? 0) : 0
+        try await db.raw("""
+            INSERT INTO monitor_hourly (monitor_id, hour, checks, failures, timed, sum_ms, max_ms)
+            VALUES (\(bind: result.monitorID.rawValue), \(bind: hour), 1, \(bind: failed), \(bind: timed), \(bind: ms), \(bind: timed == 1 ? ms : nil))
+            ON CONFLICT (monitor_id, hour) DO UPDATE SET
+                checks = monitor_hourly.checks + 1,
+                failures = monitor_hourly.failures + excluded.failures,
+                timed = monitor_hourly.timed + excluded.timed,
+                sum_ms = monitor_hourly.sum_ms + excluded.sum_ms,
+                max_ms = CASE WHEN excluded.max_ms IS NULL THEN monitor_hourly.max_ms
+                              WHEN monitor_hourly.max_ms IS NULL OR excluded.max_ms > monitor_hourly.max_ms THEN excluded.max_ms
+                              ELSE monitor_hourly.max_ms END
+            """).run()
+    }
+
+    public func hourly(monitorIDs: [MonitorID], since: Date) async throws -> [MonitorID: [HourlyFigures]] {
+        guard !monitorIDs.isEmpty else { return [:] }
+        let hour = since.millisecondsSince1970 / 3_600_000 * 3_600_000
+        let rows = try await backend.read { db in
+            try await db.select().columns("monitor_id", "hour", "checks", "failures", "timed", "sum_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms")
+                .from("monitor_hourly")
+                .where("monitor_id", .in, SQLBind.group(monitorIDs.map(\.rawValue)))
+                .where("hour", .greaterThanOrEqual, SQLBind(hour))
+                .orderBy("hour")
+                .all()
+                .map { row -> (MonitorID, HourlyFigures) in
+                    let timed = try row.decode(column: "timed", as: Int.self)
+                    let sum = try row.decode(column: "sum_ms", as: Double.self)
+                    return (MonitorID(try row.decode(column: "monitor_id", as: Int64.self)), HourlyFigures(
+                        hour: Date(millisecondsSince1970: try row.decode(column: "hour", as: Int64.self)),
+                        checks: try row.decode(column: "checks", as: Int.self),
+                        failures: try row.decode(column: "failures", as: Int.self),
+                        meanMilliseconds: timed > 0 ? sum / Double(timed) : nil,
+                        maxMilliseconds: try row.decode(column: "max_ms", as: Double?.self),
+                        p50: try row.decode(column: "p50_ms", as: Double?.self),
+                        p95: try row.decode(column: "p95_ms", as: Double?.self),
+                        p99: try row.decode(column: "p99_ms", as: Double?.self)))
+                }
+        }
+        var grouped: [MonitorID: [HourlyFigures]] = [:]
+        for (id, figures) in rows { grouped[id, default: []].append(figures) }
+        return grouped
+    }
+
+    public func rollUpHours(before: Date) async throws -> Int {
+        let limit = before.millisecondsSince1970 / 3_600_000 * 3_600_000
+        // Finished hours whose percentiles are not yet computed, a bounded batch per call.
+        let pending = try await backend.read { db in
+            try await db.select().columns("monitor_id", "hour").from("monitor_hourly")
+                .where("p50_ms", .is, SQLLiteral.null).where("timed", .greaterThan, SQLBind(0))
+                .where("hour", .lessThan, SQLBind(limit))
+                .limit(500).all()
+                .map { (try $0.decode(column: "monitor_id", as: Int64.self), try $0.decode(column: "hour", as: Int64.self)) }
+        }
+        for (monitor, hour) in pending {
+            let times = try await backend.read { db in
+                try await db.select().column("response_ms").from("monitor_results")
+                    .where("monitor_id", .equal, SQLBind(monitor))
+                    .where("checked_at", .greaterThanOrEqual, SQLBind(hour)).where("checked_at", .lessThan, SQLBind(hour + 3_600_000))
+                    .where("response_ms", .isNot, SQLLiteral.null).where("verdict", .notEqual, SQLBind(CheckVerdict.down.rawValue))
+                    .all(decodingColumn: "response_ms", as: Double.self)
+            }
+            let figures = ResponsePercentiles(times)
+            try await backend.write { db in
+                try await db.update("monitor_hourly")
+                    .set("p50_ms", to: SQLBind(figures.p50 ?? 0)).set("p95_ms", to: SQLBind(figures.p95 ?? 0)).set("p99_ms", to: SQLBind(figures.p99 ?? 0))
+                    .where("monitor_id", .equal, SQLBind(monitor)).where("hour", .equal, SQLBind(hour)).run()
+            }
+        }
+        return pending.count
+    }
+
+    public func pausedPeriods(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [MonitorID: [TimeRange]] {
+        guard !monitorIDs.isEmpty else { return [:] }
+        let rows = try await backend.read { db in
+            try await db.select().columns("monitor_id", "from_status", "to_status", "effective_at").from("monitor_events")
+                .where("monitor_id", .in, SQLBind.group(monitorIDs.map(\.rawValue)))
+                .where { $0.where("to_status", .equal, SQLBind("paused")).orWhere("from_status", .equal, SQLBind("paused")) }
+                .orderBy("id")
+                .all()
+                .map { row in
+                    (MonitorID(try row.decode(column: "monitor_id", as: Int64.self)), try row.decode(column: "to_status", as: String.self) == "paused",
+                     Date(millisecondsSince1970: try row.decode(column: "effective_at", as: Int64.self)))
+                }
+        }
+        var open: [MonitorID: Date] = [:]
+        var periods: [MonitorID: [TimeRange]] = [:]
+        for (id, pausing, at) in rows {
+            if pausing {
+                open[id] = at
+            } else if let start = open.removeValue(forKey: id) {
+                if let clipped = TimeRange(start: start, end: at).clamped(to: range) { periods[id, default: []].append(clipped) }
+            }
+        }
+        for (id, start) in open {
+            if let clipped = TimeRange(start: start, end: max(start, range.end)).clamped(to: range) { periods[id, default: []].append(clipped) }
+        }
+        return periods
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TelltaleCore
+public import TelltaleHTTP
+public import TelltaleMonitors
+
+/// The health pages of the dashboard: the grid of monitors (live), a monitor's page, the
+/// forms to create and edit monitors, status pages and maintenance windows.
+public struct HealthDashboard: Sendable {
+    let dashboard: Dashboard
+    let service: MonitorService
+    let publicURL: String
+
+    public init(dashboard: Dashboard, service: MonitorService, publicURL: String) {
+        self.dashboard = dashboard
+        self.service = service
+        self.publicURL = publicURL
+    }
+
+    var templates: WebTemplates { dashboard.templates }
+
+    public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        addGridRoutes(to: router)
+        addMonitorRoutes(to: router)
+        addFormRoutes(to: router)
+        addStatusPageRoutes(to: router)
+    }
+
+    /// The monitor a route names, in the organization the route names.
+    func monitor(_ scope: PageScope, _ context: TelltaleRequestContext) async throws -> Monitor {
+        let idText = try context.parameters.require("id")
+        guard let id = Int64(idText), let monitor = try await service.monitors.monitor(id: MonitorID(id)),
+              monitor.organizationID == scope.organization.id else { throw APIError.notFound("monitor '\(idText)' not found") }
+        return monitor
+    }
+}
+
+/// One row of the health grid.
+struct MonitorRowView {
+    var id: String
+    var href: String
+    var name: String
+    var type: String
+    var component: String
+    var status: String
+    var since: String
+    var sinceISO: String
+    var lastResponse: String
+    var sparkline: String
+    var uptimeDay: String
+    var uptimeMonth: String
+}
+
+extension HealthDashboard {
+    struct GridView {
+        struct Count { var label: String; var value: Int; var token: String; var href: String; var active: Bool }
+        var chrome: Chrome
+        var counts: [Count]
+        var rows: [MonitorRowView]
+        var hasRows: Bool
+        var newHref: String
+        var statusPagesHref: String
+        var liveSrc: String
+        var query: String
+        var previous: String?
+        var next: String?
+        var total: Int
+    }
+
+    static let pageSize = 100
+
+    func addGridRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("organizations/:org/health/") { request, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .health)
+            let form = Form.query(of: request)
+            let all = try await service.monitors.monitors(organizationID: scope.organization.id)
+            let status = form.text("status").flatMap(MonitorStatus.init(rawValue:))
+            let text = form.text("q")?.lowercased()
+            let matching = all.filter { monitor in
+                (status == nil || monitor.state.status == status)
+                    && (text == nil || monitor.name.lowercased().contains(text!) || monitor.component.lowercased().contains(text!))
+            }
+            let page = max(0, Int(form["page"] ?? "") ?? 0)
+            let slice = Array(matching.dropFirst(page * Self.pageSize).prefix(Self.pageSize))
+            let base = "\(scope.orgPath)/health/"
+            func link(_ page: Int) -> String {
+                var parts: [String] = []
+                if let status { parts.append("status=\(status.rawValue)") }
+                if let raw = form.text("q") { parts.append("q=\(raw.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
+                if page > 0 { parts.append("page=\(page)") }
+                return base + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
+            }
+            let counts = [GridView.Count(label: "All", value: all.count, token: "all", href: base, active: status == nil)]
+                + [MonitorStatus.up, .degraded, .down, .paused, .pending].map { item in
+                    GridView.Count(label: item.rawValue.capitalized, value: all.filter { $0.state.status == item }.count, token: item.rawValue,
+                                   href: "\(base)?status=\(item.rawValue)", active: status == item)
+                }
+            let view = GridView(
+                chrome: scope.chrome, counts: counts, rows: try await rows(slice, scope: scope), hasRows: !slice.isEmpty,
+                newHref: "\(scope.orgPath)/monitors/new", statusPagesHref: "\(scope.orgPath)/status-pages/",
+                liveSrc: "\(base)live", query: form.text("q") ?? "",
+                previous: page > 0 ? link(page - 1) : nil,
+                next: matching.count > (page + 1) * Self.pageSize ? link(page + 1) : nil,
+                total: matching.count)
+            return templates.page("health", view)
+        }
+        router.get("organizations/:org/health/live") { _, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .health)
+            let logger = context.logger
+            let body = ResponseBody { writer in
+                var seen: [MonitorID: String] = [:]
+                let ends = Date().addingTimeInterval(Dashboard.liveStreamLifetime)
+                try await writer.write(ByteBuffer(string: "retry: 3000\n: live\n\n"))
+                while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    let monitors = try await service.monitors.monitors(organizationID: scope.organization.id)
+                    // Only what changed since the last round is rendered and sent.
+                    let changed = monitors.filter { seen[$0.id] != Self.fingerprint($0) }
+                    for monitor in monitors { seen[monitor.id] = Self.fingerprint(monitor) }
+                    var message = ""
+                    for row in try await rows(Array(changed.prefix(200)), scope: scope) {
+                        let html = templates.render("health", RowsOnly(rows: [row]))
+                        message += "event: monitor\ndata: {\"id\":\(row.id),\"html\":\(JSONText.quoted(html))}\n\n"
+                    }
+                    try await writer.write(ByteBuffer(string: message.isEmpty ? ": ping\n\n" : message))
+                    try? await Task.sleep(for: Dashboard.livePollInterval)
+                }
+                logger.debug("Live health stream ended")
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+        }
+    }
+
+    /// Renders only the rows section of the grid template (for live updates).
+    struct RowsOnly {
+        var rows: [MonitorRowView]
+        var rowsOnly = true
+    }
+
+    static func fingerprint(_ monitor: Monitor) -> String {
+        "\(monitor.state.status.rawValue)|\(monitor.state.since.timeIntervalSince1970)|\(monitor.name)|\(monitor.component)"
+    }
+
+    func rows(_ monitors: [Monitor], scope: PageScope) async throws -> [MonitorRowView] {
+        let now = service.now()
+        let ids = monitors.map(\.id)
+        let hourly = try await service.monitors.hourly(monitorIDs: ids, since: now.addingTimeInterval(-86_400))
+        let day = try await service.uptime(monitors, window: TimeRange(start: now.addingTimeInterval(-86_400), end: now))
+        let month = try await service.uptime(monitors, window: TimeRange(start: now.addingTimeInterval(-30 * 86_400), end: now))
+        return monitors.map { monitor in
+            let hours = hourly[monitor.id] ?? []
+            let last = hours.last?.meanMilliseconds
+            return MonitorRowView(
+                id: monitor.id.description, href: "\(scope.orgPath)/monitors/\(monitor.id)/", name: monitor.name, type: monitor.type.rawValue,
+                component: monitor.component, status: monitor.state.status.rawValue,
+                since: WebFormat.relative(monitor.state.since, now: now), sinceISO: WebFormat.iso(monitor.state.since),
+                lastResponse: monitor.type.isActive ? (last.map { "\(Int($0.rounded())) ms" } ?? "–") : "–",
+                sparkline: Charts.responseSparkline(hours.compactMap(\.meanMilliseconds)),
+                uptimeDay: day[monitor.id]?.uptimePercent.map(WebFormat.percent) ?? "–",
+                uptimeMonth: month[monitor.id]?.uptimePercent.map(WebFormat.percent) ?? "–")
+        }
+    }
+}
