@@ -61,7 +61,9 @@ public func buildApplication(
     let dashboard = Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL)
     dashboard.addRoutes(to: web)
 
-    let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates, logger: logger)
+    let schemaReady = SchemaGate()
+    let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates,
+                                  schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(
@@ -89,6 +91,7 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         let applied = try await store.migrate()
+        await schemaReady.open()
         if !applied.isEmpty { logger.info("Database schema ready", metadata: ["migrations.applied": "\(applied.joined(separator: ", "))"]) }
         ingest.setHashSecret(try await store.instanceSecret())
         let report = try await accounts.bootstrap(adminEmail: configuration.adminEmail, adminPassword: configuration.adminPassword)

@@ -22,7 +22,7 @@ struct HealthCapability: Capability {
     let publicURL: String
 
     init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates,
-         listeners: MonitorEventListeners = MonitorEventListeners(), logger: Logger) {
+         schemaReady: SchemaGate, listeners: MonitorEventListeners = MonitorEventListeners(), logger: Logger) {
         let repositories = store.repositories
         let maintenance = MaintenanceCache(statusPages: repositories.statusPages)
         let recorder = MonitorRecorder(monitors: repositories.monitors, maintenance: maintenance, metrics: MonitorMetrics(factory: metrics),
@@ -37,7 +37,7 @@ struct HealthCapability: Capability {
         service = MonitorService(monitors: repositories.monitors, statusPages: repositories.statusPages, recorder: recorder,
                                  maintenance: maintenance, checker: checker)
         scheduler = MonitorScheduler(monitors: repositories.monitors, recorder: recorder, checker: checker, maintenance: maintenance,
-                                     settings: .init(maxInFlight: configuration.monitorConcurrency), logger: logger)
+                                     settings: .init(maxInFlight: configuration.monitorConcurrency), ready: { await schemaReady.wait() }, logger: logger)
         housekeeping = MonitorHousekeeping(monitors: repositories.monitors, resultRetentionDays: configuration.monitorResultRetentionDays, logger: logger)
     }
 
@@ -63,5 +63,19 @@ private struct SchedulerService: Service {
     func run() async throws {
         try await scheduler.run()
         await http.shutdown()
+    }
+}
+
+/// Opens once the schema is migrated; background work that reads tables waits for it.
+/// Waiting also ends at shutdown, so a server that fails to migrate still stops cleanly.
+actor SchemaGate {
+    private var isOpen = false
+
+    func open() { isOpen = true }
+
+    func wait() async {
+        while !isOpen, !Task.isCancelled, !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 }

@@ -18,6 +18,10 @@ public final class HTTPChecker: Sendable {
         func client(_ redirects: HTTPClient.Configuration.RedirectConfiguration) -> HTTPClient {
             var configuration = HTTPClient.Configuration(redirectConfiguration: redirects, decompression: .disabled)
             configuration.connectionPool = .init(idleTimeout: .seconds(30))
+            // A refused connection is the check's answer, not something to retry until the timeout.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            // Many monitors may watch one host; each check needs its own connection.
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
             configuration.httpVersion = .http1Only
             return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         }
@@ -53,12 +57,17 @@ public final class HTTPChecker: Sendable {
             let elapsed = milliseconds(since: start)
             return HTTPAssertions.evaluate(target, status: Int(response.status.code), body: Array(body.readableBytesView), milliseconds: elapsed)
         } catch {
-            return .down(Self.describe(error, timeout: timeout), after: nil)
+            return .down(Self.describe(error, timeout: timeout, url: target.url), after: nil)
         }
     }
 
     /// A failure in words an operator acts on; never the request's headers or body.
-    static func describe(_ error: any Error, timeout: Duration) -> String {
+    static func describe(_ error: any Error, timeout: Duration, url: String) -> String {
+        let text = String(describing: error)
+        let host = URLComponents(string: url).map { "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" } ?? url
+        if text.contains("Connection refused") { return "connection refused by \(host)" }
+        if text.contains("No route to host") { return "no route to \(host)" }
+        if text.contains("Name or service not known") || text.contains("nodename nor servname") { return "could not resolve \(host)" }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out after \(timeout.components.seconds) s"

@@ -27,11 +27,13 @@ public struct MonitorScheduler: Service {
     let settings: Settings
     let owner: String
     let now: @Sendable () -> Date
+    let ready: @Sendable () async -> Void
     let logger: Logger
 
+    /// `ready` returns once the database schema is in place (the server migrates as it starts).
     public init(monitors: any MonitorRepository, recorder: MonitorRecorder, checker: MonitorChecker, maintenance: MaintenanceCache,
                 settings: Settings = Settings(), owner: String = SecretGenerator.hex(byteCount: 8),
-                now: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
+                now: @escaping @Sendable () -> Date = Date.init, ready: @escaping @Sendable () async -> Void = {}, logger: Logger) {
         self.monitors = monitors
         self.recorder = recorder
         self.checker = checker
@@ -39,10 +41,12 @@ public struct MonitorScheduler: Service {
         self.settings = settings
         self.owner = owner
         self.now = now
+        self.ready = ready
         self.logger = logger
     }
 
     public func run() async throws {
+        await ready()
         let pending = PendingResults()
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {

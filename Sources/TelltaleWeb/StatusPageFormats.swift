@@ -74,7 +74,7 @@ enum StatusPageFeed {
         var xml = """
             <?xml version="1.0" encoding="utf-8"?>
             <feed xmlns="http://www.w3.org/2005/Atom">
-            <title>\(xmlEscape(snapshot.page.title)) status</title>
+            <title>\(xmlEscape(snapshot.page.title)): notices</title>
             <id>\(xmlEscape(page))</id>
             <link href="\(xmlEscape(page))"/>
             <link rel="self" href="\(xmlEscape(page))/feed.atom"/>
