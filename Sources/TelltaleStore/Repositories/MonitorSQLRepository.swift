@@ -36,6 +36,7 @@ public struct MonitorSQLRepository: MonitorRepository {
                 .set("project_id", to: SQLBind(draft.projectID?.rawValue))
                 .set("name", to: SQLBind(draft.name))
                 .set("component", to: SQLBind(draft.component))
+                .set("type", to: SQLBind(draft.target.type.rawValue))
                 .set("config", to: SQLBind(MonitorConfigCoding.encode(draft.target)))
                 .set("interval_seconds", to: SQLBind(draft.intervalSeconds))
                 .set("timeout_seconds", to: SQLBind(draft.timeoutSeconds))
