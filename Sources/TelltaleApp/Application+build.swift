@@ -63,7 +63,7 @@ public func buildApplication(
 
     let schemaReady = SchemaGate()
     let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates,
-                                  schemaReady: schemaReady, logger: logger)
+                                  ingest: ingest, schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TelltaleAPI
 import TelltaleCore
 import TelltaleHTTP
+import TelltaleIngest
 import TelltaleMonitors
 import TelltaleStore
 import TelltaleWeb
@@ -20,10 +21,16 @@ struct HealthCapability: Capability {
     let dashboard: Dashboard
     let templates: WebTemplates
     let publicURL: String
+    let ingest: IngestService
+    let cronIssues: CronIssueReporter
 
-    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates,
-         schemaReady: SchemaGate, listeners: MonitorEventListeners = MonitorEventListeners(), logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates, ingest: IngestService,
+         schemaReady: SchemaGate, logger: Logger) {
         let repositories = store.repositories
+        let cronIssues = CronIssueReporter(repositories: repositories, ingest: ingest, logger: logger)
+        // Listeners only enqueue: a slow one never holds up the scheduler.
+        let listeners = MonitorEventListeners([{ events in cronIssues.enqueue(events) }])
+        self.cronIssues = cronIssues
         let maintenance = MaintenanceCache(statusPages: repositories.statusPages)
         let recorder = MonitorRecorder(monitors: repositories.monitors, maintenance: maintenance, metrics: MonitorMetrics(factory: metrics),
                                        listeners: listeners, logger: logger)
@@ -34,10 +41,13 @@ struct HealthCapability: Capability {
         self.dashboard = dashboard
         self.templates = templates
         self.publicURL = configuration.publicURL
+        self.ingest = ingest
         service = MonitorService(monitors: repositories.monitors, statusPages: repositories.statusPages, recorder: recorder,
                                  maintenance: maintenance, checker: checker)
         scheduler = MonitorScheduler(monitors: repositories.monitors, recorder: recorder, checker: checker, maintenance: maintenance,
                                      settings: .init(maxInFlight: configuration.monitorConcurrency), ready: { await schemaReady.wait() }, logger: logger)
+        let service = service
+        ingest.setCheckInHandler { checkIns in await service.applyCheckIns(checkIns, projects: repositories.projects, logger: logger) }
         housekeeping = MonitorHousekeeping(monitors: repositories.monitors, resultRetentionDays: configuration.monitorResultRetentionDays, logger: logger)
     }
 
@@ -48,11 +58,12 @@ struct HealthCapability: Capability {
         MonitorsController(service: service, repositories: repositories, publicURL: publicURL).addRoutes(to: groups.api)
         StatusPagesController(service: service, repositories: repositories, publicURL: publicURL).addRoutes(to: groups.api)
         PingController(service: service).addRoutes(to: groups.root)
+        CronCheckInController(service: ingest).addRoutes(to: groups.root)
         StatusPageController(cache: StatusSnapshotCache(service: service), templates: templates, publicURL: publicURL).addRoutes(to: groups.root)
         HealthDashboard(dashboard: dashboard, service: service, publicURL: publicURL).addRoutes(to: groups.web)
     }
 
-    var services: [any Service] { [SchedulerService(scheduler: scheduler, http: http), housekeeping] }
+    var services: [any Service] { [cronIssues, SchedulerService(scheduler: scheduler, http: http), housekeeping] }
 }
 
 /// Runs the scheduler, then closes the HTTP checker's connections.

@@ -44,6 +44,7 @@ public final class IngestService: Sendable {
     let settings: IngestSettings
     let hashSecret: Mutex<String>
     let limiter = Mutex(RateLimiter())
+    let checkInHandler = Mutex<(@Sendable ([CheckInRecord]) async -> Void)?>(nil)
     let logger: Logger
 
     /// Creates the service; call ``setHashSecret(_:)`` before the first request.
@@ -165,10 +166,23 @@ public final class IngestService: Sendable {
         return grant
     }
 
+    /// Sets who acts on committed cron check-ins (the monitors capability).
+    public func setCheckInHandler(_ handler: @escaping @Sendable ([CheckInRecord]) async -> Void) {
+        checkInHandler.withLock { $0 = handler }
+    }
+
     /// Hands records to the writer and waits for their commit; maps refusals to 503.
     func commit(_ records: [IngestRecord], projectID: ProjectID) async throws(IngestFailure) {
         do {
             try await writer.submit(records)
+            // Check-ins are rare; only an envelope that carries one pays for this.
+            if let handler = checkInHandler.withLock({ $0 }) {
+                let checkIns = records.compactMap { record -> CheckInRecord? in
+                    if case .checkIn(let checkIn) = record { return checkIn }
+                    return nil
+                }
+                if !checkIns.isEmpty { await handler(checkIns) }
+            }
         } catch is IngestWriter.Overloaded {
             logger.warning("Ingest queue full; asking the client to retry", metadata: ["project.id": "\(projectID)"])
             throw IngestFailure(503, "server is busy; retry later", retryAfter: 5)

@@ -181,7 +181,9 @@ package struct ItemProcessor {
             projectID: project.id, checkInID: value["check_in_id"]?.stringValue.flatMap(EventID.normalize) ?? SecretGenerator.hex(byteCount: 16),
             monitorSlug: String(slug.prefix(128)), status: status, duration: value["duration"]?.doubleValue,
             environment: value["environment"]?.stringValue, timestamp: context.receivedAt,
-            payload: PayloadCompression.compress(value.serialized())
+            payload: PayloadCompression.compress(value.serialized()),
+            // A config that does not parse leaves the monitor as it is; the check-in still counts.
+            config: value["monitor_config"].flatMap { try? CronMonitorConfig($0) }
         ))
     }
 

@@ -104,8 +104,12 @@ public struct CheckInRecord: Sendable {
     public var environment: String?
     public var timestamp: Double
     public var payload: [UInt8]
+    /// The monitor to create or update (`monitor_config`), when the SDK sent a valid one.
+    public var config: CronMonitorConfig?
 
-    public init(projectID: ProjectID, checkInID: String, monitorSlug: String, status: String, duration: Double?, environment: String?, timestamp: Double, payload: [UInt8]) {
+    public init(projectID: ProjectID, checkInID: String, monitorSlug: String, status: String, duration: Double?, environment: String?, timestamp: Double,
+                payload: [UInt8], config: CronMonitorConfig? = nil) {
+        self.config = config
         self.projectID = projectID
         self.checkInID = checkInID
         self.monitorSlug = monitorSlug

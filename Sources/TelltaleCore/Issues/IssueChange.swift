@@ -40,7 +40,7 @@ public struct ActivityDraft: Sendable, Equatable {
 extension IssueLifecycle {
     /// Applies a change: checks it, sets resolution and ignore details, and lists what the
     /// timeline records. An unchanged field records nothing.
-    public static func apply(_ change: IssueChange, to issue: Issue, by user: UserID, now: Date) throws(IssueTransitionError) -> (Issue, [ActivityDraft]) {
+    public static func apply(_ change: IssueChange, to issue: Issue, by user: UserID?, now: Date) throws(IssueTransitionError) -> (Issue, [ActivityDraft]) {
         var updated = issue
         var activity: [ActivityDraft] = []
         if change.ignore != nil, let status = change.status, status != .ignored {

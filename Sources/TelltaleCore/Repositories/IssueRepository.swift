@@ -52,7 +52,8 @@ public protocol IssueRepository: Sendable {
     /// An issue by id; a merged issue's id leads to the issue it was merged into.
     func issue(id: Int64) async throws -> Issue?
     /// Applies a change and records its activity, atomically; returns the updated issue.
-    func update(id: Int64, _ change: IssueChange, by user: UserID, now: Date) async throws -> Issue?
+    /// `user` is `nil` when Telltale itself changes the issue (a recovered cron monitor resolves its issue).
+    func update(id: Int64, _ change: IssueChange, by user: UserID?, now: Date) async throws -> Issue?
     /// Deletes an issue with its events.
     func delete(id: Int64) async throws -> Bool
     /// Events of an issue, newest first, paged by cursor.

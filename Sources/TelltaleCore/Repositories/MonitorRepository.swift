@@ -47,6 +47,9 @@ public protocol MonitorRepository: Sendable {
     /// Computes the percentiles of finished hours from raw results, before those are purged.
     func rollUpHours(before: Date) async throws -> Int
     func pings(monitorID: MonitorID, limit: Int) async throws -> [Ping]
+    /// The error event a failing cron monitor reported into its project (its issue is resolved on recovery).
+    func setFailureEvent(_ id: MonitorID, eventID: String?) async throws
+    func failureEvent(_ id: MonitorID) async throws -> String?
     /// Deletes raw results and pings older than `before`.
     func purgeResults(before: Date) async throws -> Int
 }

@@ -33,6 +33,7 @@ enum MonitorsSchema {
                 last_checked_at \(f.bigint),
                 last_response_ms \(f.double),
                 last_message TEXT,
+                failure_event_id TEXT,
                 created_at \(f.bigint) NOT NULL,
                 updated_at \(f.bigint) NOT NULL
             )

@@ -56,7 +56,7 @@ public struct IssueSQLRepository: IssueRepository {
         return try await select.first().map(IssueRows.issue)
     }
 
-    public func update(id: Int64, _ change: IssueChange, by user: UserID, now: Date) async throws -> Issue? {
+    public func update(id: Int64, _ change: IssueChange, by user: UserID?, now: Date) async throws -> Issue? {
         try await backend.write { db in
             guard let issue = try await Self.issue(db, id: id, lock: true) else { return nil }
             let (updated, activity) = try IssueLifecycle.apply(change, to: issue, by: user, now: now)

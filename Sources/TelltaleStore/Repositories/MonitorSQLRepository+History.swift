@@ -107,4 +107,17 @@ extension MonitorSQLRepository {
         }
         return periods
     }
+
+    public func setFailureEvent(_ id: MonitorID, eventID: String?) async throws {
+        try await backend.write { db in
+            try await db.update("monitors").set("failure_event_id", to: SQLBind(eventID)).where("id", .equal, SQLBind(id.rawValue)).run()
+        }
+    }
+
+    public func failureEvent(_ id: MonitorID) async throws -> String? {
+        try await backend.read { db in
+            try await db.select().column("failure_event_id").from("monitors").where("id", .equal, SQLBind(id.rawValue))
+                .first(decodingColumn: "failure_event_id", as: String?.self) ?? nil
+        }
+    }
 }
