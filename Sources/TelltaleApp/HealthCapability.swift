@@ -23,6 +23,7 @@ struct HealthCapability: Capability {
     let publicURL: String
     let ingest: IngestService
     let cronIssues: CronIssueReporter
+    let pings: PingWriter
 
     init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates, ingest: IngestService,
          schemaReady: SchemaGate, logger: Logger) {
@@ -42,8 +43,10 @@ struct HealthCapability: Capability {
         self.templates = templates
         self.publicURL = configuration.publicURL
         self.ingest = ingest
+        let pings = PingWriter(monitors: repositories.monitors, logger: logger)
+        self.pings = pings
         service = MonitorService(monitors: repositories.monitors, statusPages: repositories.statusPages, recorder: recorder,
-                                 maintenance: maintenance, checker: checker)
+                                 maintenance: maintenance, checker: checker, pings: pings)
         scheduler = MonitorScheduler(monitors: repositories.monitors, recorder: recorder, checker: checker, maintenance: maintenance,
                                      settings: .init(maxInFlight: configuration.monitorConcurrency), ready: { await schemaReady.wait() }, logger: logger)
         let service = service
@@ -63,7 +66,7 @@ struct HealthCapability: Capability {
         HealthDashboard(dashboard: dashboard, service: service, publicURL: publicURL).addRoutes(to: groups.web)
     }
 
-    var services: [any Service] { [cronIssues, SchedulerService(scheduler: scheduler, http: http), housekeeping] }
+    var services: [any Service] { [cronIssues, pings, SchedulerService(scheduler: scheduler, http: http), housekeeping] }
 }
 
 /// Runs the scheduler, then closes the HTTP checker's connections.

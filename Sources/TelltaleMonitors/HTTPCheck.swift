@@ -66,6 +66,7 @@ public final class HTTPChecker: Sendable {
         let text = String(describing: error)
         let host = URLComponents(string: url).map { "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" } ?? url
         if text.contains("Connection refused") { return "connection refused by \(host)" }
+        if text.contains("Connection reset by peer") { return "connection reset by \(host)" }
         if text.contains("No route to host") { return "no route to \(host)" }
         if text.contains("Name or service not known") || text.contains("nodename nor servname") { return "could not resolve \(host)" }
         if let error = error as? HTTPClientError {

@@ -10,6 +10,7 @@ public final class MonitorMetrics: Sendable {
     let responseTime: Metrics.Timer
     let checkLag: Metrics.Timer
     let lagGauge: Gauge
+    let skipped: Counter
     /// The largest lag of the last scheduler pass, in seconds, for `/readyz`.
     let lastLagMilliseconds = Atomic<Int>(0)
 
@@ -18,12 +19,18 @@ public final class MonitorMetrics: Sendable {
         responseTime = Metrics.Timer(label: "telltale.monitor.response_time", preferredDisplayUnit: .milliseconds, factory: factory)
         checkLag = Metrics.Timer(label: "telltale.monitor.check_lag", preferredDisplayUnit: .milliseconds, factory: factory)
         lagGauge = Gauge(label: "telltale.scheduler.lag_seconds", factory: factory)
+        skipped = Counter(label: "telltale.monitor.skipped_checks", factory: factory)
     }
 
     func recorded(_ monitor: Monitor, _ result: CheckResult) {
         Gauge(label: "telltale.monitor.up", dimensions: [("monitor", monitor.name), ("component", monitor.component)], factory: factory)
             .record(result.verdict.isFailure ? 0 : 1)
         if let ms = result.responseMilliseconds { responseTime.recordNanoseconds(Int64(ms * 1_000_000)) }
+    }
+
+    /// Slots that passed without a check (the scheduler or the check ran later than the interval).
+    func skipped(_ slots: Int) {
+        if slots > 0 { skipped.increment(by: slots) }
     }
 
     func lag(_ seconds: Double) {

@@ -79,8 +79,11 @@ public struct MonitorScheduler: Service {
                 await pending.started()
                 let checker = checker
                 let now = now
+                let metrics = recorder.metrics
                 group.addTask {
                     let result = await Self.runCheck(due, checker: checker, now: now)
+                    let interval = TimeInterval(max(1, due.monitor.intervalSeconds))
+                    metrics.skipped(Int((result.nextCheckAt.timeIntervalSince(due.dueAt) / interval).rounded()) - 1)
                     await pending.finished(result, monitor: due.monitor)
                 }
             } else {

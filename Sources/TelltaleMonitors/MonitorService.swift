@@ -9,9 +9,12 @@ public struct MonitorService: Sendable {
     public let maintenance: MaintenanceCache
     let checker: MonitorChecker
     public let now: @Sendable () -> Date
+    let pings: PingWriter?
 
+    /// `pings` batches heartbeat writes; without it each ping is its own transaction.
     public init(monitors: any MonitorRepository, statusPages: any StatusPageRepository, recorder: MonitorRecorder,
-                maintenance: MaintenanceCache, checker: MonitorChecker, now: @escaping @Sendable () -> Date = Date.init) {
+                maintenance: MaintenanceCache, checker: MonitorChecker, pings: PingWriter? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+        self.pings = pings
         self.monitors = monitors
         self.statusPages = statusPages
         self.recorder = recorder
@@ -52,7 +55,9 @@ public struct MonitorService: Sendable {
     public func ping(_ monitor: Monitor, kind: PingKind, runID: String?, body: String?) async throws -> Ping {
         let at = now()
         let inMaintenance = await maintenance.current(now: at).isInMaintenance(monitor.id, at: at)
-        let (ping, events) = try await monitors.recordPing(monitorID: monitor.id, kind: kind, runID: runID, body: body, at: at, inMaintenance: inMaintenance)
+        let request = PingRequest(monitorID: monitor.id, kind: kind, runID: runID, body: body, at: at, inMaintenance: inMaintenance)
+        let (ping, events): (Ping, [MonitorEvent])
+        if let pings { (ping, events) = try await pings.record(request) } else { (ping, events) = try await monitors.recordPings([request])[0].get() }
         recorder.announce(events)
         return ping
     }

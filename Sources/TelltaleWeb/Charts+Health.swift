@@ -7,11 +7,11 @@ import TelltaleMonitors
 /// only numbers and Telltale's own words.
 extension Charts {
     /// One bar per day, coloured by that day's uptime; hover tells the day's uptime and downtime.
-    static func uptimeBars(_ days: [StatusSnapshot.Day], label: String) -> String {
+    /// `dayLabels` are the days' dates (shared by every component of a page, so computed once).
+    static func uptimeBars(_ days: [StatusSnapshot.Day], dayLabels: [String], label: String) -> String {
         guard !days.isEmpty else { return "" }
-        let slot = 10.0
-        let width = Double(days.count) * slot
-        var svg = "<svg class=\"uptimebars\" viewBox=\"0 0 \(Int(width)) 34\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(escape(label))\">"
+        var svg = "<svg class=\"uptimebars\" viewBox=\"0 0 \(days.count * 10) 34\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(escape(label))\">"
+        svg.reserveCapacity(days.count * 140)
         for (i, day) in days.enumerated() {
             let level: String
             switch day.uptimePercent {
@@ -21,10 +21,11 @@ extension Charts {
             case let value? where value >= 90: level = "partial"
             default: level = "major"
             }
-            let date = dayText(day.start)
-            let text = day.uptimePercent.map { "\(date): \(WebFormat.percent($0)) uptime" + (day.downtimeSeconds > 0 ? ", down \(WebFormat.duration(day.downtimeSeconds))" : ", no outages") }
+            let date = dayLabels[safe: i] ?? ""
+            let text = day.uptimePercent.map { "\(date): \(WebFormat.percent($0)) uptime" + (day.downtimeSeconds > 0 ? ", down \(WebFormat.exactDuration(day.downtimeSeconds))" : ", no outages") }
                 ?? "\(date): no data"
-            svg += "<rect class=\"ub-\(level)\" x=\"\(fmt(Double(i) * slot + 1))\" y=\"0\" width=\"\(fmt(slot - 2))\" height=\"34\" rx=\"1.5\"><title>\(text)</title></rect>"
+            // Whole-number geometry: no float formatting for thousands of bars.
+            svg += "<rect class=\"ub-\(level)\" x=\"\(i * 10 + 1)\" y=\"0\" width=\"8\" height=\"34\" rx=\"1.5\"><title>\(text)</title></rect>"
         }
         return svg + "</svg>"
     }

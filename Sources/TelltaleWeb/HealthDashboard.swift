@@ -77,15 +77,11 @@ extension HealthDashboard {
         router.get("organizations/:org/health/") { request, context -> Response in
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .health)
             let form = Form.query(of: request)
-            let all = try await service.monitors.monitors(organizationID: scope.organization.id)
             let status = form.text("status").flatMap(MonitorStatus.init(rawValue:))
-            let text = form.text("q")?.lowercased()
-            let matching = all.filter { monitor in
-                (status == nil || monitor.state.status == status)
-                    && (text == nil || monitor.name.lowercased().contains(text!) || monitor.component.lowercased().contains(text!))
-            }
             let page = max(0, Int(form["page"] ?? "") ?? 0)
-            let slice = Array(matching.dropFirst(page * Self.pageSize).prefix(Self.pageSize))
+            let (slice, matching) = try await service.monitors.page(organizationID: scope.organization.id, status: status, text: form.text("q"),
+                                                                    offset: page * Self.pageSize, limit: Self.pageSize)
+            let tally = try await service.monitors.statusCounts(organizationID: scope.organization.id)
             let base = "\(scope.orgPath)/health/"
             func link(_ page: Int) -> String {
                 var parts: [String] = []
@@ -94,9 +90,9 @@ extension HealthDashboard {
                 if page > 0 { parts.append("page=\(page)") }
                 return base + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
             }
-            let counts = [GridView.Count(label: "All", value: all.count, token: "all", href: base, active: status == nil)]
+            let counts = [GridView.Count(label: "All", value: tally.values.reduce(0, +), token: "all", href: base, active: status == nil)]
                 + [MonitorStatus.up, .degraded, .down, .paused, .pending].map { item in
-                    GridView.Count(label: item.rawValue.capitalized, value: all.filter { $0.state.status == item }.count, token: item.rawValue,
+                    GridView.Count(label: item.rawValue.capitalized, value: tally[item] ?? 0, token: item.rawValue,
                                    href: "\(base)?status=\(item.rawValue)", active: status == item)
                 }
             let view = GridView(
@@ -104,8 +100,8 @@ extension HealthDashboard {
                 newHref: "\(scope.orgPath)/monitors/new", statusPagesHref: "\(scope.orgPath)/status-pages/",
                 liveSrc: "\(base)live", query: form.text("q") ?? "",
                 previous: page > 0 ? link(page - 1) : nil,
-                next: matching.count > (page + 1) * Self.pageSize ? link(page + 1) : nil,
-                total: matching.count)
+                next: matching > (page + 1) * Self.pageSize ? link(page + 1) : nil,
+                total: matching)
             return templates.page("health", view)
         }
         router.get("organizations/:org/health/live") { _, context -> Response in

@@ -20,13 +20,18 @@ public struct StatusPageController: Sendable {
     }
 
     public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        let rendered = RenderedPages()
         router.get("status/:slug") { _, context -> Response in
             var text = try context.parameters.require("slug")
             let json = text.hasSuffix(".json")
             if json { text.removeLast(5) }
             let snapshot = try await snapshot(text)
-            if json { return Self.response(StatusPageJSON.encode(snapshot), type: "application/json") }
-            return templates.page("status", StatusPageView(snapshot))
+            // One rendering per snapshot and format, however many readers the page has.
+            let body = await rendered.body(for: snapshot, json: json) {
+                json ? StatusPageJSON.encode(snapshot) : templates.render("status", StatusPageView(snapshot))
+            }
+            if json { return Self.response(body, type: "application/json") }
+            return WebTemplates.html(body)
         }
         router.get("status/:slug/feed.atom") { _, context -> Response in
             let snapshot = try await snapshot(try context.parameters.require("slug"))
@@ -53,6 +58,20 @@ public struct StatusPageController: Sendable {
     static func response(_ text: String, type: String) -> Response {
         Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=30", .xContentTypeOptions: "nosniff"],
                  body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The last rendering of each page and format, kept while its snapshot is current.
+actor RenderedPages {
+    private var bodies: [String: (Date, String)] = [:]
+
+    func body(for snapshot: StatusSnapshot, json: Bool, render: () -> String) -> String {
+        let key = snapshot.page.slug.rawValue + (json ? ".json" : "")
+        if let (generated, body) = bodies[key], generated == snapshot.generatedAt { return body }
+        let body = render()
+        if bodies.count > 2_000 { bodies.removeAll() }
+        bodies[key] = (snapshot.generatedAt, body)
+        return body
     }
 }
 
@@ -83,10 +102,11 @@ struct StatusPageView {
         slug = snapshot.page.slug.rawValue
         statusToken = snapshot.status.token
         banner = Self.banner(snapshot.status)
+        let labels = (snapshot.components.first?.days ?? []).map { Charts.dayText($0.start) }
         components = snapshot.components.map { component in
             let uptime = component.uptimePercent.map(WebFormat.percent) ?? "–"
             return ComponentView(name: component.name, statusToken: component.status.token, statusText: component.status.rawValue,
-                                 bars: Charts.uptimeBars(component.days, label: "\(component.name): daily uptime for \(component.days.count) days, \(uptime) overall"),
+                                 bars: Charts.uptimeBars(component.days, dayLabels: labels, label: "\(component.name): daily uptime for \(component.days.count) days, \(uptime) overall"),
                                  uptime: uptime, days: component.days.count)
         }
         notices = snapshot.notices.map {

@@ -48,12 +48,13 @@ enum StatusPageJSON {
     }
 
     static func encode(_ snapshot: StatusSnapshot) -> String {
+        let labels = (snapshot.components.first?.days ?? []).map { Charts.dayText($0.start) }
         let body = Body(
             slug: snapshot.page.slug.rawValue, title: snapshot.page.title, description: snapshot.page.description,
             status: snapshot.status.token, statusText: StatusPageView.banner(snapshot.status),
             components: snapshot.components.map { component in
                 Body.Component(name: component.name, status: component.status.token, statusText: component.status.rawValue, uptimePercent: component.uptimePercent,
-                               days: component.days.map { Body.Day(date: Charts.dayText($0.start), uptimePercent: $0.uptimePercent, downtimeSeconds: $0.downtimeSeconds) })
+                               days: component.days.enumerated().map { Body.Day(date: labels[safe: $0] ?? "", uptimePercent: $1.uptimePercent, downtimeSeconds: $1.downtimeSeconds) })
             },
             notices: snapshot.notices.map { Body.Notice(title: $0.title, body: $0.body, severity: $0.severity.rawValue, dateCreated: $0.createdAt) },
             maintenance: snapshot.maintenance.map { Body.Maintenance(title: $0.title, start: $0.window.start, end: $0.window.end, active: $0.active) },

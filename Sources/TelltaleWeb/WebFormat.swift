@@ -52,8 +52,10 @@ enum WebFormat {
     /// 99.95%: two decimals, never rounded up to 100% while anything was down.
     static func percent(_ value: Double) -> String {
         if value >= 100 { return "100%" }
-        let floored = (value * 100).rounded(.down) / 100
-        return String(format: "%.2f%%", floored)
+        // Integer arithmetic: String(format:) is slow, and pages print thousands of these.
+        let hundredths = max(0, Int((value * 100).rounded(.down)))
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
     }
 
     /// 1h 2m 3s: exact, for downtimes.

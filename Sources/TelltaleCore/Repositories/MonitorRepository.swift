@@ -11,6 +11,11 @@ public protocol MonitorRepository: Sendable {
     func monitor(projectID: ProjectID, slug: String) async throws -> Monitor?
     func monitors(organizationID: OrganizationID) async throws -> [Monitor]
     func monitors(ids: [MonitorID]) async throws -> [Monitor]
+    /// One page of an organization's monitors, by component and name, filtered by state and
+    /// by text in the name or component; with the number matching.
+    func page(organizationID: OrganizationID, status: MonitorStatus?, text: String?, offset: Int, limit: Int) async throws -> (monitors: [Monitor], total: Int)
+    /// How many monitors of the organization are in each state.
+    func statusCounts(organizationID: OrganizationID) async throws -> [MonitorStatus: Int]
 
     /// Pauses or resumes, recording the transition.
     func setPaused(_ id: MonitorID, _ paused: Bool, now: Date) async throws -> Monitor?
@@ -33,6 +38,9 @@ public protocol MonitorRepository: Sendable {
     /// Stores a ping and applies it, atomically with the monitor's state.
     func recordPing(monitorID: MonitorID, kind: PingKind, runID: String?, body: String?, at: Date, inMaintenance: Bool)
         async throws -> (Ping, [MonitorEvent])
+
+    /// Stores many pings in one transaction (the ping writer's batch); each succeeds or fails alone.
+    func recordPings(_ requests: [PingRequest]) async throws -> [Result<(Ping, [MonitorEvent]), any Error>]
 
     func results(monitorID: MonitorID, limit: Int) async throws -> [MonitorResult]
     /// Response times (ms) of passing results since `since`, newest first, at most `limit`.
@@ -74,6 +82,25 @@ public struct HourlyFigures: Sendable, Hashable {
         self.p50 = p50
         self.p95 = p95
         self.p99 = p99
+    }
+}
+
+/// A ping to store.
+public struct PingRequest: Sendable {
+    public var monitorID: MonitorID
+    public var kind: PingKind
+    public var runID: String?
+    public var body: String?
+    public var at: Date
+    public var inMaintenance: Bool
+
+    public init(monitorID: MonitorID, kind: PingKind, runID: String?, body: String?, at: Date, inMaintenance: Bool) {
+        self.monitorID = monitorID
+        self.kind = kind
+        self.runID = runID
+        self.body = body
+        self.at = at
+        self.inMaintenance = inMaintenance
     }
 }
 

@@ -26,7 +26,8 @@ extension StatusPageSQLRepository {
             try await Self.replaceWindowMonitors(db, windowID: id.rawValue, monitorIDs)
             return true
         }
-        return found ? try await window(id: id) : nil
+        guard found, let organizationID = try await windows({ $0.where("id", .equal, SQLBind(id.rawValue)) }).first?.organizationID else { return nil }
+        return MaintenanceWindow(id: id, organizationID: organizationID, title: title, schedule: schedule, monitorIDs: Set(monitorIDs).sorted(), statusPageID: statusPageID)
     }
 
     static func replaceWindowMonitors(_ db: any SQLDatabase, windowID: Int64, _ monitorIDs: [MonitorID]) async throws {

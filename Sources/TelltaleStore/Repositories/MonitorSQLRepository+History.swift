@@ -120,4 +120,41 @@ extension MonitorSQLRepository {
                 .first(decodingColumn: "failure_event_id", as: String?.self) ?? nil
         }
     }
+
+    public func page(organizationID: OrganizationID, status: MonitorStatus?, text: String?, offset: Int, limit: Int) async throws -> (monitors: [Monitor], total: Int) {
+        let pattern = text.map { "%" + $0.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%" }
+        return try await backend.read { db in
+            func filtered(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
+                var query = query.from("monitors").where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                if let status { query = query.where("status", .equal, SQLBind(status.rawValue)) }
+                if let pattern {
+                    query = query.where {
+                        $0.where(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind(pattern))
+                            .orWhere(SQLFunction("LOWER", args: SQLColumn("component")), .like, SQLBind(pattern))
+                    }
+                }
+                return query
+            }
+            let total = try await filtered(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n"))
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+            let monitors = try await filtered(db.select().columns(MonitorRows.columns))
+                .orderBy("component").orderBy("name").orderBy("id")
+                .offset(offset).limit(limit)
+                .all().map(MonitorRows.monitor)
+            return (monitors, total)
+        }
+    }
+
+    public func statusCounts(organizationID: OrganizationID) async throws -> [MonitorStatus: Int] {
+        try await backend.read { db in
+            var counts: [MonitorStatus: Int] = [:]
+            for row in try await db.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("monitors")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue)).groupBy("status").all() {
+                if let status = MonitorStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+                    counts[status] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            return counts
+        }
+    }
 }

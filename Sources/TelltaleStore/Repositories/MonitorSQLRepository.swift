@@ -24,8 +24,12 @@ public struct MonitorSQLRepository: MonitorRepository {
                         SQLBind(millis), SQLBind(millis))
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
         }
-        guard let id, let monitor = try await monitor(id: MonitorID(id)) else { throw DomainError.notFound("monitor") }
-        return monitor
+        // Built from what was written: a reader connection may still hold a snapshot from before the commit.
+        guard let id else { throw DomainError.notFound("monitor") }
+        return Monitor(id: MonitorID(id), organizationID: organizationID, projectID: draft.projectID, name: draft.name, component: draft.component,
+                       slug: draft.slug, target: draft.target, intervalSeconds: draft.intervalSeconds, timeoutSeconds: draft.timeoutSeconds,
+                       failureThreshold: draft.failureThreshold, recoveryThreshold: draft.recoveryThreshold, state: state, pingToken: pingToken,
+                       createdAt: Date(millisecondsSince1970: millis))
     }
 
     public func update(_ id: MonitorID, _ draft: MonitorDraft, now: Date) async throws -> Monitor? {
@@ -51,7 +55,16 @@ public struct MonitorSQLRepository: MonitorRepository {
         }
         guard updated else { return nil }
         if draft.paused != current.isPaused { return try await setPaused(id, draft.paused, now: now) }
-        return try await monitor(id: id)
+        var monitor = current
+        monitor.projectID = draft.projectID
+        monitor.name = draft.name
+        monitor.component = draft.component
+        monitor.target = draft.target
+        monitor.intervalSeconds = draft.intervalSeconds
+        monitor.timeoutSeconds = draft.timeoutSeconds
+        monitor.failureThreshold = draft.failureThreshold
+        monitor.recoveryThreshold = draft.recoveryThreshold
+        return monitor
     }
 
     public func delete(_ id: MonitorID) async throws -> Bool {
@@ -102,19 +115,19 @@ public struct MonitorSQLRepository: MonitorRepository {
 
     public func setPaused(_ id: MonitorID, _ paused: Bool, now: Date) async throws -> Monitor? {
         let flavor = backend.flavor
-        let found = try await backend.write { db -> Bool in
-            guard let row = try await Self.lockedRow(db, id, flavor) else { return false }
-            let monitor = try MonitorRows.monitor(row)
+        return try await backend.write { db -> Monitor? in
+            guard let row = try await Self.lockedRow(db, id, flavor) else { return nil }
+            var monitor = try MonitorRows.monitor(row)
             let (state, transition) = monitor.stateMachine.setPaused(paused, at: now, state: monitor.state)
-            guard let transition else { return true }
+            guard let transition else { return monitor }
+            monitor.state = state
             try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: nil, inMaintenance: false)
             let next: Date? = !paused && monitor.type.isActive ? now : nil
             try await db.update("monitors").set("next_check_at", to: SQLBind(next?.millisecondsSince1970))
                 .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
                 .where("id", .equal, SQLBind(id.rawValue)).run()
-            return true
+            return monitor
         }
-        return found ? try await monitor(id: id) : nil
     }
 
     public func claimDue(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [DueMonitor] {
@@ -211,43 +224,61 @@ public struct MonitorSQLRepository: MonitorRepository {
 
     public func recordPing(monitorID: MonitorID, kind: PingKind, runID: String?, body: String?, at now: Date, inMaintenance: Bool)
         async throws -> (Ping, [MonitorEvent]) {
+        let request = PingRequest(monitorID: monitorID, kind: kind, runID: runID, body: body, at: now, inMaintenance: inMaintenance)
+        return try await recordPings([request])[0].get()
+    }
+
+    public func recordPings(_ requests: [PingRequest]) async throws -> [Result<(Ping, [MonitorEvent]), any Error>] {
         let flavor = backend.flavor
         return try await backend.write { db in
-            guard let row = try await Self.lockedRow(db, monitorID, flavor) else { throw DomainError.notFound("monitor") }
-            let monitor = try MonitorRows.monitor(row)
-            guard let target = monitor.target.heartbeat else { throw DomainError.notFound("monitor") }
-            let deadline = try row.decode(column: "next_check_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
-            let outcome = HeartbeatRules.receive(kind, runID: runID, at: now, target: target, progress: try MonitorRows.progress(row), currentDeadline: deadline)
-            let pingID = try await db.insert(into: "monitor_pings")
-                .columns("monitor_id", "received_at", "kind", "run_id", "duration_seconds", "body", "late")
-                .values(SQLBind(monitorID.rawValue), SQLBind(now.millisecondsSince1970), SQLBind(kind.name), SQLBind(runID),
-                        SQLBind(outcome.durationSeconds), SQLBind(body), SQLBind(outcome.late))
-                .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
-            var events: [MonitorEvent] = []
-            var update = db.update("monitors")
-                .set("last_success_at", to: SQLBind(outcome.progress.lastSuccessAt?.millisecondsSince1970))
-                .set("run_started_at", to: SQLBind(outcome.progress.runStartedAt?.millisecondsSince1970))
-                .set("run_id", to: SQLBind(outcome.progress.runID))
-                .set("last_checked_at", to: SQLBind(now.millisecondsSince1970))
-                .set("last_message", to: SQLBind(outcome.message))
-            if !monitor.isPaused {
-                update = update.set("next_check_at", to: SQLBind(outcome.deadline?.millisecondsSince1970))
-            }
-            try await update.where("id", .equal, SQLBind(monitorID.rawValue)).run()
-            if let verdict = outcome.verdict {
-                let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: verdict, responseMilliseconds: outcome.durationSeconds.map { $0 * 1000 },
-                                         message: outcome.message, nextCheckAt: outcome.deadline ?? now)
-                let resultID = try await Self.insertResult(db, result)
-                try await Self.addToHour(db, result)
-                let (state, transition) = monitor.stateMachine.apply(verdict, message: outcome.message, at: now, to: monitor.state)
-                if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: inMaintenance) {
-                    events.append(event)
+            var results: [Result<(Ping, [MonitorEvent]), any Error>] = []
+            for request in requests {
+                // A ping for a monitor deleted meanwhile fails alone; the batch goes on.
+                guard let row = try await Self.lockedRow(db, request.monitorID, flavor) else {
+                    results.append(.failure(DomainError.notFound("monitor")))
+                    continue
                 }
+                results.append(.success(try await Self.apply(request, row: row, db)))
             }
-            let ping = Ping(id: pingID, monitorID: monitorID, receivedAt: now, kind: kind, runID: runID, durationSeconds: outcome.durationSeconds,
-                            body: body, late: outcome.late)
-            return (ping, events)
+            return results
         }
+    }
+
+    static func apply(_ request: PingRequest, row: any SQLRow, _ db: any SQLDatabase) async throws -> (Ping, [MonitorEvent]) {
+        let (monitorID, kind, runID, body, now) = (request.monitorID, request.kind, request.runID, request.body, request.at)
+        let monitor = try MonitorRows.monitor(row)
+        guard let target = monitor.target.heartbeat else { throw DomainError.notFound("monitor") }
+        let deadline = try row.decode(column: "next_check_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
+        let outcome = HeartbeatRules.receive(kind, runID: runID, at: now, target: target, progress: try MonitorRows.progress(row), currentDeadline: deadline)
+        let pingID = try await db.insert(into: "monitor_pings")
+            .columns("monitor_id", "received_at", "kind", "run_id", "duration_seconds", "body", "late")
+            .values(SQLBind(monitorID.rawValue), SQLBind(now.millisecondsSince1970), SQLBind(kind.name), SQLBind(runID),
+                    SQLBind(outcome.durationSeconds), SQLBind(body), SQLBind(outcome.late))
+            .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
+        var events: [MonitorEvent] = []
+        var update = db.update("monitors")
+            .set("last_success_at", to: SQLBind(outcome.progress.lastSuccessAt?.millisecondsSince1970))
+            .set("run_started_at", to: SQLBind(outcome.progress.runStartedAt?.millisecondsSince1970))
+            .set("run_id", to: SQLBind(outcome.progress.runID))
+            .set("last_checked_at", to: SQLBind(now.millisecondsSince1970))
+            .set("last_message", to: SQLBind(outcome.message))
+        if !monitor.isPaused {
+            update = update.set("next_check_at", to: SQLBind(outcome.deadline?.millisecondsSince1970))
+        }
+        try await update.where("id", .equal, SQLBind(monitorID.rawValue)).run()
+        if let verdict = outcome.verdict {
+            let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: verdict, responseMilliseconds: outcome.durationSeconds.map { $0 * 1000 },
+                                     message: outcome.message, nextCheckAt: outcome.deadline ?? now)
+            let resultID = try await Self.insertResult(db, result)
+            try await Self.addToHour(db, result)
+            let (state, transition) = monitor.stateMachine.apply(verdict, message: outcome.message, at: now, to: monitor.state)
+            if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: request.inMaintenance) {
+                events.append(event)
+            }
+        }
+        let ping = Ping(id: pingID, monitorID: monitorID, receivedAt: now, kind: kind, runID: runID, durationSeconds: outcome.durationSeconds,
+                        body: body, late: outcome.late)
+        return (ping, events)
     }
 
     public func results(monitorID: MonitorID, limit: Int) async throws -> [MonitorResult] {

@@ -17,8 +17,8 @@ public struct StatusPageSQLRepository: StatusPageRepository {
                 try await Self.replaceMonitors(db, pageID: id, monitorIDs)
                 return id
             }
-            guard let page = try await page(id: StatusPageID(id)) else { throw DomainError.notFound("status page") }
-            return page
+            return StatusPage(id: StatusPageID(id), organizationID: organizationID, slug: slug, title: title, description: description,
+                              monitorIDs: Self.unique(monitorIDs), createdAt: Date(millisecondsSince1970: now.millisecondsSince1970))
         } catch where backend.isUniqueViolation(error) {
             throw DomainError.conflict("a status page with slug '\(slug)' already exists")
         }
@@ -26,23 +26,28 @@ public struct StatusPageSQLRepository: StatusPageRepository {
 
     public func update(_ id: StatusPageID, slug: Slug, title: String, description: String, monitorIDs: [MonitorID]) async throws -> StatusPage? {
         do {
-            let found = try await backend.write { db -> Bool in
-                guard try await db.update("status_pages").set("slug", to: SQLBind(slug.rawValue)).set("title", to: SQLBind(title))
+            return try await backend.write { db -> StatusPage? in
+                guard let row = try await db.update("status_pages").set("slug", to: SQLBind(slug.rawValue)).set("title", to: SQLBind(title))
                     .set("description", to: SQLBind(description)).where("id", .equal, SQLBind(id.rawValue))
-                    .returning("id").all().count > 0 else { return false }
+                    .returning("organization_id", "created_at").first() else { return nil }
                 try await Self.replaceMonitors(db, pageID: id.rawValue, monitorIDs)
-                return true
+                return StatusPage(id: id, organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)), slug: slug, title: title,
+                                  description: description, monitorIDs: Self.unique(monitorIDs),
+                                  createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
             }
-            return found ? try await page(id: id) : nil
         } catch where backend.isUniqueViolation(error) {
             throw DomainError.conflict("a status page with slug '\(slug)' already exists")
         }
     }
 
+    static func unique(_ ids: [MonitorID]) -> [MonitorID] {
+        var seen = Set<MonitorID>()
+        return ids.filter { seen.insert($0).inserted }
+    }
+
     static func replaceMonitors(_ db: any SQLDatabase, pageID: Int64, _ monitorIDs: [MonitorID]) async throws {
         try await db.delete(from: "status_page_monitors").where("status_page_id", .equal, SQLBind(pageID)).run()
-        var seen = Set<MonitorID>()
-        let unique = monitorIDs.filter { seen.insert($0).inserted }
+        let unique = unique(monitorIDs)
         guard !unique.isEmpty else { return }
         var insert = db.insert(into: "status_page_monitors").columns("status_page_id", "monitor_id", "position")
         for (position, id) in unique.enumerated() { insert = insert.values(SQLBind(pageID), SQLBind(id.rawValue), SQLBind(position)) }
