@@ -70,7 +70,7 @@ enum Charts {
             }
         }
         html += "</svg>"
-        if totals.allSatisfy({ $0 == 0 }) { html += "<p class=\"chart-empty\">No \(unit) in this period.</p>" }
+        if totals.allSatisfy({ $0 == 0 }) { html += "<p class=\"chart-empty\">\(caption == nil ? "No \(unit)" : "No data") in this period.</p>" }
         html += "</div><span></span><div class=\"xaxis\" aria-hidden=\"true\">"
         let every = daily ? 1 : 3
         for (i, start) in starts.enumerated() where i % every == 0 {

@@ -108,16 +108,17 @@ extension HealthDashboard {
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .health)
             let logger = context.logger
             let body = ResponseBody { writer in
-                var seen: [MonitorID: String] = [:]
+                // Only monitors whose state changed since the last round are read and sent.
+                var last = try await service.monitors.lastEventID(organizationID: scope.organization.id)
                 let ends = Date().addingTimeInterval(Dashboard.liveStreamLifetime)
                 try await writer.write(ByteBuffer(string: "retry: 3000\n: live\n\n"))
                 while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
-                    let monitors = try await service.monitors.monitors(organizationID: scope.organization.id)
-                    // Only what changed since the last round is rendered and sent.
-                    let changed = monitors.filter { seen[$0.id] != Self.fingerprint($0) }
-                    for monitor in monitors { seen[monitor.id] = Self.fingerprint(monitor) }
+                    let events = try await service.monitors.events(organizationID: scope.organization.id, after: last, limit: 500)
+                    last = events.last?.id ?? last
+                    var seen = Set<MonitorID>()
+                    let changed = try await service.monitors.monitors(ids: events.map(\.monitorID).filter { seen.insert($0).inserted })
                     var message = ""
-                    for row in try await rows(Array(changed.prefix(200)), scope: scope) {
+                    for row in try await rows(changed, scope: scope) {
                         let html = templates.render("health", RowsOnly(rows: [row]))
                         message += "event: monitor\ndata: {\"id\":\(row.id),\"html\":\(JSONText.quoted(html))}\n\n"
                     }
@@ -135,10 +136,6 @@ extension HealthDashboard {
     struct RowsOnly {
         var rows: [MonitorRowView]
         var rowsOnly = true
-    }
-
-    static func fingerprint(_ monitor: Monitor) -> String {
-        "\(monitor.state.status.rawValue)|\(monitor.state.since.timeIntervalSince1970)|\(monitor.name)|\(monitor.component)"
     }
 
     func rows(_ monitors: [Monitor], scope: PageScope) async throws -> [MonitorRowView] {

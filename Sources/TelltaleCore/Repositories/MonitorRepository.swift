@@ -48,6 +48,10 @@ public protocol MonitorRepository: Sendable {
     func downtimes(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [Downtime]
     func downtimes(monitorID: MonitorID, limit: Int) async throws -> [Downtime]
     func events(monitorID: MonitorID, limit: Int) async throws -> [MonitorEvent]
+    /// State changes in an organization after the event with id `after`, oldest first (live updates).
+    func events(organizationID: OrganizationID, after: Int64, limit: Int) async throws -> [MonitorEvent]
+    /// The id of the organization's latest state change (0 when none).
+    func lastEventID(organizationID: OrganizationID) async throws -> Int64
     /// When each monitor was paused, within `range` (an open pause ends at `range.end`).
     func pausedPeriods(monitorIDs: [MonitorID], overlapping range: TimeRange) async throws -> [MonitorID: [TimeRange]]
     /// Hourly figures (checks, failures, mean and percentile response times) since `since`.

@@ -157,4 +157,20 @@ extension MonitorSQLRepository {
             return counts
         }
     }
+
+    public func events(organizationID: OrganizationID, after: Int64, limit: Int) async throws -> [MonitorEvent] {
+        try await backend.read { db in
+            try await db.select().columns(MonitorRows.eventColumns).from("monitor_events")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue)).where("id", .greaterThan, SQLBind(after))
+                .orderBy("id").limit(limit).all().map(MonitorRows.event)
+        }
+    }
+
+    public func lastEventID(organizationID: OrganizationID) async throws -> Int64 {
+        try await backend.read { db in
+            try await db.select().column(SQLFunction("MAX", args: SQLColumn("id")), as: "last").from("monitor_events")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                .first(decodingColumn: "last", as: Int64?.self) ?? nil
+        } ?? 0
+    }
 }

@@ -1,4 +1,4 @@
-// Telltale dashboard: copy buttons, select-all, and live issue rows over Server-Sent Events.
+// Telltale dashboard: copy buttons, select-all, and live issue and monitor rows over Server-Sent Events.
 "use strict";
 
 document.addEventListener("click", (event) => {
@@ -32,19 +32,34 @@ document.addEventListener("change", (event) => {
 
 function startLive() {
   const badge = document.getElementById("live");
-  const body = document.getElementById("issue-rows");
+  const issues = document.getElementById("issue-rows");
+  const body = issues || document.getElementById("monitor-rows");
   if (!badge || !body || !window.EventSource) return;
   const label = badge.querySelector(".label");
   const state = (name, text) => { badge.dataset.state = name; label.textContent = text; };
   const source = new EventSource(badge.dataset.src);
   source.onopen = () => state("live", "live");
   source.onerror = () => state(source.readyState === EventSource.CLOSED ? "offline" : "connecting", source.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
-  source.addEventListener("issue", (message) => {
+  const rowFrom = (html) => {
+    const holder = document.createElement("tbody");
+    holder.innerHTML = html; // rendered and escaped by the server's row template
+    return holder.querySelector("tr");
+  };
+  // Health grid: a monitor's row is replaced where it stands.
+  source.addEventListener("monitor", (message) => {
     state("live", "live");
     const update = JSON.parse(message.data);
-    const holder = document.createElement("tbody");
-    holder.innerHTML = update.html; // rendered and escaped by the server's row template
-    const row = holder.querySelector("tr");
+    const row = rowFrom(update.html);
+    const old = body.querySelector('tr[data-monitor-id="' + String(update.id) + '"]');
+    if (!row || !old) return;
+    row.classList.add("fresh");
+    old.replaceWith(row);
+  });
+  source.addEventListener("issue", (message) => {
+    if (!issues) return;
+    state("live", "live");
+    const update = JSON.parse(message.data);
+    const row = rowFrom(update.html);
     if (!row) return;
     const old = body.querySelector('tr[data-issue-id="' + String(update.id) + '"]');
     if (old) {
