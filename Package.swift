@@ -204,6 +204,7 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleApp",
+                "TelltaleMonitors",
                 "CMallocTuning",
                 "TelltaleCore",
                 "TelltaleStore",

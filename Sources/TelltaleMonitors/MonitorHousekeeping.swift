@@ -36,7 +36,8 @@ public struct MonitorHousekeeping: Service {
     /// One round, for the service loop and for tests with their own clock.
     public func runOnce(now: Date) async throws {
         while try await monitors.rollUpHours(before: now) > 0 {}
-        let deleted = try await monitors.purgeResults(before: now.addingTimeInterval(-resultRetention))
+        // Hourly figures stay 400 days whatever the raw retention.
+        let deleted = try await monitors.purgeResults(before: now.addingTimeInterval(-resultRetention), hourlyBefore: now.addingTimeInterval(-400 * 86_400))
         if deleted > 0 { logger.info("Monitor results purged", metadata: ["rows.deleted": "\(deleted)"]) }
     }
 }

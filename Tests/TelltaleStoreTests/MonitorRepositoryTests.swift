@@ -144,8 +144,10 @@ struct MonitorRepositoryTests {
             let rolled = try #require(try await repo.hourly(monitorIDs: [monitor.id], since: base)[monitor.id]?.first)
             #expect(rolled.p50 == 50)
             #expect(rolled.p99 == 99)
-            #expect(try await repo.purgeResults(before: base.addingTimeInterval(30 * 50)) == 50)
+            #expect(try await repo.purgeResults(before: base.addingTimeInterval(30 * 50), hourlyBefore: base) == 50)
             #expect(try await repo.hourly(monitorIDs: [monitor.id], since: base)[monitor.id]?.first?.checks == 100)
+            #expect(try await repo.purgeResults(before: base, hourlyBefore: base.addingTimeInterval(3600)) == 1)
+            #expect(try await repo.hourly(monitorIDs: [monitor.id], since: base)[monitor.id] == nil)
         }
     }
 

@@ -256,3 +256,24 @@ def test_health_pages_pass_axe_in_both_themes(browser, telltale_sqlite):  # noqa
         check(public, "status-page", scheme, axe, failures)
         context.close()
     assert not failures, "\n".join(failures)
+
+
+def test_monitors_from_the_command_line(telltale_sqlite):
+    from conftest import cli
+    server = telltale_sqlite
+    created = cli(server.workdir, server.env, "monitor", "create", "--type", "http", "--name", "Shop API", "--url", "http://127.0.0.1:9/",
+                  "--header", "Authorization: Bearer cli-secret", "--interval", "30", "--failure-threshold", "3")
+    assert created.returncode == 0, created.stderr
+    monitor = re.search(r"monitor (\d+)", created.stdout).group(1)
+    beat = cli(server.workdir, server.env, "monitor", "create", "--type", "heartbeat", "--name", "Backup", "--schedule", "0 3 * * *",
+               "--timezone", "Europe/Berlin", "--grace-seconds", "600")
+    ping_url = re.search(r"Ping URL: (\S+)", beat.stdout).group(1)
+    assert requests.get(ping_url, timeout=5).status_code == 200
+    listed = cli(server.workdir, server.env, "monitor", "list")
+    assert "Shop API" in listed.stdout and "Backup" in listed.stdout and "cli-secret" not in listed.stdout
+    assert "is paused" in cli(server.workdir, server.env, "monitor", "pause", monitor).stdout
+    assert "is pending" in cli(server.workdir, server.env, "monitor", "resume", monitor).stdout
+    bad = cli(server.workdir, server.env, "monitor", "create", "--type", "heartbeat", "--name", "x", "--schedule", "61 * * * *")
+    assert bad.returncode != 0 and "schedule" in bad.stderr
+    assert cli(server.workdir, server.env, "monitor", "delete", monitor).returncode == 0
+    assert cli(server.workdir, server.env, "monitor", "delete", monitor).returncode == 1

@@ -62,8 +62,8 @@ public protocol MonitorRepository: Sendable {
     /// The error event a failing cron monitor reported into its project (its issue is resolved on recovery).
     func setFailureEvent(_ id: MonitorID, eventID: String?) async throws
     func failureEvent(_ id: MonitorID) async throws -> String?
-    /// Deletes raw results and pings older than `before`.
-    func purgeResults(before: Date) async throws -> Int
+    /// Deletes raw results and pings older than `before`, and hourly figures older than `hourlyBefore`.
+    func purgeResults(before: Date, hourlyBefore: Date) async throws -> Int
 }
 
 /// One hour of a monitor's results, kept long after the raw results are gone.

@@ -351,13 +351,16 @@ public struct MonitorSQLRepository: MonitorRepository {
         }
     }
 
-    public func purgeResults(before: Date) async throws -> Int {
+    public func purgeResults(before: Date, hourlyBefore: Date) async throws -> Int {
         try await backend.write { db in
             let results = try await db.delete(from: "monitor_results").where("checked_at", .lessThan, SQLBind(before.millisecondsSince1970))
                 .returning("id").all().count
             let pings = try await db.delete(from: "monitor_pings").where("received_at", .lessThan, SQLBind(before.millisecondsSince1970))
                 .returning("id").all().count
-            return results + pings
+            let hours = try await db.delete(from: "monitor_hourly")
+                .where("hour", .lessThan, SQLBind(hourlyBefore.millisecondsSince1970))
+                .returning("hour").all().count
+            return results + pings + hours
         }
     }
 }
