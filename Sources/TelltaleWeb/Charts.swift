@@ -65,7 +65,7 @@ enum Charts {
                 guard count > 0 else { continue }
                 let h = height * Double(count) / top
                 y -= h
-                let value = series.count == 1 ? "\(count) \(unit)" : "\(count) \(entry.name) (\(totals[i]) \(unit))"
+                let value = caption != nil && series.count == 1 ? "\(count) \(unit)" : "\(count) \(entry.name) (\(totals[i]) \(unit))"
                 html += "<rect class=\"lv-\(entry.name)\" x=\"\(fmt(Double(i) * slot + slot * 0.1))\" y=\"\(fmt(y))\" width=\"\(fmt(slot * 0.8))\" height=\"\(fmt(h))\"><title>\(when) UTC: \(value)</title></rect>"
             }
         }
