@@ -3,6 +3,8 @@
 # (fresh event_id per request) at the given concurrency; prints accepted events/s, latency
 # percentiles, idle and peak RSS, and checks that every accepted event is stored.
 #   scripts/bench-ingest.sh [connections=32] [seconds=20]
+# TELLTALE_BENCH_IDLE_MONITORS=N first creates N heartbeat monitors that wait for pings (the
+# scheduler then has monitors to watch but nothing due), to show it costs ingestion nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
@@ -26,6 +28,20 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null &&
 DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/server.log" | head -1)
 KEY=${DSN#http://}; KEY=${KEY%%@*}; PROJECT=${DSN##*/}
 SERVER_PID=$(pgrep -P $PID telltale || echo $PID)
+if [ "${TELLTALE_BENCH_IDLE_MONITORS:-0}" -gt 0 ]; then
+    TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name bench --scopes "project:write" | sed -n 's/^Secret (shown only now): //p')
+    python3 - "$PORT" "$TOKEN" "$TELLTALE_BENCH_IDLE_MONITORS" <<'PY'
+import http.client, json, sys
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+for i in range(int(sys.argv[3])):
+    conn.request("POST", "/api/0/organizations/default/monitors/", json.dumps({"name": f"job-{i}", "type": "heartbeat", "interval_seconds": 3600}),
+                 {"Authorization": "Bearer " + sys.argv[2], "Content-Type": "application/json"})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 201, response.status
+PY
+    echo "==> $TELLTALE_BENCH_IDLE_MONITORS idle heartbeat monitors"
+fi
 sleep 1
 IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER_PID/status)
 

@@ -68,6 +68,8 @@ public struct MonitorScheduler: Service {
         let capacity = settings.maxInFlight - (await pending.inFlight)
         guard capacity > 0 else { return }
         let start = now()
+        // A read first: claiming is a write, and most passes find nothing due.
+        guard let due = try await monitors.nextDueAt(), due <= start else { return }
         await maintenance.refreshIfStale(now: start)
         let claimed = try await monitors.claimDue(now: start, limit: capacity, owner: owner, leaseUntil: start.addingTimeInterval(360))
         var worstLag = 0.0

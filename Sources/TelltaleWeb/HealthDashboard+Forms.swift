@@ -30,7 +30,7 @@ extension HealthDashboard {
         var recoveryThreshold: String
         var methods: [Option]
         var url: String
-        var headerNames: String
+        var headerNames: String?
         var expectedStatus: String
         var keyword: String
         var keywordAbsent: Bool
@@ -189,7 +189,7 @@ extension HealthDashboard {
             recoveryThreshold: spec.recoveryThreshold.map(String.init) ?? "2",
             methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].map { FormView.Option(value: $0, label: $0, selected: $0 == (spec.method ?? "GET")) },
             url: spec.url ?? "",
-            headerNames: (spec.headers ?? [:]).keys.sorted().joined(separator: ", "),
+            headerNames: (spec.headers ?? [:]).isEmpty ? nil : (spec.headers ?? [:]).keys.sorted().joined(separator: ", "),
             expectedStatus: (spec.expectedStatus ?? ["200-399"]).joined(separator: ", "),
             keyword: spec.keyword ?? "", keywordAbsent: spec.keywordAbsent ?? false,
             jsonPath: spec.jsonPath ?? "", jsonExpected: spec.jsonExpected ?? "",
