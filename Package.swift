@@ -262,6 +262,7 @@ let package = Package(
             name: "TelltaleAppTests",
             dependencies: [
                 "TelltaleApp",
+                "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleCLI",
                 "TelltaleCore",
