@@ -277,3 +277,36 @@ def test_monitors_from_the_command_line(telltale_sqlite):
     assert bad.returncode != 0 and "schedule" in bad.stderr
     assert cli(server.workdir, server.env, "monitor", "delete", monitor).returncode == 0
     assert cli(server.workdir, server.env, "monitor", "delete", monitor).returncode == 1
+
+
+def test_postgres_monitor_runs_read_only_queries_against_the_real_server(telltale_sqlite):
+    server = telltale_sqlite
+    database = postgres_database()
+    # The test server trusts local connections, so the password is only there to be hidden.
+    with_password = database.replace("://telltale@", "://telltale:pg-s3cret@")
+    headers = {"Authorization": "Bearer " + telltale_token(server)}
+    api = server.url + "/api/0/organizations/default/"
+
+    def create(name, connection, query=None):
+        body = {"name": name, "type": "postgres", "connection_string": connection, "interval_seconds": 86400, "timeout_seconds": 5}
+        if query:
+            body["query"] = query
+        response = requests.post(api + "monitors/", headers=headers, timeout=10, json=body)
+        assert response.status_code == 201, response.text
+        assert "pg-s3cret" not in response.text
+        return response.json()["id"]
+
+    ids = {
+        "ok": create("Orders DB", with_password),
+        "write": create("Write attempt", with_password, "CREATE TABLE should_not_exist (id int)"),
+        "missing": create("Missing DB", with_password.rsplit("/", 1)[0] + "/no_such_database?sslmode=disable"),
+    }
+    run = requests.post(api + "health/run", headers=headers, timeout=30, json={"monitors": list(ids.values())})
+    assert run.status_code == 200, run.text
+    results = {entry["monitor"]: entry["result"] for entry in run.json()}
+    assert results[ids["ok"]]["status"] == "up", results
+    assert results[ids["write"]]["status"] == "down" and "read-only" in results[ids["write"]]["message"], results
+    assert results[ids["missing"]]["status"] == "down" and "no_such_database" in results[ids["missing"]]["message"], results
+    assert "pg-s3cret" not in run.text
+    shown = requests.get(f"{server.url}/api/0/monitors/{ids['ok']}/", headers=headers, timeout=10).json()
+    assert "pg-s3cret" not in shown["connection_string"] and shown["query"] == "SELECT 1"
