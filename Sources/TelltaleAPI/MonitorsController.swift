@@ -107,14 +107,8 @@ public struct MonitorsController: Sendable {
 
     /// The monitor a route names, checked against the caller's role in its organization.
     func monitor(_ context: TelltaleRequestContext, _ action: Action, _ scope: Scope) async throws -> (Organization, Monitor) {
-        let principal = try context.requirePrincipal()
-        let idText = try context.parameters.require("id")
-        guard let id = Int64(idText), let monitor = try await service.monitors.monitor(id: MonitorID(id)),
-              let organization = try await repositories.organizations.organization(id: monitor.organizationID) else {
-            throw APIError.notFound("monitor '\(idText)' not found")
-        }
-        try await Authorizer(repositories: repositories).check(principal, action, scope: scope, in: organization, hidden: APIError.notFound("monitor '\(idText)' not found"))
-        return (organization, monitor)
+        try await Authorizer(repositories: repositories).owned("monitor", try context.parameters.require("id"), try context.requirePrincipal(), action, scope: scope,
+                                                               find: { try await service.monitors.monitor(id: MonitorID($0)) }, organizationOf: \.organizationID)
     }
 
     func project(_ slugText: String?, in organization: Organization) async throws -> ProjectID? {

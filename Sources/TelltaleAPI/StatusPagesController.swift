@@ -258,26 +258,14 @@ public struct StatusPagesController: Sendable {
     }
 
     func page(_ context: TelltaleRequestContext, _ action: Action) async throws -> (Organization, StatusPage) {
-        let principal = try context.requirePrincipal()
-        let idText = try context.parameters.require("id")
-        guard let id = Int64(idText), let page = try await service.statusPages.page(id: StatusPageID(id)),
-              let organization = try await repositories.organizations.organization(id: page.organizationID) else {
-            throw APIError.notFound("status page '\(idText)' not found")
-        }
-        try await Authorizer(repositories: repositories).check(principal, action, scope: action == .view ? .projectRead : .projectWrite, in: organization,
-                                                               hidden: APIError.notFound("status page '\(idText)' not found"))
-        return (organization, page)
+        try await Authorizer(repositories: repositories).owned("status page", try context.parameters.require("id"), try context.requirePrincipal(), action,
+                                                               scope: action == .view ? .projectRead : .projectWrite,
+                                                               find: { try await service.statusPages.page(id: StatusPageID($0)) }, organizationOf: \.organizationID)
     }
 
     func window(_ context: TelltaleRequestContext) async throws -> (Organization, MaintenanceWindow) {
-        let principal = try context.requirePrincipal()
-        let idText = try context.parameters.require("id")
-        guard let id = Int64(idText), let window = try await service.statusPages.window(id: MaintenanceWindowID(id)),
-              let organization = try await repositories.organizations.organization(id: window.organizationID) else {
-            throw APIError.notFound("maintenance window '\(idText)' not found")
-        }
-        try await Authorizer(repositories: repositories).check(principal, .manage, scope: .projectWrite, in: organization,
-                                                               hidden: APIError.notFound("maintenance window '\(idText)' not found"))
-        return (organization, window)
+        try await Authorizer(repositories: repositories).owned("maintenance window", try context.parameters.require("id"), try context.requirePrincipal(), .manage,
+                                                               scope: .projectWrite,
+                                                               find: { try await service.statusPages.window(id: MaintenanceWindowID($0)) }, organizationOf: \.organizationID)
     }
 }

@@ -60,3 +60,17 @@ extension Authorizer {
         return (organization, project, issue)
     }
 }
+
+extension Authorizer {
+    /// Something a route names by id that belongs to an organization (a monitor, a status page),
+    /// with that organization, after checking the caller may do `action` there. `what` names
+    /// it in the 404, which is also the answer when the caller may not even view it.
+    public func owned<Thing: Sendable>(_ what: String, _ idText: String, _ principal: Principal, _ action: Action, scope: Scope,
+                                       find: (Int64) async throws -> Thing?, organizationOf: (Thing) -> OrganizationID) async throws -> (Organization, Thing) {
+        let hidden = APIError.notFound("\(what) '\(idText)' not found")
+        guard let id = Int64(idText), let thing = try await find(id),
+              let organization = try await repositories.organizations.organization(id: organizationOf(thing)) else { throw hidden }
+        try await check(principal, action, scope: scope, in: organization, hidden: hidden)
+        return (organization, thing)
+    }
+}
