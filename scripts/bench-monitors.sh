@@ -37,7 +37,7 @@ echo "==> $COUNT HTTP monitors, 60 s interval, measured for ${MEASURE}s"
 python3 bench/monitors.py "http://127.0.0.1:$PORT" "$TOKEN" "$COUNT" "http://127.0.0.1:$TARGET_PORT/health" "$MEASURE" \
     "$WORK/telltale-data/telltale.db" "$SERVER_PID" "$PASSWORD"
 
-echo "==> heartbeat pings: wrk, 32 connections, ${PING_SECONDS}s, over 1000 heartbeat monitors"
+echo "==> heartbeat pings: wrk, 64 connections (64 jobs pinging at once), ${PING_SECONDS}s, over 1000 heartbeat monitors"
 python3 - "$PORT" "$TOKEN" "$WORK/tokens" <<'PY'
 import http.client, json, sys
 port, token, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -49,7 +49,7 @@ with open(out, "w") as tokens:
         tokens.write(json.loads(conn.getresponse().read())["ping_url"].rsplit("/", 1)[1] + "\n")
 PY
 BEFORE=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from monitor_pings")
-OUT=$(TELLTALE_TOKENS="$WORK/tokens" wrk -t2 -c32 -d"${PING_SECONDS}s" --latency -s bench/pings.lua "http://127.0.0.1:$PORT")
+OUT=$(TELLTALE_TOKENS="$WORK/tokens" wrk -t2 -c64 -d"${PING_SECONDS}s" --latency -s bench/pings.lua "http://127.0.0.1:$PORT")
 echo "$OUT" | grep -E "Requests/sec|accepted|latency_p"
 ACCEPTED=$(echo "$OUT" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
 PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)

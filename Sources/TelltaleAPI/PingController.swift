@@ -38,11 +38,10 @@ public struct PingController: Sendable {
             }
             if buffer.readableBytes > 0 { body = String(decoding: buffer.readableBytesView, as: UTF8.self) }
         }
-        guard token.count <= 64, let monitor = try await service.monitors.monitor(pingToken: token), monitor.target.heartbeat != nil else {
+        guard token.count <= 64, try await service.ping(token: token, kind: kind, runID: runID, body: body) != nil else {
             context.logger.notice("Ping to an unknown token")
             throw APIError.notFound("no monitor has this ping URL")
         }
-        _ = try await service.ping(monitor, kind: kind, runID: runID, body: body)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK\n")))
     }
 }

@@ -52,7 +52,7 @@ extension MonitorService {
         default: kind = .fail
         }
         let runID = checkIn.checkInID == Self.nilCheckInID ? nil : checkIn.checkInID
-        _ = try await ping(monitor, kind: kind, runID: runID, body: nil)
+        _ = try await ping(monitor.id, kind: kind, runID: runID, body: nil)
     }
 
     /// Sentry's slug rule: lower case, runs of anything but letters, digits and `_` become `-`, at most 50.

@@ -10,11 +10,13 @@ public struct MonitorService: Sendable {
     let checker: MonitorChecker
     public let now: @Sendable () -> Date
     let pings: PingWriter?
+    let pingTokens: PingTokens
 
     /// `pings` batches heartbeat writes; without it each ping is its own transaction.
     public init(monitors: any MonitorRepository, statusPages: any StatusPageRepository, recorder: MonitorRecorder,
                 maintenance: MaintenanceCache, checker: MonitorChecker, pings: PingWriter? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.pings = pings
+        self.pingTokens = PingTokens(monitors: monitors)
         self.monitors = monitors
         self.statusPages = statusPages
         self.recorder = recorder
@@ -51,11 +53,23 @@ public struct MonitorService: Sendable {
         return results.sorted { (order[$0.0.id] ?? 0) < (order[$1.0.id] ?? 0) }
     }
 
+    /// Records a heartbeat ping to the monitor whose ping URL has `token`; `nil` when none has.
+    public func ping(token: String, kind: PingKind, runID: String?, body: String?) async throws -> Ping? {
+        guard let monitorID = try await pingTokens.monitorID(token: token, now: now()) else { return nil }
+        do {
+            return try await ping(monitorID, kind: kind, runID: runID, body: body)
+        } catch DomainError.notFound {
+            // Deleted since its token was looked up.
+            pingTokens.forget(token)
+            return nil
+        }
+    }
+
     /// Records a heartbeat ping.
-    public func ping(_ monitor: Monitor, kind: PingKind, runID: String?, body: String?) async throws -> Ping {
+    public func ping(_ monitorID: MonitorID, kind: PingKind, runID: String?, body: String?) async throws -> Ping {
         let at = now()
-        let inMaintenance = await maintenance.current(now: at).isInMaintenance(monitor.id, at: at)
-        let request = PingRequest(monitorID: monitor.id, kind: kind, runID: runID, body: body, at: at, inMaintenance: inMaintenance)
+        let inMaintenance = await maintenance.current(now: at).isInMaintenance(monitorID, at: at)
+        let request = PingRequest(monitorID: monitorID, kind: kind, runID: runID, body: body, at: at, inMaintenance: inMaintenance)
         let (ping, events): (Ping, [MonitorEvent])
         if let pings { (ping, events) = try await pings.record(request) } else { (ping, events) = try await monitors.recordPings([request])[0].get() }
         recorder.announce(events)

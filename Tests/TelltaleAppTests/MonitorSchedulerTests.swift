@@ -96,7 +96,7 @@ struct MonitorSchedulerTests {
                 let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
                 let target = try HeartbeatTarget(schedule: .interval(seconds: 300), graceSeconds: 60)
                 let monitor = try await service.create(in: org.id, try MonitorDraft(name: "Backup", target: .heartbeat(target), intervalSeconds: 300))
-                _ = try await service.ping(monitor, kind: .success, runID: nil, body: nil)
+                _ = try await service.ping(monitor.id, kind: .success, runID: nil, body: nil)
                 clock.set(t0.addingTimeInterval(359))
                 try await Self.pass(scheduler)
                 #expect(try await store.repositories.monitors.monitor(id: monitor.id)?.state.status == .up)

@@ -168,7 +168,7 @@ struct SQLiteDirectStatements: DirectStatements {
 
     func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow] {
         let decoder = SQLiteDataDecoder()
-        return try await connection.query(sql, binds.map(Self.data)).map { $0.sql(decoder: decoder) }
+        return try await connection.query(sql, binds.map(Self.data)).map { SQLiteFastRow(row: $0, decoder: decoder) }
     }
 
     private static func data(_ cell: SQLCell) -> SQLiteData {

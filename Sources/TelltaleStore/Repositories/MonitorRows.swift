@@ -18,7 +18,7 @@ enum MonitorRows {
             name: try row.decode(column: "name", as: String.self),
             component: try row.decode(column: "component", as: String.self),
             slug: try row.decode(column: "slug", as: String?.self),
-            target: try MonitorConfigCoding.decode(type: row.decode(column: "type", as: String.self), config: row.decode(column: "config", as: String.self)),
+            target: try MonitorConfigCoding.decodeCached(type: row.decode(column: "type", as: String.self), config: row.decode(column: "config", as: String.self)),
             intervalSeconds: try row.decode(column: "interval_seconds", as: Int.self),
             timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self),
             failureThreshold: try row.decode(column: "failure_threshold", as: Int.self),

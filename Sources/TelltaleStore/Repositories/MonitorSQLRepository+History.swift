@@ -4,23 +4,44 @@ public import TelltaleCore
 
 extension MonitorSQLRepository {
     /// Adds one result to its hour's running figures (inside the recording transaction).
-    static func addToHour(_ db: any SQLDatabase, _ result: CheckResult) async throws {
-        let hour = result.checkedAt.millisecondsSince1970 / 3_600_000 * 3_600_000
-        let failed = result.verdict.isFailure ? 1 : 0
-        let timed = result.responseMilliseconds == nil || result.verdict.isFailure ? 0 : 1
-        let ms = timed == 1 ? (result.responseMilliseconds ?? 0) : 0
-        try await db.raw("""
-            INSERT INTO monitor_hourly (monitor_id, hour, checks, failures, timed, sum_ms, max_ms)
-            VALUES (\(bind: result.monitorID.rawValue), \(bind: hour), 1, \(bind: failed), \(bind: timed), \(bind: ms), \(bind: timed == 1 ? ms : nil))
-            ON CONFLICT (monitor_id, hour) DO UPDATE SET
-                checks = monitor_hourly.checks + 1,
-                failures = monitor_hourly.failures + excluded.failures,
-                timed = monitor_hourly.timed + excluded.timed,
-                sum_ms = monitor_hourly.sum_ms + excluded.sum_ms,
-                max_ms = CASE WHEN excluded.max_ms IS NULL THEN monitor_hourly.max_ms
-                              WHEN monitor_hourly.max_ms IS NULL OR excluded.max_ms > monitor_hourly.max_ms THEN excluded.max_ms
-                              ELSE monitor_hourly.max_ms END
-            """).run()
+    /// Adds results to their hours' figures: one row per monitor and hour, one statement.
+    static func addToHours(_ results: [CheckResult], direct: any DirectStatements) async throws {
+        struct Key: Hashable { var monitor: Int64; var hour: Int64 }
+        var figures: [Key: (checks: Int64, failures: Int64, timed: Int64, sum: Double, max: Double?)] = [:]
+        var order: [Key] = []
+        for result in results {
+            let key = Key(monitor: result.monitorID.rawValue, hour: result.checkedAt.millisecondsSince1970 / 3_600_000 * 3_600_000)
+            let timed = result.verdict.isFailure ? nil : result.responseMilliseconds
+            if figures[key] == nil { order.append(key) }
+            var current = figures[key] ?? (0, 0, 0, 0, nil)
+            current.checks += 1
+            if result.verdict.isFailure { current.failures += 1 }
+            if let timed {
+                current.timed += 1
+                current.sum += timed
+                current.max = Swift.max(current.max ?? timed, timed)
+            }
+            figures[key] = current
+        }
+        guard !order.isEmpty else { return }
+        let set = """
+            checks = monitor_hourly.checks + excluded.checks, failures = monitor_hourly.failures + excluded.failures,
+            timed = monitor_hourly.timed + excluded.timed, sum_ms = monitor_hourly.sum_ms + excluded.sum_ms,
+            max_ms = CASE WHEN excluded.max_ms IS NULL THEN monitor_hourly.max_ms
+                          WHEN monitor_hourly.max_ms IS NULL OR excluded.max_ms > monitor_hourly.max_ms THEN excluded.max_ms
+                          ELSE monitor_hourly.max_ms END
+            """
+        // Sorted keys: concurrent writers on PostgreSQL take the rows' locks in one order.
+        let rows = order.sorted { ($0.monitor, $0.hour) < ($1.monitor, $1.hour) }.map { key -> [SQLCell] in
+            let value = figures[key]!
+            return [.int(key.monitor), .int(key.hour), .int(value.checks), .int(value.failures), .int(value.timed), .double(value.sum),
+                    value.max.map(SQLCell.double) ?? .null]
+        }
+        for start in stride(from: 0, to: rows.count, by: 1_000) {
+            try await direct.insert(into: "monitor_hourly", columns: ["monitor_id", "hour", "checks", "failures", "timed", "sum_ms", "max_ms"],
+                                    rows: Array(rows[start..<min(start + 1_000, rows.count)]),
+                                    onConflict: .update(columns: ["monitor_id", "hour"], set: set))
+        }
     }
 
     public func hourly(monitorIDs: [MonitorID], since: Date) async throws -> [MonitorID: [HourlyFigures]] {

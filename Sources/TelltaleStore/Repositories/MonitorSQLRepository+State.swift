@@ -34,6 +34,12 @@ extension MonitorSQLRepository {
             .set("status_since", to: SQLBind(state.since.millisecondsSince1970))
             .where("id", .equal, SQLBind(monitor.id.rawValue)).run()
         guard let transition else { return nil }
+        return try await saveTransition(db, monitor: monitor, transition: transition, resultID: resultID, inMaintenance: inMaintenance)
+    }
+
+    /// A transition's event, and the downtime it opens or closes.
+    static func saveTransition(_ db: any SQLDatabase, monitor: Monitor, transition: MonitorTransition,
+                               resultID: Int64?, inMaintenance: Bool) async throws -> MonitorEvent {
         if transition.from == .down {
             try await db.update("monitor_downtimes").set("ended_at", to: SQLBind(transition.at.millisecondsSince1970))
                 .where("monitor_id", .equal, SQLBind(monitor.id.rawValue)).where("ended_at", .is, SQLLiteral.null).run()

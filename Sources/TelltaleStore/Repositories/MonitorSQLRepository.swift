@@ -164,13 +164,14 @@ public struct MonitorSQLRepository: MonitorRepository {
     public func record(_ results: [CheckResult], inMaintenance: Set<MonitorID>) async throws -> [MonitorEvent] {
         guard !results.isEmpty else { return [] }
         let flavor = backend.flavor
-        return try await backend.write { db in
+        return try await backend.writeDirect { db, direct in
             var events: [MonitorEvent] = []
+            var recorded: [CheckResult] = []
             for result in results {
                 guard let row = try await Self.lockedRow(db, result.monitorID, flavor) else { continue }
                 let monitor = try MonitorRows.monitor(row)
                 let resultID = try await Self.insertResult(db, result)
-                try await Self.addToHour(db, result)
+                recorded.append(result)
                 let (state, transition) = monitor.stateMachine.apply(result.verdict, message: result.message, at: result.checkedAt, to: monitor.state)
                 let maintenance = inMaintenance.contains(monitor.id)
                 if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: maintenance) {
@@ -189,13 +190,14 @@ public struct MonitorSQLRepository: MonitorRepository {
                 }
                 try await update.where("id", .equal, SQLBind(monitor.id.rawValue)).run()
             }
+            try await Self.addToHours(recorded, direct: direct)
             return events
         }
     }
 
     public func recordOverdue(_ monitorID: MonitorID, now: Date, inMaintenance: Bool) async throws -> [MonitorEvent] {
         let flavor = backend.flavor
-        return try await backend.write { db in
+        return try await backend.writeDirect { db, direct in
             guard let row = try await Self.lockedRow(db, monitorID, flavor) else { return [] }
             let monitor = try MonitorRows.monitor(row)
             // A ping that arrived since the claim moved the deadline: nothing is overdue.
@@ -207,7 +209,7 @@ public struct MonitorSQLRepository: MonitorRepository {
             let outcome = HeartbeatRules.overdue(at: now, target: target, progress: try MonitorRows.progress(row))
             let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: .down, message: outcome.message, nextCheckAt: outcome.deadline ?? now)
             let resultID = try await Self.insertResult(db, result)
-            try await Self.addToHour(db, result)
+            try await Self.addToHours([result], direct: direct)
             let (state, transition) = monitor.stateMachine.apply(.down, message: outcome.message, at: now, to: monitor.state)
             let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: inMaintenance)
             try await db.update("monitors")
@@ -230,55 +232,9 @@ public struct MonitorSQLRepository: MonitorRepository {
 
     public func recordPings(_ requests: [PingRequest]) async throws -> [Result<(Ping, [MonitorEvent]), any Error>] {
         let flavor = backend.flavor
-        return try await backend.write { db in
-            var results: [Result<(Ping, [MonitorEvent]), any Error>] = []
-            for request in requests {
-                // A ping for a monitor deleted meanwhile fails alone; the batch goes on.
-                guard let row = try await Self.lockedRow(db, request.monitorID, flavor) else {
-                    results.append(.failure(DomainError.notFound("monitor")))
-                    continue
-                }
-                results.append(.success(try await Self.apply(request, row: row, db)))
-            }
-            return results
+        return try await backend.writeDirect { db, direct in
+            try await PingBatchWriter(db: db, direct: direct, flavor: flavor).write(requests)
         }
-    }
-
-    static func apply(_ request: PingRequest, row: any SQLRow, _ db: any SQLDatabase) async throws -> (Ping, [MonitorEvent]) {
-        let (monitorID, kind, runID, body, now) = (request.monitorID, request.kind, request.runID, request.body, request.at)
-        let monitor = try MonitorRows.monitor(row)
-        guard let target = monitor.target.heartbeat else { throw DomainError.notFound("monitor") }
-        let deadline = try row.decode(column: "next_check_at", as: Int64?.self).map(Date.init(millisecondsSince1970:))
-        let outcome = HeartbeatRules.receive(kind, runID: runID, at: now, target: target, progress: try MonitorRows.progress(row), currentDeadline: deadline)
-        let pingID = try await db.insert(into: "monitor_pings")
-            .columns("monitor_id", "received_at", "kind", "run_id", "duration_seconds", "body", "late")
-            .values(SQLBind(monitorID.rawValue), SQLBind(now.millisecondsSince1970), SQLBind(kind.name), SQLBind(runID),
-                    SQLBind(outcome.durationSeconds), SQLBind(body), SQLBind(outcome.late))
-            .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
-        var events: [MonitorEvent] = []
-        var update = db.update("monitors")
-            .set("last_success_at", to: SQLBind(outcome.progress.lastSuccessAt?.millisecondsSince1970))
-            .set("run_started_at", to: SQLBind(outcome.progress.runStartedAt?.millisecondsSince1970))
-            .set("run_id", to: SQLBind(outcome.progress.runID))
-            .set("last_checked_at", to: SQLBind(now.millisecondsSince1970))
-            .set("last_message", to: SQLBind(outcome.message))
-        if !monitor.isPaused {
-            update = update.set("next_check_at", to: SQLBind(outcome.deadline?.millisecondsSince1970))
-        }
-        try await update.where("id", .equal, SQLBind(monitorID.rawValue)).run()
-        if let verdict = outcome.verdict {
-            let result = CheckResult(monitorID: monitorID, checkedAt: now, verdict: verdict, responseMilliseconds: outcome.durationSeconds.map { $0 * 1000 },
-                                     message: outcome.message, nextCheckAt: outcome.deadline ?? now)
-            let resultID = try await Self.insertResult(db, result)
-            try await Self.addToHour(db, result)
-            let (state, transition) = monitor.stateMachine.apply(verdict, message: outcome.message, at: now, to: monitor.state)
-            if let event = try await Self.save(db, monitor: monitor, state: state, transition: transition, resultID: resultID, inMaintenance: request.inMaintenance) {
-                events.append(event)
-            }
-        }
-        let ping = Ping(id: pingID, monitorID: monitorID, receivedAt: now, kind: kind, runID: runID, durationSeconds: outcome.durationSeconds,
-                        body: body, late: outcome.late)
-        return (ping, events)
     }
 
     public func results(monitorID: MonitorID, limit: Int) async throws -> [MonitorResult] {
