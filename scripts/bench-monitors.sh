@@ -28,17 +28,25 @@ mkdir -p "$WORK/site" && echo '{"status":"ok"}' > "$WORK/site/health"
 python3 -m http.server "$TARGET_PORT" --bind 127.0.0.1 --directory "$WORK/site" > "$WORK/target.log" 2>&1 &
 TARGET_PID=$!
 
-(cd "$WORK" && TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning TELLTALE_ADMIN_PASSWORD=$PASSWORD exec "$BIN" serve > "$WORK/server.log" 2>&1) &
-PID=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-SERVER_PID=$(pgrep -P $PID telltale || echo $PID)
-TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name bench --scopes "org:admin project:admin event:admin member:admin" | sed -n 's/^Secret (shown only now): //p')
+# Starts `telltale serve` in $1 and sets PID, SERVER_PID and TOKEN.
+start_server() {
+    (cd "$1" && TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning TELLTALE_ADMIN_PASSWORD=$PASSWORD exec "$BIN" serve > "$1/server.log" 2>&1) &
+    PID=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+    SERVER_PID=$(pgrep -P $PID telltale || echo $PID)
+    TOKEN=$(cd "$1" && "$BIN" token create --user admin@telltale.local --name bench --scopes "org:admin project:admin event:admin member:admin" | sed -n 's/^Secret (shown only now): //p')
+}
+start_server "$WORK"
 echo "==> $COUNT HTTP monitors, 60 s interval, measured for ${MEASURE}s"
 python3 bench/monitors.py "http://127.0.0.1:$PORT" "$TOKEN" "$COUNT" "http://127.0.0.1:$TARGET_PORT/health" "$MEASURE" \
     "$WORK/telltale-data/telltale.db" "$SERVER_PID" "$PASSWORD"
 
-echo "==> heartbeat pings: wrk, 64 connections (64 jobs pinging at once), ${PING_SECONDS}s, over 1000 heartbeat monitors"
-python3 - "$PORT" "$TOKEN" "$WORK/tokens" <<'PY'
+# Heartbeat pings over 1000 heartbeat monitors with wrk: accepted per second, then every
+# accepted ping counted in the database after the server stopped.
+ping_bench() {
+    local label=$1 data=$2
+    echo "==> heartbeat pings $label: wrk, 64 connections (64 jobs pinging at once), ${PING_SECONDS}s, over 1000 heartbeat monitors"
+    python3 - "$PORT" "$TOKEN" "$WORK/tokens" <<'PY'
 import http.client, json, sys
 port, token, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -48,13 +56,21 @@ with open(out, "w") as tokens:
                      {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
         tokens.write(json.loads(conn.getresponse().read())["ping_url"].rsplit("/", 1)[1] + "\n")
 PY
-BEFORE=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from monitor_pings")
-OUT=$(TELLTALE_TOKENS="$WORK/tokens" wrk -t2 -c64 -d"${PING_SECONDS}s" --latency -s bench/pings.lua "http://127.0.0.1:$PORT")
-echo "$OUT" | grep -E "Requests/sec|accepted|latency_p"
-ACCEPTED=$(echo "$OUT" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
-PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
-kill -TERM $PID; wait $PID 2>/dev/null || true
-STORED=$(( $(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from monitor_pings") - BEFORE ))
-echo "accepted_pings_per_s=$((ACCEPTED / PING_SECONDS)) accepted=$ACCEPTED recorded=$STORED peak_rss_mb=$((PEAK_KB / 1024))"
-if [ "$STORED" -lt "$ACCEPTED" ]; then echo "LOST PINGS: $((ACCEPTED - STORED))"; exit 1; fi
-echo "every accepted ping is recorded"
+    local before out accepted peak_kb stored
+    before=$(sqlite3 "$data/telltale-data/telltale.db" "select count(*) from monitor_pings")
+    out=$(TELLTALE_TOKENS="$WORK/tokens" wrk -t2 -c64 -d"${PING_SECONDS}s" --latency -s bench/pings.lua "http://127.0.0.1:$PORT")
+    echo "$out" | grep -E "Requests/sec|accepted|latency_p"
+    accepted=$(echo "$out" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
+    peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
+    kill -TERM $PID; wait $PID 2>/dev/null || true
+    stored=$(( $(sqlite3 "$data/telltale-data/telltale.db" "select count(*) from monitor_pings") - before ))
+    echo "accepted_pings_per_s=$((accepted / PING_SECONDS)) accepted=$accepted recorded=$stored peak_rss_mb=$((peak_kb / 1024)) ($label)"
+    if [ "$stored" -lt "$accepted" ]; then echo "LOST PINGS: $((accepted - stored))"; exit 1; fi
+    echo "every accepted ping is recorded"
+}
+ping_bench "while the $COUNT monitors run" "$WORK"
+
+# The same on a server of their own, the figure the target is about.
+mkdir -p "$WORK/alone"
+start_server "$WORK/alone"
+ping_bench "alone" "$WORK/alone"

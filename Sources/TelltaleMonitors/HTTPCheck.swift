@@ -1,9 +1,9 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
+public import NIOSSL
 import TelltaleCore
 
 /// Runs HTTP(S) checks on two shared clients (one follows redirects, one does not).
@@ -13,8 +13,11 @@ public final class HTTPChecker: Sendable {
     public static let maxBodyBytes = 1 << 20
     let following: HTTPClient
     let direct: HTTPClient
+    let certificates: CertificateProbe
+    let now: @Sendable () -> Date
 
-    public init() {
+    /// `tls` is how servers are verified (the system's roots by default; tests add their own).
+    public init(tls: TLSConfiguration = .makeClientConfiguration(), now: @escaping @Sendable () -> Date = Date.init) {
         func client(_ redirects: HTTPClient.Configuration.RedirectConfiguration) -> HTTPClient {
             var configuration = HTTPClient.Configuration(redirectConfiguration: redirects, decompression: .disabled)
             configuration.connectionPool = .init(idleTimeout: .seconds(30))
@@ -23,10 +26,13 @@ public final class HTTPChecker: Sendable {
             // Many monitors may watch one host; each check needs its own connection.
             configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
             configuration.httpVersion = .http1Only
+            configuration.tlsConfiguration = tls
             return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         }
         following = client(.follow(max: 10, allowCycles: false))
         direct = client(.disallow)
+        certificates = CertificateProbe(tls: tls, group: HTTPClient.defaultEventLoopGroup)
+        self.now = now
     }
 
     /// Closes the clients' connections.
@@ -55,10 +61,30 @@ public final class HTTPChecker: Sendable {
                 body.writeBuffer(&chunk)
             }
             let elapsed = milliseconds(since: start)
-            return HTTPAssertions.evaluate(target, status: Int(response.status.code), body: Array(body.readableBytesView), milliseconds: elapsed)
+            let outcome = HTTPAssertions.evaluate(target, status: Int(response.status.code), body: Array(body.readableBytesView), milliseconds: elapsed)
+            return await withCertificate(outcome, target, timeout: deadline - NIODeadline.now())
         } catch {
             return .down(Self.describe(error, timeout: timeout, url: target.url), after: nil)
         }
+    }
+
+    /// Adds the certificate's expiry to a passing HTTPS check: close to it is `degraded`.
+    func withCertificate(_ outcome: CheckOutcome, _ target: HTTPTarget, timeout: TimeAmount) async -> CheckOutcome {
+        guard outcome.verdict != .down, let url = URLComponents(string: target.url), url.scheme?.lowercased() == "https", let host = url.host else {
+            return outcome
+        }
+        let notValidAfter: Date
+        do {
+            notValidAfter = try await certificates.notValidAfter(host: host, port: url.port ?? 443, timeout: max(timeout, .seconds(1)), now: now())
+        } catch {
+            // The request itself got through TLS; a second handshake failing says nothing new.
+            return outcome
+        }
+        guard let (verdict, message) = target.certificateVerdict(notValidAfter: notValidAfter, now: now()) else { return outcome }
+        var changed = outcome
+        if verdict == .down || outcome.verdict == .up { changed.verdict = verdict }
+        changed.message = outcome.verdict == .degraded ? "\(outcome.message); \(message)" : message
+        return changed
     }
 
     /// A failure in words an operator acts on; never the request's headers or body.

@@ -84,16 +84,24 @@ public struct MonitorService: Sendable {
 
     /// Uptime of several monitors at once (one query each for downtimes and pauses).
     public func uptime(_ targets: [Monitor], window: TimeRange) async throws -> [MonitorID: UptimeReport] {
+        try await uptime(targets, windows: [window]).mapValues { $0[0] }
+    }
+
+    /// Uptime of several monitors over several windows, each report in the windows' order;
+    /// one query each for downtimes and pauses over all the windows together.
+    public func uptime(_ targets: [Monitor], windows: [TimeRange]) async throws -> [MonitorID: [UptimeReport]] {
+        guard let start = windows.map(\.start).min(), let end = windows.map(\.end).max() else { return [:] }
         let at = now()
         let ids = targets.map(\.id)
-        let downtimes = try await monitors.downtimes(monitorIDs: ids, overlapping: window)
-        let paused = try await monitors.pausedPeriods(monitorIDs: ids, overlapping: window)
+        let span = TimeRange(start: start, end: end)
+        let downtimes = Dictionary(grouping: try await monitors.downtimes(monitorIDs: ids, overlapping: span), by: \.monitorID)
+        let paused = try await monitors.pausedPeriods(monitorIDs: ids, overlapping: span)
         let calendar = await maintenance.current(now: at)
-        var reports: [MonitorID: UptimeReport] = [:]
+        var reports: [MonitorID: [UptimeReport]] = [:]
         for monitor in targets {
-            let periods = downtimes.filter { $0.monitorID == monitor.id }.map { $0.range(now: at) }
-            reports[monitor.id] = UptimeReport.compute(window: window, downtimes: periods,
-                                                       notMonitored: notMonitored(monitor, window: window, calendar: calendar, paused: paused[monitor.id] ?? []))
+            let periods = (downtimes[monitor.id] ?? []).map { $0.range(now: at) }
+            let notMonitored = notMonitored(monitor, window: span, calendar: calendar, paused: paused[monitor.id] ?? [])
+            reports[monitor.id] = windows.map { UptimeReport.compute(window: $0, downtimes: periods, notMonitored: notMonitored) }
         }
         return reports
     }

@@ -1,5 +1,6 @@
 public import Foundation
 public import TelltaleCore
+import Logging
 
 /// What a public status page shows, computed once and cached briefly: component states, daily
 /// uptime, notices and maintenance. Holds nothing that was not chosen for the page (no URLs,
@@ -80,11 +81,14 @@ extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
-/// Status snapshots by slug, kept a few seconds so a busy public page costs one computation.
+/// Status snapshots by slug. A snapshot older than `lifetime` is still served while one task
+/// builds its successor (stale-while-revalidate), so a busy public page costs one computation
+/// every few seconds and no visitor waits for it; only a page's first visitor does.
 public actor StatusSnapshotCache {
     let service: MonitorService
     let lifetime: TimeInterval
     private var entries: [String: StatusSnapshot] = [:]
+    private var refreshing: Set<String> = []
 
     public init(service: MonitorService, lifetime: TimeInterval = 5) {
         self.service = service
@@ -94,7 +98,26 @@ public actor StatusSnapshotCache {
     /// The snapshot of the page with `slug`, or `nil` if there is none.
     public func snapshot(slug: Slug) async throws -> StatusSnapshot? {
         let now = service.now()
-        if let cached = entries[slug.rawValue], abs(now.timeIntervalSince(cached.generatedAt)) < lifetime { return cached }
+        if let cached = entries[slug.rawValue] {
+            if abs(now.timeIntervalSince(cached.generatedAt)) >= lifetime, refreshing.insert(slug.rawValue).inserted {
+                Task { await self.refresh(slug) }
+            }
+            return cached
+        }
+        return try await build(slug)
+    }
+
+    private func refresh(_ slug: Slug) async {
+        defer { refreshing.remove(slug.rawValue) }
+        do {
+            _ = try await build(slug)
+        } catch {
+            // The stale snapshot stays; the next visitor tries again.
+            service.recorder.logger.warning("Status page not refreshed", metadata: ["status_page": "\(slug.rawValue)", "error": "\(error)"])
+        }
+    }
+
+    private func build(_ slug: Slug) async throws -> StatusSnapshot? {
         guard let page = try await service.statusPages.page(slug: slug) else {
             entries[slug.rawValue] = nil
             return nil

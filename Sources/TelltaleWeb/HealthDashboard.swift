@@ -142,8 +142,8 @@ extension HealthDashboard {
         let now = service.now()
         let ids = monitors.map(\.id)
         let hourly = try await service.monitors.hourly(monitorIDs: ids, since: now.addingTimeInterval(-86_400))
-        let day = try await service.uptime(monitors, window: TimeRange(start: now.addingTimeInterval(-86_400), end: now))
-        let month = try await service.uptime(monitors, window: TimeRange(start: now.addingTimeInterval(-30 * 86_400), end: now))
+        let uptime = try await service.uptime(monitors, windows: [TimeRange(start: now.addingTimeInterval(-86_400), end: now),
+                                                                  TimeRange(start: now.addingTimeInterval(-30 * 86_400), end: now)])
         return monitors.map { monitor in
             let hours = hourly[monitor.id] ?? []
             let last = hours.last?.meanMilliseconds
@@ -153,8 +153,8 @@ extension HealthDashboard {
                 since: WebFormat.relative(monitor.state.since, now: now), sinceISO: WebFormat.iso(monitor.state.since),
                 lastResponse: monitor.type.isActive ? (last.map { "\(Int($0.rounded())) ms" } ?? "–") : "–",
                 sparkline: Charts.responseSparkline(hours.compactMap(\.meanMilliseconds)),
-                uptimeDay: day[monitor.id]?.uptimePercent.map(WebFormat.percent) ?? "–",
-                uptimeMonth: month[monitor.id]?.uptimePercent.map(WebFormat.percent) ?? "–")
+                uptimeDay: uptime[monitor.id]?[0].uptimePercent.map(WebFormat.percent) ?? "–",
+                uptimeMonth: uptime[monitor.id]?[1].uptimePercent.map(WebFormat.percent) ?? "–")
         }
     }
 }

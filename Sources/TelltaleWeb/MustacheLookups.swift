@@ -48,3 +48,42 @@ extension Chrome: MustacheParent {
         }
     }
 }
+
+extension MonitorRowView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "href": href
+        case "name": name
+        case "type": type
+        case "component": component
+        case "status": status
+        case "since": since
+        case "sinceISO": sinceISO
+        case "lastResponse": lastResponse
+        case "sparkline": sparkline
+        case "uptimeDay": uptimeDay
+        case "uptimeMonth": uptimeMonth
+        default: nil
+        }
+    }
+}
+
+extension HealthDashboard.GridView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "chrome": chrome
+        case "counts": counts
+        case "rows": rows
+        case "hasRows": hasRows
+        case "newHref": newHref
+        case "statusPagesHref": statusPagesHref
+        case "liveSrc": liveSrc
+        case "query": query
+        case "previous": previous
+        case "next": next
+        case "total": total
+        default: nil
+        }
+    }
+}

@@ -310,3 +310,63 @@ def test_postgres_monitor_runs_read_only_queries_against_the_real_server(telltal
     assert "pg-s3cret" not in run.text
     shown = requests.get(f"{server.url}/api/0/monitors/{ids['ok']}/", headers=headers, timeout=10).json()
     assert "pg-s3cret" not in shown["connection_string"] and shown["query"] == "SELECT 1"
+
+
+def test_two_nodes_on_one_postgres_run_each_check_exactly_once(workdir, base_env):
+    """Two `telltale serve` processes on one PostgreSQL database: the monitors' checks are
+    shared between them (both run some), and no check runs on both (the watched service sees
+    exactly one request per recorded result)."""
+    hits = {}
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            with lock:
+                hits[self.path] = hits.get(self.path, 0) + 1
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    watched = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=watched.serve_forever, daemon=True).start()
+    database = postgres_database()
+    nodes = []
+    try:
+        for name in ("a", "b"):
+            directory = os.path.join(workdir, name)
+            os.makedirs(directory)
+            env = dict(base_env, TELLTALE_HTTP_PORT=str(free_port()), TELLTALE_DATABASE_URL=database, TELLTALE_ADMIN_PASSWORD=PASSWORD)
+            nodes.append(Server(directory, env).start())
+        headers = {"Authorization": "Bearer " + telltale_token(nodes[0])}
+        ids = []
+        for i in range(40):
+            url = f"http://127.0.0.1:{watched.server_address[1]}/m/{i}"
+            response = requests.post(nodes[i % 2].url + "/api/0/organizations/default/monitors/", headers=headers, timeout=10,
+                                     json={"name": f"svc-{i}", "type": "http", "url": url, "interval_seconds": 1, "timeout_seconds": 2})
+            assert response.status_code == 201, response.text
+            ids.append(response.json()["id"])
+        time.sleep(8)
+        # Checks each node ran, from its own metrics (the check-lag timer counts every check).
+        ran = [sum(int(float(value)) for value in re.findall(r"^telltale_monitor_check_lag\S*_count\S* (\S+)$", requests.get(node.url + "/metrics", timeout=10).text, re.M))
+               for node in nodes]
+        assert all(count > 0 for count in ran), f"checks per node: {ran}"
+        for monitor in ids:
+            assert requests.post(nodes[0].url + f"/api/0/monitors/{monitor}/pause", headers=headers, timeout=10).status_code == 200
+        time.sleep(3)  # checks already running finish (timeout 2 s) and are recorded
+        total = 0
+        for i, monitor in enumerate(ids):
+            response = requests.get(nodes[1].url + f"/api/0/monitors/{monitor}/results/?limit=1000", headers=headers, timeout=10)
+            assert response.status_code == 200, response.text
+            recorded, seen = len(response.json()), hits.get(f"/m/{i}", 0)
+            assert recorded == seen, f"monitor {i}: the service saw {seen} requests, {recorded} results are stored"
+            assert 5 <= recorded <= 13, f"monitor {i}: {recorded} checks in about 9 s at a 1 s interval"
+            total += recorded
+        assert sum(ran) <= total, f"the nodes ran {ran} checks, {total} are stored"
+    finally:
+        for node in nodes:
+            node.stop()
+        watched.shutdown()

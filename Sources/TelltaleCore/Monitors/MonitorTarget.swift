@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a monitor checks, by type. Secrets (header values, bodies, database passwords) are
 /// kept here and never shown back: see ``redacted``.
@@ -161,4 +161,22 @@ public struct PostgresTarget: Sendable, Hashable, Codable {
 public protocol PostgresProbe: Sendable {
     /// Throws an error whose description says what failed (never the password).
     func probe(_ target: PostgresTarget, timeout: Duration) async throws
+}
+
+extension HTTPTarget {
+    /// What a server certificate valid until `notValidAfter` means at `now`: `down` once
+    /// expired, `degraded` within `certificateExpiryDays`, `nil` when it is fine or the warning
+    /// is off (0 days).
+    public func certificateVerdict(notValidAfter: Date, now: Date) -> (verdict: CheckVerdict, message: String)? {
+        let remaining = notValidAfter.timeIntervalSince(now)
+        if remaining <= 0 { return (.down, "TLS certificate expired \(Self.day(notValidAfter))") }
+        guard certificateExpiryDays > 0, remaining < Double(certificateExpiryDays) * 86_400 else { return nil }
+        let days = Int(remaining / 86_400)
+        let left = days == 0 ? "in less than a day" : days == 1 ? "in 1 day" : "in \(days) days"
+        return (.degraded, "TLS certificate expires \(left) (\(Self.day(notValidAfter)))")
+    }
+
+    private static func day(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle().year().month().day())
+    }
 }

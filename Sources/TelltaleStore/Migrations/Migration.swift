@@ -18,6 +18,7 @@ enum Migrations {
         Migration(version: 5, name: "event counts", statements: EventCountsSchema.statements),
         Migration(version: 6, name: "invitations and sign-in failures", statements: AccessSchema.statements),
         Migration(version: 7, name: "monitors and status pages", statements: MonitorsSchema.statements),
+        Migration(version: 8, name: "health grid indexes", statements: MonitorGridSchema.statements),
     ]
 
     /// The schema version this binary expects.
