@@ -1,0 +1,134 @@
+/// What makes a rule fire. Stored as JSON with a `type`, so new kinds (spikes, latency) are
+/// added without a schema change; an unknown type is refused when a rule is saved.
+public enum AlertCondition: Sendable, Hashable {
+    /// An event opened a new issue.
+    case newIssue
+    /// An event reopened a resolved issue.
+    case regression
+    /// The issue was seen more than `count` times within `windowSeconds`.
+    case frequency(count: Int, windowSeconds: Int)
+    /// The issue was seen by more than `count` users within `windowSeconds`.
+    case userFrequency(count: Int, windowSeconds: Int)
+    /// The project received more than `perMinute` events in the last minute.
+    case errorRate(perMinute: Int)
+    /// An event at or above `level`.
+    case level(atLeast: EventLevel)
+    /// An alert whose severity (after the calendar) is at or above `atLeast`.
+    case severity(atLeast: AlertSeverity)
+    /// A monitor went to `status` (`up` means recovered from down).
+    case monitorStatus(MonitorStatus)
+    /// A heartbeat or cron monitor's run was missed, failed, or either.
+    case heartbeat(Heartbeat)
+    /// A user reported a problem (fires once user reports exist).
+    case userReport
+
+    public enum Heartbeat: String, Sendable, Hashable, Codable { case missed, failed, any }
+
+    /// The `type` names of every kind, as the API spells them.
+    public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity",
+                                   "monitor_status", "heartbeat", "user_report"]
+
+    /// Whether the condition holds for `signal` with `facts`, at `severity`.
+    public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
+        switch (self, signal) {
+        case (.newIssue, .event(let event)): event.isNewIssue
+        case (.regression, .event(let event)): event.isRegression
+        case (.frequency(let count, let window), .event): (facts.issueEvents[window] ?? 0) > count
+        case (.userFrequency(let count, let window), .event): (facts.issueUsers[window] ?? 0) > count
+        case (.errorRate(let perMinute), .event): facts.projectEventsLastMinute > perMinute
+        case (.level(let atLeast), .event(let event)): event.level >= atLeast
+        case (.severity(let atLeast), .event), (.severity(let atLeast), .monitor): severity >= atLeast
+        case (.monitorStatus(let status), .monitor(let change)):
+            status == .up ? change.to == .up && change.from == .down : change.to == status
+        case (.heartbeat(let kind), .monitor(let change)):
+            (change.type == .heartbeat || change.type == .cron) && change.to == .down
+                && (kind == .any || (kind == .missed) == change.isMissedRun)
+        default: false
+        }
+    }
+
+    /// Windows of the counts the condition needs, so the evaluator reads only those.
+    public var eventWindow: Int? {
+        switch self {
+        case .frequency(_, let window), .userFrequency(_, let window): window
+        default: nil
+        }
+    }
+}
+
+extension AlertCondition: Codable {
+    enum CodingKeys: String, CodingKey {
+        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        func positive(_ key: CodingKeys, _ name: String) throws -> Int {
+            guard let value = try c.decodeIfPresent(Int.self, forKey: key), value > 0 else {
+                throw ValidationError(field: "conditions", reason: "\(type) needs a positive \(name)")
+            }
+            return value
+        }
+        switch type {
+        case "new_issue": self = .newIssue
+        case "regression": self = .regression
+        case "frequency", "user_frequency":
+            let count = try positive(.count, "count"), window = try positive(.windowSeconds, "window_seconds")
+            guard window <= 7 * 86_400 else { throw ValidationError(field: "conditions", reason: "window_seconds must be at most 7 days") }
+            self = type == "frequency" ? .frequency(count: count, windowSeconds: window) : .userFrequency(count: count, windowSeconds: window)
+        case "error_rate": self = .errorRate(perMinute: try positive(.perMinute, "per_minute"))
+        case "level":
+            guard let level = try c.decodeIfPresent(String.self, forKey: .atLeast).flatMap(EventLevel.init(rawValue:)) else {
+                throw ValidationError(field: "conditions", reason: "level needs at_least: debug, info, warning, error or fatal")
+            }
+            self = .level(atLeast: level)
+        case "severity":
+            guard let severity = try c.decodeIfPresent(String.self, forKey: .atLeast).flatMap(AlertSeverity.init(rawValue:)) else {
+                throw ValidationError(field: "conditions", reason: "severity needs at_least: info, low, medium, high or critical")
+            }
+            self = .severity(atLeast: severity)
+        case "monitor_status":
+            guard let status = try c.decodeIfPresent(String.self, forKey: .status).flatMap(MonitorStatus.init(rawValue:)),
+                  [.down, .degraded, .up].contains(status) else {
+                throw ValidationError(field: "conditions", reason: "monitor_status needs status: down, degraded or up (recovered)")
+            }
+            self = .monitorStatus(status)
+        case "heartbeat":
+            let run = try c.decodeIfPresent(String.self, forKey: .run) ?? "any"
+            guard let kind = Heartbeat(rawValue: run) else { throw ValidationError(field: "conditions", reason: "heartbeat run must be missed, failed or any") }
+            self = .heartbeat(kind)
+        case "user_report": self = .userReport
+        default:
+            throw ValidationError(field: "conditions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .newIssue: try c.encode("new_issue", forKey: .type)
+        case .regression: try c.encode("regression", forKey: .type)
+        case .frequency(let count, let window), .userFrequency(let count, let window):
+            try c.encode(self == .frequency(count: count, windowSeconds: window) ? "frequency" : "user_frequency", forKey: .type)
+            try c.encode(count, forKey: .count)
+            try c.encode(window, forKey: .windowSeconds)
+        case .errorRate(let perMinute):
+            try c.encode("error_rate", forKey: .type)
+            try c.encode(perMinute, forKey: .perMinute)
+        case .level(let level):
+            try c.encode("level", forKey: .type)
+            try c.encode(level.rawValue, forKey: .atLeast)
+        case .severity(let severity):
+            try c.encode("severity", forKey: .type)
+            try c.encode(severity.rawValue, forKey: .atLeast)
+        case .monitorStatus(let status):
+            try c.encode("monitor_status", forKey: .type)
+            try c.encode(status.rawValue, forKey: .status)
+        case .heartbeat(let kind):
+            try c.encode("heartbeat", forKey: .type)
+            try c.encode(kind.rawValue, forKey: .run)
+        case .userReport: try c.encode("user_report", forKey: .type)
+        }
+    }
+}

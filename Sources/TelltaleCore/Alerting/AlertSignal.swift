@@ -1,0 +1,134 @@
+public import Foundation
+
+/// Something that happened and that alert rules look at: an event stored (with what it did to
+/// its issue), a monitor changing state, an issue resolved.
+public enum AlertSignal: Sendable, Hashable {
+    case event(EventSignal)
+    case monitor(MonitorSignal)
+    case issueResolved(IssueResolvedSignal)
+
+    public var organizationID: OrganizationID {
+        switch self {
+        case .event(let signal): signal.organizationID
+        case .monitor(let signal): signal.organizationID
+        case .issueResolved(let signal): signal.organizationID
+        }
+    }
+
+    public var at: Date {
+        switch self {
+        case .event(let signal): signal.at
+        case .monitor(let signal): signal.at
+        case .issueResolved(let signal): signal.at
+        }
+    }
+}
+
+/// An event as alert rules see it.
+public struct EventSignal: Sendable, Hashable {
+    public var organizationID: OrganizationID
+    public var projectID: ProjectID
+    public var projectSlug: String
+    public var issueID: Int64
+    public var issueTitle: String
+    public var culprit: String
+    public var level: EventLevel
+    public var environment: String?
+    public var release: String?
+    public var tags: [String: String]
+    /// The event's business category tag, when it has one.
+    public var category: String?
+    /// The event's business impact tag (`revenue_blocking`, …), when it has one.
+    public var businessImpact: String?
+    /// The event opened its issue.
+    public var isNewIssue: Bool
+    /// The event reopened a resolved issue.
+    public var isRegression: Bool
+    public var at: Date
+
+    public init(organizationID: OrganizationID, projectID: ProjectID, projectSlug: String, issueID: Int64, issueTitle: String, culprit: String,
+                level: EventLevel, environment: String?, release: String?, tags: [String: String], isNewIssue: Bool, isRegression: Bool, at: Date) {
+        self.organizationID = organizationID
+        self.projectID = projectID
+        self.projectSlug = projectSlug
+        self.issueID = issueID
+        self.issueTitle = issueTitle
+        self.culprit = culprit
+        self.level = level
+        self.environment = environment
+        self.release = release
+        self.tags = tags
+        self.category = tags["category"]
+        self.businessImpact = tags["business_impact"] ?? tags["impact"]
+        self.isNewIssue = isNewIssue
+        self.isRegression = isRegression
+        self.at = at
+    }
+}
+
+/// A monitor's state change as alert rules see it.
+public struct MonitorSignal: Sendable, Hashable {
+    public var organizationID: OrganizationID
+    public var projectID: ProjectID?
+    public var monitorID: MonitorID
+    public var monitorName: String
+    public var component: String
+    public var type: MonitorType
+    public var from: MonitorStatus
+    public var to: MonitorStatus
+    public var cause: String
+    /// The change happened inside a maintenance window: recorded, never sent.
+    public var duringMaintenance: Bool
+    public var at: Date
+
+    public init(organizationID: OrganizationID, projectID: ProjectID?, monitorID: MonitorID, monitorName: String, component: String, type: MonitorType,
+                from: MonitorStatus, to: MonitorStatus, cause: String, duringMaintenance: Bool, at: Date) {
+        self.organizationID = organizationID
+        self.projectID = projectID
+        self.monitorID = monitorID
+        self.monitorName = monitorName
+        self.component = component
+        self.type = type
+        self.from = from
+        self.to = to
+        self.cause = cause
+        self.duringMaintenance = duringMaintenance
+        self.at = at
+    }
+
+    /// A push monitor's run was missed (no ping by its deadline) rather than reported failed.
+    public var isMissedRun: Bool { cause.hasPrefix("no ") || cause.contains("missed") || cause.contains("did not") }
+}
+
+/// An issue marked resolved, for "send on resolved".
+public struct IssueResolvedSignal: Sendable, Hashable {
+    public var organizationID: OrganizationID
+    public var projectID: ProjectID
+    public var issueID: Int64
+    public var issueTitle: String
+    public var at: Date
+
+    public init(organizationID: OrganizationID, projectID: ProjectID, issueID: Int64, issueTitle: String, at: Date) {
+        self.organizationID = organizationID
+        self.projectID = projectID
+        self.issueID = issueID
+        self.issueTitle = issueTitle
+        self.at = at
+    }
+}
+
+/// Counts a rule may ask about an event, read by the evaluator before the rules run.
+public struct SignalFacts: Sendable, Hashable {
+    /// Events of the event's issue within the last N seconds, by N.
+    public var issueEvents: [Int: Int]
+    /// Distinct users of the issue within the last N seconds, by N.
+    public var issueUsers: [Int: Int]
+    /// Events of the event's project within the last minute.
+    public var projectEventsLastMinute: Int
+
+    public init(issueEvents: [Int: Int] = [:], issueUsers: [Int: Int] = [:], projectEventsLastMinute: Int = 0) {
+        self.issueEvents = issueEvents
+        self.issueUsers = issueUsers
+        self.projectEventsLastMinute = projectEventsLastMinute
+    }
+}

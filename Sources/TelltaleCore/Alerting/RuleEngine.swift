@@ -1,0 +1,132 @@
+public import Foundation
+
+/// A rule firing for a signal: what an alert records and a notification says.
+public struct AlertFiring: Sendable, Hashable {
+    public var ruleID: AlertRuleID
+    /// What the alert is about (`issue:12`, `monitor:3`): the action interval and PagerDuty's
+    /// dedup key are per subject.
+    public var subject: String
+    public var severity: AlertSeverity
+    public var title: String
+    /// Which condition held, with its figures.
+    public var reason: String
+    public var labels: [String: String]
+    /// The change undoes an earlier alert (issue resolved, monitor recovered).
+    public var isResolution: Bool
+}
+
+/// The pure rule evaluation: filters, calendar, severity, then conditions.
+public enum RuleEngine {
+    /// The firing of `rule` for `signal`, or `nil` when it does not fire.
+    public static func evaluate(_ rule: AlertRule, _ signal: AlertSignal, facts: SignalFacts,
+                                calendars: [BusinessCalendarID: BusinessCalendar]) -> AlertFiring? {
+        let draft = rule.draft
+        guard draft.enabled, signal.organizationID == rule.organizationID else { return nil }
+        if case .issueResolved = signal { return nil }
+        guard draft.filters.allSatisfy({ $0.passes(signal) }) else { return nil }
+        var severity = draft.severity ?? defaultSeverity(signal)
+        if let clause = draft.calendar {
+            let inside = calendars[clause.id]?.contains(signal.at) ?? false
+            let onItsSide = inside == clause.inside
+            if let raised = clause.severity {
+                if onItsSide { severity = max(severity, raised) }
+            } else if !onItsSide {
+                return nil
+            }
+        }
+        let held = draft.conditions.filter { $0.holds(for: signal, facts: facts, severity: severity) }
+        guard draft.match == .any ? !held.isEmpty : held.count == draft.conditions.count else { return nil }
+        let isRecovery: Bool
+        if case .monitor(let change) = signal { isRecovery = change.to == .up } else { isRecovery = false }
+        return AlertFiring(ruleID: rule.id, subject: subject(signal), severity: severity, title: title(signal),
+                           reason: held.map { describe($0, signal, facts) }.joined(separator: "; "),
+                           labels: labels(signal, rule: rule, severity: severity), isResolution: isRecovery)
+    }
+
+    /// What a signal is about.
+    public static func subject(_ signal: AlertSignal) -> String {
+        switch signal {
+        case .event(let event): "issue:\(event.issueID)"
+        case .issueResolved(let resolved): "issue:\(resolved.issueID)"
+        case .monitor(let change): "monitor:\(change.monitorID)"
+        }
+    }
+
+    static func defaultSeverity(_ signal: AlertSignal) -> AlertSeverity {
+        switch signal {
+        case .event(let event): AlertSeverity.of(event.level)
+        case .monitor(let change): change.to == .down ? .high : change.to == .degraded ? .medium : .info
+        case .issueResolved: .info
+        }
+    }
+
+    static func title(_ signal: AlertSignal) -> String {
+        switch signal {
+        case .event(let event): event.issueTitle
+        case .issueResolved(let resolved): "Resolved: \(resolved.issueTitle)"
+        case .monitor(let change):
+            change.to == .up ? "\(change.monitorName) recovered" : "\(change.monitorName) is \(change.to.rawValue)"
+        }
+    }
+
+    /// Labels silences match on: ids as decimal text, tags as `tag:<key>`.
+    static func labels(_ signal: AlertSignal, rule: AlertRule, severity: AlertSeverity) -> [String: String] {
+        var labels = ["rule": rule.id.description, "severity": severity.rawValue]
+        switch signal {
+        case .event(let event):
+            labels["project"] = event.projectID.description
+            labels["issue"] = String(event.issueID)
+            labels["level"] = event.level.rawValue
+            if let environment = event.environment { labels["environment"] = environment }
+            for (key, value) in event.tags { labels["tag:" + key] = value }
+        case .monitor(let change):
+            labels["monitor"] = change.monitorID.description
+            labels["component"] = change.component
+            if let project = change.projectID { labels["project"] = project.description }
+        case .issueResolved(let resolved):
+            labels["project"] = resolved.projectID.description
+            labels["issue"] = String(resolved.issueID)
+        }
+        return labels
+    }
+
+    static func describe(_ condition: AlertCondition, _ signal: AlertSignal, _ facts: SignalFacts) -> String {
+        switch condition {
+        case .newIssue: "a new issue"
+        case .regression: "a resolved issue came back"
+        case .frequency(let count, let window): "seen \(facts.issueEvents[window] ?? 0) times in \(duration(window)) (more than \(count))"
+        case .userFrequency(let count, let window): "\(facts.issueUsers[window] ?? 0) users in \(duration(window)) (more than \(count))"
+        case .errorRate(let perMinute): "\(facts.projectEventsLastMinute) events in the last minute (more than \(perMinute))"
+        case .level(let level):
+            if case .event(let event) = signal { "level \(event.level.rawValue) (at least \(level.rawValue))" } else { "level at least \(level.rawValue)" }
+        case .severity(let severity): "severity at least \(severity.rawValue)"
+        case .monitorStatus(let status):
+            if case .monitor(let change) = signal { status == .up ? "recovered after being down" : "\(change.to.rawValue): \(change.cause)" } else { status.rawValue }
+        case .heartbeat(let kind):
+            if case .monitor(let change) = signal { "run \(change.isMissedRun ? "missed" : "failed"): \(change.cause)" } else { "run \(kind.rawValue)" }
+        case .userReport: "a user report"
+        }
+    }
+
+    static func duration(_ seconds: Int) -> String {
+        seconds % 3_600 == 0 ? "\(seconds / 3_600) h" : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
+    }
+}
+
+/// Alertmanager's grouping timers for one rule, pure: when the alerts waiting in a group go out.
+public enum AlertGrouping {
+    /// The time the group's waiting alerts are due to be sent, given when the oldest of them
+    /// arrived and when the group last sent: the first notification waits `group_wait` for
+    /// companions; later additions wait until `group_interval` after the last one.
+    public static func flushAt(oldestWaiting: Date, lastSent: Date?, rule: AlertRuleDraft) -> Date {
+        guard let lastSent else { return oldestWaiting.addingTimeInterval(Double(rule.groupWaitSeconds)) }
+        return max(oldestWaiting, lastSent.addingTimeInterval(Double(rule.groupIntervalSeconds)))
+    }
+
+    /// Whether an alert for a subject last notified at `lastNotified` is held back by the
+    /// rule's action interval.
+    public static func isThrottled(lastNotified: Date?, now: Date, rule: AlertRuleDraft) -> Bool {
+        guard let lastNotified, rule.actionIntervalSeconds > 0 else { return false }
+        return now.timeIntervalSince(lastNotified) < Double(rule.actionIntervalSeconds)
+    }
+}
