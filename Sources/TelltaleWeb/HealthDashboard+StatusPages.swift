@@ -11,7 +11,24 @@ extension HealthDashboard {
         struct PageItem { var title: String; var slug: String; var publicHref: String; var editHref: String; var count: Int }
         struct MonitorChoice { var id: String; var name: String; var component: String; var checked: Bool; var position: String }
         struct NoticeItem { var id: String; var title: String; var severity: String; var date: String; var dateISO: String; var deleteAction: String }
-        struct WindowItem { var title: String; var when: String; var covers: String; var active: Bool; var deleteAction: String }
+        struct WindowItem { var title: String; var when: String; var covers: String; var active: Bool; var deleteAction: String; var editHref: String }
+        /// The window form, empty for a new window or filled with the one being edited.
+        struct WindowForm {
+            var heading: String
+            var button: String
+            var action: String
+            var editing: Bool
+            var title: String
+            var once: Bool
+            var start: String
+            var end: String
+            var weekdays: [Option]
+            var startTime: String
+            var duration: String
+            var timezone: String
+            var pageOptions: [Option]
+            var monitors: [Option]
+        }
         struct Option { var value: String; var label: String; var selected: Bool }
 
         var chrome: Chrome
@@ -29,8 +46,7 @@ extension HealthDashboard {
         var deleteAction: String
         var severities: [Option]
         var windows: [WindowItem]
-        var windowAction: String
-        var pageOptions: [Option]
+        var windowForm: WindowForm
         var error: String?
         var listHref: String
     }
@@ -101,18 +117,29 @@ extension HealthDashboard {
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .health)
             let (form, _) = try await Form.body(of: request)
             do {
-                let (title, schedule) = try Self.windowFields(form)
-                let known = Set(try await service.monitors.monitors(organizationID: scope.organization.id).map(\.id))
-                let monitors = form.all("monitor").compactMap { Int64($0) }.map(MonitorID.init).filter(known.contains)
-                var pageID: StatusPageID?
-                if let text = form.text("status_page"), let id = Int64(text), let page = try await service.statusPages.page(id: StatusPageID(id)),
-                   page.organizationID == scope.organization.id { pageID = page.id }
-                guard !monitors.isEmpty || pageID != nil else { throw ValidationError(field: "monitors", reason: "or a status page must be chosen for the window to cover") }
+                let (title, schedule, monitors, pageID) = try await windowChoices(form, scope)
                 _ = try await service.statusPages.createWindow(organizationID: scope.organization.id, title: title, schedule: schedule, monitorIDs: monitors, statusPageID: pageID)
                 await service.maintenance.invalidate()
                 return redirect("\(scope.orgPath)/status-pages/")
             } catch let error as ValidationError {
                 return templates.page("status_pages", try await editorView(scope, page: nil, error: error.description), status: .badRequest)
+            }
+        }
+        router.get("organizations/:org/maintenance-windows/:id/") { _, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .health)
+            return templates.page("status_pages", try await editorView(scope, page: nil, window: try await window(scope, context), error: nil))
+        }
+        router.post("organizations/:org/maintenance-windows/:id/") { request, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .health)
+            let existing = try await window(scope, context)
+            let (form, _) = try await Form.body(of: request)
+            do {
+                let (title, schedule, monitors, pageID) = try await windowChoices(form, scope)
+                _ = try await service.statusPages.updateWindow(existing.id, title: title, schedule: schedule, monitorIDs: monitors, statusPageID: pageID)
+                await service.maintenance.invalidate()
+                return redirect("\(scope.orgPath)/status-pages/")
+            } catch let error as ValidationError {
+                return templates.page("status_pages", try await editorView(scope, page: nil, window: existing, error: error.description), status: .badRequest)
             }
         }
         router.post("organizations/:org/maintenance-windows/:id/delete") { _, context -> Response in
@@ -124,6 +151,26 @@ extension HealthDashboard {
             }
             return redirect("\(scope.orgPath)/status-pages/")
         }
+    }
+
+    /// The window's title, schedule and what it covers, from the window form.
+    func windowChoices(_ form: Form, _ scope: PageScope) async throws -> (String, MaintenanceSchedule, [MonitorID], StatusPageID?) {
+        let (title, schedule) = try Self.windowFields(form)
+        let known = Set(try await service.monitors.monitors(organizationID: scope.organization.id).map(\.id))
+        let monitors = form.all("monitor").compactMap { Int64($0) }.map(MonitorID.init).filter(known.contains)
+        var pageID: StatusPageID?
+        if let text = form.text("status_page"), let id = Int64(text), let page = try await service.statusPages.page(id: StatusPageID(id)),
+           page.organizationID == scope.organization.id { pageID = page.id }
+        guard !monitors.isEmpty || pageID != nil else { throw ValidationError(field: "monitors", reason: "or a status page must be chosen for the window to cover") }
+        return (title, schedule, monitors, pageID)
+    }
+
+    func window(_ scope: PageScope, _ context: TelltaleRequestContext) async throws -> MaintenanceWindow {
+        let idText = try context.parameters.require("id")
+        guard let id = Int64(idText), let window = try await service.statusPages.window(id: MaintenanceWindowID(id)), window.organizationID == scope.organization.id else {
+            throw APIError.notFound("maintenance window '\(idText)' not found")
+        }
+        return window
     }
 
     func page(_ scope: PageScope, _ context: TelltaleRequestContext) async throws -> StatusPage {
@@ -179,7 +226,7 @@ extension HealthDashboard {
         }
     }
 
-    func editorView(_ scope: PageScope, page: StatusPage?, error: String?) async throws -> StatusPagesView {
+    func editorView(_ scope: PageScope, page: StatusPage?, window editing: MaintenanceWindow? = nil, error: String?) async throws -> StatusPagesView {
         let pages = try await service.statusPages.pages(organizationID: scope.organization.id)
         let monitors = try await service.monitors.monitors(organizationID: scope.organization.id)
         let chosen = page?.monitorIDs ?? []
@@ -196,7 +243,8 @@ extension HealthDashboard {
             var covers = window.monitorIDs.compactMap { names[$0] }
             if let id = window.statusPageID { covers.insert("every monitor of \(pageTitles[id] ?? "a status page")", at: 0) }
             return StatusPagesView.WindowItem(title: window.title, when: Self.describe(window.schedule), covers: covers.joined(separator: ", "),
-                                              active: window.schedule.contains(now), deleteAction: "\(scope.orgPath)/maintenance-windows/\(window.id)/delete")
+                                              active: window.schedule.contains(now), deleteAction: "\(scope.orgPath)/maintenance-windows/\(window.id)/delete",
+                                              editHref: "\(scope.orgPath)/maintenance-windows/\(window.id)/")
         }
         return StatusPagesView(
             chrome: scope.chrome,
@@ -216,10 +264,43 @@ extension HealthDashboard {
             deleteAction: page.map { "\(scope.orgPath)/status-pages/\($0.id)/delete" } ?? "",
             severities: StatusNotice.Severity.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0 == .info) },
             windows: windows,
-            windowAction: "\(scope.orgPath)/maintenance-windows/",
-            pageOptions: [.init(value: "", label: "None", selected: true)] + pages.map { .init(value: $0.id.description, label: $0.title, selected: false) },
+            windowForm: Self.windowForm(editing, scope: scope, pages: pages, monitors: monitors),
             error: error,
             listHref: "\(scope.orgPath)/status-pages/")
+    }
+
+    static func windowForm(_ window: MaintenanceWindow?, scope: PageScope, pages: [StatusPage], monitors: [Monitor]) -> StatusPagesView.WindowForm {
+        var form = StatusPagesView.WindowForm(
+            heading: window.map { "Edit \($0.title)" } ?? "New maintenance window", button: window == nil ? "Add window" : "Save window",
+            action: window.map { "\(scope.orgPath)/maintenance-windows/\($0.id)/" } ?? "\(scope.orgPath)/maintenance-windows/",
+            editing: window != nil, title: window?.title ?? "", once: true, start: "", end: "", weekdays: [], startTime: "", duration: "60",
+            timezone: "UTC",
+            pageOptions: [.init(value: "", label: "None", selected: window?.statusPageID == nil)]
+                + pages.map { .init(value: $0.id.description, label: $0.title, selected: $0.id == window?.statusPageID) },
+            monitors: monitors.map { .init(value: $0.id.description, label: $0.name, selected: window?.monitorIDs.contains($0.id) ?? false) })
+        var days: Set<Int> = []
+        switch window?.schedule {
+        case .once(let range):
+            let format = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.standard).time(includingFractionalSeconds: false)
+            form.start = String(range.start.formatted(format).prefix(16))
+            form.end = String(range.end.formatted(format).prefix(16))
+        case .weekly(let weekdays, let minute, let duration, let zone):
+            form.once = false
+            days = weekdays
+            form.startTime = String(format: "%02d:%02d", minute / 60, minute % 60)
+            form.duration = String(duration)
+            form.timezone = zone.identifier
+        case .cron(_, let duration, let zone):
+            form.duration = String(duration)
+            form.timezone = zone.identifier
+        case nil:
+            break
+        }
+        // Monday first, as the week is read; the form's values are Sunday = 0.
+        form.weekdays = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (0, "Sun")].map {
+            .init(value: String($0.0), label: $0.1, selected: days.contains($0.0))
+        }
+        return form
     }
 
     static func describe(_ schedule: MaintenanceSchedule) -> String {

@@ -117,6 +117,27 @@ def test_operator_watches_a_service_go_down_and_recover(browser, telltale):  # n
     page.get_by_role("button", name="Save page").click()
     expect(page.get_by_role("heading", name="Edit Shop status")).to_be_visible()
 
+    # A maintenance window, added, then edited from the dashboard with its settings filled in.
+    window = page.locator('form[aria-labelledby="window-form"]')
+    window.get_by_label("Title").fill("Database upgrade")
+    window.get_by_label("Kind").select_option("weekly")
+    window.get_by_label("Sat").check()
+    window.get_by_label("Start time (weekly)").fill("02:00")
+    window.get_by_label("Duration (minutes, weekly)").fill("30")
+    window.get_by_label("Nightly backup").check()
+    window.get_by_role("button", name="Add window").click()
+    item = page.locator("ul.mini li", has_text="Database upgrade")
+    expect(item).to_contain_text("every Sat at 02:00")
+    item.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit Database upgrade")).to_be_visible()
+    window = page.locator('form[aria-labelledby="window-form"]')
+    expect(window.get_by_label("Sat")).to_be_checked()
+    expect(window.get_by_label("Nightly backup")).to_be_checked()
+    expect(window.get_by_label("Start time (weekly)")).to_have_value("02:00")
+    window.get_by_label("Duration (minutes, weekly)").fill("45")
+    window.get_by_role("button", name="Save window").click()
+    expect(page.locator("ul.mini li", has_text="Database upgrade")).to_contain_text("45")
+
     # The watched service stops: down after two failures (the grid changes live, without a
     # reload); it starts: up after two successes.
     page.goto("/organizations/default/health/")
