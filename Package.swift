@@ -80,6 +80,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltaleAlerting",
+            dependencies: [
+                "TelltaleCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TelltaleMonitors",
             dependencies: [
                 "TelltaleCore",
@@ -123,6 +138,7 @@ let package = Package(
         .target(
             name: "TelltaleAPI",
             dependencies: [
+                "TelltaleAlerting",
                 "TelltaleCore",
                 "TelltaleMonitors",
                 "TelltaleIngest",
@@ -183,6 +199,7 @@ let package = Package(
         .target(
             name: "TelltaleApp",
             dependencies: [
+                "TelltaleAlerting",
                 "TelltaleCore",
                 "TelltaleMonitors",
                 "TelltaleIngest",
@@ -264,6 +281,7 @@ let package = Package(
         .testTarget(
             name: "TelltaleAppTests",
             dependencies: [
+                "TelltaleAlerting",
                 "TelltaleApp",
                 "TelltaleMonitors",
                 "TelltaleIngest",

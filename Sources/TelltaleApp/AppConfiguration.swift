@@ -45,6 +45,8 @@ public struct AppConfiguration: Sendable {
     public var monitorConcurrency: Int
     /// Days raw monitor results and pings are kept (hourly figures stay 400 days).
     public var monitorResultRetentionDays: Int
+    /// Where PagerDuty events go (the Events API v2 endpoint; tests point it at a local receiver).
+    public var pagerDutyURL: String
 
     /// Every setting: its key (in the JSON file), environment variable, default and meaning.
     public static let settings: [Setting] = [
@@ -63,6 +65,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "ingest.org_rate_limit", defaultValue: "off", help: "events per minute per organization when it sets none"),
         Setting(key: "monitors.concurrency", defaultValue: "512", help: "monitor checks running at once"),
         Setting(key: "monitors.result_retention_days", defaultValue: "7", help: "days raw check results and pings are kept"),
+        Setting(key: "alerting.pagerduty_url", defaultValue: "https://events.pagerduty.com/v2/enqueue", help: "PagerDuty Events API v2 endpoint"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
         Setting(key: "admin.password", defaultValue: "generated, printed once", help: "that administrator's password", isSecret: true),
     ]
@@ -186,6 +189,10 @@ public struct AppConfiguration: Sendable {
         if monitorConcurrency > 10_000 { problem("monitors.concurrency", "'\(monitorConcurrency)' is above 10000") }
         monitorResultRetentionDays = positive("monitors.result_retention_days", 7) ?? 7
         if monitorResultRetentionDays > 400 { problem("monitors.result_retention_days", "'\(monitorResultRetentionDays)' is above 400") }
+        pagerDutyURL = text("alerting.pagerduty_url") ?? "https://events.pagerduty.com/v2/enqueue"
+        if URLComponents(string: pagerDutyURL).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host?.isEmpty == false }) != true {
+            problem("alerting.pagerduty_url", "'\(pagerDutyURL)' is not an http(s) URL")
+        }
 
         adminEmail = (text("admin.email") ?? "admin@telltale.local").lowercased()
         if !adminEmail.contains("@") { problem("admin.email", "'\(adminEmail)' is not an email address") }

@@ -29,7 +29,9 @@ public struct Store: Sendable {
             invitations: InvitationSQLRepository(backend: backend),
             loginFailures: LoginFailureSQLRepository(backend: backend),
             monitors: MonitorSQLRepository(backend: backend),
-            statusPages: StatusPageSQLRepository(backend: backend)
+            statusPages: StatusPageSQLRepository(backend: backend),
+            alerts: AlertSQLRepository(backend: backend),
+            alertSignals: AlertSignalSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

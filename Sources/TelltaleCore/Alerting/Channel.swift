@@ -87,12 +87,15 @@ public enum ChannelConfig: Sendable, Hashable {
     /// The settings as shown back: addresses in full, every secret shortened to a hint.
     public var redactedConfig: [String: String] {
         func hint(_ secret: String) -> String { secret.count <= 8 ? "••••" : "…" + secret.suffix(4) }
-        func site(_ url: String) -> String { URL(string: url).flatMap { $0.host }.map { "https://\($0)/…" } ?? "…" }
+        func site(_ url: String) -> String {
+            guard let parsed = URL(string: url), let host = parsed.host else { return "…" }
+            return "\(parsed.scheme ?? "https")://\(host)\(parsed.port.map { ":\($0)" } ?? "")/…"
+        }
         switch self {
         case .email(let to): return ["to": to.joined(separator: ", ")]
         case .slack(let url), .teams(let url), .discord(let url): return ["url": site(url)]
         case .webhook(let url, let secret, let headers, let template):
-            var shown = ["url": site(url) + hint(url)]
+            var shown = ["url": site(url) + String(url.suffix(4))]
             if let secret { shown["secret"] = hint(secret) }
             if !headers.isEmpty { shown["headers"] = headers.keys.sorted().joined(separator: ", ") }
             if template != nil { shown["template"] = "custom" }

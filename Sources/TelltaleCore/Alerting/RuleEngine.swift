@@ -13,6 +13,16 @@ public struct AlertFiring: Sendable, Hashable {
     public var labels: [String: String]
     /// The change undoes an earlier alert (issue resolved, monitor recovered).
     public var isResolution: Bool
+
+    public init(ruleID: AlertRuleID, subject: String, severity: AlertSeverity, title: String, reason: String, labels: [String: String], isResolution: Bool) {
+        self.ruleID = ruleID
+        self.subject = subject
+        self.severity = severity
+        self.title = title
+        self.reason = reason
+        self.labels = labels
+        self.isResolution = isResolution
+    }
 }
 
 /// The pure rule evaluation: filters, calendar, severity, then conditions.

@@ -26,6 +26,10 @@ public struct Repositories: Sendable {
     public var monitors: any MonitorRepository
     /// Status pages, notices and maintenance windows.
     public var statusPages: any StatusPageRepository
+    /// Alert rules, channels, calendars, silences, history and the notification queue.
+    public var alerts: any AlertRepository
+    /// What alert rules read: events and monitor changes by position.
+    public var alertSignals: any AlertSignalSource
 
     /// Groups the repositories.
     public init(
@@ -41,7 +45,9 @@ public struct Repositories: Sendable {
         invitations: any InvitationRepository,
         loginFailures: any LoginFailureRepository,
         monitors: any MonitorRepository,
-        statusPages: any StatusPageRepository
+        statusPages: any StatusPageRepository,
+        alerts: any AlertRepository,
+        alertSignals: any AlertSignalSource
     ) {
         self.organizations = organizations
         self.users = users
@@ -56,5 +62,7 @@ public struct Repositories: Sendable {
         self.loginFailures = loginFailures
         self.monitors = monitors
         self.statusPages = statusPages
+        self.alerts = alerts
+        self.alertSignals = alertSignals
     }
 }

@@ -19,6 +19,7 @@ enum Migrations {
         Migration(version: 6, name: "invitations and sign-in failures", statements: AccessSchema.statements),
         Migration(version: 7, name: "monitors and status pages", statements: MonitorsSchema.statements),
         Migration(version: 8, name: "health grid indexes", statements: MonitorGridSchema.statements),
+        Migration(version: 9, name: "alerting", statements: AlertingSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -1,0 +1,95 @@
+public import Foundation
+public import Logging
+public import Metrics
+public import ServiceLifecycle
+public import TelltaleCore
+
+/// Reads what happened (events stored, monitor changes) in order from where it left off,
+/// runs every enabled rule of the organization over it, and stores the alerts and their
+/// notifications together with the new position. The position moves by compare-and-set, so
+/// with several nodes each signal is evaluated once, and after a crash nothing is skipped.
+public final class AlertEvaluator: Service, Sendable {
+    let repositories: Repositories
+    let publicURL: String
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let pollInterval: Duration
+    let delivered: @Sendable () -> Void
+    let metrics: any MetricsFactory
+    static let batch = 200
+
+    /// `delivered` is called after a round stored notifications (wakes the delivery service).
+    public init(repositories: Repositories, publicURL: String, logger: Logger, metrics: any MetricsFactory, pollInterval: Duration = .milliseconds(250),
+                now: @escaping @Sendable () -> Date = Date.init, delivered: @escaping @Sendable () -> Void = {}) {
+        self.metrics = metrics
+        self.repositories = repositories
+        self.publicURL = publicURL
+        self.logger = logger
+        self.pollInterval = pollInterval
+        self.now = now
+        self.delivered = delivered
+    }
+
+    public func run() async throws {
+        try await start()
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                if try await evaluate() == 0 { try await Task.sleep(for: pollInterval) }
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.error("Alert evaluation failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// A new installation starts at the newest event and monitor change: history does not alert.
+    public func start() async throws {
+        let alerts = repositories.alerts
+        let latest = try await repositories.alertSignals.latestPositions()
+        for (name, position) in [(Stream.events.rawValue, latest.events), (Stream.monitors.rawValue, latest.monitors)]
+        where try await alerts.cursor(name) == 0 && position > 0 {
+            _ = try await alerts.commitEvaluation(cursor: name, from: 0, to: position, alerts: [], notifications: [], now: now())
+        }
+    }
+
+    enum Stream: String { case events = "events", monitors = "monitor_events" }
+
+    /// One round over both streams; the number of signals read.
+    @discardableResult
+    public func evaluate() async throws -> Int {
+        let events = try await evaluateEvents()
+        let monitors = try await evaluateMonitors()
+        return events + monitors
+    }
+
+    func evaluateEvents() async throws -> Int {
+        let from = try await repositories.alerts.cursor(Stream.events.rawValue)
+        let signals = try await repositories.alertSignals.eventSignals(after: from, limit: Self.batch)
+        guard let last = signals.last?.position else { return 0 }
+        var round = Round(evaluator: self)
+        for (_, signal) in signals { try await round.consider(.event(signal)) }
+        try await round.commit(cursor: Stream.events.rawValue, from: from, to: last)
+        return signals.count
+    }
+
+    func evaluateMonitors() async throws -> Int {
+        let from = try await repositories.alerts.cursor(Stream.monitors.rawValue)
+        let signals = try await repositories.alertSignals.monitorSignals(after: from, limit: Self.batch)
+        guard let last = signals.last?.position else { return 0 }
+        var round = Round(evaluator: self)
+        for (_, signal) in signals { try await round.consider(.monitor(signal)) }
+        try await round.commit(cursor: Stream.monitors.rawValue, from: from, to: last)
+        return signals.count
+    }
+
+    /// Links back into the dashboard.
+    func link(_ signal: AlertSignal, organizationSlug: String) -> String {
+        switch signal {
+        case .event(let event): "\(publicURL)/organizations/\(organizationSlug)/issues/\(event.issueID)/"
+        case .issueResolved(let resolved): "\(publicURL)/organizations/\(organizationSlug)/issues/\(resolved.issueID)/"
+        case .monitor(let change): "\(publicURL)/organizations/\(organizationSlug)/monitors/\(change.monitorID)/"
+        }
+    }
+}

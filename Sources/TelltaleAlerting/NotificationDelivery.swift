@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+public import Foundation
+public import Logging
+public import Metrics
+import NIOCore
+import NIOHTTP1
+public import ServiceLifecycle
+public import TelltaleCore
+
+/// Sends queued notifications: claims those due (a lease, so with several nodes each goes out
+/// once and a crashed sender's claim runs out and is taken again), sends a bounded number at
+/// once, each cut at its timeout, and records every attempt with the policy's decision.
+public final class NotificationDelivery: Service, Sendable {
+    let alerts: any AlertRepository
+    let client: HTTPClient
+    let policy: DeliveryPolicy
+    let pagerDutyURL: String
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let owner = "node-" + UUID().uuidString.prefix(8).lowercased()
+    let timeout: TimeAmount
+    let concurrency: Int
+    let factory: any MetricsFactory
+    let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+
+    public init(alerts: any AlertRepository, policy: DeliveryPolicy = DeliveryPolicy(), pagerDutyURL: String, logger: Logger,
+                metrics: any MetricsFactory, timeoutSeconds: Int64 = 10, concurrency: Int = 16, now: @escaping @Sendable () -> Date = Date.init) {
+        self.alerts = alerts
+        self.policy = policy
+        self.pagerDutyURL = pagerDutyURL
+        self.logger = logger
+        self.factory = metrics
+        self.now = now
+        self.timeout = .seconds(timeoutSeconds)
+        self.concurrency = concurrency
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .follow(max: 3, allowCycles: false), decompression: .disabled)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// Asks for a pass now (new notifications were stored).
+    public func notify() { wake.yield() }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                do {
+                    if try await deliverDue() == 0 {
+                        let next = try await alerts.nextNotificationAt()
+                        let wait = min(1, max(0.05, (next ?? now().addingTimeInterval(1)).timeIntervalSince(now())))
+                        await sleepOrWake(seconds: wait)
+                    }
+                } catch {
+                    logger.error("Notification delivery pass failed", metadata: ["error": "\(error)"])
+                    await sleepOrWake(seconds: 1)
+                }
+            }
+        } onGracefulShutdown: {
+            self.wake.finish()
+        }
+        await shutdown()
+    }
+
+    private func sleepOrWake(seconds: Double) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [wakeups] in for await _ in wakeups { return } }
+            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Sends everything due now; the number of attempts made.
+    @discardableResult
+    public func deliverDue() async throws -> Int {
+        let claimed = try await alerts.claimNotifications(now: now(), limit: concurrency, owner: owner,
+                                                          leaseUntil: now().addingTimeInterval(Double(timeout.nanoseconds) / 1e9 + 30))
+        guard !claimed.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            for notification in claimed { group.addTask { await self.attempt(notification) } }
+        }
+        return claimed.count
+    }
+
+    /// Sends `message` to `channel` once, now, without the queue ("send test"); the attempt.
+    public func sendNow(_ channel: TelltaleCore.Channel, _ message: NotificationMessage) async -> DeliveryAttempt {
+        let (status, error, _, milliseconds) = await send(QueuedNotification(id: NotificationID(0), organizationID: channel.organizationID, channel: channel,
+                                                                               message: message, attempts: 0), at: now())
+        let decision: DeliveryDecision = status.map { (200..<300).contains($0) } == true ? .delivered : .failed(reason: error ?? "HTTP \(status ?? 0)")
+        return DeliveryAttempt(notificationID: NotificationID(0), attemptedAt: now(), statusCode: status, error: error, milliseconds: milliseconds, decision: decision)
+    }
+
+    func attempt(_ notification: QueuedNotification) async {
+        let started = now()
+        let (status, error, retryAfter, milliseconds) = await send(notification, at: started)
+        let decision = policy.decide(attempt: notification.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
+                                     jitter: Double.random(in: 0..<1))
+        let outcome = switch decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
+        Counter(label: "telltale.notifications", dimensions: [("channel_type", notification.channel.config.type.rawValue), ("outcome", outcome)], factory: factory).increment()
+        Metrics.Timer(label: "telltale.notification.delivery.seconds", dimensions: [("channel_type", notification.channel.config.type.rawValue)], factory: factory)
+            .recordNanoseconds(Int64(milliseconds * 1_000_000))
+        if case .failed(let reason) = decision {
+            logger.warning("Notification not delivered", metadata: ["notification.id": "\(notification.id)", "channel.type": "\(notification.channel.config.type.rawValue)", "reason": "\(reason)"])
+        }
+        do {
+            try await alerts.recordAttempt(DeliveryAttempt(notificationID: notification.id, attemptedAt: started, statusCode: status, error: error,
+                                                           milliseconds: milliseconds, decision: decision))
+        } catch {
+            // The lease runs out and the notification is tried again: sent twice rather than lost.
+            logger.error("Delivery attempt not recorded", metadata: ["notification.id": "\(notification.id)", "error": "\(error)"])
+        }
+    }
+
+    /// One request to the receiver: its status (nil when none came), error, Retry-After and time.
+    func send(_ notification: QueuedNotification, at started: Date) async -> (Int?, String?, TimeInterval?, Double) {
+        let clock = ContinuousClock.now
+        var status: Int?
+        var error: String?
+        var retryAfter: TimeInterval?
+        do {
+            let outgoing = try NotificationRenderer.request(for: notification.channel, notification.message, pagerDutyURL: pagerDutyURL, now: started)
+            var request = HTTPClientRequest(url: outgoing.url)
+            request.method = .POST
+            request.headers.add(name: "User-Agent", value: "Telltale-Alerts/1")
+            for (name, value) in outgoing.headers { request.headers.replaceOrAdd(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(bytes: outgoing.body))
+            let response = try await client.execute(request, deadline: .now() + timeout)
+            status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
+            // Read at most 64 KB of the answer, for the error; a receiver answering 1 GB is cut off.
+            var body = ByteBuffer()
+            for try await chunk in response.body {
+                guard body.readableBytes < 65_536 else { break }
+                var chunk = chunk
+                body.writeBuffer(&chunk)
+            }
+            if status.map({ !(200..<300).contains($0) }) ?? false { error = String(buffer: body).prefix(300).description }
+        } catch let failure as DeliveryError {
+            error = failure.description
+            status = 400  // not worth retrying: the channel cannot be sent to
+        } catch let failure {
+            error = Self.describe(failure)
+        }
+        let elapsed = ContinuousClock.now - clock
+        return (status, error, retryAfter, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+
+    /// The failure in words, never the URL (which may carry a token).
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
+            case .remoteConnectionClosed: return "the receiver closed the connection"
+            case .redirectLimitReached, .redirectCycleDetected: return "too many redirects"
+            default: return "HTTP error: \(error)"
+            }
+        }
+        if text.contains("Connection refused") { return "connection refused" }
+        if text.contains("Connection reset") { return "connection reset" }
+        return "request failed: \(String(text.prefix(200)))"
+    }
+}

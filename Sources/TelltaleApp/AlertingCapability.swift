@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import TelltaleAlerting
+import TelltaleAPI
+import TelltaleCore
+import TelltaleStore
+
+/// Alerting: rules evaluated over stored events and monitor changes, the durable
+/// notification queue and its delivery, and their API.
+struct AlertingCapability: Capability {
+    let repositories: Repositories
+    let evaluator: AlertEvaluator
+    let delivery: NotificationDelivery
+    let schemaReady: SchemaGate
+
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, schemaReady: SchemaGate, logger: Logger) {
+        repositories = store.repositories
+        let delivery = NotificationDelivery(alerts: store.repositories.alerts, pagerDutyURL: configuration.pagerDutyURL, logger: logger, metrics: metrics)
+        self.delivery = delivery
+        evaluator = AlertEvaluator(repositories: store.repositories, publicURL: configuration.publicURL, logger: logger, metrics: metrics,
+                                   delivered: { delivery.notify() })
+        self.schemaReady = schemaReady
+    }
+
+    func addRoutes(_ groups: RouteGroups) {
+        AlertsController(repositories: repositories, delivery: delivery, smtpConfigured: false).addRoutes(to: groups.api)
+    }
+
+    var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: evaluator), AfterSchema(schemaReady: schemaReady, service: delivery)] }
+}
+
+/// Starts a service once the schema is migrated.
+private struct AfterSchema: Service {
+    let schemaReady: SchemaGate
+    let service: any Service
+
+    func run() async throws {
+        await schemaReady.wait()
+        try await service.run()
+    }
+}

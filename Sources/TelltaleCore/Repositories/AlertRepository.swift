@@ -1,0 +1,55 @@
+public import Foundation
+
+/// Rules, channels, calendars, silences, the alert history and the notification queue.
+public protocol AlertRepository: Sendable {
+    func createChannel(organizationID: OrganizationID, name: String, config: ChannelConfig, now: Date) async throws -> Channel
+    func channel(id: ChannelID) async throws -> Channel?
+    func channels(organizationID: OrganizationID) async throws -> [Channel]
+    func deleteChannel(_ id: ChannelID) async throws -> Bool
+
+    func createCalendar(organizationID: OrganizationID, name: String, timeZone: TimeZone, windows: [CalendarWindow], now: Date) async throws -> BusinessCalendar
+    func calendars(organizationID: OrganizationID) async throws -> [BusinessCalendar]
+
+    func createRule(organizationID: OrganizationID, _ draft: AlertRuleDraft, now: Date) async throws -> AlertRule
+    func updateRule(_ id: AlertRuleID, _ draft: AlertRuleDraft, now: Date) async throws -> AlertRule?
+    func rule(id: AlertRuleID) async throws -> AlertRule?
+    func rules(organizationID: OrganizationID) async throws -> [AlertRule]
+    func deleteRule(_ id: AlertRuleID) async throws -> Bool
+
+    func createSilence(organizationID: OrganizationID, matchers: [Silence.Matcher], startsAt: Date, endsAt: Date, createdBy: UserID?, comment: String,
+                       now: Date) async throws -> Silence
+    func silences(organizationID: OrganizationID, activeAt: Date?) async throws -> [Silence]
+    func deleteSilence(_ id: SilenceID, organizationID: OrganizationID) async throws -> Bool
+
+    /// The position a signal stream was evaluated up to (0 at first).
+    func cursor(_ name: String) async throws -> Int64
+    /// Stores the alerts of one evaluation round and its notifications, and moves the cursor
+    /// from `from` to `to`, all or nothing; `false` (nothing stored) when another node moved it first.
+    func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
+                          notifications: [(ChannelID, NotificationMessage, alertSubjects: [String])], now: Date) async throws -> Bool
+    /// When a rule last notified about a subject.
+    func lastNotified(ruleID: AlertRuleID, subjects: [String]) async throws -> [String: Date]
+    func alerts(organizationID: OrganizationID, limit: Int) async throws -> [AlertRecord]
+
+    /// Claims notifications due by `now` for `owner` until `leaseUntil`.
+    func claimNotifications(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [QueuedNotification]
+    /// Records an attempt and its decision (delivered, retry at, failed).
+    func recordAttempt(_ attempt: DeliveryAttempt) async throws
+    func notifications(organizationID: OrganizationID, limit: Int) async throws -> [NotificationRecord]
+    func attempts(notificationID: NotificationID) async throws -> [DeliveryAttempt]
+    /// When the next queued notification is due, to sleep until then.
+    func nextNotificationAt() async throws -> Date?
+}
+
+/// The signals alert rules read, by position in their stream.
+public protocol AlertSignalSource: Sendable {
+    /// Events stored after `position`, oldest first, with what they did to their issue.
+    func eventSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: EventSignal)]
+    /// Monitor state changes recorded after `position`, oldest first.
+    func monitorSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: MonitorSignal)]
+    /// The newest position of each stream, where evaluation starts on a new installation.
+    func latestPositions() async throws -> (events: Int64, monitors: Int64)
+    /// Counts about an event's issue (per window) and, with `projectRate`, its project's last
+    /// minute, for frequency and error-rate conditions.
+    func facts(for signal: EventSignal, windows: Set<Int>, projectRate: Bool) async throws -> SignalFacts
+}

@@ -1,0 +1,178 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+extension AlertSQLRepository {
+    // MARK: Evaluation
+
+    public func cursor(_ name: String) async throws -> Int64 {
+        try await backend.read { db in
+            try await db.select().column("position").from("alert_cursors").where("name", .equal, SQLBind(name))
+                .first(decodingColumn: "position", as: Int64.self) ?? 0
+        }
+    }
+
+    public func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
+                                 notifications: [(ChannelID, NotificationMessage, alertSubjects: [String])], now: Date) async throws -> Bool {
+        let flavor = backend.flavor
+        return try await backend.write { db in
+            // Compare and set: a node that read the same position but commits second stores nothing.
+            let current = try await db.raw("SELECT position FROM alert_cursors WHERE name = \(bind: name)\(unsafeRaw: flavor.forUpdate)")
+                .first(decodingColumn: "position", as: Int64.self)
+            if let current {
+                guard current == from else { return false }
+                try await db.update("alert_cursors").set("position", to: SQLBind(to)).where("name", .equal, SQLBind(name)).run()
+            } else {
+                guard from == 0 else { return false }
+                let inserted = try await db.insert(into: "alert_cursors").columns("name", "position").values(SQLBind(name), SQLBind(to))
+                    .ignoringConflicts(with: ["name"]).returning("name").all()
+                guard !inserted.isEmpty else { return false }
+            }
+            for alert in alerts {
+                try await db.insert(into: "alerts")
+                    .columns("organization_id", "rule_id", "subject", "status", "severity", "title", "reason", "labels", "link", "resolution", "created_at")
+                    .values(SQLBind(alert.organizationID.rawValue), SQLBind(alert.firing.ruleID.rawValue), SQLBind(alert.firing.subject),
+                            SQLBind(alert.status.rawValue), SQLBind(alert.firing.severity.rawValue), SQLBind(String(alert.firing.title.prefix(500))),
+                            SQLBind(String(alert.firing.reason.prefix(1000))), SQLBind(AlertCoding.json(alert.firing.labels)), SQLBind(alert.link),
+                            SQLBind(alert.firing.isResolution), SQLBind(alert.at.millisecondsSince1970))
+                    .run()
+            }
+            for (channelID, message, _) in notifications {
+                let channel = try await db.select().columns("organization_id", "type").from("alert_channels")
+                    .where("id", .equal, SQLBind(channelID.rawValue)).first()
+                guard let channel else { continue }
+                try await db.insert(into: "notifications")
+                    .columns("organization_id", "channel_id", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
+                    .values(SQLBind(try channel.decode(column: "organization_id", as: Int64.self)), SQLBind(channelID.rawValue),
+                            SQLBind(try channel.decode(column: "type", as: String.self)), SQLBind(AlertCoding.json(message)),
+                            SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
+                    .run()
+            }
+            return true
+        }
+    }
+
+    public func lastNotified(ruleID: AlertRuleID, subjects: [String]) async throws -> [String: Date] {
+        guard !subjects.isEmpty else { return [:] }
+        return try await backend.read { db in
+            var found: [String: Date] = [:]
+            for row in try await db.select().column("subject").column(SQLFunction("MAX", args: SQLColumn("created_at")), as: "at").from("alerts")
+                .where("rule_id", .equal, SQLBind(ruleID.rawValue)).where("subject", .in, SQLBind.group(subjects))
+                .where("status", .equal, SQLBind(AlertStatus.notified.rawValue)).groupBy("subject").all() {
+                found[try row.decode(column: "subject", as: String.self)] = Date(millisecondsSince1970: try row.decode(column: "at", as: Int64.self))
+            }
+            return found
+        }
+    }
+
+    public func alerts(organizationID: OrganizationID, limit: Int) async throws -> [AlertRecord] {
+        try await backend.read { db in
+            try await db.select().columns("id", "rule_id", "subject", "status", "severity", "title", "reason", "labels", "link", "resolution", "created_at")
+                .from("alerts").where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("id", .descending).limit(limit).all().map { row in
+                    let ruleID = AlertRuleID(try row.decode(column: "rule_id", as: Int64.self))
+                    let firing = AlertFiring(ruleID: ruleID, subject: try row.decode(column: "subject", as: String.self),
+                                             severity: AlertSeverity(rawValue: try row.decode(column: "severity", as: String.self)) ?? .info,
+                                             title: try row.decode(column: "title", as: String.self), reason: try row.decode(column: "reason", as: String.self),
+                                             labels: try AlertCoding.decode([String: String].self, try row.decode(column: "labels", as: String.self)),
+                                             isResolution: try row.decode(column: "resolution", as: Bool.self))
+                    return AlertRecord(id: AlertID(try row.decode(column: "id", as: Int64.self)), organizationID: organizationID, ruleID: ruleID, firing: firing,
+                                       status: AlertStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+                                       link: try row.decode(column: "link", as: String.self),
+                                       createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
+                }
+        }
+    }
+
+    // MARK: Delivery queue
+
+    public func claimNotifications(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [QueuedNotification] {
+        let flavor = backend.flavor
+        let millis = now.millisecondsSince1970
+        let rows = try await backend.write { db in
+            try await db.raw("""
+                UPDATE notifications SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
+                WHERE id IN (
+                    SELECT id FROM notifications
+                    WHERE status = 'queued' AND next_attempt_at <= \(bind: millis) AND (lease_until IS NULL OR lease_until < \(bind: millis))
+                    ORDER BY next_attempt_at LIMIT \(bind: limit)\(unsafeRaw: flavor.forUpdateSkipLocked)
+                )
+                RETURNING id, organization_id, channel_id, message, attempts
+                """).all()
+        }
+        var claimed: [QueuedNotification] = []
+        for row in rows {
+            guard let channelID = try row.decode(column: "channel_id", as: Int64?.self), let channel = try await channel(id: ChannelID(channelID)) else { continue }
+            claimed.append(QueuedNotification(id: NotificationID(try row.decode(column: "id", as: Int64.self)),
+                                              organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)), channel: channel,
+                                              message: try AlertCoding.decode(NotificationMessage.self, try row.decode(column: "message", as: String.self)),
+                                              attempts: try row.decode(column: "attempts", as: Int.self)))
+        }
+        return claimed
+    }
+
+    public func recordAttempt(_ attempt: DeliveryAttempt) async throws {
+        try await backend.write { db in
+            let outcome: String
+            var update = db.update("notifications").set("attempts", to: SQLRaw("attempts + 1"))
+                .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
+            switch attempt.decision {
+            case .delivered:
+                outcome = "delivered"
+                update = update.set("status", to: SQLBind("delivered")).set("delivered_at", to: SQLBind(attempt.attemptedAt.millisecondsSince1970))
+                    .set("last_error", to: SQLLiteral.null)
+            case .retry(let at, let reason):
+                outcome = "retry"
+                update = update.set("next_attempt_at", to: SQLBind(at.millisecondsSince1970)).set("last_error", to: SQLBind(reason))
+            case .failed(let reason):
+                outcome = "failed"
+                update = update.set("status", to: SQLBind("failed")).set("last_error", to: SQLBind(reason))
+            }
+            try await update.where("id", .equal, SQLBind(attempt.notificationID.rawValue)).run()
+            try await db.insert(into: "notification_attempts").columns("notification_id", "attempted_at", "status_code", "error", "duration_ms", "outcome")
+                .values(SQLBind(attempt.notificationID.rawValue), SQLBind(attempt.attemptedAt.millisecondsSince1970), SQLBind(attempt.statusCode),
+                        SQLBind(attempt.error.map { String($0.prefix(1000)) }), SQLBind(attempt.milliseconds), SQLBind(outcome))
+                .run()
+        }
+    }
+
+    public func notifications(organizationID: OrganizationID, limit: Int) async throws -> [NotificationRecord] {
+        try await backend.read { db in
+            try await db.select().columns("id", "channel_id", "channel_type", "title", "status", "attempts", "last_error", "created_at", "delivered_at")
+                .from("notifications").where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("id", .descending).limit(limit).all().map { row in
+                    NotificationRecord(id: NotificationID(try row.decode(column: "id", as: Int64.self)),
+                                       channelID: try row.decode(column: "channel_id", as: Int64?.self).map(ChannelID.init),
+                                       channelType: ChannelType(rawValue: try row.decode(column: "channel_type", as: String.self)) ?? .webhook,
+                                       title: try row.decode(column: "title", as: String.self), status: try row.decode(column: "status", as: String.self),
+                                       attempts: try row.decode(column: "attempts", as: Int.self), lastError: try row.decode(column: "last_error", as: String?.self),
+                                       createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
+                                       deliveredAt: try row.decode(column: "delivered_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)))
+                }
+        }
+    }
+
+    public func attempts(notificationID: NotificationID) async throws -> [DeliveryAttempt] {
+        try await backend.read { db in
+            try await db.select().columns("attempted_at", "status_code", "error", "duration_ms", "outcome").from("notification_attempts")
+                .where("notification_id", .equal, SQLBind(notificationID.rawValue)).orderBy("id").all().map { row in
+                    let error = try row.decode(column: "error", as: String?.self)
+                    let decision: DeliveryDecision = switch try row.decode(column: "outcome", as: String.self) {
+                    case "delivered": .delivered
+                    case "failed": .failed(reason: error ?? "")
+                    default: .retry(at: Date(millisecondsSince1970: try row.decode(column: "attempted_at", as: Int64.self)), reason: error ?? "")
+                    }
+                    return DeliveryAttempt(notificationID: notificationID,
+                                           attemptedAt: Date(millisecondsSince1970: try row.decode(column: "attempted_at", as: Int64.self)),
+                                           statusCode: try row.decode(column: "status_code", as: Int?.self), error: error,
+                                           milliseconds: try row.decode(column: "duration_ms", as: Double.self), decision: decision)
+                }
+        }
+    }
+
+    public func nextNotificationAt() async throws -> Date? {
+        try await backend.read { db in
+            try await db.select().column(SQLFunction("MIN", args: SQLColumn("next_attempt_at")), as: "due").from("notifications")
+                .where("status", .equal, SQLBind("queued"))
+                .first(decodingColumn: "due", as: Int64?.self)?.map(Date.init(millisecondsSince1970:))
+        }
+    }
+}

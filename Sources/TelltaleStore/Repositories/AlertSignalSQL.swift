@@ -1,0 +1,90 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// The signals alert rules read, from the tables the ingest writer and the monitors fill.
+public struct AlertSignalSQL: AlertSignalSource {
+    let backend: any SQLBackend
+
+    public func eventSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: EventSignal)] {
+        try await backend.read { db in
+            // An event opened its issue when no earlier event of the issue exists; a regression is
+            // the first event after the issue was reopened, which the writer dates in `regressed_at`.
+            try await db.raw("""
+                SELECT e.id, e.project_id, p.organization_id, p.slug, e.issue_id, i.title, i.culprit, e.level, e.environment, e.release, e.tags, e.received_at,
+                    CASE WHEN EXISTS (SELECT 1 FROM events x WHERE x.issue_id = e.issue_id AND x.id < e.id) THEN 0 ELSE 1 END AS opened,
+                    CASE WHEN i.regressed_at IS NOT NULL AND e.received_at <= i.regressed_at AND e.received_at > i.regressed_at - 60000
+                          AND NOT EXISTS (SELECT 1 FROM events x WHERE x.issue_id = e.issue_id AND x.id < e.id AND x.received_at > i.regressed_at - 60000)
+                         THEN 1 ELSE 0 END AS regressed
+                FROM events e JOIN issues i ON i.id = e.issue_id JOIN projects p ON p.id = e.project_id
+                WHERE e.id > \(bind: position) AND e.issue_id IS NOT NULL
+                ORDER BY e.id LIMIT \(bind: limit)
+                """).all().map { row in
+                let position = try row.decode(column: "id", as: Int64.self)
+                let signal = EventSignal(
+                    organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
+                    projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)), projectSlug: try row.decode(column: "slug", as: String.self),
+                    issueID: try row.decode(column: "issue_id", as: Int64.self), issueTitle: try row.decode(column: "title", as: String.self),
+                    culprit: try row.decode(column: "culprit", as: String.self),
+                    level: EventLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .error,
+                    environment: try row.decode(column: "environment", as: String?.self), release: try row.decode(column: "release", as: String?.self),
+                    tags: IssueTagging.decode(try row.decode(column: "tags", as: String.self)),
+                    isNewIssue: try row.decode(column: "opened", as: Int.self) == 1, isRegression: try row.decode(column: "regressed", as: Int.self) == 1,
+                    at: Date(millisecondsSince1970: try row.decode(column: "received_at", as: Int64.self)))
+                return (position, signal)
+            }
+        }
+    }
+
+    public func monitorSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: MonitorSignal)] {
+        try await backend.read { db in
+            try await db.raw("""
+                SELECT v.id, v.organization_id, v.monitor_id, v.from_status, v.to_status, v.effective_at, v.cause, v.during_maintenance,
+                       m.project_id, m.name, m.component, m.type
+                FROM monitor_events v JOIN monitors m ON m.id = v.monitor_id
+                WHERE v.id > \(bind: position) ORDER BY v.id LIMIT \(bind: limit)
+                """).all().map { row in
+                let signal = MonitorSignal(
+                    organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
+                    projectID: try row.decode(column: "project_id", as: Int64?.self).map(ProjectID.init),
+                    monitorID: MonitorID(try row.decode(column: "monitor_id", as: Int64.self)), monitorName: try row.decode(column: "name", as: String.self),
+                    component: try row.decode(column: "component", as: String.self),
+                    type: MonitorType(rawValue: try row.decode(column: "type", as: String.self)) ?? .http,
+                    from: MonitorStatus(rawValue: try row.decode(column: "from_status", as: String.self)) ?? .pending,
+                    to: MonitorStatus(rawValue: try row.decode(column: "to_status", as: String.self)) ?? .pending,
+                    cause: try row.decode(column: "cause", as: String.self), duringMaintenance: try row.decode(column: "during_maintenance", as: Bool.self),
+                    at: Date(millisecondsSince1970: try row.decode(column: "effective_at", as: Int64.self)))
+                return (try row.decode(column: "id", as: Int64.self), signal)
+            }
+        }
+    }
+
+    public func latestPositions() async throws -> (events: Int64, monitors: Int64) {
+        try await backend.read { db in
+            let events = try await db.raw("SELECT MAX(id) AS n FROM events").first(decodingColumn: "n", as: Int64?.self) ?? nil
+            let monitors = try await db.raw("SELECT MAX(id) AS n FROM monitor_events").first(decodingColumn: "n", as: Int64?.self) ?? nil
+            return (events ?? 0, monitors ?? 0)
+        }
+    }
+
+    public func facts(for signal: EventSignal, windows: Set<Int>, projectRate: Bool) async throws -> SignalFacts {
+        let at = signal.at.millisecondsSince1970
+        return try await backend.read { db in
+            var facts = SignalFacts()
+            for window in windows {
+                let since = at - Int64(window) * 1000
+                facts.issueEvents[window] = try await db.raw("""
+                    SELECT COUNT(*) AS n FROM events WHERE issue_id = \(bind: signal.issueID) AND received_at > \(bind: since) AND received_at <= \(bind: at)
+                    """).first(decodingColumn: "n", as: Int.self) ?? 0
+                facts.issueUsers[window] = try await db.raw("""
+                    SELECT COUNT(DISTINCT user_key) AS n FROM events WHERE issue_id = \(bind: signal.issueID) AND received_at > \(bind: since) AND received_at <= \(bind: at)
+                    """).first(decodingColumn: "n", as: Int.self) ?? 0
+            }
+            guard projectRate else { return facts }
+            facts.projectEventsLastMinute = try await db.raw("""
+                SELECT COUNT(*) AS n FROM events WHERE project_id = \(bind: signal.projectID.rawValue) AND received_at > \(bind: at - 60_000) AND received_at <= \(bind: at)
+                """).first(decodingColumn: "n", as: Int.self) ?? 0
+            return facts
+        }
+    }
+}
