@@ -184,4 +184,55 @@ struct AlertingAPITests {
             }
         }
     }
+
+    @Test("a monitor going down notifies, its recovery too, and a change during maintenance is recorded as muted", arguments: TestDatabase.allCases)
+    func monitorChanges(_ database: TestDatabase) async throws {
+        let receiver = AlertReceiver()
+        try await receiver.run { port in
+            try await TestEnvironment.with(database) { environment in
+                let store = try await Store.open(DatabaseLocation.parse(url: environment.url), logger: TestDatabase.logger)
+                try await store.whileRunning { store in
+                    _ = try await store.migrate()
+                    let repositories = store.repositories
+                    let organization = try await repositories.organizations.create(slug: try Slug("acme"), name: "Acme")
+                    let now = Date()
+                    let monitor = try await repositories.monitors.create(
+                        organizationID: organization.id,
+                        try MonitorDraft(name: "Checkout API", component: "API", target: .http(try HTTPTarget(url: "http://127.0.0.1:9/")),
+                                         intervalSeconds: 60, timeoutSeconds: 5, failureThreshold: 1, recoveryThreshold: 1),
+                        pingToken: nil, now: now)
+                    let evaluator = AlertEvaluator(repositories: repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
+                                                   metrics: NOOPMetricsHandler.instance, now: { now })
+                    try await evaluator.start()
+                    let hook = try await repositories.alerts.createChannel(organizationID: organization.id, name: "hook",
+                                                                           config: .webhook(url: "http://127.0.0.1:\(port)/monitors", secret: nil, headers: [:], template: nil), now: now)
+                    _ = try await repositories.alerts.createRule(organizationID: organization.id, try AlertRuleDraft(
+                        name: "Down and back", conditions: [.monitorStatus(.down), .monitorStatus(.up)], actions: [.init(channels: [hook.id])],
+                        actionIntervalSeconds: 0), now: now)
+                    func check(_ verdict: CheckVerdict, at offset: TimeInterval, maintenance: Bool = false) async throws {
+                        _ = try await repositories.monitors.record([CheckResult(monitorID: monitor.id, checkedAt: now.addingTimeInterval(offset), verdict: verdict,
+                                                                                message: verdict == .down ? "connection refused" : "status 200",
+                                                                                nextCheckAt: now.addingTimeInterval(offset + 60))],
+                                                                   inMaintenance: maintenance ? [monitor.id] : [])
+                    }
+                    try await check(.down, at: 1)
+                    try await check(.up, at: 61)
+                    try await check(.down, at: 121, maintenance: true)
+                    #expect(try await evaluator.evaluate() == 3)
+                    let history = try await repositories.alerts.alerts(organizationID: organization.id, limit: 10)
+                    #expect(history.map(\.status) == [.muted, .notified, .notified])
+                    #expect(history.map(\.firing.title) == ["Checkout API is down", "Checkout API recovered", "Checkout API is down"])
+                    #expect(history[1].firing.isResolution && history[1].link.hasSuffix("/organizations/acme/monitors/\(monitor.id)/"))
+                    let delivery = NotificationDelivery(alerts: repositories.alerts, pagerDutyURL: "http://127.0.0.1:9/", logger: TestDatabase.logger,
+                                                        metrics: NOOPMetricsHandler.instance, now: { now })
+                    #expect(try await delivery.deliverDue() == 1)
+                    await delivery.shutdown()
+                    let body = try #require(await receiver.requests(to: "/monitors").first).body
+                    let alerts = (Self.json(body)["alerts"] as? [[String: Any]]) ?? []
+                    #expect(alerts.map { $0["resolved"] as? Bool } == [false, true], "\(body)")
+                    #expect(try await evaluator.evaluate() == 0)
+                }
+            }
+        }
+    }
 }
