@@ -59,6 +59,18 @@ public final class AlertEvaluator: Service, Sendable {
     /// One round over both streams; the number of signals read.
     @discardableResult
     public func evaluate() async throws -> Int {
+        // Without any rule there is nothing to read: the positions jump to the newest, one
+        // small write at most per round, so an installation without rules pays nothing per event.
+        guard try await repositories.alerts.anyRules() else {
+            let latest = try await repositories.alertSignals.latestPositions()
+            for (stream, position) in [(Stream.events, latest.events), (Stream.monitors, latest.monitors)] {
+                let from = try await repositories.alerts.cursor(stream.rawValue)
+                if position > from {
+                    _ = try await repositories.alerts.commitEvaluation(cursor: stream.rawValue, from: from, to: position, alerts: [], notifications: [], now: now())
+                }
+            }
+            return 0
+        }
         let events = try await evaluateEvents()
         let monitors = try await evaluateMonitors()
         return events + monitors

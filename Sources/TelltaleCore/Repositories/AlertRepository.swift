@@ -15,6 +15,8 @@ public protocol AlertRepository: Sendable {
     func rule(id: AlertRuleID) async throws -> AlertRule?
     func rules(organizationID: OrganizationID) async throws -> [AlertRule]
     func deleteRule(_ id: AlertRuleID) async throws -> Bool
+    /// Whether any organization has an enabled rule.
+    func anyRules() async throws -> Bool
 
     func createSilence(organizationID: OrganizationID, matchers: [Silence.Matcher], startsAt: Date, endsAt: Date, createdBy: UserID?, comment: String,
                        now: Date) async throws -> Silence

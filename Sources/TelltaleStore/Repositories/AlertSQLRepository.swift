@@ -112,6 +112,10 @@ public struct AlertSQLRepository: AlertRepository {
         }
     }
 
+    public func anyRules() async throws -> Bool {
+        try await backend.read { db in try await db.select().column("id").from("alert_rules").limit(1).first() != nil }
+    }
+
     static func rule(_ row: any SQLRow) throws -> AlertRule {
         AlertRule(id: AlertRuleID(try row.decode(column: "id", as: Int64.self)), organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
                   draft: try AlertCoding.decode(AlertRuleDraft.self, try row.decode(column: "definition", as: String.self)))
