@@ -6,14 +6,15 @@
 #
 # build:   the Brotli, Zstandard and zlib headers the ingest path decodes bodies with, and pkg-config
 # test:    build, plus PostgreSQL (server and psql), Python with venv, Chromium and a font for
-#          the dashboard's browser tests, and curl
+#          the dashboard's browser tests, curl, and openssl (the mail tests' certificates) and
+#          libfaketime (the alerting test runs the server on a chosen date)
 # package: build, plus file utilities the packaging test reads the binary with
 
 packages_for() {
     local build=(libbrotli-dev libzstd-dev zlib1g-dev pkg-config)
     case "$1" in
         build) echo "${build[@]}" ;;
-        test) echo "${build[@]}" postgresql postgresql-client python3 python3-venv chromium fonts-dejavu-core curl ;;
+        test) echo "${build[@]}" postgresql postgresql-client python3 python3-venv chromium fonts-dejavu-core curl openssl faketime ;;
         package) echo "${build[@]}" ;;
         *) echo "unknown package set '$1'" >&2; return 2 ;;
     esac

@@ -39,7 +39,7 @@ public struct AlertsController: Sendable {
                 throw APIError.badRequest("type must be one of \(ChannelType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if type == .email, !smtpConfigured {
-                throw ValidationError(field: "config.to", reason: "cannot be used: email channels need smtp.url configured, and this Telltale does not send email yet")
+                throw ValidationError(field: "config.to", reason: "cannot be used yet: email channels need smtp.url and smtp.from in the server configuration")
             }
             let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
             guard (1...200).contains(name.count) else { throw ValidationError(field: "name", reason: "must be 1 to 200 characters") }

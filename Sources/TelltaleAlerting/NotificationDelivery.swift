@@ -15,6 +15,7 @@ public final class NotificationDelivery: Service, Sendable {
     let client: HTTPClient
     let policy: DeliveryPolicy
     let pagerDutyURL: String
+    let smtp: SMTPSettings?
     let logger: Logger
     let now: @Sendable () -> Date
     let owner = "node-" + UUID().uuidString.prefix(8).lowercased()
@@ -23,11 +24,12 @@ public final class NotificationDelivery: Service, Sendable {
     let factory: any MetricsFactory
     let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
-    public init(alerts: any AlertRepository, policy: DeliveryPolicy = DeliveryPolicy(), pagerDutyURL: String, logger: Logger,
+    public init(alerts: any AlertRepository, policy: DeliveryPolicy = DeliveryPolicy(), pagerDutyURL: String, smtp: SMTPSettings? = nil, logger: Logger,
                 metrics: any MetricsFactory, timeoutSeconds: Int64 = 10, concurrency: Int = 16, now: @escaping @Sendable () -> Date = Date.init) {
         self.alerts = alerts
         self.policy = policy
         self.pagerDutyURL = pagerDutyURL
+        self.smtp = smtp
         self.logger = logger
         self.factory = metrics
         self.now = now
@@ -88,15 +90,19 @@ public final class NotificationDelivery: Service, Sendable {
     public func sendNow(_ channel: TelltaleCore.Channel, _ message: NotificationMessage) async -> DeliveryAttempt {
         let (status, error, _, milliseconds) = await send(QueuedNotification(id: NotificationID(0), organizationID: channel.organizationID, channel: channel,
                                                                                message: message, attempts: 0), at: now())
-        let decision: DeliveryDecision = status.map { (200..<300).contains($0) } == true ? .delivered : .failed(reason: error ?? "HTTP \(status ?? 0)")
+        let decision: DeliveryDecision = error == nil && status.map { (200..<300).contains($0) } == true ? .delivered : .failed(reason: error ?? "HTTP \(status ?? 0)")
         return DeliveryAttempt(notificationID: NotificationID(0), attemptedAt: now(), statusCode: status, error: error, milliseconds: milliseconds, decision: decision)
     }
 
     func attempt(_ notification: QueuedNotification) async {
         let started = now()
         let (status, error, retryAfter, milliseconds) = await send(notification, at: started)
-        let decision = policy.decide(attempt: notification.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
-                                     jitter: Double.random(in: 0..<1))
+        let decision = if case .email = notification.channel.config {
+            policy.decideSMTP(attempt: notification.attempts + 1, code: status, error: error, now: now(), jitter: Double.random(in: 0..<1))
+        } else {
+            policy.decide(attempt: notification.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
+                          jitter: Double.random(in: 0..<1))
+        }
         let outcome = switch decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
         Counter(label: "telltale.notifications", dimensions: [("channel_type", notification.channel.config.type.rawValue), ("outcome", outcome)], factory: factory).increment()
         Metrics.Timer(label: "telltale.notification.delivery.seconds", dimensions: [("channel_type", notification.channel.config.type.rawValue)], factory: factory)
@@ -114,7 +120,9 @@ public final class NotificationDelivery: Service, Sendable {
     }
 
     /// One request to the receiver: its status (nil when none came), error, Retry-After and time.
+    /// For email the status is the mail server's last reply code.
     func send(_ notification: QueuedNotification, at started: Date) async -> (Int?, String?, TimeInterval?, Double) {
+        if case .email(let to) = notification.channel.config { return await sendEmail(notification.message, to: to, at: started) }
         let clock = ContinuousClock.now
         var status: Int?
         var error: String?
@@ -143,8 +151,25 @@ public final class NotificationDelivery: Service, Sendable {
         } catch let failure {
             error = Self.describe(failure)
         }
-        let elapsed = ContinuousClock.now - clock
-        return (status, error, retryAfter, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        return (status, error, retryAfter, Self.milliseconds(since: clock))
+    }
+
+    func sendEmail(_ message: NotificationMessage, to: [String], at started: Date) async -> (Int?, String?, TimeInterval?, Double) {
+        let clock = ContinuousClock.now
+        guard let smtp else { return (nil, "SMTP is not configured (smtp.url, smtp.from)", nil, 0) }
+        do {
+            let code = try await SMTPClient(settings: smtp).send(EmailRenderer.email(message, to: to, from: smtp.from, now: started))
+            return (code, nil, nil, Self.milliseconds(since: clock))
+        } catch let failure as SMTPFailure {
+            return (failure.code, failure.description, nil, Self.milliseconds(since: clock))
+        } catch {
+            return (nil, "SMTP failed: \(String(String(describing: error).prefix(200)))", nil, Self.milliseconds(since: clock))
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     /// The failure in words, never the URL (which may carry a token).

@@ -32,7 +32,7 @@ enum NotificationRenderer {
         case .pagerduty(let key):
             return OutgoingRequest(url: pagerDutyURL, headers: [("Content-Type", "application/json")], body: try json(pagerDuty(message, routingKey: key)))
         case .email:
-            throw DeliveryError("email needs SMTP, which this Telltale does not send yet")
+            throw DeliveryError("email is sent over SMTP, not HTTP")
         }
     }
 

@@ -14,18 +14,21 @@ struct AlertingCapability: Capability {
     let evaluator: AlertEvaluator
     let delivery: NotificationDelivery
     let schemaReady: SchemaGate
+    let smtpConfigured: Bool
 
     init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
-        let delivery = NotificationDelivery(alerts: store.repositories.alerts, pagerDutyURL: configuration.pagerDutyURL, logger: logger, metrics: metrics)
+        let delivery = NotificationDelivery(alerts: store.repositories.alerts, pagerDutyURL: configuration.pagerDutyURL,
+                                            smtp: configuration.smtp, logger: logger, metrics: metrics)
         self.delivery = delivery
         evaluator = AlertEvaluator(repositories: store.repositories, publicURL: configuration.publicURL, logger: logger, metrics: metrics,
                                    delivered: { delivery.notify() })
         self.schemaReady = schemaReady
+        smtpConfigured = configuration.smtp != nil
     }
 
     func addRoutes(_ groups: RouteGroups) {
-        AlertsController(repositories: repositories, delivery: delivery, smtpConfigured: false).addRoutes(to: groups.api)
+        AlertsController(repositories: repositories, delivery: delivery, smtpConfigured: smtpConfigured).addRoutes(to: groups.api)
     }
 
     var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: evaluator), AfterSchema(schemaReady: schemaReady, service: delivery)] }

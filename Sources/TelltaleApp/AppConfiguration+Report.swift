@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TelltaleStore
 import TelltaleIngest
+import TelltaleAlerting
 
 extension AppConfiguration {
     /// The effective configuration as `telltale check` prints it, secrets masked.
@@ -24,6 +25,9 @@ extension AppConfiguration {
             ("TELLTALE_INGEST_MAX_ATTACHMENT_MB", String(ingest.maxAttachmentBytes >> 20)),
             ("TELLTALE_INGEST_KEY_RATE_LIMIT", ingest.defaultKeyRateLimit.map(String.init) ?? "off"),
             ("TELLTALE_INGEST_ORG_RATE_LIMIT", ingest.defaultOrganizationRateLimit.map(String.init) ?? "off"),
+            ("TELLTALE_ALERTING_PAGERDUTY_URL", pagerDutyURL),
+            ("TELLTALE_SMTP_URL", smtp.map { "\($0.security == .tls ? "smtps" : "smtp")://\($0.username.map { "\($0):****@" } ?? "")\($0.host):\($0.port)\($0.security == .startTLS ? "?starttls=true" : "")" } ?? "(not set: email channels off)"),
+            ("TELLTALE_SMTP_FROM", smtp?.from ?? "(not set)"),
             ("TELLTALE_ADMIN_EMAIL", adminEmail),
             ("TELLTALE_ADMIN_PASSWORD", adminPassword == nil ? "(not set: generated on first start)" : "****"),
         ]

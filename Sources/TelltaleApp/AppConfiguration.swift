@@ -4,6 +4,8 @@ public import Logging
 import SystemPackage
 public import TelltaleStore
 public import TelltaleIngest
+public import TelltaleAlerting
+import TelltaleCore
 
 /// Telltale's whole configuration, read once at start from a `ConfigReader`
 /// (environment variables `TELLTALE_…` over an optional JSON file) and validated.
@@ -47,6 +49,8 @@ public struct AppConfiguration: Sendable {
     public var monitorResultRetentionDays: Int
     /// Where PagerDuty events go (the Events API v2 endpoint; tests point it at a local receiver).
     public var pagerDutyURL: String
+    /// The installation's mail server, when `smtp.url` and `smtp.from` are set.
+    public var smtp: SMTPSettings?
 
     /// Every setting: its key (in the JSON file), environment variable, default and meaning.
     public static let settings: [Setting] = [
@@ -66,6 +70,8 @@ public struct AppConfiguration: Sendable {
         Setting(key: "monitors.concurrency", defaultValue: "512", help: "monitor checks running at once"),
         Setting(key: "monitors.result_retention_days", defaultValue: "7", help: "days raw check results and pings are kept"),
         Setting(key: "alerting.pagerduty_url", defaultValue: "https://events.pagerduty.com/v2/enqueue", help: "PagerDuty Events API v2 endpoint"),
+        Setting(key: "smtp.url", defaultValue: "none (email channels off)", help: "smtp://user:pass@host:587?starttls=true, or smtps://host:465", isSecret: true),
+        Setting(key: "smtp.from", defaultValue: "none", help: "sender of alert emails, e.g. Telltale <alerts@example.com>"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
         Setting(key: "admin.password", defaultValue: "generated, printed once", help: "that administrator's password", isSecret: true),
     ]
@@ -192,6 +198,26 @@ public struct AppConfiguration: Sendable {
         pagerDutyURL = text("alerting.pagerduty_url") ?? "https://events.pagerduty.com/v2/enqueue"
         if URLComponents(string: pagerDutyURL).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host?.isEmpty == false }) != true {
             problem("alerting.pagerduty_url", "'\(pagerDutyURL)' is not an http(s) URL")
+        }
+
+        switch (text("smtp.url", secret: true), text("smtp.from")) {
+        case (nil, nil): smtp = nil
+        case (.some(let url), .some(let from)):
+            do {
+                smtp = try SMTPSettings.parse(url: url, from: from)
+            } catch let error as ValidationError {
+                smtp = nil
+                problem(error.field, error.reason)
+            } catch {
+                smtp = nil
+                problem("smtp.url", "\(error)")
+            }
+        case (.some, nil):
+            smtp = nil
+            problem("smtp.from", "is needed with smtp.url (the sender of alert emails)")
+        case (nil, .some):
+            smtp = nil
+            problem("smtp.url", "is needed with smtp.from (the mail server)")
         }
 
         adminEmail = (text("admin.email") ?? "admin@telltale.local").lowercased()
