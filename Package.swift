@@ -193,6 +193,8 @@ let package = Package(
                 .embedInCode("Resources/templates/monitor.mustache"),
                 .embedInCode("Resources/templates/monitor_form.mustache"),
                 .embedInCode("Resources/templates/status_pages.mustache"),
+                .embedInCode("Resources/templates/notifications.mustache"),
+                .embedInCode("Resources/templates/alerts.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),
             ],

@@ -165,3 +165,44 @@ extension AlertHistoryBody.AttemptItem {
         outcome = switch attempt.decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
     }
 }
+
+/// One in-app notification of the caller.
+public struct InboxBody: ResponseEncodable, Sendable {
+    var id: String
+    var organization: String
+    var title: String
+    var severity: String
+    var ruleID: String
+    var ruleName: String
+    var alerts: [NotificationMessage.Item]
+    var createdAt: Date
+    var read: Bool
+
+    init(_ notification: InboxNotification) {
+        id = notification.id.description
+        organization = notification.message.organization
+        title = notification.message.title
+        severity = notification.message.severity.rawValue
+        ruleID = notification.message.ruleID
+        ruleName = notification.message.ruleName
+        alerts = notification.message.alerts
+        createdAt = notification.createdAt
+        read = notification.readAt != nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, organization, title, severity, ruleID = "rule_id", ruleName = "rule_name", alerts, createdAt = "created_at", read
+    }
+}
+
+/// `POST /notifications/read`: the ids to mark, or `all`.
+struct MarkReadInput: Decodable {
+    var ids: [String]?
+    var all: Bool?
+}
+
+/// What is left unread.
+public struct UnreadBody: ResponseEncodable, Sendable {
+    var marked: Int
+    var unread: Int
+}

@@ -133,6 +133,24 @@ public struct AlertsController: Sendable {
             throw hidden
         }
 
+        // The caller's own in-app notifications (the dashboard's bell), newest first.
+        router.get("notifications/") { request, context -> [InboxBody] in
+            let principal = try context.requirePrincipal()
+            let limit = min(500, max(1, Int(request.uri.queryParameters.get("limit") ?? "") ?? 100))
+            return try await alerts.inbox(userID: principal.user.id, limit: limit).map(InboxBody.init)
+        }
+        router.post("notifications/read") { request, context -> UnreadBody in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decode(as: MarkReadInput.self, context: context)
+            let ids = try (input.ids ?? []).map { text in
+                guard let id = Int64(text) else { throw ValidationError(field: "ids", reason: "are notification ids, got '\(text)'") }
+                return InboxNotificationID(id)
+            }
+            guard input.all == true || input.ids != nil else { throw ValidationError(field: "ids", reason: "give ids, or \"all\": true") }
+            let marked = try await alerts.markRead(userID: principal.user.id, ids: input.all == true ? nil : ids, now: now())
+            return UnreadBody(marked: marked, unread: try await alerts.unreadCount(userID: principal.user.id))
+        }
+
         router.get("organizations/:org/alerts/") { request, context -> AlertHistoryBody in
             let owner = try await organization(context, .view)
             let limit = min(500, max(1, Int(request.uri.queryParameters.get("limit") ?? "") ?? 100))

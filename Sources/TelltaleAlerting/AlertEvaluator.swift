@@ -15,12 +15,17 @@ public final class AlertEvaluator: Service, Sendable {
     let now: @Sendable () -> Date
     let pollInterval: Duration
     let delivered: @Sendable () -> Void
+    let inboxChanged: @Sendable () -> Void
+    /// Whether people named by rules also get email (SMTP is configured).
+    let emailsPeople: Bool
     let metrics: any MetricsFactory
     static let batch = 200
 
-    /// `delivered` is called after a round stored notifications (wakes the delivery service).
+    /// `delivered` is called after a round stored notifications (wakes the delivery service),
+    /// `inboxChanged` after it stored in-app ones (the dashboard's bell).
     public init(repositories: Repositories, publicURL: String, logger: Logger, metrics: any MetricsFactory, pollInterval: Duration = .milliseconds(250),
-                now: @escaping @Sendable () -> Date = Date.init, delivered: @escaping @Sendable () -> Void = {}) {
+                emailsPeople: Bool = false, now: @escaping @Sendable () -> Date = Date.init, delivered: @escaping @Sendable () -> Void = {},
+                inboxChanged: @escaping @Sendable () -> Void = {}) {
         self.metrics = metrics
         self.repositories = repositories
         self.publicURL = publicURL
@@ -28,6 +33,8 @@ public final class AlertEvaluator: Service, Sendable {
         self.pollInterval = pollInterval
         self.now = now
         self.delivered = delivered
+        self.inboxChanged = inboxChanged
+        self.emailsPeople = emailsPeople
     }
 
     public func run() async throws {

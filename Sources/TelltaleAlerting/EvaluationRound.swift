@@ -12,6 +12,8 @@ struct Round {
         var calendars: [BusinessCalendarID: BusinessCalendar]
         var silences: [Silence]
         var channels: [ChannelID: Channel]
+        /// Members and their roles, read when a rule notifies people.
+        var members: [(user: User, role: Role)]
     }
 
     let evaluator: AlertEvaluator
@@ -36,7 +38,9 @@ struct Round {
         let loaded = OrganizationSettings(
             slug: organization.slug.rawValue, rules: rules, calendars: calendars,
             silences: rules.isEmpty ? [] : try await repositories.alerts.silences(organizationID: id, activeAt: evaluator.now()),
-            channels: rules.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await repositories.alerts.channels(organizationID: id).map { ($0.id, $0) }))
+            channels: rules.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await repositories.alerts.channels(organizationID: id).map { ($0.id, $0) }),
+            members: rules.contains { $0.draft.actions.contains { !$0.users.isEmpty || !$0.roles.isEmpty } }
+                ? try await repositories.organizations.members(of: id).map { (user: $0.0, role: $0.1) } : [])
         settings[id] = loaded
         return loaded
     }
@@ -83,24 +87,36 @@ struct Round {
     /// Stores the round. A rule's alerts of this round go out together, one message per
     /// channel; PagerDuty gets one event per alert, since it deduplicates per subject.
     func commit(cursor: String, from: Int64, to: Int64) async throws {
-        var messages: [(ChannelID, NotificationMessage, alertSubjects: [String])] = []
+        var messages: [OutgoingNotification] = []
         for (ruleID, items) in notified {
             guard let rule = settings[items[0].0.organizationID]?.rules.first(where: { $0.id == ruleID }),
                   let organization = settings[rule.organizationID] else { continue }
+            func message(_ group: [(AlertOutcome, NotificationMessage.Item)]) -> NotificationMessage {
+                NotificationMessage(organization: organization.slug, ruleID: rule.id.description, ruleName: rule.draft.name,
+                                    alerts: group.map(\.1), sentAt: evaluator.now())
+            }
             let channelIDs = Set(rule.draft.actions.flatMap(\.channels))
             for channelID in channelIDs.sorted() {
                 guard let channel = organization.channels[channelID] else { continue }
                 let groups = channel.config.type == .pagerduty ? items.map { [$0] } : [items]
                 for group in groups {
-                    let message = NotificationMessage(organization: organization.slug, ruleID: rule.id.description, ruleName: rule.draft.name,
-                                                      alerts: group.map(\.1), sentAt: evaluator.now())
-                    messages.append((channelID, message, alertSubjects: group.map(\.1.subject)))
+                    messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .channel(channelID), message: message(group)))
+                }
+            }
+            // People: named users and holders of named roles, as long as they are members.
+            let userIDs = Set(rule.draft.actions.flatMap(\.users))
+            let roles = Set(rule.draft.actions.flatMap(\.roles))
+            for member in organization.members where userIDs.contains(member.user.id) || roles.contains(member.role) {
+                messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .inApp(member.user.id), message: message(items)))
+                if evaluator.emailsPeople {
+                    messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .email(member.user.email), message: message(items)))
                 }
             }
         }
         let stored = try await evaluator.repositories.alerts.commitEvaluation(cursor: cursor, from: from, to: to, alerts: outcomes,
                                                                                notifications: messages, now: evaluator.now())
-        if stored, !messages.isEmpty { evaluator.delivered() }
+        if stored, messages.contains(where: { if case .inApp = $0.target { false } else { true } }) { evaluator.delivered() }
+        if stored, messages.contains(where: { if case .inApp = $0.target { true } else { false } }) { evaluator.inboxChanged() }
         if !stored { evaluator.logger.debug("Another node evaluated these signals first", metadata: ["cursor": "\(cursor)"]) }
     }
 }

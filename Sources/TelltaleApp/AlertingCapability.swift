@@ -6,6 +6,7 @@ import TelltaleAlerting
 import TelltaleAPI
 import TelltaleCore
 import TelltaleStore
+import TelltaleWeb
 
 /// Alerting: rules evaluated over stored events and monitor changes, the durable
 /// notification queue and its delivery, and their API.
@@ -16,19 +17,23 @@ struct AlertingCapability: Capability {
     let schemaReady: SchemaGate
     let smtpConfigured: Bool
 
-    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, schemaReady: SchemaGate, logger: Logger) {
+    let dashboard: Dashboard
+
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
+        self.dashboard = dashboard
         repositories = store.repositories
         let delivery = NotificationDelivery(alerts: store.repositories.alerts, pagerDutyURL: configuration.pagerDutyURL,
                                             smtp: configuration.smtp, logger: logger, metrics: metrics)
         self.delivery = delivery
         evaluator = AlertEvaluator(repositories: store.repositories, publicURL: configuration.publicURL, logger: logger, metrics: metrics,
-                                   delivered: { delivery.notify() })
+                                   emailsPeople: configuration.smtp != nil, delivered: { delivery.notify() })
         self.schemaReady = schemaReady
         smtpConfigured = configuration.smtp != nil
     }
 
     func addRoutes(_ groups: RouteGroups) {
         AlertsController(repositories: repositories, delivery: delivery, smtpConfigured: smtpConfigured).addRoutes(to: groups.api)
+        AlertsDashboard(dashboard: dashboard, smtpConfigured: smtpConfigured, sendTest: { [delivery] in await delivery.sendNow($0, $1) }).addRoutes(to: groups.web)
     }
 
     var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: evaluator), AfterSchema(schemaReady: schemaReady, service: delivery)] }

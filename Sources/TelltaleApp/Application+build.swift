@@ -64,7 +64,7 @@ public func buildApplication(
     let schemaReady = SchemaGate()
     let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates,
                                   ingest: ingest, schemaReady: schemaReady, logger: logger)
-    let alerting = AlertingCapability(store: store, configuration: configuration, metrics: factory, schemaReady: schemaReady, logger: logger)
+    let alerting = AlertingCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health, alerting]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(

@@ -34,6 +34,7 @@ public struct Dashboard: Sendable {
         addSettingsRoutes(to: router)
         addAccessRoutes(to: router)
         addInvitationRoutes(to: router)
+        addNotificationRoutes(to: router)
     }
 
     /// The signed-in user, or 401 (which the error pages turn into the sign-in page).
@@ -72,7 +73,8 @@ public struct Dashboard: Sendable {
             organizations: visible.map { .init(slug: $0.slug.rawValue, name: $0.name, current: $0.id == organization?.id) },
             section: section,
             canTriage: (effective ?? .viewer) >= .member,
-            canManage: (effective ?? .viewer) >= .admin
+            canManage: (effective ?? .viewer) >= .admin,
+            unread: try await repositories.alerts.unreadCount(userID: principal.user.id)
         )
     }
 }
@@ -91,7 +93,7 @@ struct PageScope: Sendable {
 /// The page header: who is signed in, where they are, what they may do. Templates read it
 /// through `MustacheParent` (MustacheLookups.swift), so derived values can be computed.
 struct Chrome: Sendable {
-    enum Section: Sendable { case overview, issues, health, settings, account }
+    enum Section: Sendable { case overview, issues, health, alerts, settings, account, notifications }
     struct UserView: Sendable { var name: String; var email: String }
     struct OrgLink: Sendable { var slug: String; var name: String; var current: Bool }
 
@@ -102,11 +104,15 @@ struct Chrome: Sendable {
     var section: Section
     var canTriage: Bool
     var canManage: Bool
+    /// In-app notifications not read yet (the bell).
+    var unread: Int
 
     var isOverview: Bool { section == .overview }
     var isIssues: Bool { section == .issues }
     var isHealth: Bool { section == .health }
     var isSettings: Bool { section == .settings }
     var isAccount: Bool { section == .account }
+    var isAlerts: Bool { section == .alerts }
+    var isNotifications: Bool { section == .notifications }
     var hasManyOrganizations: Bool { organizations.count > 1 }
 }

@@ -43,6 +43,10 @@ extension Chrome: MustacheParent {
         case "isHealth": isHealth
         case "isSettings": isSettings
         case "isAccount": isAccount
+        case "isAlerts": isAlerts
+        case "isNotifications": isNotifications
+        case "unread": unread
+        case "hasUnread": unread > 0
         case "hasManyOrganizations": hasManyOrganizations
         default: nil
         }

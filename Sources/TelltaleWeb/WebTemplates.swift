@@ -34,6 +34,8 @@ public struct WebTemplates: Sendable {
             "monitor": PackageResources.monitor_mustache,
             "monitor_form": PackageResources.monitor_form_mustache,
             "status_pages": PackageResources.status_pages_mustache,
+            "notifications": PackageResources.notifications_mustache,
+            "alerts": PackageResources.alerts_mustache,
         ]
         var library = MustacheLibrary()
         for (name, bytes) in sources {

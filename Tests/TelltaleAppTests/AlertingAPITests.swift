@@ -154,10 +154,10 @@ struct AlertingAPITests {
                     let item = NotificationMessage.Item(alertID: "1", subject: "issue:1", title: "Boom", severity: .high, reason: "a new issue", link: "", resolved: false)
                     let message = NotificationMessage(organization: "default", ruleID: "1", ruleName: "r", alerts: [item], sentAt: now())
                     #expect(try await alerts.commitEvaluation(cursor: "test", from: 0, to: 1, alerts: [],
-                                                              notifications: [(flaky.id, message, alertSubjects: ["issue:1"])], now: now()))
+                                                              notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(flaky.id), message: message)], now: now()))
                     // The same position again (another node was first): nothing is stored twice.
                     #expect(!(try await alerts.commitEvaluation(cursor: "test", from: 0, to: 1, alerts: [],
-                                                                notifications: [(flaky.id, message, alertSubjects: ["issue:1"])], now: now())))
+                                                                notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(flaky.id), message: message)], now: now())))
                     let delivery = NotificationDelivery(alerts: alerts, policy: DeliveryPolicy(maxAttempts: 5, baseDelay: 2, maxDelay: 60),
                                                         pagerDutyURL: "http://127.0.0.1:\(port)/pd", logger: TestDatabase.logger, metrics: NOOPMetricsHandler.instance,
                                                         now: now)
@@ -176,7 +176,7 @@ struct AlertingAPITests {
                     #expect(await receiver.requests(to: "/flaky").count == 3)
 
                     #expect(try await alerts.commitEvaluation(cursor: "test", from: 1, to: 2, alerts: [],
-                                                              notifications: [(gone.id, message, alertSubjects: ["issue:1"])], now: now()))
+                                                              notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(gone.id), message: message)], now: now()))
                     _ = try await delivery.deliverDue()
                     let failed = try #require(try await alerts.notifications(organizationID: organization.id, limit: 10).first)
                     #expect(failed.status == "failed" && failed.attempts == 1 && failed.lastError?.contains("404") == true, "\(failed)")

@@ -54,6 +54,9 @@ public struct AccountService: Sendable {
         if let owner {
             try await repositories.organizations.setMembership(Membership(organizationID: organization.id, userID: owner, role: .owner))
         }
+        for draft in try DefaultAlertRules.drafts() {
+            _ = try await repositories.alerts.createRule(organizationID: organization.id, draft, now: Date())
+        }
         return organization
     }
 

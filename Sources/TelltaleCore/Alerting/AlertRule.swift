@@ -62,14 +62,18 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
         public var type: String
         public var channels: [ChannelID]
         public var users: [UserID]
+        /// Every member holding one of these roles when the alert fires (`["owner"]`): the
+        /// people follow the organization's membership without editing the rule.
+        public var roles: [Role]
 
-        public init(channels: [ChannelID] = [], users: [UserID] = []) {
+        public init(channels: [ChannelID] = [], users: [UserID] = [], roles: [Role] = []) {
             type = "notify"
             self.channels = channels
             self.users = users
+            self.roles = roles
         }
 
-        enum CodingKeys: String, CodingKey { case type, channels, users }
+        enum CodingKeys: String, CodingKey { case type, channels, users, roles }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -85,7 +89,13 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
             }
             channels = try ids(.channels).map(ChannelID.init)
             users = try ids(.users).map(UserID.init)
-            guard !channels.isEmpty || !users.isEmpty else { throw ValidationError(field: "actions", reason: "notify needs channels or users") }
+            roles = try (c.decodeIfPresent([String].self, forKey: .roles) ?? []).map { name in
+                guard let role = Role(rawValue: name) else {
+                    throw ValidationError(field: "actions", reason: "roles has an unknown role '\(name)'; known: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return role
+            }
+            guard !channels.isEmpty || !users.isEmpty || !roles.isEmpty else { throw ValidationError(field: "actions", reason: "notify needs channels, users or roles") }
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -93,6 +103,7 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
             try c.encode(type, forKey: .type)
             try c.encode(channels.map(\.description), forKey: .channels)
             try c.encode(users.map(\.description), forKey: .users)
+            try c.encode(roles.map(\.rawValue), forKey: .roles)
         }
     }
 

@@ -28,7 +28,7 @@ public protocol AlertRepository: Sendable {
     /// Stores the alerts of one evaluation round and its notifications, and moves the cursor
     /// from `from` to `to`, all or nothing; `false` (nothing stored) when another node moved it first.
     func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
-                          notifications: [(ChannelID, NotificationMessage, alertSubjects: [String])], now: Date) async throws -> Bool
+                          notifications: [OutgoingNotification], now: Date) async throws -> Bool
     /// When a rule last notified about a subject.
     func lastNotified(ruleID: AlertRuleID, subjects: [String]) async throws -> [String: Date]
     func alerts(organizationID: OrganizationID, limit: Int) async throws -> [AlertRecord]
@@ -41,6 +41,12 @@ public protocol AlertRepository: Sendable {
     func attempts(notificationID: NotificationID) async throws -> [DeliveryAttempt]
     /// When the next queued notification is due, to sleep until then.
     func nextNotificationAt() async throws -> Date?
+
+    /// A person's in-app notifications, newest first, and how many are unread.
+    func inbox(userID: UserID, limit: Int) async throws -> [InboxNotification]
+    func unreadCount(userID: UserID) async throws -> Int
+    /// Marks the given ones (all when `nil`) read; how many changed.
+    func markRead(userID: UserID, ids: [InboxNotificationID]?, now: Date) async throws -> Int
 }
 
 /// The signals alert rules read, by position in their stream.

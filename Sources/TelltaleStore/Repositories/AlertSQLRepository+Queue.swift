@@ -13,7 +13,7 @@ extension AlertSQLRepository {
     }
 
     public func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
-                                 notifications: [(ChannelID, NotificationMessage, alertSubjects: [String])], now: Date) async throws -> Bool {
+                                 notifications: [OutgoingNotification], now: Date) async throws -> Bool {
         let flavor = backend.flavor
         return try await backend.write { db in
             // Compare and set: a node that read the same position but commits second stores nothing.
@@ -37,16 +37,32 @@ extension AlertSQLRepository {
                             SQLBind(alert.firing.isResolution), SQLBind(alert.at.millisecondsSince1970))
                     .run()
             }
-            for (channelID, message, _) in notifications {
-                let channel = try await db.select().columns("organization_id", "type").from("alert_channels")
-                    .where("id", .equal, SQLBind(channelID.rawValue)).first()
-                guard let channel else { continue }
-                try await db.insert(into: "notifications")
-                    .columns("organization_id", "channel_id", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
-                    .values(SQLBind(try channel.decode(column: "organization_id", as: Int64.self)), SQLBind(channelID.rawValue),
-                            SQLBind(try channel.decode(column: "type", as: String.self)), SQLBind(AlertCoding.json(message)),
-                            SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
-                    .run()
+            for outgoing in notifications {
+                let message = outgoing.message
+                switch outgoing.target {
+                case .channel(let channelID):
+                    let channel = try await db.select().columns("organization_id", "type").from("alert_channels")
+                        .where("id", .equal, SQLBind(channelID.rawValue)).first()
+                    guard let channel else { continue }
+                    try await db.insert(into: "notifications")
+                        .columns("organization_id", "channel_id", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
+                        .values(SQLBind(try channel.decode(column: "organization_id", as: Int64.self)), SQLBind(channelID.rawValue),
+                                SQLBind(try channel.decode(column: "type", as: String.self)), SQLBind(AlertCoding.json(message)),
+                                SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
+                        .run()
+                case .email(let address):
+                    try await db.insert(into: "notifications")
+                        .columns("organization_id", "recipient", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
+                        .values(SQLBind(outgoing.organizationID.rawValue), SQLBind(address), SQLBind(ChannelType.email.rawValue), SQLBind(AlertCoding.json(message)),
+                                SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
+                        .run()
+                case .inApp(let userID):
+                    try await db.insert(into: "inbox_notifications")
+                        .columns("organization_id", "user_id", "title", "severity", "message", "created_at")
+                        .values(SQLBind(outgoing.organizationID.rawValue), SQLBind(userID.rawValue), SQLBind(String(message.title.prefix(500))),
+                                SQLBind(message.severity.rawValue), SQLBind(AlertCoding.json(message)), SQLBind(now.millisecondsSince1970))
+                        .run()
+                }
             }
             return true
         }
@@ -96,14 +112,24 @@ extension AlertSQLRepository {
                     WHERE status = 'queued' AND next_attempt_at <= \(bind: millis) AND (lease_until IS NULL OR lease_until < \(bind: millis))
                     ORDER BY next_attempt_at LIMIT \(bind: limit)\(unsafeRaw: flavor.forUpdateSkipLocked)
                 )
-                RETURNING id, organization_id, channel_id, message, attempts
+                RETURNING id, organization_id, channel_id, recipient, message, attempts
                 """).all()
         }
         var claimed: [QueuedNotification] = []
         for row in rows {
-            guard let channelID = try row.decode(column: "channel_id", as: Int64?.self), let channel = try await channel(id: ChannelID(channelID)) else { continue }
+            let organizationID = OrganizationID(try row.decode(column: "organization_id", as: Int64.self))
+            let channel: TelltaleCore.Channel
+            if let channelID = try row.decode(column: "channel_id", as: Int64?.self) {
+                guard let found = try await self.channel(id: ChannelID(channelID)) else { continue }
+                channel = found
+            } else if let recipient = try row.decode(column: "recipient", as: String?.self) {
+                // An email to a person named by the rule: a channel of one address, made on the spot.
+                channel = Channel(id: ChannelID(0), organizationID: organizationID, name: recipient, config: .email(to: [recipient]))
+            } else {
+                continue
+            }
             claimed.append(QueuedNotification(id: NotificationID(try row.decode(column: "id", as: Int64.self)),
-                                              organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)), channel: channel,
+                                              organizationID: organizationID, channel: channel,
                                               message: try AlertCoding.decode(NotificationMessage.self, try row.decode(column: "message", as: String.self)),
                                               attempts: try row.decode(column: "attempts", as: Int.self)))
         }
@@ -173,6 +199,36 @@ extension AlertSQLRepository {
             try await db.select().column(SQLFunction("MIN", args: SQLColumn("next_attempt_at")), as: "due").from("notifications")
                 .where("status", .equal, SQLBind("queued"))
                 .first(decodingColumn: "due", as: Int64?.self)?.map(Date.init(millisecondsSince1970:))
+        }
+    }
+
+    public func inbox(userID: UserID, limit: Int) async throws -> [InboxNotification] {
+        try await backend.read { db in
+            try await db.select().columns("id", "organization_id", "message", "created_at", "read_at").from("inbox_notifications")
+                .where("user_id", .equal, SQLBind(userID.rawValue)).orderBy("id", .descending).limit(limit).all().map { row in
+                    InboxNotification(id: InboxNotificationID(try row.decode(column: "id", as: Int64.self)),
+                                      organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
+                                      message: try AlertCoding.decode(NotificationMessage.self, try row.decode(column: "message", as: String.self)),
+                                      createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
+                                      readAt: try row.decode(column: "read_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)))
+                }
+        }
+    }
+
+    public func unreadCount(userID: UserID) async throws -> Int {
+        try await backend.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM inbox_notifications WHERE user_id = \(bind: userID.rawValue) AND read_at IS NULL")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func markRead(userID: UserID, ids: [InboxNotificationID]?, now: Date) async throws -> Int {
+        if let ids, ids.isEmpty { return 0 }
+        return try await backend.write { db in
+            var update = db.update("inbox_notifications").set("read_at", to: SQLBind(now.millisecondsSince1970))
+                .where("user_id", .equal, SQLBind(userID.rawValue)).where("read_at", .is, SQLLiteral.null)
+            if let ids { update = update.where("id", .in, SQLBind.group(ids.map(\.rawValue))) }
+            return try await update.returning("id").all().count
         }
     }
 }

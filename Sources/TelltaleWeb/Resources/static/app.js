@@ -109,3 +109,16 @@ document.addEventListener("keydown", (event) => {
   search.focus();
   search.select();
 });
+
+// The bell's unread count, kept current by a small event stream.
+(function startBell() {
+  const bell = document.getElementById("bell");
+  if (!bell || !window.EventSource) return;
+  const count = bell.querySelector(".count");
+  const source = new EventSource(bell.dataset.src);
+  source.addEventListener("unread", (message) => {
+    const unread = String(parseInt(message.data, 10) || 0);
+    count.textContent = unread;
+    count.dataset.unread = unread;
+  });
+})();
