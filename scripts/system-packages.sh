@@ -6,15 +6,14 @@
 #
 # build:   the Brotli, Zstandard and zlib headers the ingest path decodes bodies with, and pkg-config
 # test:    build, plus PostgreSQL (server and psql), Python with venv, Chromium and a font for
-#          the dashboard's browser tests, curl, and openssl (the mail tests' certificates) and
-#          libfaketime (the alerting test runs the server on a chosen date)
+#          the dashboard's browser tests, curl, and openssl (the mail tests' certificates)
 # package: build, plus file utilities the packaging test reads the binary with
 
 packages_for() {
     local build=(libbrotli-dev libzstd-dev zlib1g-dev pkg-config)
     case "$1" in
         build) echo "${build[@]}" ;;
-        test) echo "${build[@]}" postgresql postgresql-client python3 python3-venv chromium fonts-dejavu-core curl openssl faketime ;;
+        test) echo "${build[@]}" postgresql postgresql-client python3 python3-venv chromium fonts-dejavu-core curl openssl ;;
         package) echo "${build[@]}" ;;
         *) echo "unknown package set '$1'" >&2; return 2 ;;
     esac

@@ -1,10 +1,23 @@
 """Alerting end to end: email over real SMTP servers (plain, STARTTLS with AUTH, implicit TLS),
-signed webhooks, calendars that raise the severity on a peak-season Saturday, silences, retries,
-and a `kill -9` during delivery that still delivers exactly once."""
+signed webhooks, calendars that raise the severity inside a peak window, silences, retries,
+and a `kill -9` during delivery that is redelivered under the same delivery id."""
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import subprocess
+import sys
+import datetime
+import textwrap
+import threading
+import time
+import zoneinfo
+
 import pytest
 import requests
 
-from conftest import Server
+from conftest import Server, free_port
 from mail import PASSWORD as SMTP_PASSWORD, MailServer
 from test_dashboard import PASSWORD
 from test_health import telltale_token
@@ -72,3 +85,199 @@ def test_wrong_smtp_password_fails_the_attempt_with_the_servers_answer(workdir, 
         finally:
             server.stop()
         assert "wrong-password" not in server.output()
+
+
+class Webhook:
+    """A webhook receiver on 127.0.0.1 that checks the HMAC signature of every request, can
+    fail the next N with 503 or hold the next one, and records what it answered."""
+
+    def __init__(self, secret):
+        self.secret = secret.encode()
+        self.port = free_port()
+        self.received = []  # (delivery id, body, signature valid) of every request that arrived
+        self.answered = []  # the same, for requests answered 2xx
+        self.fail = 0
+        self.hold = 0.0
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                timestamp = self.headers.get("X-Telltale-Timestamp", "")
+                expected = "sha256=" + hmac.new(hook.secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+                valid = hmac.compare_digest(expected, self.headers.get("X-Telltale-Signature", ""))
+                record = (self.headers.get("X-Telltale-Delivery"), json.loads(body), valid)
+                with hook.lock:
+                    hook.received.append(record)
+                    failing, hook.fail = hook.fail > 0, max(0, hook.fail - 1)
+                    hold, hook.hold = hook.hold, 0.0
+                time.sleep(hold)
+                self.send_response(503 if failing else 200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                if not failing:
+                    with hook.lock:
+                        hook.answered.append(record)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def wait(self, count, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.answered) >= count:
+                    return list(self.answered)
+            time.sleep(0.05)
+        raise AssertionError(f"{len(self.answered)} of {count} webhooks answered; received {self.received}")
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def send_error(dsn):
+    """A checkout error from the real Python SDK, in production."""
+    program = textwrap.dedent(f"""
+        import sentry_sdk
+        sentry_sdk.init(dsn={dsn!r}, environment="production", release="shop@2.1.0")
+        def charge(order):
+            raise RuntimeError("payment declined for order " + str(order))
+        try:
+            charge(1042)
+        except Exception:
+            sentry_sdk.capture_exception()
+        sentry_sdk.flush(timeout=10)
+    """)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def peak_calendars():
+    """Two calendars in Europe/Vienna around the real clock: one whose window (these days of
+    the week, inside a yearly range) holds now, like a peak-season Saturday; one that does
+    not, like an ordinary Tuesday. The fixed Saturday and Tuesday dates are in the
+    TelltaleCore calendar tests, which take an injected clock."""
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Vienna")).date()
+    around = [today + datetime.timedelta(days=d) for d in (-1, 0, 1)]
+    names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    inside = [names[d.weekday()] for d in around]
+    peak = {"name": "Peak season", "timezone": "Europe/Vienna",
+            "windows": [{"days": inside, "from": around[0].strftime("%m-%d"), "to": around[2].strftime("%m-%d")}]}
+    ordinary = {"name": "Other days", "timezone": "Europe/Vienna", "windows": [{"days": [n for n in names if n not in inside]}]}
+    return peak, ordinary
+
+
+def wait_until(check, timeout=20, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdir, base_env):
+    hook = Webhook("whsec-e2e")
+    with MailServer("plain") as mail:
+        env = dict(base_env, TELLTALE_ADMIN_PASSWORD=PASSWORD, TELLTALE_SMTP_URL=mail.url(), TELLTALE_SMTP_FROM="Telltale <alerts@telltale.test>")
+        server = Server(workdir, env).start()
+        dsn = server.dsn()
+        session = api(server, telltale_token(server))
+        base = session.base
+        email = session.post(base + "/organizations/default/channels/", json={"type": "email", "name": "On-call email", "config": {"to": ["oncall@example.com"]}}).json()
+        webhook = session.post(base + "/organizations/default/channels/",
+                               json={"type": "webhook", "name": "Ops webhook", "config": {"url": hook.url(), "secret": "whsec-e2e"}}).json()
+        assert "whsec-e2e" not in json.dumps(webhook)
+        peak, ordinary = peak_calendars()
+        calendar = session.post(base + "/organizations/default/calendars/", json=peak).json()
+        other_days = session.post(base + "/organizations/default/calendars/", json=ordinary).json()
+        definition = {
+            "name": "Checkout errors in production", "match": "any", "conditions": [{"type": "level", "at_least": "error"}],
+            "filters": [{"type": "environment", "values": ["production"]}], "severity": "high",
+            "calendar": {"id": calendar["id"], "inside": True, "severity": "critical"},
+            "actions": [{"type": "notify", "channels": [email["id"], webhook["id"]]}], "action_interval_seconds": 0}
+        rule = session.post(base + "/organizations/default/alert-rules/", json=definition).json()
+        assert rule["id"], rule
+        # The default rules of a new organization are there, and kept.
+        names = [r["name"] for r in session.get(base + "/organizations/default/alert-rules/").json()]
+        assert {"New or regressed error", "Monitor down", "Anything critical"} <= set(names)
+
+        # Inside the peak window: critical, by email and by a signed webhook, within seconds.
+        started = time.time()
+        send_error(dsn)
+        delivered = hook.wait(1)
+        oncall = wait_until(lambda: [m for m in mail.recorder.messages if m[1] == ["oncall@example.com"]], what="the on-call email")
+        elapsed = time.time() - started
+        assert delivered[0][2], "the webhook signature must verify"
+        assert delivered[0][1]["severity"] == "critical" and delivered[0][1]["version"] == 1
+        assert "payment declined" in delivered[0][1]["title"]
+        assert oncall[0][2]["Subject"].startswith("[Telltale] critical: ")
+        assert elapsed < 15, elapsed
+        # The default rule told the owner too, by email and in-app.
+        wait_until(lambda: [m for m in mail.recorder.messages if m[1] == ["admin@telltale.local"]], what="the owner's email")
+        inbox = session.get(base + "/notifications/").json()
+        assert inbox and inbox[0]["rule_name"] == "New or regressed error" and not inbox[0]["read"]
+        marked = session.post(base + "/notifications/read", json={"all": True}).json()
+        assert marked["unread"] == 0 and marked["marked"] >= 1
+
+        # The same error outside it: high.
+        definition["calendar"]["id"] = other_days["id"]
+        assert session.put(f"{base}/alert-rules/{rule['id']}/", json=definition).status_code == 200
+        send_error(dsn)
+        assert hook.wait(2)[1][1]["severity"] == "high"
+        wait_until(lambda: [m for m in mail.recorder.messages if m[1] == ["oncall@example.com"] and m[2]["Subject"].startswith("[Telltale] high: ")],
+                   what="the email outside the window")
+
+        # A silence stops the next one, and the history says so.
+        silence = session.post(base + "/organizations/default/silences/", json={
+            "matchers": [{"key": "rule", "value": str(rule["id"])}], "duration_seconds": 3600, "comment": "card processor maintenance"})
+        assert silence.status_code == 201, silence.text
+        send_error(dsn)
+        history = wait_until(lambda: [a for a in session.get(base + "/organizations/default/alerts/").json()["alerts"]
+                                      if a["rule_id"] == str(rule["id"]) and a["status"] == "silenced"], what="the silenced alert")
+        assert history
+        time.sleep(1)
+        assert len(hook.received) == 2
+        assert session.delete(f"{base}/silences/{silence.json()['id']}/").status_code == 204
+
+        # A receiver that fails twice, then succeeds, gets it on the third attempt.
+        hook.fail = 2
+        send_error(dsn)
+        hook.wait(3, timeout=30)
+        notifications = session.get(base + "/organizations/default/alerts/").json()["notifications"]
+        third = next(n for n in notifications if n["channel_type"] == "webhook" and n["status"] == "delivered" and len(n["attempts"]) == 3)
+        assert [a["outcome"] for a in third["attempts"]] == ["retry", "retry", "delivered"]
+        assert [a["status_code"] for a in third["attempts"]] == [503, 503, 200]
+
+        # kill -9 while a webhook is in flight: after the restart it is delivered again under the
+        # same delivery id, so a receiver that dedupes by it sees it exactly once.
+        before = len(hook.received)
+        hook.hold = 3.0
+        send_error(dsn)
+        wait_until(lambda: len(hook.received) > before, what="the webhook in flight")
+        in_flight = hook.received[before][0]
+        server.process.kill()
+        server.process.wait(timeout=10)
+        server.log.close()
+        server = Server(workdir, env).start()
+        wait_until(lambda: any(r[0] == in_flight for r in hook.answered[3:]) and len(hook.received) > before + 1, timeout=40,
+                   what="the redelivery after kill -9")
+        time.sleep(1)
+        # Sent twice on the wire (the killed attempt and the one after the restart), both as the
+        # same notification: the alert was not evaluated or queued again.
+        assert [r[0] for r in hook.received[before:]] == [in_flight, in_flight]
+        record = next(n for n in session.get(base + "/organizations/default/alerts/").json()["notifications"] if n["id"] == in_flight)
+        assert record["status"] == "delivered"
+        assert [a["outcome"] for a in record["attempts"]] == ["delivered"]
+        server.stop()
+    hook.close()
