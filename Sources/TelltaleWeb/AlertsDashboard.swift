@@ -43,7 +43,7 @@ public struct AlertsDashboard: Sendable {
                 type: record.channelType.rawValue, status: record.status, when: WebFormat.relative(record.createdAt), whenISO: WebFormat.iso(record.createdAt),
                 lastError: record.lastError, attemptCount: attempts.count,
                 attempts: attempts.map { attempt in
-                    .init(when: WebFormat.timestamp(attempt.attemptedAt), code: attempt.statusCode.map(String.init) ?? "—", error: attempt.error ?? "",
+                    .init(when: WebFormat.timestamp(attempt.attemptedAt), code: attempt.statusCode.map(String.init) ?? "—", error: attempt.error,
                           milliseconds: String(Int(attempt.milliseconds.rounded())), outcome: Self.outcome(attempt.decision))
                 }))
         }
@@ -91,7 +91,7 @@ struct AlertsView: Sendable {
         var when: String; var whenISO: String; var rule: String; var title: String; var link: String; var status: String
         var severity: String; var reason: String; var resolution: Bool
     }
-    struct AttemptRow: Sendable { var when: String; var code: String; var error: String; var milliseconds: String; var outcome: String }
+    struct AttemptRow: Sendable { var when: String; var code: String; var error: String?; var milliseconds: String; var outcome: String }
     struct NotificationRow: Sendable {
         var title: String; var channel: String; var type: String; var status: String; var when: String; var whenISO: String
         var lastError: String?; var attemptCount: Int; var attempts: [AttemptRow]

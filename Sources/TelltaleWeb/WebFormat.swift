@@ -2,9 +2,18 @@ import Foundation
 
 /// How the dashboard writes times and numbers.
 enum WebFormat {
-    /// "just now", "5m ago", "3h ago", "2d ago", or the date for older times.
+    /// "just now", "5m ago", "3h ago", "2d ago", or the date for older times; "in 2h" ahead.
     static func relative(_ date: Date, now: Date = Date()) -> String {
         let seconds = Int(now.timeIntervalSince(date))
+        if seconds < -45 {
+            let ahead = -seconds
+            switch ahead {
+            case ..<3_600: return "in \(max(1, ahead / 60))m"
+            case ..<86_400: return "in \(ahead / 3_600)h"
+            case ..<(30 * 86_400): return "in \(ahead / 86_400)d"
+            default: return day(date)
+            }
+        }
         switch seconds {
         case ..<45: return "just now"
         case ..<3_600: return "\(max(1, seconds / 60))m ago"

@@ -19,7 +19,11 @@ import requests
 
 from conftest import Server, free_port
 from mail import PASSWORD as SMTP_PASSWORD, MailServer
-from test_dashboard import PASSWORD
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from test_accessibility import PAGES_DIR, check
+from test_dashboard import PASSWORD, SEND, browser, run_app, sign_in  # noqa: F401 (fixtures)
 from test_health import telltale_token
 
 
@@ -281,3 +285,83 @@ def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdi
         assert [a["outcome"] for a in record["attempts"]] == ["delivered"]
         server.stop()
     hook.close()
+
+
+def test_alerts_pages_in_the_browser_bell_send_test_rule_silence_history_and_axe(browser, workdir, base_env):  # noqa: F811
+    hook = Webhook("page-secret")
+    server = Server(workdir, dict(base_env, TELLTALE_ADMIN_PASSWORD=PASSWORD)).start()
+    try:
+        os.makedirs(PAGES_DIR, exist_ok=True)
+        axe = Axe()
+        failures = []
+        context = browser.new_context(base_url=server.url, bypass_csp=True)
+        page = context.new_page()
+        sign_in(page)
+        expect(page.locator("#bell .count")).to_have_text("0")
+        page.get_by_role("link", name="Alerts").click()
+        expect(page.get_by_role("heading", name="Alerts", exact=True)).to_be_visible()
+        # The default rules are listed.
+        expect(page.locator("#rules")).to_contain_text("New or regressed error")
+
+        # A webhook channel from the form, then "send test".
+        page.locator("#channels summary").click()
+        page.get_by_label("Name", exact=True).last.fill("Ops webhook")
+        page.get_by_label("Type").select_option("webhook")
+        page.get_by_label("URL, routing key, or email addresses (comma-separated)").fill(hook.url())
+        page.get_by_label("Signing secret (webhooks)").fill("page-secret")
+        page.get_by_role("button", name="Create channel").click()
+        expect(page.locator("#channels")).to_contain_text("Ops webhook")
+        expect(page.locator("#channels")).not_to_contain_text("page-secret")
+        page.get_by_role("button", name="Send test to Ops webhook").click()
+        expect(page.get_by_role("status")).to_contain_text("Test to Ops webhook: delivered (200)")
+        assert hook.wait(1)[0][2] and hook.answered[0][0] == "test"
+
+        # A rule from the form: every error in production, to the webhook and the owners.
+        page.locator("#rules summary").click()
+        page.get_by_label("Name", exact=True).first.fill("Every production error")
+        page.locator("select[name=condition]").select_option("level")
+        page.get_by_label("Only environment").fill("production")
+        page.get_by_label("Ops webhook (webhook)").check()
+        page.get_by_label("At most once per issue or monitor every (minutes)").fill("0")
+        page.get_by_role("button", name="Create rule").click()
+        expect(page.locator("#rules")).to_contain_text("Every production error")
+        expect(page.locator("#rules")).to_contain_text("event at level ≥ error · environment production")
+
+        # An error arrives: the webhook gets it, the bell counts it without a reload.
+        run_app(server.dsn(), SEND, environment="production")
+        hook.wait(2)
+        expect(page.locator("#bell .count")).not_to_have_text("0", timeout=15000)
+
+        # A silence from the form; the history lists the alerts and each delivery attempt.
+        page.reload()
+        page.locator("#silences summary").click()
+        page.get_by_label("Label").select_option("environment")
+        page.get_by_label("Value").fill("staging")
+        page.get_by_label("Comment").fill("load test")
+        page.get_by_role("button", name="Silence").click()
+        expect(page.locator("#silences")).to_contain_text("environment=staging")
+        expect(page.locator("#history")).to_contain_text("Every production error")
+        expect(page.locator("#deliveries")).to_contain_text("Ops webhook")
+        page.locator("#deliveries details summary").first.click()
+        expect(page.locator("#deliveries")).to_contain_text("delivered · 200")
+        check(page, "alerts", "light", axe, failures)
+
+        page.locator("#bell").click()
+        expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+        expect(page.locator(".inbox")).to_contain_text("Rule New or regressed error")
+        expect(page.locator(".inbox")).to_contain_text("Rule Every production error")
+        check(page, "notifications", "light", axe, failures)
+        page.get_by_role("button", name="Mark all read").click()
+        expect(page.locator(".inbox-item.unread")).to_have_count(0)
+        expect(page.locator("#bell .count")).to_have_text("0")
+
+        dark = browser.new_context(base_url=server.url, color_scheme="dark", bypass_csp=True).new_page()
+        sign_in(dark)
+        for name, path in [("alerts", "/organizations/default/alerts/"), ("notifications", "/notifications/")]:
+            dark.goto(path)
+            check(dark, name, "dark", axe, failures)
+        assert not failures, "\n".join(failures)
+        context.close()
+    finally:
+        server.stop()
+        hook.close()
