@@ -55,13 +55,14 @@ public final class AlertEvaluator: Service, Sendable {
     public func start() async throws {
         let alerts = repositories.alerts
         let latest = try await repositories.alertSignals.latestPositions()
-        for (name, position) in [(Stream.events.rawValue, latest.events), (Stream.monitors.rawValue, latest.monitors)]
+        for (name, position) in [(Stream.events.rawValue, latest.events), (Stream.monitors.rawValue, latest.monitors),
+                                 (Stream.resolutions.rawValue, latest.resolutions)]
         where try await alerts.cursor(name) == 0 && position > 0 {
             _ = try await alerts.commitEvaluation(cursor: name, from: 0, to: position, alerts: [], notifications: [], now: now())
         }
     }
 
-    enum Stream: String { case events = "events", monitors = "monitor_events" }
+    enum Stream: String { case events = "events", monitors = "monitor_events", resolutions = "issue_activity" }
 
     /// One round over both streams; the number of signals read.
     @discardableResult
@@ -70,7 +71,7 @@ public final class AlertEvaluator: Service, Sendable {
         // small write at most per round, so an installation without rules pays nothing per event.
         guard try await repositories.alerts.anyRules() else {
             let latest = try await repositories.alertSignals.latestPositions()
-            for (stream, position) in [(Stream.events, latest.events), (Stream.monitors, latest.monitors)] {
+            for (stream, position) in [(Stream.events, latest.events), (Stream.monitors, latest.monitors), (Stream.resolutions, latest.resolutions)] {
                 let from = try await repositories.alerts.cursor(stream.rawValue)
                 if position > from {
                     _ = try await repositories.alerts.commitEvaluation(cursor: stream.rawValue, from: from, to: position, alerts: [], notifications: [], now: now())
@@ -80,7 +81,18 @@ public final class AlertEvaluator: Service, Sendable {
         }
         let events = try await evaluateEvents()
         let monitors = try await evaluateMonitors()
-        return events + monitors
+        let resolutions = try await evaluateResolutions()
+        return events + monitors + resolutions
+    }
+
+    func evaluateResolutions() async throws -> Int {
+        let from = try await repositories.alerts.cursor(Stream.resolutions.rawValue)
+        let changes = try await repositories.alertSignals.resolutionSignals(after: from, limit: Self.batch)
+        guard let last = changes.last?.position else { return 0 }
+        var round = Round(evaluator: self)
+        for case let (_, signal?) in changes { try await round.consider(.issueResolved(signal)) }
+        try await round.commit(cursor: Stream.resolutions.rawValue, from: from, to: last)
+        return changes.count
     }
 
     func evaluateEvents() async throws -> Int {

@@ -59,6 +59,8 @@ struct Round {
         let now = evaluator.now()
         for rule in organization.rules {
             guard let firing = RuleEngine.evaluate(rule, signal, facts: facts, calendars: organization.calendars) else { continue }
+            // "Send on resolved" answers only an alert that went out.
+            if firing.answersEarlierAlert, try await lastNotified(rule.id, firing.subject) == nil { continue }
             let status = try await decide(firing, rule: rule, signal: signal, organization: organization, now: now)
             let link = evaluator.link(signal, organizationSlug: organization.slug)
             let outcome = AlertOutcome(organizationID: rule.organizationID, firing: firing, status: status, link: link, at: now)
@@ -73,12 +75,16 @@ struct Round {
         }
     }
 
+    func lastNotified(_ ruleID: AlertRuleID, _ subject: String) async throws -> Date? {
+        if let known = notifiedAt[ruleID]?[subject] { return known }
+        return try await evaluator.repositories.alerts.lastNotified(ruleID: ruleID, subjects: [subject])[subject]
+    }
+
     /// Silenced, muted by maintenance, held back by the action interval, or sent.
     func decide(_ firing: AlertFiring, rule: AlertRule, signal: AlertSignal, organization: OrganizationSettings, now: Date) async throws -> AlertStatus {
         if organization.silences.contains(where: { $0.silences(firing.labels, at: now) }) { return .silenced }
         if case .monitor(let change) = signal, change.duringMaintenance { return .muted }
-        var last = notifiedAt[rule.id]?[firing.subject]
-        if last == nil { last = try await evaluator.repositories.alerts.lastNotified(ruleID: rule.id, subjects: [firing.subject])[firing.subject] }
+        let last = try await lastNotified(rule.id, firing.subject)
         // A recovery is always sent: it answers an alert that went out.
         if !firing.isResolution, AlertGrouping.isThrottled(lastNotified: last, now: now, rule: rule.draft) { return .throttled }
         return .notified

@@ -87,6 +87,41 @@ struct AlertingTests {
         #expect(RuleEngine.evaluate(only, Self.event(at: Self.date("2026-06-13T10:00:00Z")), facts: .init(), calendars: [calendar.id: calendar]) != nil)
     }
 
+    @Test("send on resolved: a resolved issue or a recovered monitor answers the rules about it; roles in actions; default rules")
+    func sendResolved() throws {
+        let at = Self.date("2026-06-16T10:00:00Z")
+        var rule = AlertRule(id: AlertRuleID(5), organizationID: Self.org, draft: try AlertRuleDraft(
+            name: "New errors", conditions: [.newIssue], filters: [.level(atLeast: .error), .project([ProjectID(3)])],
+            actions: [.init(roles: [.owner])], sendResolved: true))
+        let resolved = AlertSignal.issueResolved(IssueResolvedSignal(organizationID: Self.org, projectID: ProjectID(3), issueID: 12,
+                                                                     issueTitle: "PaymentError: card declined", at: at))
+        let answer = RuleEngine.evaluate(rule, resolved, facts: .init(), calendars: [:])
+        #expect(answer?.isResolution == true && answer?.answersEarlierAlert == true && answer?.subject == "issue:12")
+        #expect(answer?.title == "Resolved: PaymentError: card declined")
+        let otherProject = AlertSignal.issueResolved(IssueResolvedSignal(organizationID: Self.org, projectID: ProjectID(4), issueID: 13, issueTitle: "x", at: at))
+        #expect(RuleEngine.evaluate(rule, otherProject, facts: .init(), calendars: [:]) == nil)
+        rule.draft.sendResolved = false
+        #expect(RuleEngine.evaluate(rule, resolved, facts: .init(), calendars: [:]) == nil)
+
+        let down = AlertRule(id: AlertRuleID(6), organizationID: Self.org, draft: try AlertRuleDraft(
+            name: "Down", conditions: [.monitorStatus(.down)], actions: [.init(users: [UserID(1)])], sendResolved: true))
+        let recovered = AlertSignal.monitor(MonitorSignal(organizationID: Self.org, projectID: nil, monitorID: MonitorID(9), monitorName: "API",
+                                                          component: "Backend", type: .http, from: .down, to: .up, cause: "200 OK",
+                                                          duringMaintenance: false, at: at))
+        let back = RuleEngine.evaluate(down, recovered, facts: .init(), calendars: [:])
+        #expect(back?.isResolution == true && back?.answersEarlierAlert == true && back?.title == "API recovered")
+        // An issue rule says nothing about monitors recovering.
+        #expect(RuleEngine.evaluate(AlertRule(id: AlertRuleID(5), organizationID: Self.org, draft: try AlertRuleDraft(
+            name: "New errors", conditions: [.newIssue], actions: [.init(roles: [.owner])], sendResolved: true)), recovered, facts: .init(), calendars: [:]) == nil)
+
+        let action = try Self.decode(AlertRuleDraft.Action.self, #"{"type": "notify", "roles": ["owner", "admin"]}"#)
+        #expect(action.roles == [.owner, .admin])
+        #expect(throws: ValidationError.self) { try Self.decode(AlertRuleDraft.Action.self, #"{"type": "notify", "roles": ["king"]}"#) }
+        let defaults = try DefaultAlertRules.drafts()
+        #expect(defaults.map(\.name) == ["New or regressed error", "Monitor down", "Anything critical"])
+        #expect(defaults.allSatisfy { $0.actions == [.init(roles: [.owner])] })
+    }
+
     @Test("conditions any/all, frequency from facts, filters, monitor changes and missed heartbeats")
     func conditionsAndFilters() throws {
         let at = Self.date("2026-06-16T10:00:00Z")

@@ -233,6 +233,11 @@ def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdi
         assert inbox and inbox[0]["rule_name"] == "New or regressed error" and not inbox[0]["read"]
         marked = session.post(base + "/notifications/read", json={"all": True}).json()
         assert marked["unread"] == 0 and marked["marked"] >= 1
+        # Resolving the issue answers the default rule's alert ("send on resolved").
+        issue = session.get(base + "/projects/default/default/issues/").json()[0]
+        assert session.put(f"{base}/issues/{issue['id']}/", json={"status": "resolved"}).status_code == 200
+        wait_until(lambda: [m for m in mail.recorder.messages if m[1] == ["admin@telltale.local"] and m[2]["Subject"].startswith("[Telltale] resolved: ")],
+                   what="the owner's resolved email")
 
         # The same error outside it: high.
         definition["calendar"]["id"] = other_days["id"]

@@ -13,8 +13,13 @@ public struct AlertFiring: Sendable, Hashable {
     public var labels: [String: String]
     /// The change undoes an earlier alert (issue resolved, monitor recovered).
     public var isResolution: Bool
+    /// Sent only when the rule notified about the subject before ("send on resolved"); an
+    /// explicit "monitor recovered" condition is sent regardless.
+    public var answersEarlierAlert: Bool
 
-    public init(ruleID: AlertRuleID, subject: String, severity: AlertSeverity, title: String, reason: String, labels: [String: String], isResolution: Bool) {
+    public init(ruleID: AlertRuleID, subject: String, severity: AlertSeverity, title: String, reason: String, labels: [String: String], isResolution: Bool,
+                answersEarlierAlert: Bool = false) {
+        self.answersEarlierAlert = answersEarlierAlert
         self.ruleID = ruleID
         self.subject = subject
         self.severity = severity
@@ -32,7 +37,11 @@ public enum RuleEngine {
                                 calendars: [BusinessCalendarID: BusinessCalendar]) -> AlertFiring? {
         let draft = rule.draft
         guard draft.enabled, signal.organizationID == rule.organizationID else { return nil }
-        if case .issueResolved = signal { return nil }
+        if case .issueResolved = signal { return resolution(rule, signal, reason: "the issue was resolved") }
+        if case .monitor(let change) = signal, change.to == .up, !draft.conditions.contains(.monitorStatus(.up)),
+           let firing = resolution(rule, signal, reason: "recovered: \(change.cause)") {
+            return firing
+        }
         guard draft.filters.allSatisfy({ $0.passes(signal) }) else { return nil }
         var severity = draft.severity ?? defaultSeverity(signal)
         if let clause = draft.calendar {
@@ -51,6 +60,42 @@ public enum RuleEngine {
         return AlertFiring(ruleID: rule.id, subject: subject(signal), severity: severity, title: title(signal),
                            reason: held.map { describe($0, signal, facts) }.joined(separator: "; "),
                            labels: labels(signal, rule: rule, severity: severity), isResolution: isRecovery)
+    }
+
+    /// "Send on resolved": the answer to an earlier alert of a rule whose conditions are about
+    /// that kind of subject. Only project, monitor and component filters apply, since an event's
+    /// level or environment says nothing about its issue being resolved; whether the rule
+    /// notified about the subject before is the evaluator's check.
+    static func resolution(_ rule: AlertRule, _ signal: AlertSignal, reason: String) -> AlertFiring? {
+        let draft = rule.draft
+        guard draft.sendResolved else { return nil }
+        let aboutIssues = draft.conditions.contains { condition in
+            switch condition {
+            case .newIssue, .regression, .frequency, .userFrequency, .errorRate, .level, .severity: true
+            default: false
+            }
+        }
+        let aboutMonitors = draft.conditions.contains { condition in
+            switch condition {
+            case .monitorStatus(let status): status != .up
+            case .heartbeat, .severity: true
+            default: false
+            }
+        }
+        switch signal {
+        case .issueResolved: guard aboutIssues else { return nil }
+        case .monitor: guard aboutMonitors else { return nil }
+        case .event: return nil
+        }
+        let structural = draft.filters.filter { filter in
+            switch filter {
+            case .project, .monitor, .component: true
+            default: false
+            }
+        }
+        guard structural.allSatisfy({ $0.passes(signal) }) else { return nil }
+        return AlertFiring(ruleID: rule.id, subject: subject(signal), severity: .info, title: title(signal), reason: reason,
+                           labels: labels(signal, rule: rule, severity: .info), isResolution: true, answersEarlierAlert: true)
     }
 
     /// What a signal is about.

@@ -55,8 +55,11 @@ public protocol AlertSignalSource: Sendable {
     func eventSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: EventSignal)]
     /// Monitor state changes recorded after `position`, oldest first.
     func monitorSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: MonitorSignal)]
+    /// Status changes of issues after `position`, oldest first: a signal for those that
+    /// resolved the issue, `nil` for the others (the position still moves past them).
+    func resolutionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: IssueResolvedSignal?)]
     /// The newest position of each stream, where evaluation starts on a new installation.
-    func latestPositions() async throws -> (events: Int64, monitors: Int64)
+    func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64)
     /// Counts about an event's issue (per window) and, with `projectRate`, its project's last
     /// minute, for frequency and error-rate conditions.
     func facts(for signal: EventSignal, windows: Set<Int>, projectRate: Bool) async throws -> SignalFacts

@@ -59,11 +59,33 @@ public struct AlertSignalSQL: AlertSignalSource {
         }
     }
 
-    public func latestPositions() async throws -> (events: Int64, monitors: Int64) {
+    public func resolutionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: IssueResolvedSignal?)] {
+        try await backend.read { db in
+            // Every resolution is written as a status change in the issue's activity.
+            try await db.raw("""
+                SELECT a.id, a.issue_id, a.data, a.created_at, i.title, i.project_id, p.organization_id
+                FROM issue_activity a JOIN issues i ON i.id = a.issue_id JOIN projects p ON p.id = i.project_id
+                WHERE a.id > \(bind: position) AND a.kind = \(bind: IssueActivity.Kind.setStatus.rawValue)
+                ORDER BY a.id LIMIT \(bind: limit)
+                """).all().map { row -> (position: Int64, signal: IssueResolvedSignal?) in
+                let data = (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "data", as: String.self).utf8))) ?? [:]
+                let position = try row.decode(column: "id", as: Int64.self)
+                guard data["status"] == IssueStatus.resolved.rawValue else { return (position, nil) }
+                return (position, IssueResolvedSignal(
+                    organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
+                    projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)),
+                    issueID: try row.decode(column: "issue_id", as: Int64.self), issueTitle: try row.decode(column: "title", as: String.self),
+                    at: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))))
+            }
+        }
+    }
+
+    public func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64) {
         try await backend.read { db in
             let events = try await db.raw("SELECT MAX(id) AS n FROM events").first(decodingColumn: "n", as: Int64?.self) ?? nil
             let monitors = try await db.raw("SELECT MAX(id) AS n FROM monitor_events").first(decodingColumn: "n", as: Int64?.self) ?? nil
-            return (events ?? 0, monitors ?? 0)
+            let resolutions = try await db.raw("SELECT MAX(id) AS n FROM issue_activity").first(decodingColumn: "n", as: Int64?.self) ?? nil
+            return (events ?? 0, monitors ?? 0, resolutions ?? 0)
         }
     }
 
