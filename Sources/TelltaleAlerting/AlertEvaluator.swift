@@ -58,7 +58,7 @@ public final class AlertEvaluator: Service, Sendable {
         for (name, position) in [(Stream.events.rawValue, latest.events), (Stream.monitors.rawValue, latest.monitors),
                                  (Stream.resolutions.rawValue, latest.resolutions)]
         where try await alerts.cursor(name) == 0 && position > 0 {
-            _ = try await alerts.commitEvaluation(cursor: name, from: 0, to: position, alerts: [], notifications: [], now: now())
+            _ = try await alerts.commitEvaluation(cursor: name, from: 0, to: position, alerts: [], notifications: [], groups: [], now: now())
         }
     }
 
@@ -74,7 +74,7 @@ public final class AlertEvaluator: Service, Sendable {
             for (stream, position) in [(Stream.events, latest.events), (Stream.monitors, latest.monitors), (Stream.resolutions, latest.resolutions)] {
                 let from = try await repositories.alerts.cursor(stream.rawValue)
                 if position > from {
-                    _ = try await repositories.alerts.commitEvaluation(cursor: stream.rawValue, from: from, to: position, alerts: [], notifications: [], now: now())
+                    _ = try await repositories.alerts.commitEvaluation(cursor: stream.rawValue, from: from, to: position, alerts: [], notifications: [], groups: [], now: now())
                 }
             }
             return 0
@@ -82,7 +82,42 @@ public final class AlertEvaluator: Service, Sendable {
         let events = try await evaluateEvents()
         let monitors = try await evaluateMonitors()
         let resolutions = try await evaluateResolutions()
-        return events + monitors + resolutions
+        let flushed = try await flushDueGroups()
+        return events + monitors + resolutions + flushed
+    }
+
+    /// Sends the alerts that waited in their rule's group (`group_wait`, `group_interval`) and
+    /// are due now, one message per rule; the number of groups sent.
+    @discardableResult
+    public func flushDueGroups() async throws -> Int {
+        var flushed = 0
+        var round = Round(evaluator: self)
+        for group in try await repositories.alerts.dueGroups(now: now()) {
+            let pending = try await repositories.alerts.pendingAlerts(ruleID: group.ruleID)
+            var rule: AlertRule?
+            if let first = pending.first, let organization = try await round.organization(first.organizationID) {
+                rule = organization.rules.first { $0.id == group.ruleID }
+                if rule == nil { rule = try await repositories.alerts.rule(id: group.ruleID) }  // disabled since: still sent
+            }
+            guard let first = pending.first, let organization = try await round.organization(first.organizationID), let rule else {
+                // Nothing waits (or the rule is gone): the group is only reset.
+                _ = try await repositories.alerts.flushGroup(group, alerts: [], notifications: [], now: now())
+                continue
+            }
+            let items = pending.map { Round.item(AlertOutcome(organizationID: $0.organizationID, firing: $0.firing, status: .notified, link: $0.link, at: $0.createdAt)) }
+            let messages = Round.messages(rule: rule, organization: organization, items: items, emailsPeople: emailsPeople, now: now())
+            if try await repositories.alerts.flushGroup(group, alerts: pending.map(\.id), notifications: messages, now: now()) {
+                flushed += 1
+                announce(messages)
+            }
+        }
+        return flushed
+    }
+
+    /// Wakes the delivery service and the bell after notifications were stored.
+    func announce(_ messages: [OutgoingNotification]) {
+        if messages.contains(where: { if case .inApp = $0.target { false } else { true } }) { delivered() }
+        if messages.contains(where: { if case .inApp = $0.target { true } else { false } }) { inboxChanged() }
     }
 
     func evaluateResolutions() async throws -> Int {

@@ -23,6 +23,9 @@ struct Round {
     var notified: [AlertRuleID: [(AlertOutcome, NotificationMessage.Item)]] = [:]
     /// Subjects notified in this round, by rule, for the action interval.
     var notifiedAt: [AlertRuleID: [String: Date]] = [:]
+    /// Grouping states read this round, and those it changed.
+    var groups: [AlertRuleID: AlertGroupState] = [:]
+    var changedGroups: Set<AlertRuleID> = []
 
     init(evaluator: AlertEvaluator) {
         self.evaluator = evaluator
@@ -61,17 +64,23 @@ struct Round {
             guard let firing = RuleEngine.evaluate(rule, signal, facts: facts, calendars: organization.calendars) else { continue }
             // "Send on resolved" answers only an alert that went out.
             if firing.answersEarlierAlert, try await lastNotified(rule.id, firing.subject) == nil { continue }
-            let status = try await decide(firing, rule: rule, signal: signal, organization: organization, now: now)
+            var status = try await decide(firing, rule: rule, signal: signal, organization: organization, now: now)
+            // Alerts of a rule firing in one round go out together; otherwise the group's timers decide.
+            if status == .notified, notified[rule.id] == nil {
+                var group = groups[rule.id]
+                if group == nil { group = try await evaluator.repositories.alerts.alertGroup(ruleID: rule.id) }
+                guard let group else { continue }
+                let admitted = AlertGrouping.admit(at: now, group: group, rule: rule.draft)
+                if admitted.group != group { changedGroups.insert(rule.id) }
+                groups[rule.id] = admitted.group
+                if !admitted.sendNow { status = .pending }
+            }
             let link = evaluator.link(signal, organizationSlug: organization.slug)
             let outcome = AlertOutcome(organizationID: rule.organizationID, firing: firing, status: status, link: link, at: now)
             outcomes.append(outcome)
             Counter(label: "telltale.alerts.fired", dimensions: [("rule", rule.id.description), ("status", status.rawValue)], factory: evaluator.metrics).increment()
-            if status == .notified {
-                notifiedAt[rule.id, default: [:]][firing.subject] = now
-                notified[rule.id, default: []].append((outcome, NotificationMessage.Item(
-                    alertID: "\(rule.id)-\(firing.subject)", subject: firing.subject, title: firing.title, severity: firing.severity,
-                    reason: firing.reason, link: link, resolved: firing.isResolution)))
-            }
+            if status == .notified || status == .pending { notifiedAt[rule.id, default: [:]][firing.subject] = now }
+            if status == .notified { notified[rule.id, default: []].append((outcome, Self.item(outcome))) }
         }
     }
 
@@ -92,37 +101,47 @@ struct Round {
 
     /// Stores the round. A rule's alerts of this round go out together, one message per
     /// channel; PagerDuty gets one event per alert, since it deduplicates per subject.
+    static func item(_ alert: AlertOutcome) -> NotificationMessage.Item {
+        NotificationMessage.Item(alertID: "\(alert.firing.ruleID)-\(alert.firing.subject)", subject: alert.firing.subject, title: alert.firing.title,
+                                 severity: alert.firing.severity, reason: alert.firing.reason, link: alert.link, resolved: alert.firing.isResolution)
+    }
+
+    /// A rule's message for its channels (PagerDuty: one per alert, as it deduplicates per
+    /// subject) and for the people it names.
+    static func messages(rule: AlertRule, organization: OrganizationSettings, items: [NotificationMessage.Item], emailsPeople: Bool, now: Date) -> [OutgoingNotification] {
+        func message(_ group: [NotificationMessage.Item]) -> NotificationMessage {
+            NotificationMessage(organization: organization.slug, ruleID: rule.id.description, ruleName: rule.draft.name, alerts: group, sentAt: now)
+        }
+        var messages: [OutgoingNotification] = []
+        for channelID in Set(rule.draft.actions.flatMap(\.channels)).sorted() {
+            guard let channel = organization.channels[channelID] else { continue }
+            for group in channel.config.type == .pagerduty ? items.map({ [$0] }) : [items] {
+                messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .channel(channelID), message: message(group)))
+            }
+        }
+        // People: named users and holders of named roles, as long as they are members.
+        let userIDs = Set(rule.draft.actions.flatMap(\.users))
+        let roles = Set(rule.draft.actions.flatMap(\.roles))
+        for member in organization.members where userIDs.contains(member.user.id) || roles.contains(member.role) {
+            messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .inApp(member.user.id), message: message(items)))
+            if emailsPeople {
+                messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .email(member.user.email), message: message(items)))
+            }
+        }
+        return messages
+    }
+
+    /// Stores the round: its alerts, the messages of the rules that send now, the groups' timers.
     func commit(cursor: String, from: Int64, to: Int64) async throws {
         var messages: [OutgoingNotification] = []
         for (ruleID, items) in notified {
             guard let rule = settings[items[0].0.organizationID]?.rules.first(where: { $0.id == ruleID }),
                   let organization = settings[rule.organizationID] else { continue }
-            func message(_ group: [(AlertOutcome, NotificationMessage.Item)]) -> NotificationMessage {
-                NotificationMessage(organization: organization.slug, ruleID: rule.id.description, ruleName: rule.draft.name,
-                                    alerts: group.map(\.1), sentAt: evaluator.now())
-            }
-            let channelIDs = Set(rule.draft.actions.flatMap(\.channels))
-            for channelID in channelIDs.sorted() {
-                guard let channel = organization.channels[channelID] else { continue }
-                let groups = channel.config.type == .pagerduty ? items.map { [$0] } : [items]
-                for group in groups {
-                    messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .channel(channelID), message: message(group)))
-                }
-            }
-            // People: named users and holders of named roles, as long as they are members.
-            let userIDs = Set(rule.draft.actions.flatMap(\.users))
-            let roles = Set(rule.draft.actions.flatMap(\.roles))
-            for member in organization.members where userIDs.contains(member.user.id) || roles.contains(member.role) {
-                messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .inApp(member.user.id), message: message(items)))
-                if evaluator.emailsPeople {
-                    messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .email(member.user.email), message: message(items)))
-                }
-            }
+            messages += Self.messages(rule: rule, organization: organization, items: items.map(\.1), emailsPeople: evaluator.emailsPeople, now: evaluator.now())
         }
-        let stored = try await evaluator.repositories.alerts.commitEvaluation(cursor: cursor, from: from, to: to, alerts: outcomes,
-                                                                               notifications: messages, now: evaluator.now())
-        if stored, messages.contains(where: { if case .inApp = $0.target { false } else { true } }) { evaluator.delivered() }
-        if stored, messages.contains(where: { if case .inApp = $0.target { true } else { false } }) { evaluator.inboxChanged() }
+        let stored = try await evaluator.repositories.alerts.commitEvaluation(cursor: cursor, from: from, to: to, alerts: outcomes, notifications: messages,
+                                                                               groups: changedGroups.compactMap { groups[$0] }, now: evaluator.now())
+        if stored { evaluator.announce(messages) }
         if !stored { evaluator.logger.debug("Another node evaluated these signals first", metadata: ["cursor": "\(cursor)"]) }
     }
 }

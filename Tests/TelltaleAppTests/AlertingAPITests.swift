@@ -99,11 +99,14 @@ struct AlertingAPITests {
                     try await sendError("StockError")
                     try await Self.evaluateAndDeliver(environment)
                     var history = Self.json(try await call("organizations/default/alerts/", .get, tokens.viewer).1)
-                    while ((history["alerts"] as? [[String: Any]]) ?? []).count < 2, ContinuousClock.now < deadline + .seconds(10) {
+                    // The default rules of the organization fire too; this rule's alerts are the ones checked.
+                    let ruleID = try #require(Self.json(rule.1)["id"] as? String)
+                    func ruleAlerts() -> [[String: Any]] { ((history["alerts"] as? [[String: Any]]) ?? []).filter { $0["rule_id"] as? String == ruleID } }
+                    while ruleAlerts().count < 2, ContinuousClock.now < deadline + .seconds(10) {
                         try await Task.sleep(for: .milliseconds(20))
                         history = Self.json(try await call("organizations/default/alerts/", .get, tokens.viewer).1)
                     }
-                    let statuses = ((history["alerts"] as? [[String: Any]]) ?? []).compactMap { $0["status"] as? String }
+                    let statuses = ruleAlerts().compactMap { $0["status"] as? String }
                     #expect(statuses == ["silenced", "notified"])
                     #expect(await receiver.requests(to: "/hook").count == 1)
                     let notifications = (history["notifications"] as? [[String: Any]]) ?? []
@@ -154,10 +157,10 @@ struct AlertingAPITests {
                     let item = NotificationMessage.Item(alertID: "1", subject: "issue:1", title: "Boom", severity: .high, reason: "a new issue", link: "", resolved: false)
                     let message = NotificationMessage(organization: "default", ruleID: "1", ruleName: "r", alerts: [item], sentAt: now())
                     #expect(try await alerts.commitEvaluation(cursor: "test", from: 0, to: 1, alerts: [],
-                                                              notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(flaky.id), message: message)], now: now()))
+                                                              notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(flaky.id), message: message)], groups: [], now: now()))
                     // The same position again (another node was first): nothing is stored twice.
                     #expect(!(try await alerts.commitEvaluation(cursor: "test", from: 0, to: 1, alerts: [],
-                                                                notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(flaky.id), message: message)], now: now())))
+                                                                notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(flaky.id), message: message)], groups: [], now: now())))
                     let delivery = NotificationDelivery(alerts: alerts, policy: DeliveryPolicy(maxAttempts: 5, baseDelay: 2, maxDelay: 60),
                                                         pagerDutyURL: "http://127.0.0.1:\(port)/pd", logger: TestDatabase.logger, metrics: NOOPMetricsHandler.instance,
                                                         now: now)
@@ -176,7 +179,7 @@ struct AlertingAPITests {
                     #expect(await receiver.requests(to: "/flaky").count == 3)
 
                     #expect(try await alerts.commitEvaluation(cursor: "test", from: 1, to: 2, alerts: [],
-                                                              notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(gone.id), message: message)], now: now()))
+                                                              notifications: [OutgoingNotification(organizationID: organization.id, target: .channel(gone.id), message: message)], groups: [], now: now()))
                     _ = try await delivery.deliverDue()
                     let failed = try #require(try await alerts.notifications(organizationID: organization.id, limit: 10).first)
                     #expect(failed.status == "failed" && failed.attempts == 1 && failed.lastError?.contains("404") == true, "\(failed)")
@@ -232,6 +235,79 @@ struct AlertingAPITests {
                     #expect(alerts.map { $0["resolved"] as? Bool } == [false, true], "\(body)")
                     #expect(try await evaluator.evaluate() == 0)
                 }
+            }
+        }
+    }
+
+    @Test("grouping: alerts wait group_wait and go out as one message, later ones wait group_interval, a recovery answers on resolved",
+          arguments: TestDatabase.allCases)
+    func grouping(_ database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let store = try await Store.open(DatabaseLocation.parse(url: environment.url), logger: TestDatabase.logger)
+            try await store.whileRunning { store in
+                _ = try await store.migrate()
+                let repositories = store.repositories
+                let organization = try await repositories.organizations.create(slug: try Slug("acme"), name: "Acme")
+                let start = Date(timeIntervalSince1970: 1_800_000_000)
+                let clock = Mutex(start)
+                let now: @Sendable () -> Date = { clock.withLock { $0 } }
+                func advance(to offset: TimeInterval) { clock.withLock { $0 = start.addingTimeInterval(offset) } }
+                var monitors: [Monitor] = []
+                for name in ["Checkout API", "Search API"] {
+                    monitors.append(try await repositories.monitors.create(
+                        organizationID: organization.id,
+                        try MonitorDraft(name: name, component: "API", target: .http(try HTTPTarget(url: "http://127.0.0.1:9/")),
+                                         intervalSeconds: 60, timeoutSeconds: 5, failureThreshold: 1, recoveryThreshold: 1),
+                        pingToken: nil, now: start))
+                }
+                let evaluator = AlertEvaluator(repositories: repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
+                                               metrics: NOOPMetricsHandler.instance, now: now)
+                try await evaluator.start()
+                let hook = try await repositories.alerts.createChannel(organizationID: organization.id, name: "hook",
+                                                                       config: .webhook(url: "http://127.0.0.1:9/", secret: nil, headers: [:], template: nil), now: start)
+                let rule = try await repositories.alerts.createRule(organizationID: organization.id, try AlertRuleDraft(
+                    name: "Down", conditions: [.monitorStatus(.down)], actions: [.init(channels: [hook.id])], actionIntervalSeconds: 0,
+                    groupWaitSeconds: 30, groupIntervalSeconds: 120, sendResolved: true), now: start)
+                func check(_ monitor: Monitor, _ verdict: CheckVerdict, at offset: TimeInterval) async throws {
+                    advance(to: offset)
+                    _ = try await repositories.monitors.record([CheckResult(monitorID: monitor.id, checkedAt: start.addingTimeInterval(offset), verdict: verdict,
+                                                                            message: verdict == .down ? "connection refused" : "status 200",
+                                                                            nextCheckAt: start.addingTimeInterval(offset + 60))], inMaintenance: [])
+                    _ = try await evaluator.evaluate()
+                }
+                func sent() async throws -> [NotificationMessage] {
+                    var messages: [NotificationMessage] = []
+                    while let queued = try await repositories.alerts.claimNotifications(now: now(), limit: 10, owner: "test", leaseUntil: now().addingTimeInterval(60)).first {
+                        messages.append(queued.message)
+                        try await repositories.alerts.recordAttempt(DeliveryAttempt(notificationID: queued.id, attemptedAt: now(), statusCode: 200, error: nil,
+                                                                                    milliseconds: 1, decision: .delivered))
+                    }
+                    return messages
+                }
+                try await check(monitors[0], .down, at: 0)
+                try await check(monitors[1], .down, at: 10)
+                advance(to: 29)
+                #expect(try await evaluator.flushDueGroups() == 0)
+                #expect(try await sent().isEmpty)
+                #expect(try await repositories.alerts.alerts(organizationID: organization.id, limit: 10).map(\.status) == [.pending, .pending])
+                advance(to: 30)
+                #expect(try await evaluator.flushDueGroups() == 1)
+                let first = try await sent()
+                #expect(first.count == 1 && first[0].alerts.map(\.title) == ["Checkout API is down", "Search API is down"])
+                #expect(try await repositories.alerts.alerts(organizationID: organization.id, limit: 10).map(\.status) == [.notified, .notified])
+                // The recovery answers on resolved, but waits until group_interval after the last message.
+                try await check(monitors[0], .up, at: 40)
+                advance(to: 149)
+                #expect(try await evaluator.flushDueGroups() == 0)
+                advance(to: 150)
+                #expect(try await evaluator.flushDueGroups() == 1)
+                let second = try await sent()
+                #expect(second.count == 1 && second[0].alerts.map(\.resolved) == [true] && second[0].alerts[0].title == "Checkout API recovered")
+                #expect(try await repositories.alerts.alertGroup(ruleID: rule.id) == AlertGroupState(ruleID: rule.id, lastSentAt: start.addingTimeInterval(150)))
+                // A monitor that never alerted under this rule gets no "resolved".
+                try await check(monitors[1], .up, at: 400)
+                try await check(monitors[1], .up, at: 401)
+                #expect(try await evaluator.flushDueGroups() == 0)
             }
         }
     }

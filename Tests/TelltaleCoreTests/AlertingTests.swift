@@ -159,9 +159,26 @@ struct AlertingTests {
         let draft = try AlertRuleDraft(name: "g", conditions: [.newIssue], actions: [.init(users: [UserID(1)])], actionIntervalSeconds: 300,
                                        groupWaitSeconds: 30, groupIntervalSeconds: 120)
         let t0 = Self.date("2026-06-16T10:00:00Z")
-        #expect(AlertGrouping.flushAt(oldestWaiting: t0, lastSent: nil, rule: draft) == t0.addingTimeInterval(30))
-        #expect(AlertGrouping.flushAt(oldestWaiting: t0.addingTimeInterval(40), lastSent: t0.addingTimeInterval(30), rule: draft) == t0.addingTimeInterval(150))
-        #expect(AlertGrouping.flushAt(oldestWaiting: t0.addingTimeInterval(500), lastSent: t0.addingTimeInterval(30), rule: draft) == t0.addingTimeInterval(500))
+        let rule = AlertRuleID(1)
+        // The first alert of a quiet group waits group_wait; a companion joins the wait.
+        let first = AlertGrouping.admit(at: t0, group: AlertGroupState(ruleID: rule), rule: draft)
+        #expect(!first.sendNow && first.group.flushAt == t0.addingTimeInterval(30) && first.group.pendingSince == t0)
+        let companion = AlertGrouping.admit(at: t0.addingTimeInterval(10), group: first.group, rule: draft)
+        #expect(!companion.sendNow && companion.group == first.group)
+        // After the flush, an addition waits until group_interval after the last message.
+        let sent = AlertGrouping.flushed(first.group, at: t0.addingTimeInterval(30))
+        let addition = AlertGrouping.admit(at: t0.addingTimeInterval(40), group: sent, rule: draft)
+        #expect(!addition.sendNow && addition.group.flushAt == t0.addingTimeInterval(150))
+        // Later than group_interval after the last message: out at once.
+        let late = AlertGrouping.admit(at: t0.addingTimeInterval(500), group: sent, rule: draft)
+        #expect(late.sendNow && late.group.lastSentAt == t0.addingTimeInterval(500))
+        // Quiet for longer than repeat_interval: a fresh group, which waits group_wait again.
+        let fresh = AlertGrouping.admit(at: t0.addingTimeInterval(5 * 3_600), group: sent, rule: draft)
+        #expect(!fresh.sendNow && fresh.group.flushAt == t0.addingTimeInterval(5 * 3_600 + 30))
+        // Without group_wait a quiet group sends at once.
+        var immediate = draft
+        immediate.groupWaitSeconds = 0
+        #expect(AlertGrouping.admit(at: t0, group: AlertGroupState(ruleID: rule), rule: immediate).sendNow)
         #expect(AlertGrouping.isThrottled(lastNotified: t0, now: t0.addingTimeInterval(299), rule: draft))
         #expect(!AlertGrouping.isThrottled(lastNotified: t0, now: t0.addingTimeInterval(300), rule: draft))
         #expect(!AlertGrouping.isThrottled(lastNotified: nil, now: t0, rule: draft))

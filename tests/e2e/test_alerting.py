@@ -209,7 +209,9 @@ def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdi
             "name": "Checkout errors in production", "match": "any", "conditions": [{"type": "level", "at_least": "error"}],
             "filters": [{"type": "environment", "values": ["production"]}], "severity": "high",
             "calendar": {"id": calendar["id"], "inside": True, "severity": "critical"},
-            "actions": [{"type": "notify", "channels": [email["id"], webhook["id"]]}], "action_interval_seconds": 0}
+            "actions": [{"type": "notify", "channels": [email["id"], webhook["id"]]}], "action_interval_seconds": 0,
+            # Each error of this test goes out on its own, a second after the last message.
+            "group_interval_seconds": 1}
         rule = session.post(base + "/organizations/default/alert-rules/", json=definition).json()
         assert rule["id"], rule
         # The default rules of a new organization are there, and kept.
@@ -233,11 +235,17 @@ def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdi
         assert inbox and inbox[0]["rule_name"] == "New or regressed error" and not inbox[0]["read"]
         marked = session.post(base + "/notifications/read", json={"all": True}).json()
         assert marked["unread"] == 0 and marked["marked"] >= 1
-        # Resolving the issue answers the default rule's alert ("send on resolved").
+        # Resolving the issue answers the default rule's alert ("send on resolved"); it waits in
+        # the rule's group until group_interval (60 s) after the rule's last message.
+        owner_first = time.time()
         issue = session.get(base + "/projects/default/default/issues/").json()[0]
         assert session.put(f"{base}/issues/{issue['id']}/", json={"status": "resolved"}).status_code == 200
+        time.sleep(2)
+        pending = [a for a in session.get(base + "/organizations/default/alerts/").json()["alerts"] if a["status"] == "pending"]
+        assert pending and pending[0]["resolution"], pending
         wait_until(lambda: [m for m in mail.recorder.messages if m[1] == ["admin@telltale.local"] and m[2]["Subject"].startswith("[Telltale] resolved: ")],
-                   what="the owner's resolved email")
+                   timeout=90, what="the owner's resolved email")
+        assert time.time() - owner_first >= 50
 
         # The same error outside it: high.
         definition["calendar"]["id"] = other_days["id"]

@@ -168,14 +168,46 @@ public enum RuleEngine {
     }
 }
 
+/// Where a rule's group stands: when it last sent, and since when alerts wait in it.
+public struct AlertGroupState: Sendable, Hashable {
+    public var ruleID: AlertRuleID
+    public var lastSentAt: Date?
+    /// When the oldest waiting alert arrived; `nil` when none waits.
+    public var pendingSince: Date?
+    /// When the waiting alerts go out.
+    public var flushAt: Date?
+
+    public init(ruleID: AlertRuleID, lastSentAt: Date? = nil, pendingSince: Date? = nil, flushAt: Date? = nil) {
+        self.ruleID = ruleID
+        self.lastSentAt = lastSentAt
+        self.pendingSince = pendingSince
+        self.flushAt = flushAt
+    }
+}
+
 /// Alertmanager's grouping timers for one rule, pure: when the alerts waiting in a group go out.
 public enum AlertGrouping {
-    /// The time the group's waiting alerts are due to be sent, given when the oldest of them
-    /// arrived and when the group last sent: the first notification waits `group_wait` for
-    /// companions; later additions wait until `group_interval` after the last one.
-    public static func flushAt(oldestWaiting: Date, lastSent: Date?, rule: AlertRuleDraft) -> Date {
-        guard let lastSent else { return oldestWaiting.addingTimeInterval(Double(rule.groupWaitSeconds)) }
-        return max(oldestWaiting, lastSent.addingTimeInterval(Double(rule.groupIntervalSeconds)))
+    /// A new alert of the group: sent now (the group is quiet and `group_wait` is 0, or the last
+    /// message is `group_interval` old), or added to the waiting ones. A group whose last message
+    /// is older than `repeat_interval` starts afresh and waits `group_wait` for companions.
+    public static func admit(at now: Date, group: AlertGroupState, rule: AlertRuleDraft) -> (sendNow: Bool, group: AlertGroupState) {
+        var group = group
+        if group.pendingSince != nil { return (false, group) }
+        let fresh = group.lastSentAt.map { now.timeIntervalSince($0) >= Double(rule.repeatIntervalSeconds) } ?? true
+        let due = fresh ? now.addingTimeInterval(Double(rule.groupWaitSeconds))
+                        : max(now, group.lastSentAt!.addingTimeInterval(Double(rule.groupIntervalSeconds)))
+        if due <= now {
+            group.lastSentAt = now
+            return (true, group)
+        }
+        group.pendingSince = now
+        group.flushAt = due
+        return (false, group)
+    }
+
+    /// The group after its waiting alerts went out at `now`.
+    public static func flushed(_ group: AlertGroupState, at now: Date) -> AlertGroupState {
+        AlertGroupState(ruleID: group.ruleID, lastSentAt: now)
     }
 
     /// Whether an alert for a subject last notified at `lastNotified` is held back by the

@@ -27,8 +27,18 @@ public protocol AlertRepository: Sendable {
     func cursor(_ name: String) async throws -> Int64
     /// Stores the alerts of one evaluation round and its notifications, and moves the cursor
     /// from `from` to `to`, all or nothing; `false` (nothing stored) when another node moved it first.
+    /// `groups` are the rules' grouping states after the round.
     func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
-                          notifications: [OutgoingNotification], now: Date) async throws -> Bool
+                          notifications: [OutgoingNotification], groups: [AlertGroupState], now: Date) async throws -> Bool
+    /// A rule's grouping state (a quiet one when it never sent).
+    func alertGroup(ruleID: AlertRuleID) async throws -> AlertGroupState
+    /// Groups whose waiting alerts are due by `now`.
+    func dueGroups(now: Date) async throws -> [AlertGroupState]
+    /// The alerts waiting in a rule's group, oldest first.
+    func pendingAlerts(ruleID: AlertRuleID) async throws -> [AlertRecord]
+    /// Sends a group's waiting alerts: marks them notified, queues `notifications`, and resets
+    /// the group, only if the group is still as read (another node may have flushed it).
+    func flushGroup(_ group: AlertGroupState, alerts: [AlertID], notifications: [OutgoingNotification], now: Date) async throws -> Bool
     /// When a rule last notified about a subject.
     func lastNotified(ruleID: AlertRuleID, subjects: [String]) async throws -> [String: Date]
     func alerts(organizationID: OrganizationID, limit: Int) async throws -> [AlertRecord]

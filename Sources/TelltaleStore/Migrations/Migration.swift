@@ -20,7 +20,7 @@ enum Migrations {
         Migration(version: 7, name: "monitors and status pages", statements: MonitorsSchema.statements),
         Migration(version: 8, name: "health grid indexes", statements: MonitorGridSchema.statements),
         Migration(version: 9, name: "alerting", statements: AlertingSchema.statements),
-        Migration(version: 10, name: "in-app notifications", statements: InboxSchema.statements),
+        Migration(version: 10, name: "in-app notifications and alert groups", statements: InboxSchema.statements),
     ]
 
     /// The schema version this binary expects.

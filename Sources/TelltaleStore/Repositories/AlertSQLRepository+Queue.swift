@@ -13,7 +13,7 @@ extension AlertSQLRepository {
     }
 
     public func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
-                                 notifications: [OutgoingNotification], now: Date) async throws -> Bool {
+                                 notifications: [OutgoingNotification], groups: [AlertGroupState], now: Date) async throws -> Bool {
         let flavor = backend.flavor
         return try await backend.write { db in
             // Compare and set: a node that read the same position but commits second stores nothing.
@@ -37,34 +37,40 @@ extension AlertSQLRepository {
                             SQLBind(alert.firing.isResolution), SQLBind(alert.at.millisecondsSince1970))
                     .run()
             }
-            for outgoing in notifications {
-                let message = outgoing.message
-                switch outgoing.target {
-                case .channel(let channelID):
-                    let channel = try await db.select().columns("organization_id", "type").from("alert_channels")
-                        .where("id", .equal, SQLBind(channelID.rawValue)).first()
-                    guard let channel else { continue }
-                    try await db.insert(into: "notifications")
-                        .columns("organization_id", "channel_id", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
-                        .values(SQLBind(try channel.decode(column: "organization_id", as: Int64.self)), SQLBind(channelID.rawValue),
-                                SQLBind(try channel.decode(column: "type", as: String.self)), SQLBind(AlertCoding.json(message)),
-                                SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
-                        .run()
-                case .email(let address):
-                    try await db.insert(into: "notifications")
-                        .columns("organization_id", "recipient", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
-                        .values(SQLBind(outgoing.organizationID.rawValue), SQLBind(address), SQLBind(ChannelType.email.rawValue), SQLBind(AlertCoding.json(message)),
-                                SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
-                        .run()
-                case .inApp(let userID):
-                    try await db.insert(into: "inbox_notifications")
-                        .columns("organization_id", "user_id", "title", "severity", "message", "created_at")
-                        .values(SQLBind(outgoing.organizationID.rawValue), SQLBind(userID.rawValue), SQLBind(String(message.title.prefix(500))),
-                                SQLBind(message.severity.rawValue), SQLBind(AlertCoding.json(message)), SQLBind(now.millisecondsSince1970))
-                        .run()
-                }
-            }
+            try await Self.queue(notifications, in: db, now: now)
+            try await Self.store(groups, in: db)
             return true
+        }
+    }
+
+    /// Queues notifications for channels and people's email, and files in-app ones.
+    static func queue(_ notifications: [OutgoingNotification], in db: any SQLDatabase, now: Date) async throws {
+        for outgoing in notifications {
+            let message = outgoing.message
+            switch outgoing.target {
+            case .channel(let channelID):
+                let channel = try await db.select().columns("organization_id", "type").from("alert_channels")
+                    .where("id", .equal, SQLBind(channelID.rawValue)).first()
+                guard let channel else { continue }
+                try await db.insert(into: "notifications")
+                    .columns("organization_id", "channel_id", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
+                    .values(SQLBind(try channel.decode(column: "organization_id", as: Int64.self)), SQLBind(channelID.rawValue),
+                            SQLBind(try channel.decode(column: "type", as: String.self)), SQLBind(AlertCoding.json(message)),
+                            SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
+                    .run()
+            case .email(let address):
+                try await db.insert(into: "notifications")
+                    .columns("organization_id", "recipient", "channel_type", "message", "title", "status", "next_attempt_at", "created_at")
+                    .values(SQLBind(outgoing.organizationID.rawValue), SQLBind(address), SQLBind(ChannelType.email.rawValue), SQLBind(AlertCoding.json(message)),
+                            SQLBind(String(message.title.prefix(500))), SQLBind("queued"), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
+                    .run()
+            case .inApp(let userID):
+                try await db.insert(into: "inbox_notifications")
+                    .columns("organization_id", "user_id", "title", "severity", "message", "created_at")
+                    .values(SQLBind(outgoing.organizationID.rawValue), SQLBind(userID.rawValue), SQLBind(String(message.title.prefix(500))),
+                            SQLBind(message.severity.rawValue), SQLBind(AlertCoding.json(message)), SQLBind(now.millisecondsSince1970))
+                    .run()
+            }
         }
     }
 
@@ -74,7 +80,8 @@ extension AlertSQLRepository {
             var found: [String: Date] = [:]
             for row in try await db.select().column("subject").column(SQLFunction("MAX", args: SQLColumn("created_at")), as: "at").from("alerts")
                 .where("rule_id", .equal, SQLBind(ruleID.rawValue)).where("subject", .in, SQLBind.group(subjects))
-                .where("status", .equal, SQLBind(AlertStatus.notified.rawValue)).groupBy("subject").all() {
+                // A waiting alert counts as sent: it goes out with its group.
+                .where("status", .in, SQLBind.group([AlertStatus.notified.rawValue, AlertStatus.pending.rawValue])).groupBy("subject").all() {
                 found[try row.decode(column: "subject", as: String.self)] = Date(millisecondsSince1970: try row.decode(column: "at", as: Int64.self))
             }
             return found
@@ -83,20 +90,25 @@ extension AlertSQLRepository {
 
     public func alerts(organizationID: OrganizationID, limit: Int) async throws -> [AlertRecord] {
         try await backend.read { db in
-            try await db.select().columns("id", "rule_id", "subject", "status", "severity", "title", "reason", "labels", "link", "resolution", "created_at")
-                .from("alerts").where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("id", .descending).limit(limit).all().map { row in
-                    let ruleID = AlertRuleID(try row.decode(column: "rule_id", as: Int64.self))
-                    let firing = AlertFiring(ruleID: ruleID, subject: try row.decode(column: "subject", as: String.self),
-                                             severity: AlertSeverity(rawValue: try row.decode(column: "severity", as: String.self)) ?? .info,
-                                             title: try row.decode(column: "title", as: String.self), reason: try row.decode(column: "reason", as: String.self),
-                                             labels: try AlertCoding.decode([String: String].self, try row.decode(column: "labels", as: String.self)),
-                                             isResolution: try row.decode(column: "resolution", as: Bool.self))
-                    return AlertRecord(id: AlertID(try row.decode(column: "id", as: Int64.self)), organizationID: organizationID, ruleID: ruleID, firing: firing,
-                                       status: AlertStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
-                                       link: try row.decode(column: "link", as: String.self),
-                                       createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
-                }
+            try await db.select().columns(Self.alertColumns).from("alerts").where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                .orderBy("id", .descending).limit(limit).all().map(Self.alertRecord)
         }
+    }
+
+    static let alertColumns = ["id", "organization_id", "rule_id", "subject", "status", "severity", "title", "reason", "labels", "link", "resolution", "created_at"]
+
+    static func alertRecord(_ row: any SQLRow) throws -> AlertRecord {
+        let ruleID = AlertRuleID(try row.decode(column: "rule_id", as: Int64.self))
+        let firing = AlertFiring(ruleID: ruleID, subject: try row.decode(column: "subject", as: String.self),
+                                 severity: AlertSeverity(rawValue: try row.decode(column: "severity", as: String.self)) ?? .info,
+                                 title: try row.decode(column: "title", as: String.self), reason: try row.decode(column: "reason", as: String.self),
+                                 labels: try AlertCoding.decode([String: String].self, try row.decode(column: "labels", as: String.self)),
+                                 isResolution: try row.decode(column: "resolution", as: Bool.self))
+        return AlertRecord(id: AlertID(try row.decode(column: "id", as: Int64.self)),
+                           organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)), ruleID: ruleID, firing: firing,
+                           status: AlertStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+                           link: try row.decode(column: "link", as: String.self),
+                           createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
     }
 
     // MARK: Delivery queue
