@@ -5,6 +5,8 @@
 #   scripts/bench-ingest.sh [connections=32] [seconds=20]
 # TELLTALE_BENCH_IDLE_MONITORS=N first creates N heartbeat monitors that wait for pings (the
 # scheduler then has monitors to watch but nothing due), to show it costs ingestion nothing.
+# TELLTALE_BENCH_RULES=N replaces the default alert rules with N rules (0: none), to show what
+# rule evaluation after the commit costs ingestion (scripts/bench-alerting.sh compares).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
@@ -42,6 +44,10 @@ for i in range(int(sys.argv[3])):
 PY
     echo "==> $TELLTALE_BENCH_IDLE_MONITORS idle heartbeat monitors"
 fi
+if [ -n "${TELLTALE_BENCH_RULES:-}" ]; then
+    TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name rules --scopes "project:write org:write" | sed -n 's/^Secret (shown only now): //p')
+    python3 scripts/bench_rules.py "$PORT" "$TOKEN" "$TELLTALE_BENCH_RULES"
+fi
 sleep 1
 IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER_PID/status)
 
@@ -51,6 +57,22 @@ OUT=$(TELLTALE_FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)" TELLTALE
 echo "$OUT" | grep -E "Requests/sec|Latency|accepted|latency_p"
 PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
 ACCEPTED=$(echo "$OUT" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
+if [ -n "${TELLTALE_BENCH_RULES:-}" ] && [ "$TELLTALE_BENCH_RULES" -gt 0 ]; then
+    # Evaluation runs after the commit, off the request path: report how far behind it was.
+    python3 - "$WORK/telltale-data/telltale.db" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+started = time.time()
+while True:
+    latest = db.execute("select coalesce(max(id), 0) from events").fetchone()[0]
+    cursor = db.execute("select coalesce(max(position), 0) from alert_cursors where name = 'events'").fetchone()[0]
+    if cursor >= latest or time.time() - started > 300:
+        break
+    time.sleep(0.2)
+print(f"rule_evaluation_caught_up_after_s={time.time() - started:.1f} evaluated_to={cursor} of={latest}")
+print("alerts_recorded=" + str(db.execute("select count(*) from alerts").fetchone()[0]))
+PY
+fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from events")
 echo "accepted_events_per_s=$((ACCEPTED / SECONDS_RUN))"

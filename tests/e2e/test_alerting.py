@@ -6,6 +6,7 @@ import hmac
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import datetime
@@ -378,3 +379,34 @@ def test_alerts_pages_in_the_browser_bell_send_test_rule_silence_history_and_axe
     finally:
         server.stop()
         hook.close()
+
+
+def test_alerting_from_the_command_line(workdir, base_env):
+    from conftest import cli
+    server = Server(workdir, dict(base_env, TELLTALE_ADMIN_PASSWORD=PASSWORD)).start()
+    try:
+        run = lambda *args: cli(server.workdir, server.env, "alert", *args)  # noqa: E731
+        created = run("add-channel", "--type", "webhook", "--name", "Ops hook", "--url", "http://127.0.0.1:9/hook", "--secret", "cli-signing-secret")
+        assert created.returncode == 0, created.stderr
+        channel = re.search(r"channel (\d+)", created.stdout).group(1)
+        refused = run("add-channel", "--type", "email", "--name", "Mail", "--to", "a@example.com")
+        assert refused.returncode != 0 and "smtp.url" in refused.stderr
+        listed = run("channels")
+        assert "Ops hook" in listed.stdout and "cli-signing-secret" not in listed.stdout
+        rule = run("add-rule", "--json", json.dumps({"name": "Production errors", "conditions": [{"type": "level", "at_least": "error"}],
+                                                     "actions": [{"type": "notify", "channels": [channel]}]}))
+        assert rule.returncode == 0, rule.stderr
+        bad = run("add-rule", "--json", json.dumps({"name": "x", "conditions": [{"type": "moon_phase"}], "actions": [{"type": "notify", "roles": ["owner"]}]}))
+        assert bad.returncode != 0 and "conditions" in bad.stderr
+        rules = run("rules").stdout
+        assert "Production errors" in rules and "New or regressed error" in rules
+        assert run("silence", "--match", "environment=staging", "--hours", "1", "--comment", "load test").returncode == 0
+        session = api(server, telltale_token(server))
+        silences = session.get(session.base + "/organizations/default/silences/").json()
+        assert silences[0]["matchers"][0]["key"] == "environment" and silences[0]["comment"] == "load test"
+        rule_id = re.search(r"rule (\d+)", rule.stdout).group(1)
+        assert run("delete-rule", rule_id).returncode == 0
+        assert run("delete-rule", rule_id).returncode == 1
+        assert run("history").returncode == 0
+    finally:
+        server.stop()
