@@ -135,7 +135,8 @@ public final class AlertEvaluator: Service, Sendable {
         let signals = try await repositories.alertSignals.eventSignals(after: from, limit: Self.batch)
         guard let last = signals.last?.position else { return 0 }
         var round = Round(evaluator: self)
-        for (_, signal) in signals { try await round.consider(.event(signal)) }
+        let facts = try await round.facts(for: signals)
+        for (index, (_, signal)) in signals.enumerated() { try await round.consider(.event(signal), facts: facts[index]) }
         try await round.commit(cursor: Stream.events.rawValue, from: from, to: last)
         return signals.count
     }

@@ -48,17 +48,21 @@ struct Round {
         return loaded
     }
 
-    mutating func consider(_ signal: AlertSignal) async throws {
-        guard let organization = try await organization(signal.organizationID), !organization.rules.isEmpty else { return }
-        var facts = SignalFacts()
-        if case .event(let event) = signal {
-            let conditions = organization.rules.flatMap(\.draft.conditions)
-            let windows = Set(conditions.compactMap(\.eventWindow))
-            let rate = conditions.contains { if case .errorRate = $0 { true } else { false } }
-            if !windows.isEmpty || rate {
-                facts = try await evaluator.repositories.alertSignals.facts(for: event, windows: windows, projectRate: rate)
-            }
+    /// The counts each event of a batch needs, read once for the batch (none when no rule of
+    /// the events' organizations has a frequency or rate condition).
+    mutating func facts(for batch: [(position: Int64, signal: EventSignal)]) async throws -> [SignalFacts] {
+        var conditions: [AlertCondition] = []
+        for id in Set(batch.map(\.signal.organizationID)) {
+            conditions += try await organization(id)?.rules.flatMap(\.draft.conditions) ?? []
         }
+        let windows = Set(conditions.compactMap(\.eventWindow))
+        let rate = conditions.contains { if case .errorRate = $0 { true } else { false } }
+        guard !windows.isEmpty || rate else { return Array(repeating: SignalFacts(), count: batch.count) }
+        return try await evaluator.repositories.alertSignals.facts(for: batch, windows: windows, projectRate: rate)
+    }
+
+    mutating func consider(_ signal: AlertSignal, facts: SignalFacts = SignalFacts()) async throws {
+        guard let organization = try await organization(signal.organizationID), !organization.rules.isEmpty else { return }
         let now = evaluator.now()
         for rule in organization.rules {
             guard let firing = RuleEngine.evaluate(rule, signal, facts: facts, calendars: organization.calendars) else { continue }

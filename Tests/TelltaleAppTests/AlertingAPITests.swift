@@ -123,6 +123,47 @@ struct AlertingAPITests {
 
     /// Runs one evaluation round and one delivery pass now, on a store of the test's own (the
     /// server's services may also run: positions move by compare-and-set, claims hold leases).
+    @Test("frequency and error-rate thresholds fire on the event that crosses them, counted once per batch", arguments: TestDatabase.allCases)
+    func thresholds(_ database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                let tokens = try await MonitorsAPITests.tokens(environment)
+                let setup = try await IngestRouteTests().setUp(environment)
+                func call(_ path: String, _ method: HTTPRequest.Method, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
+                    try await client.execute(uri: "/api/0/" + path, method: method, headers: [.contentType: "application/json", .authorization: "Bearer \(tokens.admin)"],
+                                             body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
+                }
+                let often = try await call("organizations/default/alert-rules/", .post, #"""
+                    {"name":"Often","conditions":[{"type":"frequency","count":2,"window_seconds":300}],"actions":[{"type":"notify","roles":["owner"]}]}
+                    """#)
+                let busy = try await call("organizations/default/alert-rules/", .post, #"""
+                    {"name":"Busy","conditions":[{"type":"error_rate","per_minute":3}],"actions":[{"type":"notify","roles":["owner"]}]}
+                    """#)
+                let oftenID = try #require(Self.json(often.1)["id"] as? String), busyID = try #require(Self.json(busy.1)["id"] as? String)
+                for _ in 0..<4 {
+                    let event = #"{"event_id":"\#(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())","level":"error","platform":"python","exception":{"values":[{"type":"TimeoutError","value":"gateway timed out"}]}}"#
+                    let (status, text, _) = try await IngestRouteTests().post(client, project: setup.projectID, key: setup.key, body: Array(event.utf8), endpoint: "store",
+                                                                            extraHeaders: [("Content-Type", "application/json")])
+                    #expect(status == .ok, "\(text)")
+                }
+                try await Self.evaluateAndDeliver(environment)
+                var alerts: [[String: Any]] = []
+                let deadline = ContinuousClock.now + .seconds(10)
+                repeat {
+                    alerts = (Self.json(try await call("organizations/default/alerts/", .get).1)["alerts"] as? [[String: Any]]) ?? []
+                    if alerts.filter({ [oftenID, busyID].contains($0["rule_id"] as? String) }).count >= 3 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                } while ContinuousClock.now < deadline
+                let fromOften = alerts.filter { $0["rule_id"] as? String == oftenID }.reversed()
+                #expect(fromOften.map { $0["status"] as? String } == ["notified", "throttled"])
+                #expect((fromOften.first?["reason"] as? String)?.contains("seen 3 times in 5 min") == true, "\(fromOften)")
+                let fromBusy = alerts.filter { $0["rule_id"] as? String == busyID }
+                #expect(fromBusy.count == 1 && (fromBusy.first?["reason"] as? String)?.contains("4 events in the last minute") == true, "\(fromBusy)")
+            }
+        }
+    }
+
     static func evaluateAndDeliver(_ environment: TestEnvironment) async throws {
         let store = try await Store.open(DatabaseLocation.parse(url: environment.url), logger: TestDatabase.logger)
         try await store.whileRunning { store in

@@ -70,7 +70,7 @@ public protocol AlertSignalSource: Sendable {
     func resolutionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: IssueResolvedSignal?)]
     /// The newest position of each stream, where evaluation starts on a new installation.
     func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64)
-    /// Counts about an event's issue (per window) and, with `projectRate`, its project's last
-    /// minute, for frequency and error-rate conditions.
-    func facts(for signal: EventSignal, windows: Set<Int>, projectRate: Bool) async throws -> SignalFacts
+    /// Counts about each event's issue (per window) and, with `projectRate`, its project's last
+    /// minute, for frequency and error-rate conditions; one per event of the batch, in order.
+    func facts(for batch: [(position: Int64, signal: EventSignal)], windows: Set<Int>, projectRate: Bool) async throws -> [SignalFacts]
 }

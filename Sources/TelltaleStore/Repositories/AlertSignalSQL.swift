@@ -89,24 +89,56 @@ public struct AlertSignalSQL: AlertSignalSource {
         }
     }
 
-    public func facts(for signal: EventSignal, windows: Set<Int>, projectRate: Bool) async throws -> SignalFacts {
-        let at = signal.at.millisecondsSince1970
-        return try await backend.read { db in
-            var facts = SignalFacts()
-            for window in windows {
-                let since = at - Int64(window) * 1000
-                facts.issueEvents[window] = try await db.raw("""
-                    SELECT COUNT(*) AS n FROM events WHERE issue_id = \(bind: signal.issueID) AND received_at > \(bind: since) AND received_at <= \(bind: at)
-                    """).first(decodingColumn: "n", as: Int.self) ?? 0
-                facts.issueUsers[window] = try await db.raw("""
-                    SELECT COUNT(DISTINCT user_key) AS n FROM events WHERE issue_id = \(bind: signal.issueID) AND received_at > \(bind: since) AND received_at <= \(bind: at)
-                    """).first(decodingColumn: "n", as: Int.self) ?? 0
+    /// Counts for a batch of events, read once per issue and project rather than per event:
+    /// at the batch's last event, then for each earlier event minus the batch's later events of
+    /// the same issue or project. Windows are by event time (the `(issue_id, timestamp)` index
+    /// answers them without reading rows); a user count is the distinct users at the batch's
+    /// end, capped by the event count, so a batch never fires a user threshold late.
+    public func facts(for batch: [(position: Int64, signal: EventSignal)], windows: Set<Int>, projectRate: Bool) async throws -> [SignalFacts] {
+        guard let last = batch.last else { return [] }
+        let lastID = last.position
+        let at = last.signal.at.millisecondsSince1970
+        let issues = Set(batch.map(\.signal.issueID))
+        let projects = Set(batch.map(\.signal.projectID.rawValue))
+        let (events, users, rates) = try await backend.read { db in
+            var events: [Int64: [Int: Int]] = [:], users: [Int64: [Int: Int]] = [:], rates: [Int64: Int] = [:]
+            for issue in issues {
+                for window in windows {
+                    let since = at - Int64(window) * 1000
+                    events[issue, default: [:]][window] = try await db.raw("""
+                        SELECT COUNT(*) AS n FROM events WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID)
+                        """).first(decodingColumn: "n", as: Int.self) ?? 0
+                    users[issue, default: [:]][window] = try await db.raw("""
+                        SELECT COUNT(DISTINCT user_key) AS n FROM events WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID)
+                        """).first(decodingColumn: "n", as: Int.self) ?? 0
+                }
             }
-            guard projectRate else { return facts }
-            facts.projectEventsLastMinute = try await db.raw("""
-                SELECT COUNT(*) AS n FROM events WHERE project_id = \(bind: signal.projectID.rawValue) AND received_at > \(bind: at - 60_000) AND received_at <= \(bind: at)
-                """).first(decodingColumn: "n", as: Int.self) ?? 0
-            return facts
+            if projectRate {
+                for project in projects {
+                    rates[project] = try await db.raw("""
+                        SELECT COUNT(*) AS n FROM events WHERE project_id = \(bind: project) AND received_at > \(bind: at - 60_000) AND id <= \(bind: lastID)
+                        """).first(decodingColumn: "n", as: Int.self) ?? 0
+                }
+            }
+            return (events, users, rates)
         }
+        // Walk backwards: each event's counts are the end counts minus the events after it.
+        var laterInIssue: [Int64: Int] = [:], laterInProject: [Int64: Int] = [:]
+        var facts = [SignalFacts](repeating: SignalFacts(), count: batch.count)
+        for index in batch.indices.reversed() {
+            let signal = batch[index].signal
+            let later = laterInIssue[signal.issueID, default: 0]
+            var fact = SignalFacts()
+            for window in windows {
+                let count = max(0, (events[signal.issueID]?[window] ?? 0) - later)
+                fact.issueEvents[window] = count
+                fact.issueUsers[window] = min(users[signal.issueID]?[window] ?? 0, count)
+            }
+            fact.projectEventsLastMinute = max(0, (rates[signal.projectID.rawValue] ?? 0) - laterInProject[signal.projectID.rawValue, default: 0])
+            facts[index] = fact
+            laterInIssue[signal.issueID, default: 0] += 1
+            laterInProject[signal.projectID.rawValue, default: 0] += 1
+        }
+        return facts
     }
 }
