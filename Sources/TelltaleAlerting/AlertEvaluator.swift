@@ -19,7 +19,8 @@ public final class AlertEvaluator: Service, Sendable {
     /// Whether people named by rules also get email (SMTP is configured).
     let emailsPeople: Bool
     let metrics: any MetricsFactory
-    static let batch = 200
+    /// Signals per round: rules, silences and channels are read once per round.
+    static let batch = 500
 
     /// `delivered` is called after a round stored notifications (wakes the delivery service),
     /// `inboxChanged` after it stored in-app ones (the dashboard's bell).

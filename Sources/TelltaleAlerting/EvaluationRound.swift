@@ -56,9 +56,11 @@ struct Round {
             conditions += try await organization(id)?.rules.flatMap(\.draft.conditions) ?? []
         }
         let windows = Set(conditions.compactMap(\.eventWindow))
+        var userThresholds: [Int: Int] = [:]
+        for case .userFrequency(let count, let window) in conditions { userThresholds[window] = max(userThresholds[window] ?? 0, count) }
         let rate = conditions.contains { if case .errorRate = $0 { true } else { false } }
         guard !windows.isEmpty || rate else { return Array(repeating: SignalFacts(), count: batch.count) }
-        return try await evaluator.repositories.alertSignals.facts(for: batch, windows: windows, projectRate: rate)
+        return try await evaluator.repositories.alertSignals.facts(for: batch, windows: windows, userThresholds: userThresholds, projectRate: rate)
     }
 
     mutating func consider(_ signal: AlertSignal, facts: SignalFacts = SignalFacts()) async throws {

@@ -150,7 +150,7 @@ public enum RuleEngine {
         case .newIssue: "a new issue"
         case .regression: "a resolved issue came back"
         case .frequency(let count, let window): "seen \(facts.issueEvents[window] ?? 0) times in \(duration(window)) (more than \(count))"
-        case .userFrequency(let count, let window): "\(facts.issueUsers[window] ?? 0) users in \(duration(window)) (more than \(count))"
+        case .userFrequency(let count, let window): "at least \(facts.issueUsers[window] ?? 0) users in \(duration(window)) (more than \(count))"
         case .errorRate(let perMinute): "\(facts.projectEventsLastMinute) events in the last minute (more than \(perMinute))"
         case .level(let level):
             if case .event(let event) = signal { "level \(event.level.rawValue) (at least \(level.rawValue))" } else { "level at least \(level.rawValue)" }

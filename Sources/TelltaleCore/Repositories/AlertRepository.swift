@@ -72,5 +72,7 @@ public protocol AlertSignalSource: Sendable {
     func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64)
     /// Counts about each event's issue (per window) and, with `projectRate`, its project's last
     /// minute, for frequency and error-rate conditions; one per event of the batch, in order.
-    func facts(for batch: [(position: Int64, signal: EventSignal)], windows: Set<Int>, projectRate: Bool) async throws -> [SignalFacts]
+    /// `userThresholds`: per window, the largest user count a condition compares with.
+    func facts(for batch: [(position: Int64, signal: EventSignal)], windows: Set<Int>, userThresholds: [Int: Int],
+               projectRate: Bool) async throws -> [SignalFacts]
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import SQLKit
+import Synchronization
 public import TelltaleCore
 
 /// Alerting in SQL: settings (channels, calendars, rules, silences), the history, the
@@ -118,7 +119,20 @@ public struct AlertSQLRepository: AlertRepository {
 
     static func rule(_ row: any SQLRow) throws -> AlertRule {
         AlertRule(id: AlertRuleID(try row.decode(column: "id", as: Int64.self)), organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
-                  draft: try AlertCoding.decode(AlertRuleDraft.self, try row.decode(column: "definition", as: String.self)))
+                  draft: try draft(try row.decode(column: "definition", as: String.self)))
+    }
+
+    /// Rules are read every evaluation round; a definition is decoded once per distinct text.
+    static let decodedDrafts = Mutex<[String: AlertRuleDraft]>([:])
+
+    static func draft(_ definition: String) throws -> AlertRuleDraft {
+        if let draft = decodedDrafts.withLock({ $0[definition] }) { return draft }
+        let draft = try AlertCoding.decode(AlertRuleDraft.self, definition)
+        decodedDrafts.withLock { cache in
+            if cache.count >= 10_000 { cache.removeAll(keepingCapacity: true) }
+            cache[definition] = draft
+        }
+        return draft
     }
 
     // MARK: Silences

@@ -93,8 +93,11 @@ public struct AlertSignalSQL: AlertSignalSource {
     /// at the batch's last event, then for each earlier event minus the batch's later events of
     /// the same issue or project. Windows are by event time (the `(issue_id, timestamp)` index
     /// answers them without reading rows); a user count is the distinct users at the batch's
-    /// end, capped by the event count, so a batch never fires a user threshold late.
-    public func facts(for batch: [(position: Int64, signal: EventSignal)], windows: Set<Int>, projectRate: Bool) async throws -> [SignalFacts] {
+    /// end, capped by the event count, so a batch never fires a user threshold late. Distinct
+    /// users (which need the rows, not the index) are counted only past the largest threshold
+    /// asked for, and only up to one more than it: enough to decide, bounded in work.
+    public func facts(for batch: [(position: Int64, signal: EventSignal)], windows: Set<Int>, userThresholds: [Int: Int],
+                      projectRate: Bool) async throws -> [SignalFacts] {
         guard let last = batch.last else { return [] }
         let lastID = last.position
         let at = last.signal.at.millisecondsSince1970
@@ -108,8 +111,11 @@ public struct AlertSignalSQL: AlertSignalSource {
                     events[issue, default: [:]][window] = try await db.raw("""
                         SELECT COUNT(*) AS n FROM events WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID)
                         """).first(decodingColumn: "n", as: Int.self) ?? 0
+                    guard let threshold = userThresholds[window], (events[issue]?[window] ?? 0) > threshold else { continue }
                     users[issue, default: [:]][window] = try await db.raw("""
-                        SELECT COUNT(DISTINCT user_key) AS n FROM events WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID)
+                        SELECT COUNT(*) AS n FROM (SELECT DISTINCT user_key FROM events
+                            WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID) AND user_key IS NOT NULL
+                            LIMIT \(bind: threshold + 1)) AS u
                         """).first(decodingColumn: "n", as: Int.self) ?? 0
                 }
             }
