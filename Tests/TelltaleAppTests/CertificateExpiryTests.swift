@@ -118,7 +118,9 @@ enum TLSTestServer {
             guard !answered else { return }
             answered = true
             let response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+            // Closing after the write is queued: NIO sends the response, then closes.
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
+            context.close(mode: .output, promise: nil)
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
