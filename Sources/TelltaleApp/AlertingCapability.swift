@@ -16,6 +16,7 @@ struct AlertingCapability: Capability {
     let delivery: NotificationDelivery
     let schemaReady: SchemaGate
     let smtpConfigured: Bool
+    let retention: AlertHistoryRetention
 
     let dashboard: Dashboard
 
@@ -29,6 +30,7 @@ struct AlertingCapability: Capability {
                                    emailsPeople: configuration.smtp != nil, delivered: { delivery.notify() })
         self.schemaReady = schemaReady
         smtpConfigured = configuration.smtp != nil
+        retention = AlertHistoryRetention(alerts: store.repositories.alerts, days: configuration.alertHistoryDays, logger: logger)
     }
 
     func addRoutes(_ groups: RouteGroups) {
@@ -36,7 +38,10 @@ struct AlertingCapability: Capability {
         AlertsDashboard(dashboard: dashboard, smtpConfigured: smtpConfigured, sendTest: { [delivery] in await delivery.sendNow($0, $1) }).addRoutes(to: groups.web)
     }
 
-    var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: evaluator), AfterSchema(schemaReady: schemaReady, service: delivery)] }
+    var services: [any Service] {
+        let services: [any Service] = [evaluator, delivery, retention]
+        return services.map { AfterSchema(schemaReady: schemaReady, service: $0) }
+    }
 }
 
 /// Starts a service once the schema is migrated.

@@ -26,6 +26,7 @@ extension AppConfiguration {
             ("TELLTALE_INGEST_KEY_RATE_LIMIT", ingest.defaultKeyRateLimit.map(String.init) ?? "off"),
             ("TELLTALE_INGEST_ORG_RATE_LIMIT", ingest.defaultOrganizationRateLimit.map(String.init) ?? "off"),
             ("TELLTALE_ALERTING_PAGERDUTY_URL", pagerDutyURL),
+            ("TELLTALE_ALERTING_HISTORY_DAYS", String(alertHistoryDays)),
             ("TELLTALE_SMTP_URL", smtp.map { "\($0.security == .tls ? "smtps" : "smtp")://\($0.username.map { "\($0):****@" } ?? "")\($0.host):\($0.port)\($0.security == .startTLS ? "?starttls=true" : "")" } ?? "(not set: email channels off)"),
             ("TELLTALE_SMTP_FROM", smtp?.from ?? "(not set)"),
             ("TELLTALE_ADMIN_EMAIL", adminEmail),

@@ -49,6 +49,8 @@ public struct AppConfiguration: Sendable {
     public var monitorResultRetentionDays: Int
     /// Where PagerDuty events go (the Events API v2 endpoint; tests point it at a local receiver).
     public var pagerDutyURL: String
+    /// Days the alert history (alerts, deliveries, in-app notifications) is kept.
+    public var alertHistoryDays: Int
     /// The installation's mail server, when `smtp.url` and `smtp.from` are set.
     public var smtp: SMTPSettings?
 
@@ -70,6 +72,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "monitors.concurrency", defaultValue: "512", help: "monitor checks running at once"),
         Setting(key: "monitors.result_retention_days", defaultValue: "7", help: "days raw check results and pings are kept"),
         Setting(key: "alerting.pagerduty_url", defaultValue: "https://events.pagerduty.com/v2/enqueue", help: "PagerDuty Events API v2 endpoint"),
+        Setting(key: "alerting.history_days", defaultValue: "90", help: "days alerts, deliveries and in-app notifications are kept"),
         Setting(key: "smtp.url", defaultValue: "none (email channels off)", help: "smtp://user:pass@host:587?starttls=true, or smtps://host:465", isSecret: true),
         Setting(key: "smtp.from", defaultValue: "none", help: "sender of alert emails, e.g. Telltale <alerts@example.com>"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
@@ -200,6 +203,8 @@ public struct AppConfiguration: Sendable {
             problem("alerting.pagerduty_url", "'\(pagerDutyURL)' is not an http(s) URL")
         }
 
+        alertHistoryDays = positive("alerting.history_days", 90) ?? 90
+        if alertHistoryDays > 3_650 { problem("alerting.history_days", "'\(alertHistoryDays)' is above 3650") }
         switch (text("smtp.url", secret: true), text("smtp.from")) {
         case (nil, nil): smtp = nil
         case (.some(let url), .some(let from)):

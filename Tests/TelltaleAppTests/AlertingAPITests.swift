@@ -349,6 +349,12 @@ struct AlertingAPITests {
                 try await check(monitors[1], .up, at: 400)
                 try await check(monitors[1], .up, at: 401)
                 #expect(try await evaluator.flushDueGroups() == 0)
+                // The history past its retention goes; nothing newer does.
+                #expect(try await repositories.alerts.purgeHistory(before: start, batchSize: 1_000) == 0)
+                let purged = try await repositories.alerts.purgeHistory(before: start.addingTimeInterval(1_000), batchSize: 1_000)
+                #expect(purged >= 5)  // three alerts, two notifications, and the attempts' rows go with them
+                #expect(try await repositories.alerts.alerts(organizationID: organization.id, limit: 10).isEmpty)
+                #expect(try await repositories.alerts.notifications(organizationID: organization.id, limit: 10).isEmpty)
             }
         }
     }

@@ -52,6 +52,10 @@ public protocol AlertRepository: Sendable {
     /// When the next queued notification is due, to sleep until then.
     func nextNotificationAt() async throws -> Date?
 
+    /// Deletes at most `batchSize` settled alerts, finished notifications (with their attempts)
+    /// and in-app notifications created before `cutoff`; how many rows went.
+    func purgeHistory(before cutoff: Date, batchSize: Int) async throws -> Int
+
     /// A person's in-app notifications, newest first, and how many are unread.
     func inbox(userID: UserID, limit: Int) async throws -> [InboxNotification]
     func unreadCount(userID: UserID) async throws -> Int

@@ -59,4 +59,20 @@ extension AlertSQLRepository {
                         pendingSince: try row.decode(column: "pending_since", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
                         flushAt: try row.decode(column: "flush_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)))
     }
+
+    public func purgeHistory(before cutoff: Date, batchSize: Int) async throws -> Int {
+        let millis = cutoff.millisecondsSince1970
+        var deleted = 0
+        // Pending alerts and queued notifications stay until they are settled.
+        for (table, settled) in [("alerts", "status <> 'pending'"), ("notifications", "status <> 'queued'"), ("inbox_notifications", "1 = 1")] {
+            deleted += try await backend.write { db in
+                try await db.raw("""
+                    DELETE FROM \(unsafeRaw: table) WHERE id IN (
+                        SELECT id FROM \(unsafeRaw: table) WHERE created_at < \(bind: millis) AND \(unsafeRaw: settled) ORDER BY id LIMIT \(bind: batchSize))
+                    RETURNING id
+                    """).all().count
+            }
+        }
+        return deleted
+    }
 }
