@@ -58,9 +58,7 @@ public struct AlertsController: Sendable {
         }
         router.post("channels/:id/test") { _, context -> TestResultBody in
             let (organization, channel) = try await owned(authorizer, "channel", context, .manage) { try await alerts.channel(id: ChannelID($0)) }
-            let item = NotificationMessage.Item(alertID: "test", subject: "test", title: "Test notification from Telltale", severity: .info,
-                                                reason: "someone pressed \"send test\" for the channel \(channel.name)", link: "", resolved: false)
-            let message = NotificationMessage(organization: organization.slug.rawValue, ruleID: "test", ruleName: "Test", alerts: [item], sentAt: now(), isTest: true)
+            let message = NotificationMessage.test(channel: channel, organization: organization.slug.rawValue, link: "", sentAt: now())
             return TestResultBody(item: AlertHistoryBody.AttemptItem(await delivery.sendNow(channel, message)))
         }
 

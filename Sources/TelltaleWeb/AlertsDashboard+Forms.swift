@@ -29,11 +29,8 @@ extension AlertsDashboard {
         }
         router.post("organizations/:org/alerts/channels/:id/test") { _, context -> Response in
             let (scope, channel) = try await channel(context)
-            let item = NotificationMessage.Item(alertID: "test", subject: "test", title: "Test notification from Telltale", severity: .info,
-                                                reason: "someone pressed \"send test\" for the channel \(channel.name)",
-                                                link: "\(dashboard.publicURL)\(scope.orgPath)/alerts/", resolved: false)
-            let message = NotificationMessage(organization: scope.organization.slug.rawValue, ruleID: "test", ruleName: "Test", alerts: [item],
-                                              sentAt: Date(), isTest: true)
+            let message = NotificationMessage.test(channel: channel, organization: scope.organization.slug.rawValue,
+                                                   link: "\(dashboard.publicURL)\(scope.orgPath)/alerts/", sentAt: Date())
             let attempt = await sendTest(channel, message)
             let text = "Test to \(channel.name): \(Self.outcome(attempt.decision))"
                 + (attempt.statusCode.map { " (\($0))" } ?? "") + (attempt.error.map { ": \($0)" } ?? "") + "."

@@ -90,6 +90,13 @@ public struct NotificationMessage: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case version, organization, ruleID = "rule_id", ruleName = "rule_name", severity, title, alerts, sentAt = "sent_at", isTest = "test"
     }
+
+    /// What "send test" sends to a channel.
+    public static func test(channel: Channel, organization: String, link: String, sentAt: Date) -> NotificationMessage {
+        let item = Item(alertID: "test", subject: "test", title: "Test notification from Telltale", severity: .info,
+                        reason: "someone pressed \"send test\" for the channel \(channel.name)", link: link, resolved: false)
+        return NotificationMessage(organization: organization, ruleID: "test", ruleName: "Test", alerts: [item], sentAt: sentAt, isTest: true)
+    }
 }
 
 /// A notification waiting to go out (or being retried), with where it goes.
