@@ -207,9 +207,16 @@ public final class IngestService: Sendable {
     }
 
     /// The body as an envelope: `/store/` bodies are one event (JSON, or base64+zlib from
-    /// old clients) unless they declare the envelope content type.
+    /// old clients) unless they declare the envelope content type and have items. A one-line
+    /// JSON body sent to `/store/` with the envelope type would otherwise be an envelope
+    /// header without items: answered with its id, and the event lost.
     static func envelope(for request: IngestRequest, body: [UInt8]) throws(IngestFailure) -> Envelope {
-        if request.endpoint == .store, request.contentType?.lowercased().hasPrefix("application/x-sentry-envelope") != true {
+        // Only `/store/` pays for the scan; the envelope endpoint, the hot path, does not.
+        func isOneLine() -> Bool {
+            !(body.lastIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }).map { body[..<$0].contains(0x0A) } ?? false)
+        }
+        if request.endpoint == .store,
+           request.contentType?.lowercased().hasPrefix("application/x-sentry-envelope") != true || isOneLine() {
             var json = body
             if json.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) != UInt8(ascii: "{") {
                 guard let decoded = Data(base64Encoded: Data(body), options: .ignoreUnknownCharacters) else {

@@ -166,7 +166,7 @@ struct IngestRouteTests {
         }
     }
 
-    @Test("store endpoint: JSON and legacy base64+zlib bodies")
+    @Test("store endpoint: JSON and legacy base64+zlib bodies, and a JSON event sent with the envelope type")
     func store() async throws {
         try await TestEnvironment.with(.sqlite) { environment in
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
@@ -182,8 +182,13 @@ struct IngestRouteTests {
                 let base64 = Array(Data(Array(buffer: compressed)).base64EncodedString().utf8)
                 #expect(try await post(client, project: setup.projectID, key: setup.key, body: base64, endpoint: "store",
                                        extraHeaders: [("Content-Type", "application/octet-stream")]).0 == .ok)
+                // A one-line JSON event under the envelope content type is still the event, not an
+                // envelope header without items (which would be answered and lost).
+                let mislabelled = Array(#"{"event_id":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","message":"mislabelled","level":"error"}"#.utf8)
+                #expect(try await post(client, project: setup.projectID, key: setup.key, body: mislabelled, endpoint: "store").1
+                        == #"{"id":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"}"#)
             }
-            #expect(try await count(environment, "events") == 2)
+            #expect(try await count(environment, "events") == 3)
         }
     }
 
