@@ -84,7 +84,7 @@ struct Round {
             let link = evaluator.link(signal, organizationSlug: organization.slug)
             let outcome = AlertOutcome(organizationID: rule.organizationID, firing: firing, status: status, link: link, at: now)
             outcomes.append(outcome)
-            Counter(label: "telltale.alerts.fired", dimensions: [("rule", rule.id.description), ("status", status.rawValue)], factory: evaluator.metrics).increment()
+            Counter(label: "telltale.alerts.fired.total", dimensions: [("rule", rule.id.description), ("status", status.rawValue)], factory: evaluator.metrics).increment()
             if status == .notified || status == .pending { notifiedAt[rule.id, default: [:]][firing.subject] = now }
             if status == .notified { notified[rule.id, default: []].append((outcome, Self.item(outcome))) }
         }

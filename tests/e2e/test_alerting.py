@@ -276,6 +276,11 @@ def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdi
         third = next(n for n in notifications if n["channel_type"] == "webhook" and n["status"] == "delivered" and len(n["attempts"]) == 3)
         assert [a["outcome"] for a in third["attempts"]] == ["retry", "retry", "delivered"]
         assert [a["status_code"] for a in third["attempts"]] == [503, 503, 200]
+        metrics = session.get(server.url + "/metrics").text
+        assert re.search(r'telltale_alerts_fired_total\{rule="%s",status="silenced"\} 1' % rule["id"], metrics), metrics
+        assert 'telltale_notifications_total{channel_type="webhook",outcome="retry"} 2' in metrics
+        assert 'telltale_notifications_total{channel_type="webhook",outcome="delivered"}' in metrics
+        assert "telltale_notification_delivery_seconds_bucket" in metrics
 
         # kill -9 while a webhook is in flight: after the restart it is delivered again under the
         # same delivery id, so a receiver that dedupes by it sees it exactly once.
