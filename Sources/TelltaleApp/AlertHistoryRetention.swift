@@ -9,30 +9,18 @@ struct AlertHistoryRetention: Service {
     let alerts: any AlertRepository
     let days: Int
     let logger: Logger
-    var firstRun: Duration = .seconds(90)
-    var interval: Duration = .seconds(3_600)
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: firstRun)
-            while !Task.isCancelled {
-                do {
-                    let cutoff = Date().addingTimeInterval(-Double(days) * 86_400)
-                    var total = 0
-                    while true {
-                        let deleted = try await alerts.purgeHistory(before: cutoff, batchSize: 1_000)
-                        total += deleted
-                        if deleted == 0 { break }
-                        try await Task.sleep(for: .milliseconds(20))
-                    }
-                    if total > 0 { logger.info("Alert history purge", metadata: ["rows.deleted": "\(total)", "history.days": "\(days)"]) }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("Alert history purge failed; retrying next hour", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
+        try await PeriodicJob(name: "Alert history purge", firstRun: .seconds(90), interval: .seconds(3_600), logger: logger) { [alerts, days, logger] in
+            let cutoff = Date().addingTimeInterval(-Double(days) * 86_400)
+            var total = 0
+            while true {
+                let deleted = try await alerts.purgeHistory(before: cutoff, batchSize: 1_000)
+                total += deleted
+                if deleted == 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
             }
-        }
+            if total > 0 { logger.info("Alert history purge", metadata: ["rows.deleted": "\(total)", "history.days": "\(days)"]) }
+        }.run()
     }
 }

@@ -11,29 +11,17 @@ struct RetentionService: Service {
     let sessions: any SessionRepository
     let loginFailures: any LoginFailureRepository
     let logger: Logger
-    var firstRun: Duration = .seconds(60)
-    var interval: Duration = .seconds(3_600)
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: firstRun)
-            while !Task.isCancelled {
-                do {
-                    for (project, counts) in try await purger.run(now: Date(), dryRun: false) where counts.total > 0 {
-                        logger.info("Retention purge", metadata: [
-                            "project": "\(project.slug.rawValue)", "retention.days": "\(project.settings.retentionDays)",
-                            "rows.deleted": "\(counts.total)", "events.deleted": "\(counts.rows["events"] ?? 0)", "issues.deleted": "\(counts.rows["issues"] ?? 0)",
-                        ])
-                    }
-                    _ = try await sessions.purgeExpired(now: Date())
-                    _ = try await loginFailures.purge(before: Date().addingTimeInterval(-SignInThrottle.perAccount.window))
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("Retention purge failed; retrying next hour", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
+        try await PeriodicJob(name: "Retention purge", firstRun: .seconds(60), interval: .seconds(3_600), logger: logger) { [purger, sessions, loginFailures, logger] in
+            for (project, counts) in try await purger.run(now: Date(), dryRun: false) where counts.total > 0 {
+                logger.info("Retention purge", metadata: [
+                    "project": "\(project.slug.rawValue)", "retention.days": "\(project.settings.retentionDays)",
+                    "rows.deleted": "\(counts.total)", "events.deleted": "\(counts.rows["events"] ?? 0)", "issues.deleted": "\(counts.rows["issues"] ?? 0)",
+                ])
             }
-        }
+            _ = try await sessions.purgeExpired(now: Date())
+            _ = try await loginFailures.purge(before: Date().addingTimeInterval(-SignInThrottle.perAccount.window))
+        }.run()
     }
 }
