@@ -128,7 +128,7 @@ extension HealthDashboard {
                 logger.debug("Live health stream ended")
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+            return Dashboard.eventStream(body)
         }
     }
 

@@ -51,7 +51,14 @@ extension Dashboard {
                 logger.debug("Live issue stream ended")
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+            return Dashboard.eventStream(body)
         }
+    }
+}
+
+extension Dashboard {
+    /// A Server-Sent Events response: not cached, not buffered by a proxy in front.
+    static func eventStream(_ body: ResponseBody) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
     }
 }

@@ -62,7 +62,7 @@ extension Dashboard {
                 }
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+            return Dashboard.eventStream(body)
         }
     }
 
