@@ -22,7 +22,7 @@ public final class NotificationDelivery: Service, Sendable {
     let timeout: TimeAmount
     let concurrency: Int
     let factory: any MetricsFactory
-    let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    let wakeup = Wakeup()
 
     public init(alerts: any AlertRepository, policy: DeliveryPolicy = DeliveryPolicy(), pagerDutyURL: String, smtp: SMTPSettings? = nil, logger: Logger,
                 metrics: any MetricsFactory, timeoutSeconds: Int64 = 10, concurrency: Int = 16, now: @escaping @Sendable () -> Date = Date.init) {
@@ -41,7 +41,7 @@ public final class NotificationDelivery: Service, Sendable {
     }
 
     /// Asks for a pass now (new notifications were stored).
-    public func notify() { wake.yield() }
+    public func notify() { wakeup.signal() }
 
     public func shutdown() async { try? await client.shutdown() }
 
@@ -49,29 +49,20 @@ public final class NotificationDelivery: Service, Sendable {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
-                    if try await deliverDue() == 0 {
-                        let next = try await alerts.nextNotificationAt()
-                        let wait = min(1, max(0.05, (next ?? now().addingTimeInterval(1)).timeIntervalSince(now())))
-                        await sleepOrWake(seconds: wait)
-                    }
+                    // Claiming is a write; a read first keeps an idle queue from taking the write lock.
+                    let next = try await alerts.nextNotificationAt()
+                    if let next, next <= now(), try await deliverDue() > 0 { continue }
+                    let wait = min(1, max(0.05, (next ?? now().addingTimeInterval(1)).timeIntervalSince(now())))
+                    await wakeup.wait(upTo: .milliseconds(Int(wait * 1000)))
                 } catch {
                     logger.error("Notification delivery pass failed", metadata: ["error": "\(error)"])
-                    await sleepOrWake(seconds: 1)
+                    await wakeup.wait(upTo: .seconds(1))
                 }
             }
         } onGracefulShutdown: {
-            self.wake.finish()
+            self.wakeup.signal()
         }
         await shutdown()
-    }
-
-    private func sleepOrWake(seconds: Double) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [wakeups] in for await _ in wakeups { return } }
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-            await group.next()
-            group.cancelAll()
-        }
     }
 
     /// Sends everything due now; the number of attempts made.
