@@ -5,6 +5,11 @@ public import TelltaleCore
 /// The signals alert rules read, from the tables the ingest writer and the monitors fill.
 public struct AlertSignalSQL: AlertSignalSource {
     let backend: any SQLBackend
+    let slidingCounts = SlidingEventCounts()
+
+    init(backend: any SQLBackend) {
+        self.backend = backend
+    }
 
     public func eventSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: EventSignal)] {
         try await backend.read { db in
@@ -91,8 +96,8 @@ public struct AlertSignalSQL: AlertSignalSource {
 
     /// Counts for a batch of events, read once per issue and project rather than per event:
     /// at the batch's last event, then for each earlier event minus the batch's later events of
-    /// the same issue or project. Windows are by event time (the `(issue_id, timestamp)` index
-    /// answers them without reading rows); a user count is the distinct users at the batch's
+    /// the same issue or project. Windows are by event time for issues and by arrival for a
+    /// project's rate, carried from round to round (``SlidingEventCounts``); a user count is the distinct users at the batch's
     /// end, capped by the event count, so a batch never fires a user threshold late. Distinct
     /// users (which need the rows, not the index) are counted only past the largest threshold
     /// asked for, and only up to one more than it: enough to decide, bounded in work.
@@ -103,26 +108,24 @@ public struct AlertSignalSQL: AlertSignalSource {
         let at = last.signal.at.millisecondsSince1970
         let issues = Set(batch.map(\.signal.issueID))
         let projects = Set(batch.map(\.signal.projectID.rawValue))
-        let (events, users, rates) = try await backend.read { db in
+        let keys = Set(issues.flatMap { issue in windows.map { SlidingEventCounts.Key(scope: .issue, id: issue, windowSeconds: $0) } })
+            .union(projectRate ? Set(projects.map { SlidingEventCounts.Key(scope: .project, id: $0, windowSeconds: 60) }) : [])
+        let (events, users, rates) = try await backend.read { [self] db in
+            let counts = try await self.slidingCounts.counts(keys, through: lastID, at: at, db: db)
             var events: [Int64: [Int: Int]] = [:], users: [Int64: [Int: Int]] = [:], rates: [Int64: Int] = [:]
+            for (key, count) in counts {
+                switch key.scope {
+                case .issue: events[key.id, default: [:]][key.windowSeconds] = count
+                case .project: rates[key.id] = count
+                }
+            }
             for issue in issues {
-                for window in windows {
+                for (window, threshold) in userThresholds where (events[issue]?[window] ?? 0) > threshold {
                     let since = at - Int64(window) * 1000
-                    events[issue, default: [:]][window] = try await db.raw("""
-                        SELECT COUNT(*) AS n FROM events WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID)
-                        """).first(decodingColumn: "n", as: Int.self) ?? 0
-                    guard let threshold = userThresholds[window], (events[issue]?[window] ?? 0) > threshold else { continue }
                     users[issue, default: [:]][window] = try await db.raw("""
                         SELECT COUNT(*) AS n FROM (SELECT DISTINCT user_key FROM events
                             WHERE issue_id = \(bind: issue) AND timestamp > \(bind: since) AND id <= \(bind: lastID) AND user_key IS NOT NULL
                             LIMIT \(bind: threshold + 1)) AS u
-                        """).first(decodingColumn: "n", as: Int.self) ?? 0
-                }
-            }
-            if projectRate {
-                for project in projects {
-                    rates[project] = try await db.raw("""
-                        SELECT COUNT(*) AS n FROM events WHERE project_id = \(bind: project) AND received_at > \(bind: at - 60_000) AND id <= \(bind: lastID)
                         """).first(decodingColumn: "n", as: Int.self) ?? 0
                 }
             }
