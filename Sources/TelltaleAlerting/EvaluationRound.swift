@@ -66,8 +66,10 @@ struct Round {
     mutating func consider(_ signal: AlertSignal, facts: SignalFacts = SignalFacts()) async throws {
         guard let organization = try await organization(signal.organizationID), !organization.rules.isEmpty else { return }
         let now = evaluator.now()
-        for rule in organization.rules {
-            guard let firing = RuleEngine.evaluate(rule, signal, facts: facts, calendars: organization.calendars) else { continue }
+        for index in organization.rules.indices {
+            // Most rules do not fire: the rule is copied out only when it does.
+            guard let firing = RuleEngine.evaluate(organization.rules[index], signal, facts: facts, calendars: organization.calendars) else { continue }
+            let rule = organization.rules[index]
             // "Send on resolved" answers only an alert that went out.
             if firing.answersEarlierAlert, try await lastNotified(rule.id, firing.subject) == nil { continue }
             var status = try await decide(firing, rule: rule, signal: signal, organization: organization, now: now)

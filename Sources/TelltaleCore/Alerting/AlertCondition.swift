@@ -30,21 +30,30 @@ public enum AlertCondition: Sendable, Hashable {
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
-        switch (self, signal) {
-        case (.newIssue, .event(let event)): event.isNewIssue
-        case (.regression, .event(let event)): event.isRegression
-        case (.frequency(let count, let window), .event): (facts.issueEvents[window] ?? 0) > count
-        case (.userFrequency(let count, let window), .event): (facts.issueUsers[window] ?? 0) > count
-        case (.errorRate(let perMinute), .event): facts.projectEventsLastMinute > perMinute
-        case (.level(let atLeast), .event(let event)): event.level >= atLeast
-        case (.severity(let atLeast), .event), (.severity(let atLeast), .monitor): severity >= atLeast
-        case (.monitorStatus(let status), .monitor(let change)):
-            status == .up ? change.to == .up && change.from == .down : change.to == status
-        case (.heartbeat(let kind), .monitor(let change)):
-            (change.type == .heartbeat || change.type == .cron) && change.to == .down
-                && (kind == .any || (kind == .missed) == change.isMissedRun)
-        default: false
+        // Switched on `self` alone, reading the signal in place: rules are checked against every
+        // event, and a switch over `(self, signal)` copied the signal for each check.
+        switch self {
+        case .newIssue: if case .event(let event) = signal { return event.isNewIssue }
+        case .regression: if case .event(let event) = signal { return event.isRegression }
+        case .frequency(let count, let window): if case .event = signal { return (facts.issueEvents[window] ?? 0) > count }
+        case .userFrequency(let count, let window): if case .event = signal { return (facts.issueUsers[window] ?? 0) > count }
+        case .errorRate(let perMinute): if case .event = signal { return facts.projectEventsLastMinute > perMinute }
+        case .level(let atLeast): if case .event(let event) = signal { return event.level >= atLeast }
+        case .severity(let atLeast):
+            switch signal {
+            case .event, .monitor: return severity >= atLeast
+            case .issueResolved: return false
+            }
+        case .monitorStatus(let status):
+            if case .monitor(let change) = signal { return status == .up ? change.to == .up && change.from == .down : change.to == status }
+        case .heartbeat(let kind):
+            if case .monitor(let change) = signal {
+                return (change.type == .heartbeat || change.type == .cron) && change.to == .down
+                    && (kind == .any || (kind == .missed) == change.isMissedRun)
+            }
+        case .userReport: return false
         }
+        return false
     }
 
     /// Windows of the counts the condition needs, so the evaluator reads only those.

@@ -15,21 +15,31 @@ public enum AlertFilter: Sendable, Hashable {
     /// Whether `signal` passes. A filter about events lets monitor signals through only when
     /// it can say something about them (a project filter checks a monitor's project).
     public func passes(_ signal: AlertSignal) -> Bool {
-        switch (self, signal) {
-        case (.project(let ids), .event(let event)): ids.contains(event.projectID)
-        case (.project(let ids), .issueResolved(let resolved)): ids.contains(resolved.projectID)
-        case (.project(let ids), .monitor(let change)): change.projectID.map(ids.contains) ?? false
-        case (.environment(let values), .event(let event)): event.environment.map(values.contains) ?? false
-        case (.release(let values), .event(let event)): event.release.map(values.contains) ?? false
-        case (.tag(let key, let value), .event(let event)): event.tags[key] == value
-        case (.category(let values), .event(let event)): event.category.map(values.contains) ?? false
-        case (.businessImpact(let values), .event(let event)): event.businessImpact.map(values.contains) ?? false
-        case (.level(let atLeast), .event(let event)): event.level >= atLeast
-        case (.monitor(let ids), .monitor(let change)): ids.contains(change.monitorID)
-        case (.component(let values), .monitor(let change)): values.contains(change.component)
-        // Event filters say nothing about monitors and the other way round: they do not match.
-        case (.environment, _), (.release, _), (.tag, _), (.category, _), (.businessImpact, _), (.level, _): false
-        case (.monitor, _), (.component, _): false
+        // Switched on the signal's kind first and read in place (see `AlertCondition.holds`).
+        switch signal {
+        case .event(let event):
+            switch self {
+            case .project(let ids): return ids.contains(event.projectID)
+            case .environment(let values): return event.environment.map(values.contains) ?? false
+            case .release(let values): return event.release.map(values.contains) ?? false
+            case .tag(let key, let value): return event.tags[key] == value
+            case .category(let values): return event.category.map(values.contains) ?? false
+            case .businessImpact(let values): return event.businessImpact.map(values.contains) ?? false
+            case .level(let atLeast): return event.level >= atLeast
+            // Monitor filters say nothing about events: they do not match.
+            case .monitor, .component: return false
+            }
+        case .issueResolved(let resolved):
+            if case .project(let ids) = self { return ids.contains(resolved.projectID) }
+            return false
+        case .monitor(let change):
+            switch self {
+            case .project(let ids): return change.projectID.map(ids.contains) ?? false
+            case .monitor(let ids): return ids.contains(change.monitorID)
+            case .component(let values): return values.contains(change.component)
+            // Event filters say nothing about monitors: they do not match.
+            case .environment, .release, .tag, .category, .businessImpact, .level: return false
+            }
         }
     }
 }

@@ -35,16 +35,30 @@ public enum RuleEngine {
     /// The firing of `rule` for `signal`, or `nil` when it does not fire.
     public static func evaluate(_ rule: AlertRule, _ signal: AlertSignal, facts: SignalFacts,
                                 calendars: [BusinessCalendarID: BusinessCalendar]) -> AlertFiring? {
-        let draft = rule.draft
-        guard draft.enabled, signal.organizationID == rule.organizationID else { return nil }
+        // Every rule meets every event: the signal and the rule are read in place (loops, not
+        // closures, which would copy the signal into their context).
+        guard rule.draft.enabled, signal.organizationID == rule.organizationID else { return nil }
         if case .issueResolved = signal { return resolution(rule, signal, reason: "the issue was resolved") }
-        if case .monitor(let change) = signal, change.to == .up, !draft.conditions.contains(.monitorStatus(.up)),
+        if case .monitor(let change) = signal, change.to == .up, !rule.draft.conditions.contains(.monitorStatus(.up)),
            let firing = resolution(rule, signal, reason: "recovered: \(change.cause)") {
             return firing
         }
-        guard draft.filters.allSatisfy({ $0.passes(signal) }) else { return nil }
-        var severity = draft.severity ?? defaultSeverity(signal)
-        if let clause = draft.calendar {
+        // Conditions are most rules' selective part and cheaper than filters (a tag filter
+        // hashes strings): those that do not depend on severity are checked first.
+        var needsSeverity = false, anyHolds = false
+        for condition in rule.draft.conditions {
+            if case .severity = condition {
+                needsSeverity = true
+            } else if condition.holds(for: signal, facts: facts, severity: .info) {
+                anyHolds = true
+            } else if rule.draft.match == .all {
+                return nil
+            }
+        }
+        if rule.draft.match == .any, !anyHolds, !needsSeverity { return nil }
+        for filter in rule.draft.filters where !filter.passes(signal) { return nil }
+        var severity = rule.draft.severity ?? defaultSeverity(signal)
+        if let clause = rule.draft.calendar {
             let inside = calendars[clause.id]?.contains(signal.at) ?? false
             let onItsSide = inside == clause.inside
             if let raised = clause.severity {
@@ -53,8 +67,15 @@ public enum RuleEngine {
                 return nil
             }
         }
-        let held = draft.conditions.filter { $0.holds(for: signal, facts: facts, severity: severity) }
-        guard draft.match == .any ? !held.isEmpty : held.count == draft.conditions.count else { return nil }
+        var held: [AlertCondition] = []
+        for condition in rule.draft.conditions {
+            if condition.holds(for: signal, facts: facts, severity: severity) {
+                held.append(condition)
+            } else if rule.draft.match == .all {
+                return nil
+            }
+        }
+        guard rule.draft.match == .all || !held.isEmpty else { return nil }
         let isRecovery: Bool
         if case .monitor(let change) = signal { isRecovery = change.to == .up } else { isRecovery = false }
         return AlertFiring(ruleID: rule.id, subject: subject(signal), severity: severity, title: title(signal),
