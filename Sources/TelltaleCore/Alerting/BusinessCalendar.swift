@@ -20,12 +20,7 @@ public struct BusinessCalendar: Sendable, Hashable {
     }
 
     public func contains(_ date: Date) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
-        guard let year = parts.year, let month = parts.month, let day = parts.day, let weekday = parts.weekday,
-              let hour = parts.hour, let minute = parts.minute else { return false }
-        let local = CalendarWindow.LocalTime(year: year, month: month, day: day, weekday: (weekday + 5) % 7, minuteOfDay: hour * 60 + minute)
+        let local = CalendarWindow.LocalTime(date, in: timeZone)
         return windows.contains { $0.contains(local) }
     }
 }
@@ -54,6 +49,23 @@ public struct CalendarWindow: Sendable, Hashable, Codable {
         /// Monday = 0.
         var weekday: Int
         var minuteOfDay: Int
+
+        init(year: Int, month: Int, day: Int, weekday: Int, minuteOfDay: Int) {
+            self.year = year
+            self.month = month
+            self.day = day
+            self.weekday = weekday
+            self.minuteOfDay = minuteOfDay
+        }
+
+        /// `date` on the wall clock of `timeZone`.
+        init(_ date: Date, in timeZone: TimeZone) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+            self.init(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1, weekday: ((parts.weekday ?? 2) + 5) % 7,
+                      minuteOfDay: (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
+        }
     }
 
     public init(days: [Int]? = nil, startMinute: Int? = nil, endMinute: Int? = nil, fromMonthDay: MonthDay? = nil, toMonthDay: MonthDay? = nil,
