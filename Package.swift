@@ -97,6 +97,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltaleIncidents",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleAlerting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TelltaleMonitors",
             dependencies: [
                 "TelltaleCore",
@@ -141,6 +153,7 @@ let package = Package(
             name: "TelltaleAPI",
             dependencies: [
                 "TelltaleAlerting",
+                "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",
                 "TelltaleIngest",
@@ -204,6 +217,7 @@ let package = Package(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleAlerting",
+                "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",
                 "TelltaleIngest",

@@ -74,9 +74,14 @@ enum NotificationRenderer {
     }
 
     static func lines(_ message: NotificationMessage) -> [String] {
-        message.alerts.map { item in
+        var lines = message.alerts.map { item in
             "\(item.resolved ? "Resolved" : item.severity.rawValue.capitalized): \(item.title) — \(item.reason) (\(item.link))"
         }
+        if let incident = message.incident, incident.status != IncidentStatus.resolved.rawValue {
+            lines.append("Acknowledge: \(incident.acknowledgeURL)")
+            lines.append("Resolve: \(incident.resolveURL)")
+        }
+        return lines
     }
 
     static func slack(_ message: NotificationMessage) -> [String: AnyEncodable] {

@@ -45,7 +45,7 @@ struct AlertingCapability: Capability {
 }
 
 /// Starts a service once the schema is migrated.
-private struct AfterSchema: Service {
+struct AfterSchema: Service {
     let schemaReady: SchemaGate
     let service: any Service
 

@@ -65,7 +65,8 @@ public func buildApplication(
     let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates,
                                   ingest: ingest, schemaReady: schemaReady, logger: logger)
     let alerting = AlertingCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
-    let capabilities: [any Capability] = [health, alerting]
+    let incidents = IncidentsCapability(store: store, configuration: configuration, metrics: factory, alerting: alerting, schemaReady: schemaReady, logger: logger)
+    let capabilities: [any Capability] = [health, alerting, incidents]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(
         registry: registry,
@@ -94,7 +95,9 @@ public func buildApplication(
         let applied = try await store.migrate()
         await schemaReady.open()
         if !applied.isEmpty { logger.info("Database schema ready", metadata: ["migrations.applied": "\(applied.joined(separator: ", "))"]) }
-        ingest.setHashSecret(try await store.instanceSecret())
+        let secret = try await store.instanceSecret()
+        ingest.setHashSecret(secret)
+        for capability in capabilities { capability.prepare(instanceSecret: secret) }
         let report = try await accounts.bootstrap(adminEmail: configuration.adminEmail, adminPassword: configuration.adminPassword)
         announce(configuration, report)
     }

@@ -17,4 +17,10 @@ protocol Capability: Sendable {
     func addRoutes(_ groups: RouteGroups)
     /// Its long-running services, started after the store and stopped before it.
     var services: [any Service] { get }
+    /// Called once the schema is ready, with the installation's secret (for keys of its own).
+    func prepare(instanceSecret: String)
+}
+
+extension Capability {
+    func prepare(instanceSecret: String) {}
 }

@@ -18,6 +18,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(.invalid(error))
         } catch let error as IssueQueryError {
             throw APIError.badRequest(error.description)
+        } catch let error as IncidentConflict {
+            throw APIError(.conflict, error.description)
         } catch let error as IssueTransitionError {
             throw APIError.badRequest(error.description)
         } catch let error as DecodingError {

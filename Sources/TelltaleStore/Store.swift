@@ -31,7 +31,8 @@ public struct Store: Sendable {
             monitors: MonitorSQLRepository(backend: backend),
             statusPages: StatusPageSQLRepository(backend: backend),
             alerts: AlertSQLRepository(backend: backend),
-            alertSignals: AlertSignalSQL(backend: backend)
+            alertSignals: AlertSignalSQL(backend: backend),
+            incidents: IncidentSQLRepository(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -74,6 +74,8 @@ public struct NotificationMessage: Sendable, Hashable, Codable {
     public var sentAt: Date
     /// A test message from "send test".
     public var isTest: Bool
+    /// Set when the message is about an incident: its state and one-click links.
+    public var incident: IncidentNotice?
 
     public init(organization: String, ruleID: String, ruleName: String, alerts: [Item], sentAt: Date, isTest: Bool = false) {
         version = 1
@@ -88,7 +90,7 @@ public struct NotificationMessage: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, organization, ruleID = "rule_id", ruleName = "rule_name", severity, title, alerts, sentAt = "sent_at", isTest = "test"
+        case version, organization, ruleID = "rule_id", ruleName = "rule_name", severity, title, alerts, sentAt = "sent_at", isTest = "test", incident
     }
 
     /// What "send test" sends to a channel.
@@ -97,6 +99,26 @@ public struct NotificationMessage: Sendable, Hashable, Codable {
                         reason: "someone pressed \"send test\" for the channel \(channel.name)", link: link, resolved: false)
         return NotificationMessage(organization: organization, ruleID: "test", ruleName: "Test", alerts: [item], sentAt: sentAt, isTest: true)
     }
+}
+
+/// An incident in a notification: where it stands and signed links that acknowledge or
+/// resolve it in one click, without signing in.
+public struct IncidentNotice: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var status: String
+    public var step: Int?
+    public var acknowledgeURL: String
+    public var resolveURL: String
+
+    public init(id: Int64, status: String, step: Int?, acknowledgeURL: String, resolveURL: String) {
+        self.id = id
+        self.status = status
+        self.step = step
+        self.acknowledgeURL = acknowledgeURL
+        self.resolveURL = resolveURL
+    }
+
+    enum CodingKeys: String, CodingKey { case id, status, step, acknowledgeURL = "acknowledge_url", resolveURL = "resolve_url" }
 }
 
 /// A notification waiting to go out (or being retried), with where it goes.

@@ -20,6 +20,8 @@ public enum IncidentActor: Sendable, Hashable {
     case runbook(String)
     case automatic
     case rule(AlertRuleID)
+    /// Whoever pressed a one-click link of a notification.
+    case link
 
     public var label: String {
         switch self {
@@ -27,6 +29,7 @@ public enum IncidentActor: Sendable, Hashable {
         case .runbook(let name): "runbook:\(name)"
         case .automatic: "automatic"
         case .rule(let id): "rule:\(id)"
+        case .link: "link"
         }
     }
 
@@ -34,6 +37,7 @@ public enum IncidentActor: Sendable, Hashable {
         let parts = label.split(separator: ":", maxSplits: 1).map(String.init)
         switch (parts.first, parts.count) {
         case ("automatic", 1): self = .automatic
+        case ("link", 1): self = .link
         case ("user", 2): guard let id = Int64(parts[1]) else { return nil }; self = .user(UserID(id))
         case ("rule", 2): guard let id = Int64(parts[1]) else { return nil }; self = .rule(AlertRuleID(id))
         case ("runbook", 2): self = .runbook(parts[1])
@@ -63,12 +67,14 @@ public struct Incident: Sendable, Hashable {
     public var resolvedAt: Date?
     public var resolvedBy: IncidentActor?
     public var escalation: EscalationState
+    /// Bumped by every stored change: a change made from a stale copy is refused.
+    public var revision: Int64
 
     public init(id: IncidentID, organizationID: OrganizationID, title: String, severity: IncidentSeverity, status: IncidentStatus = .triggered,
                 impact: String = "", commanderID: UserID? = nil, policyID: EscalationPolicyID? = nil, autoResolve: Bool = false,
                 quietPeriodSeconds: Int = 300, dedupKey: String? = nil, openedBy: IncidentActor, openedAt: Date,
                 acknowledgedAt: Date? = nil, acknowledgedBy: IncidentActor? = nil, resolvedAt: Date? = nil, resolvedBy: IncidentActor? = nil,
-                escalation: EscalationState = EscalationState()) {
+                escalation: EscalationState = EscalationState(), revision: Int64 = 0) {
         self.id = id
         self.organizationID = organizationID
         self.title = title
@@ -87,6 +93,7 @@ public struct Incident: Sendable, Hashable {
         self.resolvedAt = resolvedAt
         self.resolvedBy = resolvedBy
         self.escalation = escalation
+        self.revision = revision
     }
 }
 

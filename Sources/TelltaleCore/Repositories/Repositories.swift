@@ -30,6 +30,8 @@ public struct Repositories: Sendable {
     public var alerts: any AlertRepository
     /// What alert rules read: events and monitor changes by position.
     public var alertSignals: any AlertSignalSource
+    /// Incidents, escalation policies and on-call schedules.
+    public var incidents: any IncidentRepository
 
     /// Groups the repositories.
     public init(
@@ -47,7 +49,8 @@ public struct Repositories: Sendable {
         monitors: any MonitorRepository,
         statusPages: any StatusPageRepository,
         alerts: any AlertRepository,
-        alertSignals: any AlertSignalSource
+        alertSignals: any AlertSignalSource,
+        incidents: any IncidentRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -64,5 +67,6 @@ public struct Repositories: Sendable {
         self.statusPages = statusPages
         self.alerts = alerts
         self.alertSignals = alertSignals
+        self.incidents = incidents
     }
 }

@@ -21,6 +21,7 @@ enum Migrations {
         Migration(version: 8, name: "health grid indexes", statements: MonitorGridSchema.statements),
         Migration(version: 9, name: "alerting", statements: AlertingSchema.statements),
         Migration(version: 10, name: "in-app notifications and alert groups", statements: InboxSchema.statements),
+        Migration(version: 11, name: "incidents", statements: IncidentsSchema.statements),
     ]
 
     /// The schema version this binary expects.

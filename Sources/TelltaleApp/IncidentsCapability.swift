@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import TelltaleAlerting
+import TelltaleAPI
+import TelltaleCore
+import TelltaleIncidents
+import TelltaleStore
+
+/// Incidents: opened by hand, by the API or by alert rules, escalated by policy to people,
+/// channels and on-call schedules, acknowledged or resolved (also by signed one-click links),
+/// resolved automatically when their monitors recover; their reports and figures.
+struct IncidentsCapability: Capability {
+    let repositories: Repositories
+    let links: ActionLinks
+    let service: IncidentService
+    let escalation: EscalationService
+    let schemaReady: SchemaGate
+
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, alerting: AlertingCapability, schemaReady: SchemaGate, logger: Logger) {
+        repositories = store.repositories
+        links = ActionLinks(publicURL: configuration.publicURL)
+        let delivery = alerting.delivery
+        service = IncidentService(repositories: store.repositories, links: links, publicURL: configuration.publicURL, emailsPeople: configuration.smtp != nil,
+                                  logger: logger, metrics: metrics, delivered: { delivery.notify() })
+        escalation = EscalationService(incidents: service, logger: logger)
+        self.schemaReady = schemaReady
+    }
+
+    func prepare(instanceSecret: String) {
+        links.setSecret(instanceSecret)
+    }
+
+    func addRoutes(_ groups: RouteGroups) {
+        let escalation = escalation
+        IncidentsController(repositories: repositories, service: service, wake: { escalation.wakeup.signal() }).addRoutes(to: groups.api)
+        IncidentActionLinks(service: service).addRoutes(to: groups.root)
+    }
+
+    var services: [any Service] {
+        [AfterSchema(schemaReady: schemaReady, service: escalation)]
+    }
+}

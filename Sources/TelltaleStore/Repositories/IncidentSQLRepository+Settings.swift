@@ -1,0 +1,84 @@
+public import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// Escalation policies and on-call schedules: a name and a JSON definition each.
+extension IncidentSQLRepository {
+    public func createPolicy(organizationID: OrganizationID, _ draft: EscalationPolicyDraft, now: Date) async throws -> EscalationPolicy {
+        let id = try await insert("escalation_policies", organizationID, draft.name, AlertCoding.json(draft), now)
+        return EscalationPolicy(id: EscalationPolicyID(id), organizationID: organizationID, draft: draft)
+    }
+
+    public func updatePolicy(_ id: EscalationPolicyID, _ draft: EscalationPolicyDraft, now: Date) async throws -> EscalationPolicy? {
+        guard try await update("escalation_policies", id.rawValue, draft.name, AlertCoding.json(draft), now) else { return nil }
+        return try await policy(id: id)
+    }
+
+    public func policy(id: EscalationPolicyID) async throws -> EscalationPolicy? {
+        try await rows("escalation_policies", "id", id.rawValue).first.map(Self.policy)
+    }
+
+    public func policies(organizationID: OrganizationID) async throws -> [EscalationPolicy] {
+        try await rows("escalation_policies", "organization_id", organizationID.rawValue).map(Self.policy)
+    }
+
+    public func deletePolicy(_ id: EscalationPolicyID) async throws -> Bool { try await delete("escalation_policies", id.rawValue) }
+
+    public func createSchedule(organizationID: OrganizationID, _ draft: OnCallScheduleDraft, now: Date) async throws -> OnCallSchedule {
+        let id = try await insert("oncall_schedules", organizationID, draft.name, AlertCoding.json(draft), now)
+        return OnCallSchedule(id: OnCallScheduleID(id), organizationID: organizationID, draft: draft)
+    }
+
+    public func updateSchedule(_ id: OnCallScheduleID, _ draft: OnCallScheduleDraft, now: Date) async throws -> OnCallSchedule? {
+        guard try await update("oncall_schedules", id.rawValue, draft.name, AlertCoding.json(draft), now) else { return nil }
+        return try await schedule(id: id)
+    }
+
+    public func schedule(id: OnCallScheduleID) async throws -> OnCallSchedule? {
+        try await rows("oncall_schedules", "id", id.rawValue).first.map(Self.schedule)
+    }
+
+    public func schedules(organizationID: OrganizationID) async throws -> [OnCallSchedule] {
+        try await rows("oncall_schedules", "organization_id", organizationID.rawValue).map(Self.schedule)
+    }
+
+    public func deleteSchedule(_ id: OnCallScheduleID) async throws -> Bool { try await delete("oncall_schedules", id.rawValue) }
+
+    private func insert(_ table: String, _ organizationID: OrganizationID, _ name: String, _ definition: String, _ now: Date) async throws -> Int64 {
+        let id = try await backend.write { db in
+            try await db.insert(into: table).columns("organization_id", "name", "definition", "created_at", "updated_at")
+                .values(SQLBind(organizationID.rawValue), SQLBind(name), SQLBind(definition), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
+                .returning("id").first(decodingColumn: "id", as: Int64.self)
+        }
+        guard let id else { throw DomainError.notFound(table) }
+        return id
+    }
+
+    private func update(_ table: String, _ id: Int64, _ name: String, _ definition: String, _ now: Date) async throws -> Bool {
+        try await backend.write { db in
+            try await db.update(table).set("name", to: SQLBind(name)).set("definition", to: SQLBind(definition))
+                .set("updated_at", to: SQLBind(now.millisecondsSince1970)).where("id", .equal, SQLBind(id)).returning("id").all().count > 0
+        }
+    }
+
+    private func rows(_ table: String, _ column: String, _ value: Int64) async throws -> [(Int64, Int64, String)] {
+        try await backend.read { db in
+            try await db.select().columns("id", "organization_id", "definition").from(table).where(SQLColumn(column), .equal, SQLBind(value))
+                .orderBy("name").orderBy("id").all().map {
+                    (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "organization_id", as: Int64.self), try $0.decode(column: "definition", as: String.self))
+                }
+        }
+    }
+
+    private func delete(_ table: String, _ id: Int64) async throws -> Bool {
+        try await backend.write { db in try await db.delete(from: table).where("id", .equal, SQLBind(id)).returning("id").all().count > 0 }
+    }
+
+    static func policy(_ row: (Int64, Int64, String)) throws -> EscalationPolicy {
+        EscalationPolicy(id: EscalationPolicyID(row.0), organizationID: OrganizationID(row.1), draft: try AlertCoding.decode(EscalationPolicyDraft.self, row.2))
+    }
+
+    static func schedule(_ row: (Int64, Int64, String)) throws -> OnCallSchedule {
+        OnCallSchedule(id: OnCallScheduleID(row.0), organizationID: OrganizationID(row.1), draft: try AlertCoding.decode(OnCallScheduleDraft.self, row.2))
+    }
+}
