@@ -177,6 +177,8 @@ public struct InboxBody: ResponseEncodable, Sendable {
     var alerts: [NotificationMessage.Item]
     var createdAt: Date
     var read: Bool
+    /// For an incident: its state and one-click links.
+    var incident: IncidentNotice?
 
     init(_ notification: InboxNotification) {
         id = notification.id.description
@@ -188,10 +190,11 @@ public struct InboxBody: ResponseEncodable, Sendable {
         alerts = notification.message.alerts
         createdAt = notification.createdAt
         read = notification.readAt != nil
+        incident = notification.message.incident
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, organization, title, severity, ruleID = "rule_id", ruleName = "rule_name", alerts, createdAt = "created_at", read
+        case id, organization, title, severity, ruleID = "rule_id", ruleName = "rule_name", alerts, createdAt = "created_at", read, incident
     }
 }
 

@@ -1,0 +1,159 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Metrics
+import NIOCore
+import Testing
+import TelltaleAlerting
+import TelltaleApp
+import TelltaleCore
+import TelltaleIncidents
+import TelltaleStore
+import TelltaleTestSupport
+
+@Suite("Incidents: API, escalation, one-click links, reports")
+struct IncidentsAPITests {
+    static func json(_ text: String) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+    static func array(_ text: String) -> [[String: Any]] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? [] }
+
+    /// Runs one escalation pass with a clock `ahead` seconds in the future, as a freshly started
+    /// node would (the timers are the stored states), then sends what it queued.
+    static func passLater(_ environment: TestEnvironment, ahead: TimeInterval) async throws -> Int {
+        let store = try await Store.open(DatabaseLocation.parse(url: environment.url), logger: TestDatabase.logger)
+        return try await store.whileRunning { store in
+            let links = ActionLinks(publicURL: "http://telltale.test")
+            links.setSecret(try await store.instanceSecret())
+            let service = IncidentService(repositories: store.repositories, links: links, publicURL: "http://telltale.test", emailsPeople: false,
+                                          logger: TestDatabase.logger, metrics: NOOPMetricsHandler.instance, now: { Date().addingTimeInterval(ahead) })
+            let changed = try await EscalationService(incidents: service, logger: TestDatabase.logger).pass()
+            // Queued at the moved clock's time, so sent by a sender on the same clock.
+            let delivery = NotificationDelivery(alerts: store.repositories.alerts, pagerDutyURL: "http://127.0.0.1:9/", logger: TestDatabase.logger,
+                                                metrics: NOOPMetricsHandler.instance, now: { Date().addingTimeInterval(ahead) })
+            _ = try await delivery.deliverDue()
+            await delivery.shutdown()
+            return changed
+        }
+    }
+
+    @Test("an incident escalates to the on-call user, then a channel; a signed link acknowledges it once; forged links change nothing; the report and figures follow",
+          arguments: TestDatabase.allCases)
+    func escalation(_ database: TestDatabase) async throws {
+        let receiver = AlertReceiver()
+        try await receiver.run { port in
+            try await TestEnvironment.with(database) { environment in
+                let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+                try await app.test(.router) { client in
+                    let tokens = try await MonitorsAPITests.tokens(environment)
+                    func call(_ path: String, _ method: HTTPRequest.Method, _ token: String, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
+                        try await client.execute(uri: "/api/0/" + path, method: method, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                                                 body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
+                    }
+                    let members = Self.array(try await call("organizations/default/members/", .get, tokens.admin).1)
+                    let member = try #require(members.first { ($0["email"] as? String) == "member@example.com" }?["id"] as? String)
+                    let hook = try await call("organizations/default/channels/", .post, tokens.admin,
+                                              #"{"type":"webhook","name":"Escalation hook","config":{"url":"http://127.0.0.1:\#(port)/oncall"}}"#)
+                    let hookID = try #require(Self.json(hook.1)["id"] as? String)
+
+                    // A schedule with the member on call; only admins edit it, anyone reads who is on call.
+                    let scheduleBody = #"{"name":"Primary","timezone":"Europe/Berlin","layers":[{"name":"all week","users":[\#(member)],"start":"2026-01-05T09:00:00Z","rotation":"weekly"}]}"#
+                    #expect(try await call("organizations/default/schedules/", .post, tokens.member, scheduleBody).0 == .forbidden)
+                    let schedule = try await call("organizations/default/schedules/", .post, tokens.admin, scheduleBody)
+                    #expect(schedule.0 == .created, "\(schedule.1)")
+                    let scheduleID = try #require(Self.json(schedule.1)["id"] as? String)
+                    let oncall = try await call("organizations/default/oncall/?at=2026-12-01T12:00:00Z", .get, tokens.viewer)
+                    #expect(oncall.1.contains("member@example.com"), "\(oncall.1)")
+
+                    // A policy: the on-call person at once, the channel after an hour. A step without targets is refused.
+                    let empty = try await call("organizations/default/escalation-policies/", .post, tokens.admin, #"{"name":"x","steps":[{"delay_seconds":0,"targets":[]}]}"#)
+                    #expect(empty.0 == .badRequest && empty.1.contains("targets"), "\(empty.1)")
+                    let policy = try await call("organizations/default/escalation-policies/", .post, tokens.admin, #"""
+                        {"name":"Payments","steps":[{"delay_seconds":0,"targets":[{"type":"schedule","id":\#(scheduleID)}]},
+                                                    {"delay_seconds":3600,"targets":[{"type":"channel","id":"\#(hookID)"}]}],"repeat":0}
+                        """#)
+                    #expect(policy.0 == .created, "\(policy.1)")
+                    let policyID = try #require(Self.json(policy.1)["id"] as? String)
+
+                    // Opened by a member: triggered, and the on-call member is notified in the app at once.
+                    #expect(try await call("organizations/default/incidents/", .post, tokens.viewer, #"{"title":"x"}"#).0 == .forbidden)
+                    let opened = try await call("organizations/default/incidents/", .post, tokens.member,
+                                                #"{"title":"Checkout is failing","severity":"critical","escalation_policy":\#(policyID),"auto_resolve":false}"#)
+                    #expect(opened.0 == .created, "\(opened.1)")
+                    #expect(Self.json(opened.1)["status"] as? String == "triggered")
+                    let incidentID = try #require(Self.json(opened.1)["id"] as? String)
+                    let inbox = Self.array(try await call("notifications/", .get, tokens.member).1)
+                    let notice = try #require(inbox.first { ($0["title"] as? String) == "Checkout is failing" }?["incident"] as? [String: Any])
+                    let acknowledgeURL = try #require(notice["acknowledge_url"] as? String)
+                    let detail = try await call("incidents/\(incidentID)/", .get, tokens.viewer)
+                    #expect(detail.1.contains("step 1: notified member"), "\(detail.1)")
+                    #expect(await receiver.requests(to: "/oncall").isEmpty)
+
+                    // An hour later (a node started afresh reads the stored timer): the channel gets the second step.
+                    #expect(try await Self.passLater(environment, ahead: 3_601) == 1)
+                    // The server's own delivery service may have claimed it first: wait for the receipt.
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while await receiver.requests(to: "/oncall").isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                    let webhook = try #require(await receiver.requests(to: "/oncall").first)
+                    #expect(webhook.body.contains("Checkout is failing") && webhook.body.contains("acknowledge_url"), "\(webhook.body)")
+                    #expect(try await Self.passLater(environment, ahead: 7_200) == 0)
+
+                    // One-click links: forged and altered ones are refused and change nothing; the real one acknowledges once.
+                    let path = String(acknowledgeURL[try #require(acknowledgeURL.range(of: "/incident-actions/")).lowerBound...])
+                    let token = String(path.dropFirst("/incident-actions/".count))
+                    let forged = token.dropLast(4) + "AAAA"
+                    let resolveInstead = token.replacingOccurrences(of: ".acknowledge.", with: ".resolve.")
+                    for bad in [String(forged), resolveInstead, "1.acknowledge.9999999999.x", "garbage"] {
+                        let status = try await client.execute(uri: "/incident-actions/\(bad)", method: .post, headers: [.accept: "application/json"]) { $0.status }
+                        #expect(status == .forbidden, "\(bad)")
+                    }
+                    #expect(Self.json(try await call("incidents/\(incidentID)/", .get, tokens.viewer).1)["status"] as? String == "triggered")
+                    let page = try await client.execute(uri: path, method: .get) { ($0.status, String(buffer: $0.body)) }
+                    #expect(page.0 == .ok && page.1.contains("<form method=\"post\">"))
+                    #expect(Self.json(try await call("incidents/\(incidentID)/", .get, tokens.viewer).1)["status"] as? String == "triggered")
+                    let clicked = try await client.execute(uri: path, method: .post, headers: [.accept: "application/json"]) { ($0.status, String(buffer: $0.body)) }
+                    #expect(clicked.0 == .ok && clicked.1.contains("acknowledged"), "\(clicked.1)")
+                    let again = try await client.execute(uri: path, method: .post, headers: [.accept: "application/json"]) { $0.status }
+                    #expect(again == .conflict)
+                    #expect(try await call("incidents/\(incidentID)/acknowledge", .post, tokens.member).0 == .conflict)
+                    #expect(try await call("incidents/\(incidentID)/escalate", .post, tokens.member).0 == .conflict)
+
+                    // Notes, resolution, and the report.
+                    #expect(try await call("incidents/\(incidentID)/notes", .post, tokens.member, #"{"text":""}"#).0 == .badRequest)
+                    #expect(try await call("incidents/\(incidentID)/notes", .post, tokens.member, #"{"text":"Rolled back release 4.2"}"#).0 == .created)
+                    let resolved = try await call("incidents/\(incidentID)/resolve", .post, tokens.member)
+                    #expect(Self.json(resolved.1)["status"] as? String == "resolved")
+                    #expect(try await call("incidents/\(incidentID)/acknowledge", .post, tokens.member).0 == .conflict)
+                    #expect(try await call("incidents/\(incidentID)/postmortem", .put, tokens.member,
+                                           #"{"summary":"Card payments failed","root_cause":"A bad release","action_items":["Add a canary"]}"#).0 == .ok)
+                    let report = Self.json(try await call("incidents/\(incidentID)/report", .get, tokens.viewer).1)
+                    #expect(report["time_to_acknowledge_seconds"] as? Double != nil)
+                    #expect(report["time_to_resolve_seconds"] as? Double != nil)
+                    #expect(report["resolved_by_runbook"] as? Bool == false)
+                    let timeline = try #require(report["timeline"] as? [[String: Any]]).compactMap { $0["kind"] as? String }
+                    // (The second step was stamped with the moved clock, an hour ahead: compared without order.)
+                    #expect(timeline.sorted() == ["acknowledged", "escalated", "escalated", "note", "opened", "resolved"], "\(timeline)")
+                    let markdown = try await client.execute(uri: "/api/0/incidents/\(incidentID)/report?format=markdown", method: .get,
+                                                            headers: [.authorization: "Bearer \(tokens.viewer)"]) { String(buffer: $0.body) }
+                    #expect(markdown.hasPrefix("# Incident #\(incidentID): Checkout is failing") && markdown.contains("- [ ] Add a canary"))
+
+                    // An incident that resolves itself once quiet: nobody acknowledges, so it counts as automatic.
+                    let quiet = try await call("organizations/default/incidents/", .post, tokens.member,
+                                               #"{"title":"Queue backlog","severity":"low","auto_resolve":true,"quiet_period_seconds":60}"#)
+                    let quietID = try #require(Self.json(quiet.1)["id"] as? String)
+                    #expect(try await Self.passLater(environment, ahead: 30) == 0)
+                    #expect(try await Self.passLater(environment, ahead: 61) == 1)
+                    let selfResolved = Self.json(try await call("incidents/\(quietID)/report", .get, tokens.viewer).1)
+                    #expect(selfResolved["time_to_acknowledge_seconds"] is NSNull)
+                    #expect((selfResolved["incident"] as? [String: Any])?["resolved_by"] as? String == "automatic")
+                    let active = Self.array(try await call("organizations/default/incidents/?status=active", .get, tokens.viewer).1)
+                    #expect(active.isEmpty)
+                    let stats = Self.json(try await call("organizations/default/incidents/stats/?statsPeriod=7d", .get, tokens.viewer).1)
+                    #expect(stats["auto_resolution_rate"] as? Double == 0.5, "\(stats)")
+                    #expect(stats["mtta_seconds"] as? Double != nil && stats["mttr_seconds"] as? Double != nil)
+                    #expect(try await call("organizations/default/incidents/stats/?statsPeriod=7x", .get, tokens.viewer).0 == .badRequest)
+                }
+            }
+        }
+    }
+}
