@@ -178,6 +178,10 @@ public struct AlertsController: Sendable {
         for user in draft.actions.flatMap(\.users) where !members.contains(user) {
             throw ValidationError(field: "actions", reason: "name user \(user), who is not a member of this organization")
         }
+        let policies = Set(try await repositories.incidents.policies(organizationID: organization.id).map(\.id))
+        for policy in draft.actions.compactMap(\.incident?.policyID) where !policies.contains(policy) {
+            throw ValidationError(field: "actions", reason: "name escalation policy \(policy), which this organization does not have")
+        }
         if let calendar = draft.calendar, !(try await alerts.calendars(organizationID: organization.id).contains { $0.id == calendar.id }) {
             throw ValidationError(field: "calendar", reason: "names calendar \(calendar.id), which this organization does not have")
         }

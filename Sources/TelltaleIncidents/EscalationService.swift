@@ -20,6 +20,7 @@ public final class EscalationService: Service, Sendable {
     }
 
     public func run() async throws {
+        try await incidents.startOpeningFromAlerts()
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
@@ -34,10 +35,11 @@ public final class EscalationService: Service, Sendable {
         }
     }
 
-    /// One pass: every due step, then auto-resolution. The number of incidents changed.
+    /// One pass: incidents opened by alerts, every due step, then auto-resolution. The
+    /// number of alerts read and incidents changed.
     @discardableResult
     public func pass() async throws -> Int {
-        var changed = 0
+        var changed = try await incidents.openFromAlerts()
         for incident in try await incidents.incidents.dueEscalations(now: incidents.now(), limit: 200)
         where try await incidents.escalateDue(incident) != nil {
             changed += 1

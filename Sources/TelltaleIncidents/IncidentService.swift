@@ -72,8 +72,15 @@ public final class IncidentService: Sendable {
         let draft = Incident(id: IncidentID(0), organizationID: organizationID, title: opening.title, severity: opening.severity, impact: opening.impact,
                              commanderID: opening.commanderID, policyID: opening.policyID, autoResolve: opening.autoResolve,
                              quietPeriodSeconds: opening.quietPeriodSeconds, dedupKey: opening.dedupKey, openedBy: actor, openedAt: at, escalation: escalation)
-        let (incident, created) = try await incidents.open(draft, links: opening.links, entry: TimelineEntry(at: at, kind: .opened, actor: actor, message: reason),
-                                                            notifications: [])
+        let entry = TimelineEntry(at: at, kind: .opened, actor: actor, message: reason)
+        let (incident, created): (Incident, Bool)
+        do {
+            (incident, created) = try await incidents.open(draft, links: opening.links, entry: entry, notifications: [])
+        } catch where opening.dedupKey != nil {
+            // Another node opened the same rule's incident at the same moment (the unique index
+            // refused the second): this one attaches to it.
+            (incident, created) = try await incidents.open(draft, links: opening.links, entry: entry, notifications: [])
+        }
         if created {
             Counter(label: "telltale.incidents.opened.total", dimensions: [("severity", incident.severity.rawValue)], factory: metrics).increment()
             logger.info("Opened an incident", metadata: ["incident.id": "\(incident.id)", "incident.severity": "\(incident.severity.rawValue)"])

@@ -157,3 +157,47 @@ struct IncidentsAPITests {
         }
     }
 }
+
+extension IncidentsAPITests {
+    @Test("a rule's open_incident action opens one incident per rule and issue, and later alerts attach to it", arguments: TestDatabase.allCases)
+    func openedByRule(_ database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                let tokens = try await MonitorsAPITests.tokens(environment)
+                let setup = try await IngestRouteTests().setUp(environment)
+                func call(_ path: String, _ method: HTTPRequest.Method, _ token: String, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
+                    try await client.execute(uri: "/api/0/" + path, method: method, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                                             body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
+                }
+                let foreign = try await call("organizations/default/alert-rules/", .post, tokens.admin,
+                                             #"{"name":"x","conditions":[{"type":"level","at_least":"error"}],"actions":[{"type":"open_incident","escalation_policy":"999"}]}"#)
+                #expect(foreign.0 == .badRequest && foreign.1.contains("escalation policy"), "\(foreign.1)")
+                let rule = try await call("organizations/default/alert-rules/", .post, tokens.admin, #"""
+                    {"name":"Payment errors","conditions":[{"type":"level","at_least":"error"}],"action_interval_seconds":0,
+                     "actions":[{"type":"open_incident","severity":"critical","auto_resolve":true,"quiet_period_seconds":600}]}
+                    """#)
+                #expect(rule.0 == .created, "\(rule.1)")
+                #expect(Self.json(rule.1)["actions"].map { "\($0)" }?.contains("open_incident") == true)
+                for _ in 0..<2 {
+                    let event = #"{"event_id":"\#(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())","level":"error","platform":"python","exception":{"values":[{"type":"CardDeclined","value":"card declined"}]}}"#
+                    let (status, text, _) = try await IngestRouteTests().post(client, project: setup.projectID, key: setup.key, body: Array(event.utf8), endpoint: "store",
+                                                                            extraHeaders: [("Content-Type", "application/json")])
+                    #expect(status == .ok, "\(text)")
+                    try await AlertingAPITests.evaluateAndDeliver(environment)
+                    _ = try await Self.passLater(environment, ahead: 0)
+                }
+                let opened = Self.array(try await call("organizations/default/incidents/?status=active", .get, tokens.viewer).1)
+                #expect(opened.count == 1, "\(opened)")
+                let id = try #require(opened.first?["id"] as? String)
+                let detail = Self.json(try await call("incidents/\(id)/", .get, tokens.viewer).1)
+                #expect(detail["severity"] as? String == "critical" && (detail["opened_by"] as? String)?.hasPrefix("rule:") == true)
+                let links = try #require(detail["links"] as? [String: Any])
+                #expect((links["issues"] as? [String])?.count == 1)
+                #expect((links["alerts"] as? [String])?.count == 2)
+                let kinds = (detail["timeline"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+                #expect(kinds == ["opened", "attached"], "\(String(describing: kinds))")
+            }
+        }
+    }
+}

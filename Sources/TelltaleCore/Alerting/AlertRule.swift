@@ -58,13 +58,33 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
         }
     }
 
+    /// What a firing does: notify channels and people (`notify`), or open an incident, or
+    /// attach the alert to the open one of the same rule and subject (`open_incident`).
     public struct Action: Sendable, Hashable, Codable {
+        /// `open_incident`'s settings.
+        public struct IncidentSettings: Sendable, Hashable {
+            public var severity: IncidentSeverity
+            public var policyID: EscalationPolicyID?
+            public var autoResolve: Bool
+            public var quietPeriodSeconds: Int
+
+            public init(severity: IncidentSeverity, policyID: EscalationPolicyID? = nil, autoResolve: Bool = false, quietPeriodSeconds: Int = 300) {
+                self.severity = severity
+                self.policyID = policyID
+                self.autoResolve = autoResolve
+                self.quietPeriodSeconds = quietPeriodSeconds
+            }
+        }
+
+        public static let typeNames = ["notify", "open_incident"]
+
         public var type: String
         public var channels: [ChannelID]
         public var users: [UserID]
         /// Every member holding one of these roles when the alert fires (`["owner"]`): the
         /// people follow the organization's membership without editing the rule.
         public var roles: [Role]
+        public var incident: IncidentSettings?
 
         public init(channels: [ChannelID] = [], users: [UserID] = [], roles: [Role] = []) {
             type = "notify"
@@ -73,12 +93,24 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
             self.roles = roles
         }
 
-        enum CodingKeys: String, CodingKey { case type, channels, users, roles }
+        public init(openIncident settings: IncidentSettings) {
+            type = "open_incident"
+            channels = []
+            users = []
+            roles = []
+            incident = settings
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case type, channels, users, roles, severity, escalationPolicy = "escalation_policy", autoResolve = "auto_resolve", quietPeriodSeconds = "quiet_period_seconds"
+        }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             type = try c.decodeIfPresent(String.self, forKey: .type) ?? "notify"
-            guard type == "notify" else { throw ValidationError(field: "actions", reason: "has an unknown type '\(type)'; known: notify") }
+            guard Self.typeNames.contains(type) else {
+                throw ValidationError(field: "actions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
+            }
             func ids(_ key: CodingKeys) throws -> [Int64] {
                 let numbers = try? c.decodeIfPresent([Int64].self, forKey: key)
                 let texts = (try? c.decodeIfPresent([String].self, forKey: key)) ?? numbers?.map(String.init) ?? []
@@ -95,15 +127,39 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
                 }
                 return role
             }
-            guard !channels.isEmpty || !users.isEmpty || !roles.isEmpty else { throw ValidationError(field: "actions", reason: "notify needs channels, users or roles") }
+            if type == "open_incident" {
+                let name = try c.decodeIfPresent(String.self, forKey: .severity) ?? "high"
+                guard let severity = IncidentSeverity(rawValue: name) else {
+                    throw ValidationError(field: "actions", reason: "open_incident severity must be critical, high, medium or low")
+                }
+                let text = (try? c.decodeIfPresent(String.self, forKey: .escalationPolicy)) ?? (try? c.decodeIfPresent(Int64.self, forKey: .escalationPolicy)).flatMap { $0.map(String.init) }
+                var policy: EscalationPolicyID?
+                if let text {
+                    guard let id = Int64(text) else { throw ValidationError(field: "actions", reason: "escalation_policy is an id, got '\(text)'") }
+                    policy = EscalationPolicyID(id)
+                }
+                let quiet = try c.decodeIfPresent(Int.self, forKey: .quietPeriodSeconds) ?? 300
+                guard (0...86_400).contains(quiet) else { throw ValidationError(field: "actions", reason: "quiet_period_seconds must be 0 to 86400") }
+                incident = IncidentSettings(severity: severity, policyID: policy, autoResolve: try c.decodeIfPresent(Bool.self, forKey: .autoResolve) ?? false,
+                                            quietPeriodSeconds: quiet)
+            } else {
+                guard !channels.isEmpty || !users.isEmpty || !roles.isEmpty else { throw ValidationError(field: "actions", reason: "notify needs channels, users or roles") }
+            }
         }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(type, forKey: .type)
-            try c.encode(channels.map(\.description), forKey: .channels)
-            try c.encode(users.map(\.description), forKey: .users)
-            try c.encode(roles.map(\.rawValue), forKey: .roles)
+            if let incident {
+                try c.encode(incident.severity.rawValue, forKey: .severity)
+                try c.encodeIfPresent(incident.policyID?.description, forKey: .escalationPolicy)
+                try c.encode(incident.autoResolve, forKey: .autoResolve)
+                try c.encode(incident.quietPeriodSeconds, forKey: .quietPeriodSeconds)
+            } else {
+                try c.encode(channels.map(\.description), forKey: .channels)
+                try c.encode(users.map(\.description), forKey: .users)
+                try c.encode(roles.map(\.rawValue), forKey: .roles)
+            }
         }
     }
 

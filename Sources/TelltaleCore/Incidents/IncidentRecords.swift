@@ -96,6 +96,9 @@ public protocol IncidentRepository: Sendable {
     /// Open incidents that resolve themselves, with whether every linked monitor is up and
     /// when a linked issue last had an event.
     func autoResolveCandidates(limit: Int) async throws -> [(Incident, monitorsUp: Bool, lastEventAt: Date?)]
-    /// Resolved incidents of the organization resolved or opened since `since`, for figures.
+    /// Alerts recorded after `position` (an alert id), oldest first: those of rules that open incidents.
+    func alerts(after position: Int64, limit: Int) async throws -> [AlertRecord]
+    func latestAlertID() async throws -> Int64
+    /// Incidents of the organization opened since `since`, for figures.
     func incidents(organizationID: OrganizationID, openedSince since: Date) async throws -> [Incident]
 }

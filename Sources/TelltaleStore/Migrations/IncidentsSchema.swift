@@ -53,7 +53,8 @@ enum IncidentsSchema {
             """,
             "CREATE INDEX incidents_organization ON incidents (organization_id, status, id)",
             "CREATE INDEX incidents_escalation_due ON incidents (escalation_due_at)",
-            "CREATE INDEX incidents_dedup ON incidents (organization_id, dedup_key, status)",
+            // One open incident per rule and subject, even when two nodes open it at once.
+            "CREATE UNIQUE INDEX incidents_open_dedup ON incidents (organization_id, dedup_key) WHERE dedup_key IS NOT NULL AND status <> 'resolved'",
             """
             CREATE TABLE incident_links (
                 incident_id \(f.bigint) NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,

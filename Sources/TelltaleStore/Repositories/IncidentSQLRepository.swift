@@ -21,6 +21,13 @@ public struct IncidentSQLRepository: IncidentRepository {
                    SELECT id FROM incidents WHERE organization_id = \(bind: incident.organizationID.rawValue) AND dedup_key = \(bind: key)
                    AND status <> 'resolved' ORDER BY id DESC LIMIT 1\(unsafeRaw: flavor.forUpdate)
                    """).first(decodingColumn: "id", as: Int64.self) {
+                // The same alert read twice (a replayed batch) attaches once.
+                if !links.alerts.isEmpty {
+                    let known = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("incident_links")
+                        .where("incident_id", .equal, SQLBind(existing)).where("kind", .equal, SQLBind("alert"))
+                        .where("target_id", .in, SQLBind.group(links.alerts.map(\.rawValue))).first(decodingColumn: "n", as: Int.self) ?? 0
+                    if known == links.alerts.count { return (existing, false) }
+                }
                 try await Self.link(existing, links, in: db)
                 var attached = entry
                 attached.kind = .attached
@@ -145,6 +152,19 @@ public struct IncidentSQLRepository: IncidentRepository {
         try await backend.write { db in
             try await db.update("incidents").set("postmortem", to: SQLBind(AlertCoding.json(postmortem))).where("id", .equal, SQLBind(id.rawValue)).run()
         }
+    }
+
+    public func alerts(after position: Int64, limit: Int) async throws -> [AlertRecord] {
+        try await backend.read { db in
+            try await db.select().columns(AlertSQLRepository.alertColumns.map { SQLColumn($0) }).from("alerts").where("id", .greaterThan, SQLBind(position))
+                .orderBy("id").limit(limit).all().map(AlertSQLRepository.alertRecord)
+        }
+    }
+
+    public func latestAlertID() async throws -> Int64 {
+        try await backend.read { db in
+            try await db.raw("SELECT MAX(id) AS n FROM alerts").first(decodingColumn: "n", as: Int64?.self) ?? nil
+        } ?? 0
     }
 
     public func dueEscalations(now: Date, limit: Int) async throws -> [Incident] {
