@@ -101,6 +101,10 @@ let package = Package(
             dependencies: [
                 "TelltaleCore",
                 "TelltaleAlerting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,6 +156,7 @@ let package = Package(
         .target(
             name: "TelltaleAPI",
             dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
                 "TelltaleAlerting",
                 "TelltaleIncidents",
                 "TelltaleCore",

@@ -1,4 +1,6 @@
 import Foundation
+import Mustache
+import TelltaleIncidents
 public import Hummingbird
 import TelltaleCore
 
@@ -325,4 +327,103 @@ public struct OnCallBody: ResponseEncodable, Sendable {
 
     var at: Date
     var oncall: [Entry]
+}
+
+public struct RunbookBody: ResponseEncodable, Sendable {
+    var id: String
+    var runbook: RunbookDraft
+    var succeeded: Int
+    var failed: Int
+
+    init(_ runbook: Runbook, counts: (succeeded: Int, failed: Int)?) {
+        id = runbook.id.description
+        self.runbook = SecretBox.masked(runbook.draft)
+        succeeded = counts?.succeeded ?? 0
+        failed = counts?.failed ?? 0
+    }
+
+    enum CodingKeys: String, CodingKey { case id, runs }
+
+    public func encode(to encoder: any Encoder) throws {
+        try runbook.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(["succeeded": succeeded, "failed": failed], forKey: .runs)
+    }
+}
+
+public struct RunbookTemplateBody: ResponseEncodable, Sendable {
+    var draft: RunbookDraft
+
+    public func encode(to encoder: any Encoder) throws { try draft.encode(to: encoder) }
+}
+
+public struct RunbookRunBody: ResponseEncodable, Sendable {
+    var id: String
+    var runbook: String
+    var incident: String?
+    var trigger: String
+    var status: String
+    var createdAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+    var steps: [RunbookRun.StepResult]
+
+    init(_ run: RunbookRun) {
+        id = run.id.description
+        runbook = run.runbookID.description
+        incident = run.incidentID?.description
+        trigger = run.trigger
+        status = run.status.rawValue
+        createdAt = run.createdAt
+        startedAt = run.startedAt
+        finishedAt = run.finishedAt
+        steps = run.steps
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, runbook, incident, trigger, status, createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at", steps
+    }
+}
+
+/// What a run would do, with the bodies rendered from the test payload; nothing is called.
+public struct DryRunBody: ResponseEncodable, Sendable {
+    struct Step: Encodable, Sendable {
+        var index: Int
+        var type: String
+        var description: String
+        var body: String?
+        var error: String?
+    }
+
+    var steps: [Step]
+    var dryRun = true
+
+    init(_ draft: RunbookDraft, payload: [String: String]) {
+        var context: [String: Any] = payload
+        context["incident"] = ["id": payload["incident.id"] ?? "0", "title": payload["incident.title"] ?? "Test incident",
+                               "severity": payload["incident.severity"] ?? "high", "status": "triggered"]
+        steps = draft.steps.enumerated().map { index, step in
+            switch step {
+            case .http(let call):
+                var body: String?, error: String?
+                do { body = try call.body.map { try MustacheTemplate(string: $0).render(context) } } catch let failure { error = "\(failure)" }
+                let headers = call.headers.keys.sorted().joined(separator: ", ")
+                return Step(index: index, type: step.typeName,
+                            description: "\(call.method) \(call.url)" + (headers.isEmpty ? "" : " with headers \(headers)") +
+                                ", expecting \(call.expectStatus.map(String.init).joined(separator: " or ")), \(call.retries) retries",
+                            body: body, error: error)
+            case .waitForMonitor(let monitor, let status, let timeout):
+                return Step(index: index, type: step.typeName, description: "wait up to \(timeout) s for monitor \(monitor) to be \(status.rawValue)")
+            case .waitForQuiet(let issue, let quiet, let timeout):
+                return Step(index: index, type: step.typeName, description: "wait up to \(timeout) s for \(issue.map { "issue \($0)" } ?? "the linked issues") to be quiet for \(quiet) s")
+            case .note(let text):
+                return Step(index: index, type: step.typeName, description: "post the note: \(text)")
+            case .resolveIncident:
+                return Step(index: index, type: step.typeName, description: "resolve the incident")
+            }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case steps, dryRun = "dry_run" }
 }

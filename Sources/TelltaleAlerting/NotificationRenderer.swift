@@ -3,6 +3,13 @@ import Foundation
 import Mustache
 import TelltaleCore
 
+/// The webhook signature, for other senders that sign the same way (runbook calls).
+public enum WebhookSigning {
+    public static func signature(secret: String, timestamp: String, body: [UInt8]) -> String {
+        NotificationRenderer.signature(secret: secret, timestamp: timestamp, body: body)
+    }
+}
+
 /// A request to a receiver: where, what headers, which body.
 struct OutgoingRequest: Sendable {
     var url: String

@@ -10,12 +10,14 @@ import TelltaleStore
 
 /// Incidents: opened by hand, by the API or by alert rules, escalated by policy to people,
 /// channels and on-call schedules, acknowledged or resolved (also by signed one-click links),
-/// resolved automatically when their monitors recover; their reports and figures.
+/// resolved automatically when their monitors recover or by runbooks; their reports and figures.
 struct IncidentsCapability: Capability {
     let repositories: Repositories
     let links: ActionLinks
     let service: IncidentService
     let escalation: EscalationService
+    let secrets = SecretBox()
+    let runner: RunbookRunner
     let schemaReady: SchemaGate
 
     init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, alerting: AlertingCapability, schemaReady: SchemaGate, logger: Logger) {
@@ -25,20 +27,23 @@ struct IncidentsCapability: Capability {
         service = IncidentService(repositories: store.repositories, links: links, publicURL: configuration.publicURL, emailsPeople: configuration.smtp != nil,
                                   logger: logger, metrics: metrics, delivered: { delivery.notify() })
         escalation = EscalationService(incidents: service, logger: logger)
+        runner = RunbookRunner(service: service, secrets: secrets, logger: logger, metrics: metrics)
         self.schemaReady = schemaReady
     }
 
     func prepare(instanceSecret: String) {
         links.setSecret(instanceSecret)
+        secrets.setSecret(instanceSecret)
     }
 
     func addRoutes(_ groups: RouteGroups) {
         let escalation = escalation
         IncidentsController(repositories: repositories, service: service, wake: { escalation.wakeup.signal() }).addRoutes(to: groups.api)
+        RunbooksController(repositories: repositories, service: service, secrets: secrets).addRoutes(to: groups.api)
         IncidentActionLinks(service: service).addRoutes(to: groups.root)
     }
 
     var services: [any Service] {
-        [AfterSchema(schemaReady: schemaReady, service: escalation)]
+        [AfterSchema(schemaReady: schemaReady, service: escalation), AfterSchema(schemaReady: schemaReady, service: runner)]
     }
 }

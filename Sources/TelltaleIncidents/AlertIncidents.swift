@@ -31,6 +31,7 @@ extension IncidentService {
         for alert in batch where (alert.status == .notified || alert.status == .pending) && !alert.firing.isResolution {
             if rules[alert.ruleID] == nil { rules[alert.ruleID] = .some(try await alerts.rule(id: alert.ruleID)) }
             guard let rule = rules[alert.ruleID] ?? nil else { continue }
+            let dedupKey = "rule:\(rule.id):\(alert.firing.subject)"
             for settings in rule.draft.actions.compactMap(\.incident) {
                 var links = IncidentLinks(alerts: [alert.id])
                 let parts = alert.firing.subject.split(separator: ":")
@@ -38,7 +39,7 @@ extension IncidentService {
                     if parts[0] == "issue" { links.issues = [id] } else if parts[0] == "monitor" { links.monitors = [MonitorID(id)] }
                 }
                 let opening = Opening(title: alert.firing.title, severity: settings.severity, policyID: settings.policyID, autoResolve: settings.autoResolve,
-                                      quietPeriodSeconds: settings.quietPeriodSeconds, links: links, dedupKey: "rule:\(rule.id):\(alert.firing.subject)")
+                                      quietPeriodSeconds: settings.quietPeriodSeconds, links: links, dedupKey: dedupKey)
                 do {
                     try await open(opening, organizationID: alert.organizationID, by: .rule(rule.id), reason: "\(rule.draft.name): \(alert.firing.reason)")
                 } catch let error as ValidationError {
@@ -48,6 +49,11 @@ extension IncidentService {
                     plain.policyID = nil
                     try await open(plain, organizationID: alert.organizationID, by: .rule(rule.id), reason: "\(rule.draft.name): \(alert.firing.reason)")
                 }
+            }
+            // Runbooks start after the incident opened, so they act on it (and can resolve it).
+            for runbookID in rule.draft.actions.compactMap(\.runbook) {
+                let incident = try await incidents.openIncident(organizationID: alert.organizationID, dedupKey: dedupKey)
+                _ = try await queueRun(runbookID, organizationID: alert.organizationID, incidentID: incident?.id, trigger: "rule:\(rule.id)", payload: [:])
             }
         }
         _ = try await alerts.commitEvaluation(cursor: Self.alertCursor, from: from, to: last, alerts: [], notifications: [], groups: [], now: now())

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import Metrics
+import TelltaleAlerting
 public import TelltaleCore
 
 /// Incident operations for the API, the dashboard, one-click links, alert rules and the
@@ -16,6 +17,8 @@ public final class IncidentService: Sendable {
     let delivered: @Sendable () -> Void
     let inboxChanged: @Sendable () -> Void
     public let links: ActionLinks
+    /// Wakes the runbook runner after a run was queued.
+    let runQueued = Wakeup()
 
     public init(repositories: Repositories, links: ActionLinks, publicURL: String, emailsPeople: Bool, logger: Logger, metrics: any MetricsFactory,
                 now: @escaping @Sendable () -> Date = Date.init, delivered: @escaping @Sendable () -> Void = {}, inboxChanged: @escaping @Sendable () -> Void = {}) {
@@ -131,8 +134,12 @@ public final class IncidentService: Sendable {
     }
 
     public func note(_ id: IncidentID, by actor: IncidentActor, text: String, isPublic: Bool) async throws -> Incident {
+        try await note(id, by: actor, kind: isPublic ? .update : .note, text: text, isPublic: isPublic)
+    }
+
+    func note(_ id: IncidentID, by actor: IncidentActor, kind: TimelineEntry.Kind, text: String, isPublic: Bool = false) async throws -> Incident {
         try await change(id) { incident, at in
-            (incident, [TimelineEntry(at: at, kind: isPublic ? .update : .note, actor: actor, message: text, isPublic: isPublic)], [])
+            (incident, [TimelineEntry(at: at, kind: kind, actor: actor, message: text, isPublic: isPublic)], [])
         }
     }
 
@@ -243,6 +250,21 @@ extension Optional where Wrapped: Sendable {
 }
 
 extension IncidentService {
+    /// Queues a run of a runbook of the organization; the runner picks it up at once.
+    public func queueRun(_ id: RunbookID, organizationID: OrganizationID, incidentID: IncidentID?, trigger: String, payload: [String: String]) async throws -> RunbookRun? {
+        guard let runbook = try await incidents.runbook(id: id), runbook.organizationID == organizationID else {
+            logger.warning("A runbook to start is gone", metadata: ["runbook.id": "\(id)"])
+            return nil
+        }
+        let run = try await incidents.queueRun(RunbookRun(id: RunbookRunID(0), runbookID: id, organizationID: organizationID, incidentID: incidentID,
+                                                          trigger: trigger, status: .queued, createdAt: now(), payload: payload))
+        if let incidentID {
+            _ = try? await note(incidentID, by: .runbook(runbook.draft.name), kind: .runbook, text: "runbook \(runbook.draft.name) started (\(trigger))")
+        }
+        runQueued.signal()
+        return run
+    }
+
     /// The post-incident report of `incident`.
     public func report(_ incident: Incident) async throws -> IncidentReport {
         let links = try await incidents.links(incident.id)

@@ -76,7 +76,7 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
             }
         }
 
-        public static let typeNames = ["notify", "open_incident"]
+        public static let typeNames = ["notify", "open_incident", "run_runbook"]
 
         public var type: String
         public var channels: [ChannelID]
@@ -85,6 +85,8 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
         /// people follow the organization's membership without editing the rule.
         public var roles: [Role]
         public var incident: IncidentSettings?
+        /// `run_runbook`: the runbook started for the alert (with the rule's open incident, if any).
+        public var runbook: RunbookID?
 
         public init(channels: [ChannelID] = [], users: [UserID] = [], roles: [Role] = []) {
             type = "notify"
@@ -102,7 +104,8 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case type, channels, users, roles, severity, escalationPolicy = "escalation_policy", autoResolve = "auto_resolve", quietPeriodSeconds = "quiet_period_seconds"
+            case type, channels, users, roles, severity, escalationPolicy = "escalation_policy", autoResolve = "auto_resolve", quietPeriodSeconds = "quiet_period_seconds",
+                 runbook
         }
 
         public init(from decoder: any Decoder) throws {
@@ -142,6 +145,10 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
                 guard (0...86_400).contains(quiet) else { throw ValidationError(field: "actions", reason: "quiet_period_seconds must be 0 to 86400") }
                 incident = IncidentSettings(severity: severity, policyID: policy, autoResolve: try c.decodeIfPresent(Bool.self, forKey: .autoResolve) ?? false,
                                             quietPeriodSeconds: quiet)
+            } else if type == "run_runbook" {
+                let text = (try? c.decodeIfPresent(String.self, forKey: .runbook)) ?? (try? c.decodeIfPresent(Int64.self, forKey: .runbook)).flatMap { $0.map(String.init) }
+                guard let text, let id = Int64(text) else { throw ValidationError(field: "actions", reason: "run_runbook needs the id of a runbook") }
+                runbook = RunbookID(id)
             } else {
                 guard !channels.isEmpty || !users.isEmpty || !roles.isEmpty else { throw ValidationError(field: "actions", reason: "notify needs channels, users or roles") }
             }
@@ -150,7 +157,9 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(type, forKey: .type)
-            if let incident {
+            if let runbook {
+                try c.encode(runbook.description, forKey: .runbook)
+            } else if let incident {
                 try c.encode(incident.severity.rawValue, forKey: .severity)
                 try c.encodeIfPresent(incident.policyID?.description, forKey: .escalationPolicy)
                 try c.encode(incident.autoResolve, forKey: .autoResolve)

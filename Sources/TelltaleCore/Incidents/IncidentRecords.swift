@@ -80,6 +80,8 @@ public protocol IncidentRepository: Sendable {
     /// one. The incident stored and whether it is new.
     func open(_ incident: Incident, links: IncidentLinks, entry: TimelineEntry, notifications: [OutgoingNotification]) async throws -> (Incident, created: Bool)
     func incident(id: IncidentID) async throws -> Incident?
+    /// The open incident with `dedupKey` (a rule and subject), if any.
+    func openIncident(organizationID: OrganizationID, dedupKey: String) async throws -> Incident?
     /// Newest first; `statuses` empty means all.
     func incidents(organizationID: OrganizationID, statuses: [IncidentStatus], limit: Int) async throws -> [Incident]
     /// Stores a change made from `incident` as read (its revision), with timeline entries and
@@ -101,4 +103,21 @@ public protocol IncidentRepository: Sendable {
     func latestAlertID() async throws -> Int64
     /// Incidents of the organization opened since `since`, for figures.
     func incidents(organizationID: OrganizationID, openedSince since: Date) async throws -> [Incident]
+
+    func createRunbook(organizationID: OrganizationID, _ draft: RunbookDraft, now: Date) async throws -> Runbook
+    func updateRunbook(_ id: RunbookID, _ draft: RunbookDraft, now: Date) async throws -> Runbook?
+    func runbook(id: RunbookID) async throws -> Runbook?
+    func runbooks(organizationID: OrganizationID) async throws -> [Runbook]
+    func deleteRunbook(_ id: RunbookID) async throws -> Bool
+
+    func queueRun(_ run: RunbookRun) async throws -> RunbookRun
+    /// The oldest queued run, now running under a lease until `leaseUntil`; runs whose
+    /// runner died (lease over) are failed first, since their steps may have had effects.
+    func claimRun(now: Date, leaseUntil: Date) async throws -> RunbookRun?
+    func saveRun(_ run: RunbookRun, leaseUntil: Date?) async throws
+    func run(id: RunbookRunID) async throws -> RunbookRun?
+    func runs(runbookID: RunbookID, limit: Int) async throws -> [RunbookRun]
+    func runs(incidentID: IncidentID) async throws -> [RunbookRun]
+    /// Finished runs per runbook of the organization: (succeeded, failed).
+    func runCounts(organizationID: OrganizationID) async throws -> [RunbookID: (succeeded: Int, failed: Int)]
 }

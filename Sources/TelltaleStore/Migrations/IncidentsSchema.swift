@@ -76,6 +76,35 @@ enum IncidentsSchema {
             )
             """,
             "CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, at)",
+            """
+            CREATE TABLE runbooks (
+                id \(f.identityPrimaryKey),
+                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at \(f.bigint) NOT NULL,
+                updated_at \(f.bigint) NOT NULL
+            )
+            """,
+            "CREATE INDEX runbooks_organization ON runbooks (organization_id)",
+            """
+            CREATE TABLE runbook_runs (
+                id \(f.identityPrimaryKey),
+                runbook_id \(f.bigint) NOT NULL REFERENCES runbooks(id) ON DELETE CASCADE,
+                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                incident_id \(f.bigint) REFERENCES incidents(id) ON DELETE SET NULL,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                steps TEXT NOT NULL,
+                created_at \(f.bigint) NOT NULL,
+                started_at \(f.bigint),
+                finished_at \(f.bigint),
+                lease_until \(f.bigint)
+            )
+            """,
+            "CREATE INDEX runbook_runs_runbook ON runbook_runs (runbook_id, id)",
+            "CREATE INDEX runbook_runs_status ON runbook_runs (status, lease_until)",
         ]
     }
 }

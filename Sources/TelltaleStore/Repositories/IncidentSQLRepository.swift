@@ -60,6 +60,13 @@ public struct IncidentSQLRepository: IncidentRepository {
         }
     }
 
+    public func openIncident(organizationID: OrganizationID, dedupKey: String) async throws -> Incident? {
+        try await backend.read { db in
+            try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("incidents").where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                .where("dedup_key", .equal, SQLBind(dedupKey)).where("status", .notEqual, SQLBind(IncidentStatus.resolved.rawValue)).first().map(Self.incident)
+        }
+    }
+
     public func incidents(organizationID: OrganizationID, statuses: [IncidentStatus], limit: Int) async throws -> [Incident] {
         try await backend.read { db in
             var query = db.select().columns(Self.columns.map { SQLColumn($0) }).from("incidents").where("organization_id", .equal, SQLBind(organizationID.rawValue))
