@@ -51,6 +51,8 @@ public struct AppConfiguration: Sendable {
     public var pagerDutyURL: String
     /// Days the alert history (alerts, deliveries, in-app notifications) is kept.
     public var alertHistoryDays: Int
+    /// The first retry delay of runbook HTTP steps, doubled after each retry.
+    public var runbookRetryDelayMilliseconds: Int
     /// The installation's mail server, when `smtp.url` and `smtp.from` are set.
     public var smtp: SMTPSettings?
 
@@ -73,6 +75,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "monitors.result_retention_days", defaultValue: "7", help: "days raw check results and pings are kept"),
         Setting(key: "alerting.pagerduty_url", defaultValue: "https://events.pagerduty.com/v2/enqueue", help: "PagerDuty Events API v2 endpoint"),
         Setting(key: "alerting.history_days", defaultValue: "90", help: "days alerts, deliveries and in-app notifications are kept"),
+        Setting(key: "runbooks.retry_delay_ms", defaultValue: "1000", help: "first retry delay of runbook HTTP calls (doubled after each)"),
         Setting(key: "smtp.url", defaultValue: "none (email channels off)", help: "smtp://user:pass@host:587?starttls=true, or smtps://host:465", isSecret: true),
         Setting(key: "smtp.from", defaultValue: "none", help: "sender of alert emails, e.g. Telltale <alerts@example.com>"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
@@ -205,6 +208,8 @@ public struct AppConfiguration: Sendable {
 
         alertHistoryDays = positive("alerting.history_days", 90) ?? 90
         if alertHistoryDays > 3_650 { problem("alerting.history_days", "'\(alertHistoryDays)' is above 3650") }
+        runbookRetryDelayMilliseconds = positive("runbooks.retry_delay_ms", 1_000) ?? 1_000
+        if runbookRetryDelayMilliseconds > 60_000 { problem("runbooks.retry_delay_ms", "'\(runbookRetryDelayMilliseconds)' is above 60000") }
         switch (text("smtp.url", secret: true), text("smtp.from")) {
         case (nil, nil): smtp = nil
         case (.some(let url), .some(let from)):

@@ -27,7 +27,8 @@ struct IncidentsCapability: Capability {
         service = IncidentService(repositories: store.repositories, links: links, publicURL: configuration.publicURL, emailsPeople: configuration.smtp != nil,
                                   logger: logger, metrics: metrics, delivered: { delivery.notify() })
         escalation = EscalationService(incidents: service, logger: logger)
-        runner = RunbookRunner(service: service, secrets: secrets, logger: logger, metrics: metrics)
+        runner = RunbookRunner(service: service, secrets: secrets, logger: logger, metrics: metrics,
+                               backoffBase: Double(configuration.runbookRetryDelayMilliseconds) / 1000)
         self.schemaReady = schemaReady
     }
 

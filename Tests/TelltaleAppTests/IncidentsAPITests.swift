@@ -201,3 +201,102 @@ extension IncidentsAPITests {
         }
     }
 }
+
+extension IncidentsAPITests {
+    @Test("a runbook calls a service that fails twice, succeeds on the third try, notes and resolves the incident; secrets stay hidden; garbage fails its step",
+          arguments: TestDatabase.allCases)
+    func runbooks(_ database: TestDatabase) async throws {
+        let receiver = AlertReceiver()
+        try await receiver.run { port in
+            try await TestEnvironment.with(database) { environment in
+                let app = try await buildApplication(reader: environment.reader(["runbooks.retry_delay_ms": "20"]), logger: TestDatabase.logger)
+                try await app.test(.router) { client in
+                    let tokens = try await MonitorsAPITests.tokens(environment)
+                    func call(_ path: String, _ method: HTTPRequest.Method, _ token: String, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
+                        try await client.execute(uri: "/api/0/" + path, method: method, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                                                 body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
+                    }
+                    func finished(_ runbook: String) async throws -> [String: Any] {
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        while ContinuousClock.now < deadline {
+                            if let run = Self.array(try await call("runbooks/\(runbook)/runs/", .get, tokens.viewer).1).first,
+                               ["succeeded", "failed"].contains(run["status"] as? String ?? "") { return run }
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        throw CancellationError()
+                    }
+                    let base = "http://127.0.0.1:\(port)"
+                    for (body, field) in [(#"{"name":"x","steps":[{"type":"http","url":"ftp://example.com/x"}]}"#, "steps.url"),
+                                          (#"{"name":"x","steps":[{"type":"reboot"}]}"#, "steps.type"),
+                                          (#"{"name":"x","steps":[]}"#, "steps")] {
+                        let refused = try await call("organizations/default/runbooks/", .post, tokens.admin, body)
+                        #expect(refused.0 == .badRequest && refused.1.contains(field), "\(body): \(refused.1)")
+                    }
+                    #expect(try await call("organizations/default/runbooks/", .post, tokens.member, #"{"name":"x","steps":[{"type":"resolve_incident"}]}"#).0 == .forbidden)
+                    let created = try await call("organizations/default/runbooks/", .post, tokens.admin, #"""
+                        {"name":"Reconnect the database","steps":[
+                          {"type":"http","method":"POST","url":"\#(base)/recover","headers":{"Authorization":"Bearer db-s3cret"},"secret":"sign-s3cret",
+                           "body":"{\"incident\": \"{{incident.id}}\", \"title\": \"{{incident.title}}\"}","timeout_seconds":5,"retries":3,"expect_status":[200]},
+                          {"type":"note","text":"The database connection was re-established."},
+                          {"type":"resolve_incident"}]}
+                        """#)
+                    #expect(created.0 == .created, "\(created.1)")
+                    #expect(!created.1.contains("s3cret") && created.1.contains("********"))
+                    let runbookID = try #require(Self.json(created.1)["id"] as? String)
+                    #expect(try await call("organizations/default/runbook-templates/", .get, tokens.viewer).1.contains("Circuit breaker reset"))
+
+                    // A dry run renders the body from a test payload and calls nothing.
+                    let dry = try await call("runbooks/\(runbookID)/run", .post, tokens.member, #"{"dry_run":true,"payload":{"incident.id":"42","incident.title":"DB down"}}"#)
+                    #expect(dry.0 == .ok && dry.1.contains(#"\"incident\": \"42\""#), "\(dry.1)")
+                    #expect(await receiver.requests(to: "/recover").isEmpty)
+
+                    let incident = try await call("organizations/default/incidents/", .post, tokens.member, #"{"title":"Database unreachable","severity":"critical"}"#)
+                    let incidentID = try #require(Self.json(incident.1)["id"] as? String)
+                    await receiver.failNext(2, path: "/recover")
+                    let queued = try await call("runbooks/\(runbookID)/run", .post, tokens.member, #"{"incident":"\#(incidentID)"}"#)
+                    #expect(queued.0 == .accepted, "\(queued.1)")
+                    let run = try await finished(runbookID)
+                    #expect(run["status"] as? String == "succeeded", "\(run)")
+                    let steps = try #require(run["steps"] as? [[String: Any]])
+                    #expect(steps.map { $0["attempts"] as? Int } == [3, 1, 1])
+                    let calls = await receiver.requests(to: "/recover")
+                    #expect(calls.count == 3)
+                    let last = try #require(calls.last)
+                    #expect(last.headers["authorization"] == "Bearer db-s3cret")
+                    #expect(last.body == #"{"incident": "\#(incidentID)", "title": "Database unreachable"}"#)
+                    let timestamp = try #require(last.headers["x-telltale-timestamp"])
+                    #expect(last.headers["x-telltale-signature"] == "sha256=" + WebhookSigning.signature(secret: "sign-s3cret", timestamp: timestamp, body: Array(last.body.utf8)))
+
+                    let report = Self.json(try await call("incidents/\(incidentID)/report", .get, tokens.viewer).1)
+                    #expect(report["resolved_by_runbook"] as? Bool == true)
+                    #expect((report["incident"] as? [String: Any])?["status"] as? String == "resolved")
+                    #expect((report["markdown"] as? String)?.contains("The database connection was re-established.") == true)
+                    let listed = Self.array(try await call("organizations/default/runbooks/", .get, tokens.viewer).1)
+                    #expect((listed.first?["runs"] as? [String: Int])?["succeeded"] == 1)
+                    let stats = Self.json(try await call("organizations/default/incidents/stats/?statsPeriod=7d", .get, tokens.viewer).1)
+                    #expect(stats["auto_resolution_rate"] as? Double == 1.0, "\(stats)")
+
+                    // Editing with the masked values keeps the secrets.
+                    let edited = try await call("runbooks/\(runbookID)/", .put, tokens.admin, #"""
+                        {"name":"Reconnect the database","steps":[{"type":"http","url":"\#(base)/recover","headers":{"Authorization":"********"},"secret":"********","expect_status":[200]}]}
+                        """#)
+                    #expect(edited.0 == .ok, "\(edited.1)")
+                    #expect(try await call("runbooks/\(runbookID)/run", .post, tokens.member, "{}").0 == .accepted)
+                    _ = try await finished(runbookID)
+                    #expect(await receiver.requests(to: "/recover").last?.headers["authorization"] == "Bearer db-s3cret")
+
+                    // A target answering something else than expected fails the step, and the run stops there.
+                    let garbage = try await call("organizations/default/runbooks/", .post, tokens.admin, #"""
+                        {"name":"Expect health","steps":[{"type":"http","url":"\#(base)/health","expect_body":"healthy","retries":1,"timeout_seconds":2},{"type":"resolve_incident"}]}
+                        """#)
+                    let garbageID = try #require(Self.json(garbage.1)["id"] as? String)
+                    #expect(try await call("runbooks/\(garbageID)/run", .post, tokens.member, "{}").0 == .accepted)
+                    let failed = try await finished(garbageID)
+                    #expect(failed["status"] as? String == "failed")
+                    #expect((failed["steps"] as? [[String: Any]])?.count == 1)
+                    #expect(((failed["steps"] as? [[String: Any]])?.first?["detail"] as? String)?.contains("healthy") == true)
+                }
+            }
+        }
+    }
+}
