@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Metrics
 public import ServiceLifecycle
 public import TelltaleAlerting
 import TelltaleCore
@@ -44,6 +45,11 @@ public final class EscalationService: Service, Sendable {
         where try await incidents.escalateDue(incident) != nil {
             changed += 1
         }
-        return changed + (try await incidents.autoResolve())
+        changed += try await incidents.autoResolve()
+        let open = try await incidents.incidents.openCounts()
+        for severity in IncidentSeverity.allCases {
+            Gauge(label: "telltale.incidents.open", dimensions: [("severity", severity.rawValue)], factory: incidents.metrics).record(open[severity] ?? 0)
+        }
+        return changed
     }
 }

@@ -93,6 +93,8 @@ public protocol IncidentRepository: Sendable {
     func postmortem(_ id: IncidentID) async throws -> Postmortem
     func savePostmortem(_ id: IncidentID, _ postmortem: Postmortem) async throws
 
+    /// Open incidents of every organization by severity (the metrics gauge).
+    func openCounts() async throws -> [IncidentSeverity: Int]
     /// Open incidents whose next escalation step is due.
     func dueEscalations(now: Date, limit: Int) async throws -> [Incident]
     /// Open incidents that resolve themselves, with whether every linked monitor is up and

@@ -174,6 +174,18 @@ public struct IncidentSQLRepository: IncidentRepository {
         } ?? 0
     }
 
+    public func openCounts() async throws -> [IncidentSeverity: Int] {
+        try await backend.read { db in
+            var counts: [IncidentSeverity: Int] = [:]
+            for row in try await db.raw("SELECT severity, COUNT(*) AS n FROM incidents WHERE status <> 'resolved' GROUP BY severity").all() {
+                if let severity = IncidentSeverity(rawValue: try row.decode(column: "severity", as: String.self)) {
+                    counts[severity] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            return counts
+        }
+    }
+
     public func dueEscalations(now: Date, limit: Int) async throws -> [Incident] {
         try await backend.read { db in
             try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("incidents")
