@@ -247,6 +247,8 @@ let package = Package(
             name: "TelltaleCLI",
             dependencies: [
                 "TelltaleApp",
+                "TelltaleIncidents",
+                .product(name: "Metrics", package: "swift-metrics"),
                 "TelltaleMonitors",
                 "CMallocTuning",
                 "TelltaleCore",

@@ -44,6 +44,11 @@ struct CommonOptions: ParsableArguments {
             throw ExitCode(1)
         } catch let error as ExitCode {
             throw error
+        } catch let error as IncidentConflict {
+            Console.error(error.description)
+            throw ExitCode(1)
+        } catch let error as ArgumentParser.ValidationError {
+            throw error
         } catch {
             Console.error("database error: \(error)")
             throw ExitCode(1)

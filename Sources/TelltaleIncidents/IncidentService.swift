@@ -63,7 +63,9 @@ public final class IncidentService: Sendable {
     /// Opens an incident (or attaches to the open one with the same dedup key) and sends its
     /// first escalation steps that are due at once.
     @discardableResult
-    public func open(_ opening: Opening, organizationID: OrganizationID, by actor: IncidentActor, reason: String) async throws -> (Incident, created: Bool) {
+    /// With `sendNow` false the first steps are left to the escalation timer (the command line,
+    /// beside a running server, leaves sending to it).
+    public func open(_ opening: Opening, organizationID: OrganizationID, by actor: IncidentActor, reason: String, sendNow: Bool = true) async throws -> (Incident, created: Bool) {
         let at = now()
         var escalation = EscalationState()
         if let policyID = opening.policyID {
@@ -87,7 +89,7 @@ public final class IncidentService: Sendable {
         if created {
             Counter(label: "telltale.incidents.opened.total", dimensions: [("severity", incident.severity.rawValue)], factory: metrics).increment()
             logger.info("Opened an incident", metadata: ["incident.id": "\(incident.id)", "incident.severity": "\(incident.severity.rawValue)"])
-            return (try await escalateDue(incident) ?? incident, true)
+            return (sendNow ? try await escalateDue(incident) ?? incident : incident, true)
         }
         return (incident, false)
     }
