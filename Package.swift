@@ -176,6 +176,7 @@ let package = Package(
             name: "TelltaleWeb",
             dependencies: [
                 "TelltaleCore",
+                "TelltaleIncidents",
                 "TelltaleMonitors",
                 "TelltaleHTTP",
                 "TelltaleIngest",
@@ -213,6 +214,8 @@ let package = Package(
                 .embedInCode("Resources/templates/status_pages.mustache"),
                 .embedInCode("Resources/templates/notifications.mustache"),
                 .embedInCode("Resources/templates/alerts.mustache"),
+                .embedInCode("Resources/templates/incidents.mustache"),
+                .embedInCode("Resources/templates/incident.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),
             ],

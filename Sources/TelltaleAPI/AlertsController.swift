@@ -178,6 +178,10 @@ public struct AlertsController: Sendable {
         for user in draft.actions.flatMap(\.users) where !members.contains(user) {
             throw ValidationError(field: "actions", reason: "name user \(user), who is not a member of this organization")
         }
+        let runbooks = Set(try await repositories.incidents.runbooks(organizationID: organization.id).map(\.id))
+        for runbook in draft.actions.compactMap(\.runbook) where !runbooks.contains(runbook) {
+            throw ValidationError(field: "actions", reason: "name runbook \(runbook), which this organization does not have")
+        }
         let policies = Set(try await repositories.incidents.policies(organizationID: organization.id).map(\.id))
         for policy in draft.actions.compactMap(\.incident?.policyID) where !policies.contains(policy) {
             throw ValidationError(field: "actions", reason: "name escalation policy \(policy), which this organization does not have")

@@ -105,6 +105,10 @@ extension IncidentsController {
             default: continue
             }
         }
+        let runbooks = Set(try await incidents.runbooks(organizationID: organization.id).map(\.id))
+        for runbook in (draft.steps + (draft.calendar?.steps ?? [])).compactMap(\.runbook) where !runbooks.contains(runbook) {
+            throw ValidationError(field: "steps.runbook", reason: "names runbook \(runbook), which this organization does not have")
+        }
         if let calendar = draft.calendar, !(try await repositories.alerts.calendars(organizationID: organization.id).contains { $0.id == calendar.id }) {
             throw ValidationError(field: "calendar", reason: "names calendar \(calendar.id), which this organization does not have")
         }

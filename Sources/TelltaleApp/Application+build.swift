@@ -65,7 +65,7 @@ public func buildApplication(
     let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates,
                                   ingest: ingest, schemaReady: schemaReady, logger: logger)
     let alerting = AlertingCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
-    let incidents = IncidentsCapability(store: store, configuration: configuration, metrics: factory, alerting: alerting, schemaReady: schemaReady, logger: logger)
+    let incidents = IncidentsCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, alerting: alerting, schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health, alerting, incidents]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(

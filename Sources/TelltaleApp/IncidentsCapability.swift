@@ -7,6 +7,7 @@ import TelltaleAPI
 import TelltaleCore
 import TelltaleIncidents
 import TelltaleStore
+import TelltaleWeb
 
 /// Incidents: opened by hand, by the API or by alert rules, escalated by policy to people,
 /// channels and on-call schedules, acknowledged or resolved (also by signed one-click links),
@@ -19,8 +20,11 @@ struct IncidentsCapability: Capability {
     let secrets = SecretBox()
     let runner: RunbookRunner
     let schemaReady: SchemaGate
+    let dashboard: Dashboard
 
-    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, alerting: AlertingCapability, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, alerting: AlertingCapability, schemaReady: SchemaGate,
+         logger: Logger) {
+        self.dashboard = dashboard
         repositories = store.repositories
         links = ActionLinks(publicURL: configuration.publicURL)
         let delivery = alerting.delivery
@@ -42,6 +46,7 @@ struct IncidentsCapability: Capability {
         IncidentsController(repositories: repositories, service: service, wake: { escalation.wakeup.signal() }).addRoutes(to: groups.api)
         RunbooksController(repositories: repositories, service: service, secrets: secrets).addRoutes(to: groups.api)
         IncidentActionLinks(service: service).addRoutes(to: groups.root)
+        IncidentsDashboard(dashboard: dashboard, service: service).addRoutes(to: groups.web)
     }
 
     var services: [any Service] {

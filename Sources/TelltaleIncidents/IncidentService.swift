@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import Metrics
+import Synchronization
 import TelltaleAlerting
 public import TelltaleCore
 
@@ -122,7 +123,9 @@ public final class IncidentService: Sendable {
     }
 
     public func escalateNow(_ id: IncidentID, by actor: IncidentActor) async throws -> Incident {
-        try await change(id) { incident, at in
+        // The steps of the attempt that was stored (a retried attempt replaces them).
+        let firedNow = Mutex<[EscalationFiring]>([])
+        let escalated = try await change(id) { incident, at in
             guard incident.status == .triggered else { throw IncidentConflict("only a triggered incident escalates") }
             guard let policyID = incident.policyID, let policy = try await self.incidents.policy(id: policyID) else {
                 throw IncidentConflict("the incident has no escalation policy")
@@ -131,7 +134,18 @@ public final class IncidentService: Sendable {
             var next = incident
             next.escalation = state
             let (entries, notifications) = try await self.notify(next, fired, by: actor, at: at)
+            firedNow.withLock { $0 = fired }
             return (next, entries, notifications)
+        }
+        try await startRunbooks(firedNow.withLock { $0 }, of: escalated)
+        return escalated
+    }
+
+    /// Starts the runbooks of steps that fired, on the incident.
+    func startRunbooks(_ fired: [EscalationFiring], of incident: Incident) async throws {
+        for runbook in fired.compactMap(\.runbook) {
+            _ = try await queueRun(runbook, organizationID: incident.organizationID, incidentID: incident.id, trigger: "policy:\(incident.policyID?.description ?? "")",
+                                   payload: [:])
         }
     }
 
@@ -173,6 +187,7 @@ public final class IncidentService: Sendable {
         // A concurrent change (an acknowledgement) wins: the next pass reads it.
         guard let stored = try await incidents.save(next, entries: entries, notifications: notifications) else { return nil }
         announce(notifications)
+        try await startRunbooks(fired, of: stored)
         return stored
     }
 

@@ -93,7 +93,7 @@ struct PageScope: Sendable {
 /// The page header: who is signed in, where they are, what they may do. Templates read it
 /// through `MustacheParent` (MustacheLookups.swift), so derived values can be computed.
 struct Chrome: Sendable {
-    enum Section: Sendable { case overview, issues, health, alerts, settings, account, notifications }
+    enum Section: Sendable { case overview, issues, health, alerts, incidents, settings, account, notifications }
     struct UserView: Sendable { var name: String; var email: String }
     struct OrgLink: Sendable { var slug: String; var name: String; var current: Bool }
 
@@ -113,6 +113,7 @@ struct Chrome: Sendable {
     var isSettings: Bool { section == .settings }
     var isAccount: Bool { section == .account }
     var isAlerts: Bool { section == .alerts }
+    var isIncidents: Bool { section == .incidents }
     var isNotifications: Bool { section == .notifications }
     var hasManyOrganizations: Bool { organizations.count > 1 }
 }

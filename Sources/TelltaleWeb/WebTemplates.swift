@@ -36,6 +36,8 @@ public struct WebTemplates: Sendable {
             "status_pages": PackageResources.status_pages_mustache,
             "notifications": PackageResources.notifications_mustache,
             "alerts": PackageResources.alerts_mustache,
+            "incidents": PackageResources.incidents_mustache,
+            "incident": PackageResources.incident_mustache,
         ]
         var library = MustacheLibrary()
         for (name, bytes) in sources {

@@ -25,12 +25,14 @@ public struct EscalationFiring: Sendable, Hashable {
     public var round: Int
     public var step: Int
     public var targets: [EscalationTarget]
+    public var runbook: RunbookID?
     public var at: Date
 
-    public init(round: Int, step: Int, targets: [EscalationTarget], at: Date) {
+    public init(round: Int, step: Int, targets: [EscalationTarget], runbook: RunbookID? = nil, at: Date) {
         self.round = round
         self.step = step
         self.targets = targets
+        self.runbook = runbook
         self.at = at
     }
 }
@@ -64,7 +66,8 @@ public enum Escalation {
         var fired: [EscalationFiring] = []
         let steps = steps(policy, state)
         while let due = state.dueAt, due <= now, state.nextStep < steps.count, let start = state.roundStartedAt {
-            fired.append(EscalationFiring(round: state.round, step: state.nextStep, targets: steps[state.nextStep].targets, at: due))
+            fired.append(EscalationFiring(round: state.round, step: state.nextStep, targets: steps[state.nextStep].targets,
+                                          runbook: steps[state.nextStep].runbook, at: due))
             state.nextStep += 1
             if state.nextStep < steps.count {
                 state.dueAt = start.addingTimeInterval(Double(steps[state.nextStep].delaySeconds))

@@ -38,22 +38,36 @@ extension EscalationTarget: Codable {
 }
 
 /// One step: `delaySeconds` after the round began (the incident opened, or the previous round
-/// ended), without acknowledgement, notify `targets`.
+/// ended), without acknowledgement, notify `targets`, and start `runbook` on the incident.
 public struct EscalationStep: Sendable, Hashable, Codable {
     public var delaySeconds: Int
     public var targets: [EscalationTarget]
+    public var runbook: RunbookID?
 
-    public init(delaySeconds: Int, targets: [EscalationTarget]) {
+    public init(delaySeconds: Int, targets: [EscalationTarget], runbook: RunbookID? = nil) {
         self.delaySeconds = delaySeconds
         self.targets = targets
+        self.runbook = runbook
     }
 
-    enum CodingKeys: String, CodingKey { case delaySeconds = "delay_seconds", targets }
+    enum CodingKeys: String, CodingKey { case delaySeconds = "delay_seconds", targets, runbook }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         delaySeconds = try c.decodeIfPresent(Int.self, forKey: .delaySeconds) ?? 0
         targets = try c.decodeIfPresent([EscalationTarget].self, forKey: .targets) ?? []
+        let text = (try? c.decodeIfPresent(String.self, forKey: .runbook)) ?? (try? c.decodeIfPresent(Int64.self, forKey: .runbook)).flatMap { $0.map(String.init) }
+        if let text {
+            guard let id = Int64(text) else { throw ValidationError(field: "steps.runbook", reason: "must be the id of a runbook") }
+            runbook = RunbookID(id)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(delaySeconds, forKey: .delaySeconds)
+        try c.encode(targets, forKey: .targets)
+        try c.encodeIfPresent(runbook?.description, forKey: .runbook)
     }
 }
 
@@ -131,7 +145,9 @@ public struct EscalationPolicyDraft: Sendable, Hashable, Codable {
     static func validate(_ steps: [EscalationStep], field: String) throws {
         guard !steps.isEmpty, steps.count <= 20 else { throw ValidationError(field: field, reason: "must have 1 to 20 steps") }
         for (index, step) in steps.enumerated() {
-            guard !step.targets.isEmpty else { throw ValidationError(field: "\(field)[\(index)].targets", reason: "a step needs at least one target") }
+            guard !step.targets.isEmpty || step.runbook != nil else {
+                throw ValidationError(field: "\(field)[\(index)].targets", reason: "a step needs at least one target (or a runbook)")
+            }
             guard (0...7 * 86_400).contains(step.delaySeconds) else {
                 throw ValidationError(field: "\(field)[\(index)].delay_seconds", reason: "must be 0 to 604800")
             }

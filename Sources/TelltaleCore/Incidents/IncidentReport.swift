@@ -51,7 +51,10 @@ public struct IncidentReport: Sendable, Hashable {
     public var affectedUsers: Int64 { issues.reduce(0) { $0 + $1.users } }
     public var affectedEvents: Int64 { issues.reduce(0) { $0 + $1.events } }
 
-    public func actorName(_ actor: IncidentActor) -> String {
+    public func actorName(_ actor: IncidentActor) -> String { Self.actorName(actor, people: people) }
+
+    /// Who an actor is, in words: a person's name, a runbook, Telltale itself.
+    public static func actorName(_ actor: IncidentActor, people: [UserID: String]) -> String {
         switch actor {
         case .user(let id): people[id] ?? "user \(id)"
         case .runbook(let name): "runbook \(name)"
