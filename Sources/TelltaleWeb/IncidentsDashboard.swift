@@ -42,6 +42,13 @@ public struct IncidentsDashboard: Sendable {
             let (scope, incident) = try await incident(context, .view)
             return dashboard.templates.page("incident", try await detail(scope, incident))
         }
+        router.get("organizations/:org/incidents/:id/report.md") { _, context -> Response in
+            let (_, incident) = try await incident(context, .view)
+            let markdown = try await service.report(incident).markdown()
+            return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"incident-\(incident.id).md\""],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: markdown)))
+        }
         for action in ["acknowledge", "resolve", "reopen", "escalate"] {
             router.post("organizations/:org/incidents/:id/\(action)") { _, context -> Response in
                 let (scope, incident) = try await incident(context, .triage)

@@ -206,6 +206,8 @@ def test_incident_pages_in_the_browser_and_axe(browser, workdir, base_env):  # n
         page.get_by_role("button", name="Resolve").click()
         expect(page.locator("#incident-status")).to_have_text("resolved")
         check(page, "incident", "light", axe, failures)
+        markdown = context.request.get(page.get_by_role("link", name="Report as Markdown").get_attribute("href"))
+        assert markdown.ok and "# Incident #1: Checkout is failing" in markdown.text() and "A bad release" in markdown.text()
         page.goto("/organizations/default/incidents/")
         check(page, "incidents", "light", axe, failures)
         dark = browser.new_context(base_url=server.url, color_scheme="dark", bypass_csp=True).new_page()
