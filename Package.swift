@@ -216,6 +216,7 @@ let package = Package(
                 .embedInCode("Resources/templates/alerts.mustache"),
                 .embedInCode("Resources/templates/incidents.mustache"),
                 .embedInCode("Resources/templates/incident.mustache"),
+                .embedInCode("Resources/templates/oncall.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),
             ],

@@ -32,13 +32,18 @@ extension Charts {
 
     /// The monitor's states over a window as coloured spans.
     static func stateTimeline(_ spans: [(range: TimeRange, status: MonitorStatus)], window: TimeRange) -> String {
+        spanTimeline(spans.map { ($0.range, "st-\($0.status.rawValue)", $0.status.rawValue) }, window: window, label: "state over the last 24 hours")
+    }
+
+    /// Coloured spans over a window, each with its class and a tooltip: monitor states, on-call shifts.
+    static func spanTimeline(_ spans: [(range: TimeRange, cssClass: String, title: String)], window: TimeRange, label: String) -> String {
         guard window.duration > 0 else { return "" }
-        var svg = "<svg class=\"timeline\" viewBox=\"0 0 1000 16\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"state over the last 24 hours\">"
+        var svg = "<svg class=\"timeline\" viewBox=\"0 0 1000 16\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(escape(label))\">"
         for span in spans {
             guard let clipped = span.range.clamped(to: window) else { continue }
             let x = 1000 * clipped.start.timeIntervalSince(window.start) / window.duration
             let w = max(1, 1000 * clipped.duration / window.duration)
-            svg += "<rect class=\"st-\(span.status.rawValue)\" x=\"\(fmt(x))\" y=\"0\" width=\"\(fmt(w))\" height=\"16\"><title>\(span.status.rawValue) from \(clipped.start.iso8601) for \(WebFormat.duration(clipped.duration))</title></rect>"
+            svg += "<rect class=\"\(span.cssClass)\" x=\"\(fmt(x))\" y=\"0\" width=\"\(fmt(w))\" height=\"16\"><title>\(escape(span.title)) from \(clipped.start.iso8601) for \(WebFormat.duration(clipped.duration))</title></rect>"
         }
         return svg + "</svg>"
     }

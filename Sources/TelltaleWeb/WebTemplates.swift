@@ -38,6 +38,7 @@ public struct WebTemplates: Sendable {
             "alerts": PackageResources.alerts_mustache,
             "incidents": PackageResources.incidents_mustache,
             "incident": PackageResources.incident_mustache,
+            "oncall": PackageResources.oncall_mustache,
         ]
         var library = MustacheLibrary()
         for (name, bytes) in sources {

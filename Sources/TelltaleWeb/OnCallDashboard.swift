@@ -1,0 +1,143 @@
+import Foundation
+public import Hummingbird
+import Logging
+import TelltaleCore
+public import TelltaleHTTP
+public import TelltaleIncidents
+
+/// On-call and automation: each schedule's next two weeks as a timeline, the escalation
+/// policies, and the runbooks with their runs. Admins add each in the API's JSON shape (one
+/// set of rules for scripts and the page), and members try a runbook as a dry run.
+public struct OnCallDashboard: Sendable {
+    let dashboard: Dashboard
+    let secrets: SecretBox
+
+    public init(dashboard: Dashboard, secrets: SecretBox) {
+        self.dashboard = dashboard
+        self.secrets = secrets
+    }
+
+    var incidents: any IncidentRepository { dashboard.repositories.incidents }
+
+    public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("organizations/:org/oncall/") { _, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .incidents)
+            return dashboard.templates.page("oncall", try await view(scope))
+        }
+        router.post("organizations/:org/oncall/:kind") { request, context -> Response in
+            let kind = try context.parameters.require("kind")
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, kind == "dry-run" ? .triage : .manage, section: .incidents)
+            let (form, _) = try await Form.body(of: request)
+            let json = Data((form["definition"] ?? "").utf8)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            do {
+                let members = Set(try await dashboard.repositories.organizations.members(of: scope.organization.id).map(\.0.id))
+                switch kind {
+                case "schedules":
+                    let draft = try decoder.decode(OnCallScheduleDraft.self, from: json)
+                    for user in draft.layers.flatMap(\.users) + draft.overrides.map(\.userID) where !members.contains(user) {
+                        throw ValidationError(field: "layers", reason: "names user \(user), who is not a member")
+                    }
+                    _ = try await incidents.createSchedule(organizationID: scope.organization.id, draft, now: Date())
+                case "policies":
+                    let draft = try decoder.decode(EscalationPolicyDraft.self, from: json)
+                    let channels = Set(try await dashboard.repositories.alerts.channels(organizationID: scope.organization.id).map(\.id))
+                    let schedules = Set(try await incidents.schedules(organizationID: scope.organization.id).map(\.id))
+                    let runbooks = Set(try await incidents.runbooks(organizationID: scope.organization.id).map(\.id))
+                    for step in draft.steps {
+                        if let runbook = step.runbook, !runbooks.contains(runbook) { throw ValidationError(field: "steps.runbook", reason: "names runbook \(runbook), which is not here") }
+                        for target in step.targets {
+                            switch target {
+                            case .user(let id) where !members.contains(id): throw ValidationError(field: "targets", reason: "names user \(id), who is not a member")
+                            case .channel(let id) where !channels.contains(id): throw ValidationError(field: "targets", reason: "names channel \(id), which is not here")
+                            case .schedule(let id) where !schedules.contains(id): throw ValidationError(field: "targets", reason: "names schedule \(id), which is not here")
+                            default: continue
+                            }
+                        }
+                    }
+                    _ = try await incidents.createPolicy(organizationID: scope.organization.id, draft, now: Date())
+                case "runbooks":
+                    let draft = try decoder.decode(RunbookDraft.self, from: json)
+                    _ = try await incidents.createRunbook(organizationID: scope.organization.id, try secrets.sealed(draft, previous: nil), now: Date())
+                case "dry-run":
+                    let draft = try decoder.decode(RunbookDraft.self, from: json)
+                    let payload = (try? JSONDecoder().decode([String: String].self, from: Data((form["payload"] ?? "{}").utf8))) ?? [:]
+                    let plan = DryRun.plan(draft, payload: payload).map { "\($0.index + 1). \($0.description)" + ($0.body.map { "\n   body: \($0)" } ?? "") }
+                    return dashboard.templates.page("oncall", try await view(scope, dryRun: plan.joined(separator: "\n")))
+                default:
+                    throw HTTPError(.notFound)
+                }
+                return redirect("\(scope.orgPath)/oncall/")
+            } catch let error as ValidationError {
+                return dashboard.templates.page("oncall", try await view(scope, error: "Not saved: \(error.field) \(error.reason)."), status: .badRequest)
+            } catch let error as DecodingError {
+                return dashboard.templates.page("oncall", try await view(scope, error: "Not saved: the JSON is not valid (\(Self.describe(error)))."), status: .badRequest)
+            }
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "missing \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context.debugDescription
+        @unknown default: "malformed"
+        }
+    }
+
+    func view(_ scope: PageScope, error: String? = nil, dryRun: String? = nil) async throws -> OnCallView {
+        let now = Date()
+        let window = TimeRange(start: now, end: now.addingTimeInterval(14 * 86_400))
+        let members = try await dashboard.repositories.organizations.members(of: scope.organization.id).map(\.0)
+        let names = Dictionary(members.map { ($0.id, $0.name.isEmpty ? $0.email : $0.name) }, uniquingKeysWith: { a, _ in a })
+        let order = Dictionary(members.enumerated().map { ($1.id, $0 % 6) }, uniquingKeysWith: { a, _ in a })
+        let counts = try await incidents.runCounts(organizationID: scope.organization.id)
+        let schedules = try await incidents.schedules(organizationID: scope.organization.id).map { schedule in
+            let shifts = schedule.draft.shifts(from: window.start, to: window.end, step: 900)
+            return OnCallView.ScheduleRow(
+                id: schedule.id.description, name: schedule.draft.name, timeZone: schedule.draft.timeZone.identifier,
+                now: schedule.draft.onCall(at: now).map { names[$0] ?? "user \($0)" } ?? "nobody",
+                timeline: Charts.spanTimeline(shifts.map { shift in
+                    (TimeRange(start: shift.start, end: shift.end), shift.userID.map { "oc-\(order[$0] ?? 0)" } ?? "st-down",
+                     shift.userID.map { names[$0] ?? "user \($0)" } ?? "nobody on call")
+                }, window: window, label: "who is on call in the next two weeks"),
+                shifts: shifts.prefix(30).map { shift in
+                    .init(who: shift.userID.map { names[$0] ?? "user \($0)" } ?? "nobody", from: WebFormat.timestamp(shift.start), until: WebFormat.timestamp(shift.end),
+                          gap: shift.userID == nil)
+                })
+        }
+        let policies = try await incidents.policies(organizationID: scope.organization.id).map { policy in
+            OnCallView.PolicyRow(id: policy.id.description, name: policy.draft.name, steps: policy.draft.steps.enumerated().map { index, step in
+                "\(index + 1). after \(WebFormat.duration(TimeInterval(step.delaySeconds))): " + step.targets.map { target in
+                    switch target {
+                    case .user(let id): names[id] ?? "user \(id)"
+                    case .channel(let id): "channel \(id)"
+                    case .schedule(let id): "on call in schedule \(id)"
+                    }
+                }.joined(separator: ", ") + (step.runbook.map { " · runbook \($0)" } ?? "")
+            }.joined(separator: " → ") + (policy.draft.repeat > 0 ? " (repeated \(policy.draft.repeat)×)" : ""))
+        }
+        let runbooks = try await incidents.runbooks(organizationID: scope.organization.id).map { runbook in
+            OnCallView.RunbookRow(id: runbook.id.description, name: runbook.draft.name, steps: runbook.draft.steps.map(\.typeName).joined(separator: " → "),
+                                  succeeded: counts[runbook.id]?.succeeded ?? 0, failed: counts[runbook.id]?.failed ?? 0)
+        }
+        return OnCallView(chrome: scope.chrome, orgPath: scope.orgPath, error: error, dryRun: dryRun, schedules: schedules, policies: policies, runbooks: runbooks,
+                          members: members.map { "\($0.id) \($0.name.isEmpty ? $0.email : $0.name)" }.joined(separator: ", "))
+    }
+}
+
+struct OnCallView: Sendable {
+    struct Shift: Sendable { var who: String; var from: String; var until: String; var gap: Bool }
+    struct ScheduleRow: Sendable { var id: String; var name: String; var timeZone: String; var now: String; var timeline: String; var shifts: [Shift] }
+    struct PolicyRow: Sendable { var id: String; var name: String; var steps: String }
+    struct RunbookRow: Sendable { var id: String; var name: String; var steps: String; var succeeded: Int; var failed: Int }
+
+    var chrome: Chrome
+    var orgPath: String
+    var error: String?
+    var dryRun: String?
+    var schedules: [ScheduleRow]
+    var policies: [PolicyRow]
+    var runbooks: [RunbookRow]
+    var members: String
+}
