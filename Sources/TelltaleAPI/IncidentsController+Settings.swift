@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import TelltaleCore
 import TelltaleHTTP
+import TelltaleIncidents
 
 /// Escalation policies, on-call schedules and "who is on call".
 extension IncidentsController {
@@ -89,35 +90,11 @@ extension IncidentsController {
         }
     }
 
-    /// Every target of a policy is the organization's own: members, channels, schedules, and the calendar.
     func check(_ draft: EscalationPolicyDraft, in organization: Organization) async throws {
-        let members = Set(try await repositories.organizations.members(of: organization.id).map(\.0.id))
-        let channels = Set(try await repositories.alerts.channels(organizationID: organization.id).map(\.id))
-        let schedules = Set(try await incidents.schedules(organizationID: organization.id).map(\.id))
-        for target in draft.steps.flatMap(\.targets) + (draft.calendar?.steps.flatMap(\.targets) ?? []) {
-            switch target {
-            case .user(let id) where !members.contains(id):
-                throw ValidationError(field: "targets", reason: "names user \(id), who is not a member of this organization")
-            case .channel(let id) where !channels.contains(id):
-                throw ValidationError(field: "targets", reason: "names channel \(id), which this organization does not have")
-            case .schedule(let id) where !schedules.contains(id):
-                throw ValidationError(field: "targets", reason: "names schedule \(id), which this organization does not have")
-            default: continue
-            }
-        }
-        let runbooks = Set(try await incidents.runbooks(organizationID: organization.id).map(\.id))
-        for runbook in (draft.steps + (draft.calendar?.steps ?? [])).compactMap(\.runbook) where !runbooks.contains(runbook) {
-            throw ValidationError(field: "steps.runbook", reason: "names runbook \(runbook), which this organization does not have")
-        }
-        if let calendar = draft.calendar, !(try await repositories.alerts.calendars(organizationID: organization.id).contains { $0.id == calendar.id }) {
-            throw ValidationError(field: "calendar", reason: "names calendar \(calendar.id), which this organization does not have")
-        }
+        try await service.check(draft, organizationID: organization.id)
     }
 
     func check(_ draft: OnCallScheduleDraft, in organization: Organization) async throws {
-        let members = Set(try await repositories.organizations.members(of: organization.id).map(\.0.id))
-        for user in draft.layers.flatMap(\.users) + draft.overrides.map(\.userID) where !members.contains(user) {
-            throw ValidationError(field: "layers", reason: "names user \(user), who is not a member of this organization")
-        }
+        try await service.check(draft, organizationID: organization.id)
     }
 }

@@ -47,7 +47,7 @@ struct IncidentsCapability: Capability {
         RunbooksController(repositories: repositories, service: service, secrets: secrets).addRoutes(to: groups.api)
         IncidentActionLinks(service: service).addRoutes(to: groups.root)
         IncidentsDashboard(dashboard: dashboard, service: service).addRoutes(to: groups.web)
-        OnCallDashboard(dashboard: dashboard, secrets: secrets).addRoutes(to: groups.web)
+        OnCallDashboard(dashboard: dashboard, service: service, secrets: secrets).addRoutes(to: groups.web)
     }
 
     var services: [any Service] {

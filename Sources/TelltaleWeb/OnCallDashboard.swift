@@ -10,10 +10,12 @@ public import TelltaleIncidents
 /// set of rules for scripts and the page), and members try a runbook as a dry run.
 public struct OnCallDashboard: Sendable {
     let dashboard: Dashboard
+    let service: IncidentService
     let secrets: SecretBox
 
-    public init(dashboard: Dashboard, secrets: SecretBox) {
+    public init(dashboard: Dashboard, service: IncidentService, secrets: SecretBox) {
         self.dashboard = dashboard
+        self.service = service
         self.secrets = secrets
     }
 
@@ -32,30 +34,14 @@ public struct OnCallDashboard: Sendable {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             do {
-                let members = Set(try await dashboard.repositories.organizations.members(of: scope.organization.id).map(\.0.id))
                 switch kind {
                 case "schedules":
                     let draft = try decoder.decode(OnCallScheduleDraft.self, from: json)
-                    for user in draft.layers.flatMap(\.users) + draft.overrides.map(\.userID) where !members.contains(user) {
-                        throw ValidationError(field: "layers", reason: "names user \(user), who is not a member")
-                    }
+                    try await service.check(draft, organizationID: scope.organization.id)
                     _ = try await incidents.createSchedule(organizationID: scope.organization.id, draft, now: Date())
                 case "policies":
                     let draft = try decoder.decode(EscalationPolicyDraft.self, from: json)
-                    let channels = Set(try await dashboard.repositories.alerts.channels(organizationID: scope.organization.id).map(\.id))
-                    let schedules = Set(try await incidents.schedules(organizationID: scope.organization.id).map(\.id))
-                    let runbooks = Set(try await incidents.runbooks(organizationID: scope.organization.id).map(\.id))
-                    for step in draft.steps {
-                        if let runbook = step.runbook, !runbooks.contains(runbook) { throw ValidationError(field: "steps.runbook", reason: "names runbook \(runbook), which is not here") }
-                        for target in step.targets {
-                            switch target {
-                            case .user(let id) where !members.contains(id): throw ValidationError(field: "targets", reason: "names user \(id), who is not a member")
-                            case .channel(let id) where !channels.contains(id): throw ValidationError(field: "targets", reason: "names channel \(id), which is not here")
-                            case .schedule(let id) where !schedules.contains(id): throw ValidationError(field: "targets", reason: "names schedule \(id), which is not here")
-                            default: continue
-                            }
-                        }
-                    }
+                    try await service.check(draft, organizationID: scope.organization.id)
                     _ = try await incidents.createPolicy(organizationID: scope.organization.id, draft, now: Date())
                 case "runbooks":
                     let draft = try decoder.decode(RunbookDraft.self, from: json)

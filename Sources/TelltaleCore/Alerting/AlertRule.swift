@@ -38,8 +38,7 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let text = (try? c.decode(String.self, forKey: .id)) ?? (try? c.decode(Int64.self, forKey: .id)).map(String.init) ?? ""
-            guard let id = Int64(text) else { throw ValidationError(field: "calendar", reason: "needs the id of a calendar") }
+            guard let id = try c.decodeID(forKey: .id, field: "calendar") else { throw ValidationError(field: "calendar", reason: "needs the id of a calendar") }
             self.id = BusinessCalendarID(id)
             inside = try c.decodeIfPresent(Bool.self, forKey: .inside) ?? true
             if let name = try c.decodeIfPresent(String.self, forKey: .severity) {
@@ -135,19 +134,15 @@ public struct AlertRuleDraft: Sendable, Hashable, Codable {
                 guard let severity = IncidentSeverity(rawValue: name) else {
                     throw ValidationError(field: "actions", reason: "open_incident severity must be critical, high, medium or low")
                 }
-                let text = (try? c.decodeIfPresent(String.self, forKey: .escalationPolicy)) ?? (try? c.decodeIfPresent(Int64.self, forKey: .escalationPolicy)).flatMap { $0.map(String.init) }
-                var policy: EscalationPolicyID?
-                if let text {
-                    guard let id = Int64(text) else { throw ValidationError(field: "actions", reason: "escalation_policy is an id, got '\(text)'") }
-                    policy = EscalationPolicyID(id)
-                }
+                let policy = try c.decodeID(forKey: .escalationPolicy, field: "actions").map(EscalationPolicyID.init)
                 let quiet = try c.decodeIfPresent(Int.self, forKey: .quietPeriodSeconds) ?? 300
                 guard (0...86_400).contains(quiet) else { throw ValidationError(field: "actions", reason: "quiet_period_seconds must be 0 to 86400") }
                 incident = IncidentSettings(severity: severity, policyID: policy, autoResolve: try c.decodeIfPresent(Bool.self, forKey: .autoResolve) ?? false,
                                             quietPeriodSeconds: quiet)
             } else if type == "run_runbook" {
-                let text = (try? c.decodeIfPresent(String.self, forKey: .runbook)) ?? (try? c.decodeIfPresent(Int64.self, forKey: .runbook)).flatMap { $0.map(String.init) }
-                guard let text, let id = Int64(text) else { throw ValidationError(field: "actions", reason: "run_runbook needs the id of a runbook") }
+                guard let id = try c.decodeID(forKey: .runbook, field: "actions") else {
+                    throw ValidationError(field: "actions", reason: "run_runbook needs the id of a runbook")
+                }
                 runbook = RunbookID(id)
             } else {
                 guard !channels.isEmpty || !users.isEmpty || !roles.isEmpty else { throw ValidationError(field: "actions", reason: "notify needs channels, users or roles") }

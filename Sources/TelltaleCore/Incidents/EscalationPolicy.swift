@@ -17,8 +17,7 @@ extension EscalationTarget: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decodeIfPresent(String.self, forKey: .type) ?? ""
-        let text = (try? c.decode(String.self, forKey: .id)) ?? (try? c.decode(Int64.self, forKey: .id)).map(String.init) ?? ""
-        guard let id = Int64(text) else { throw ValidationError(field: "targets", reason: "each target needs an id") }
+        guard let id = try c.decodeID(forKey: .id, field: "targets") else { throw ValidationError(field: "targets", reason: "each target needs an id") }
         switch type {
         case "user": self = .user(UserID(id))
         case "channel": self = .channel(ChannelID(id))
@@ -56,11 +55,7 @@ public struct EscalationStep: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         delaySeconds = try c.decodeIfPresent(Int.self, forKey: .delaySeconds) ?? 0
         targets = try c.decodeIfPresent([EscalationTarget].self, forKey: .targets) ?? []
-        let text = (try? c.decodeIfPresent(String.self, forKey: .runbook)) ?? (try? c.decodeIfPresent(Int64.self, forKey: .runbook)).flatMap { $0.map(String.init) }
-        if let text {
-            guard let id = Int64(text) else { throw ValidationError(field: "steps.runbook", reason: "must be the id of a runbook") }
-            runbook = RunbookID(id)
-        }
+        runbook = try c.decodeID(forKey: .runbook, field: "steps.runbook").map(RunbookID.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,8 +85,7 @@ public struct EscalationPolicyDraft: Sendable, Hashable, Codable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let text = (try? c.decode(String.self, forKey: .id)) ?? (try? c.decode(Int64.self, forKey: .id)).map(String.init) ?? ""
-            guard let id = Int64(text) else { throw ValidationError(field: "calendar", reason: "needs the id of a calendar") }
+            guard let id = try c.decodeID(forKey: .id, field: "calendar") else { throw ValidationError(field: "calendar", reason: "needs the id of a calendar") }
             self.id = BusinessCalendarID(id)
             inside = try c.decodeIfPresent(Bool.self, forKey: .inside) ?? true
             steps = try c.decodeIfPresent([EscalationStep].self, forKey: .steps) ?? []

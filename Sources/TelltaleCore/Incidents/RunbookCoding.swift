@@ -30,12 +30,7 @@ extension RunbookStep: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func id(_ key: CodingKeys) throws -> Int64? {
-            if let number = try? c.decodeIfPresent(Int64.self, forKey: key) { return number }
-            guard let text = try? c.decodeIfPresent(String.self, forKey: key) else { return nil }
-            guard let number = Int64(text) else { throw ValidationError(field: "steps.\(key.stringValue)", reason: "must be an id") }
-            return number
-        }
+        func id(_ key: CodingKeys) throws -> Int64? { try c.decodeID(forKey: key, field: "steps.\(key.stringValue)") }
         func timeout(_ fallback: Int) throws -> Int {
             let seconds = try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? fallback
             guard (1...86_400).contains(seconds) else { throw ValidationError(field: "steps.timeout_seconds", reason: "must be 1 to 86400") }
