@@ -41,6 +41,20 @@ struct EmailTests {
         #expect(wire.contains(Data("line\n.\nend".utf8).base64EncodedString()))
     }
 
+    @Test("An incident's email carries its one-click links, in the text and as buttons; a resolved one does not")
+    func incidentLinks() {
+        let item = NotificationMessage.Item(alertID: "incident-7", subject: "incident:7", title: "Checkout is failing", severity: .critical,
+                                            reason: "not acknowledged", link: "http://t.test/i/7", resolved: false)
+        var message = NotificationMessage(organization: "acme", ruleID: "incident-7", ruleName: "Incident #7", alerts: [item], sentAt: Date())
+        message.incident = IncidentNotice(id: 7, status: "triggered", step: 0, acknowledgeURL: "http://t.test/incident-actions/7.acknowledge.1.sig&x",
+                                          resolveURL: "http://t.test/incident-actions/7.resolve.1.sig")
+        let email = EmailRenderer.email(message, to: ["a@b.c"], from: "t@b.c", now: Date())
+        #expect(email.text.contains("Acknowledge: http://t.test/incident-actions/7.acknowledge.1.sig&x"))
+        #expect(email.html.contains(#"<a href="http://t.test/incident-actions/7.acknowledge.1.sig&amp;x""#) && email.html.contains(">Resolve</a>"))
+        message.incident?.status = "resolved"
+        #expect(!EmailRenderer.email(message, to: ["a@b.c"], from: "t@b.c", now: Date()).html.contains("Acknowledge"))
+    }
+
     @Test("SMTP answers: 2xx delivered, 5xx final, 4xx and silence retried")
     func decisions() {
         let policy = DeliveryPolicy()

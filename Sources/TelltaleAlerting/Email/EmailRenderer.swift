@@ -20,6 +20,11 @@ enum EmailRenderer {
             lines.append("  Open: \(item.link)")
             lines.append("")
         }
+        if let incident = message.incident, incident.status != IncidentStatus.resolved.rawValue {
+            lines.append("Acknowledge: \(incident.acknowledgeURL)")
+            lines.append("Resolve: \(incident.resolveURL)")
+            lines.append("")
+        }
         lines.append("Rule: \(message.ruleName) · Organization: \(message.organization)")
         if message.isTest { lines.append("This is a test message sent from the channel's settings.") }
         return lines.joined(separator: "\n")
@@ -35,11 +40,20 @@ enum EmailRenderer {
             <div style="font-size:14px;color:#4b5563">\(escape(item.reason))</div></td></tr>
             """
         }.joined(separator: "\n<tr><td style=\"height:8px\"></td></tr>\n")
+        var buttons = ""
+        if let incident = message.incident, incident.status != IncidentStatus.resolved.rawValue {
+            let style = "display:inline-block;padding:8px 14px;margin:12px 8px 0 0;border-radius:6px;text-decoration:none;font-weight:600"
+            buttons = """
+            <tr><td><a href="\(escape(incident.acknowledgeURL))" style="\(style);background:#1f6feb;color:#fff">Acknowledge</a>\
+            <a href="\(escape(incident.resolveURL))" style="\(style);border:1px solid #1f6feb;color:#1f6feb">Resolve</a></td></tr>
+            """
+        }
         return """
         <!doctype html><html><body style="font-family:-apple-system,Segoe UI,Roboto,sans-serif;background:#f5f5f4;margin:0;padding:16px">
         <table role="presentation" style="max-width:600px;margin:0 auto;background:#fff;border-radius:6px;padding:16px;width:100%">
         <tr><td><h1 style="font-size:18px;margin:0 0 12px">\(escape(message.title))</h1></td></tr>
         \(rows)
+        \(buttons)
         <tr><td style="font-size:12px;color:#6b7280;padding-top:16px">Rule <strong>\(escape(message.ruleName))</strong> · \(escape(message.organization))\(message.isTest ? " · test message" : "")</td></tr>
         </table></body></html>
         """
