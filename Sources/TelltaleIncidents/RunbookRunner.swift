@@ -60,7 +60,9 @@ public final class RunbookRunner: Service, Sendable {
     /// Claims and runs the oldest queued run; whether there was one.
     @discardableResult
     public func runNext() async throws -> Bool {
-        guard let claimed = try await incidents.claimRun(now: service.now(), leaseUntil: service.now().addingTimeInterval(600)) else { return false }
+        // Claiming is a write; an idle runner only reads.
+        guard try await incidents.hasRunsToClaim(now: service.now()),
+              let claimed = try await incidents.claimRun(now: service.now(), leaseUntil: service.now().addingTimeInterval(600)) else { return false }
         _ = try await execute(claimed)
         return true
     }

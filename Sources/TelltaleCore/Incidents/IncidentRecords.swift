@@ -113,6 +113,8 @@ public protocol IncidentRepository: Sendable {
     func deleteRunbook(_ id: RunbookID) async throws -> Bool
 
     func queueRun(_ run: RunbookRun) async throws -> RunbookRun
+    /// Whether a run waits, or a running one's lease is over (a read, before claiming writes).
+    func hasRunsToClaim(now: Date) async throws -> Bool
     /// The oldest queued run, now running under a lease until `leaseUntil`; runs whose
     /// runner died (lease over) are failed first, since their steps may have had effects.
     func claimRun(now: Date, leaseUntil: Date) async throws -> RunbookRun?

@@ -58,6 +58,14 @@ extension IncidentSQLRepository {
         return queued
     }
 
+    public func hasRunsToClaim(now: Date) async throws -> Bool {
+        try await backend.read { db in
+            try await db.raw("""
+                SELECT id FROM runbook_runs WHERE status = 'queued' OR (status = 'running' AND lease_until < \(bind: now.millisecondsSince1970)) LIMIT 1
+                """).first() != nil
+        }
+    }
+
     public func claimRun(now: Date, leaseUntil: Date) async throws -> RunbookRun? {
         let flavor = backend.flavor
         return try await backend.write { db in
