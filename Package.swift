@@ -156,7 +156,6 @@ let package = Package(
         .target(
             name: "TelltaleAPI",
             dependencies: [
-                .product(name: "Mustache", package: "swift-mustache"),
                 "TelltaleAlerting",
                 "TelltaleIncidents",
                 "TelltaleCore",

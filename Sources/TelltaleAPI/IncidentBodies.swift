@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 import TelltaleIncidents
 public import Hummingbird
 import TelltaleCore

@@ -1,7 +1,6 @@
 public import Foundation
 public import Hummingbird
 import Logging
-import Mustache
 public import TelltaleCore
 public import TelltaleHTTP
 public import TelltaleIncidents
@@ -101,17 +100,7 @@ public struct RunbooksController: Sendable {
         }
     }
 
-    /// Monitors and issues named by steps are the organization's own.
     func check(_ draft: RunbookDraft, in organization: Organization) async throws {
-        for step in draft.steps {
-            if case .waitForMonitor(let id, _, _) = step {
-                guard let monitor = try await repositories.monitors.monitor(id: id), monitor.organizationID == organization.id else {
-                    throw ValidationError(field: "steps.monitor", reason: "names monitor \(id), which this organization does not have")
-                }
-            }
-            if case .http(let call) = step, let body = call.body {
-                do { _ = try MustacheTemplate(string: body) } catch { throw ValidationError(field: "steps.body", reason: "is not a valid template: \(error)") }
-            }
-        }
+        try await service.check(draft, organizationID: organization.id)
     }
 }

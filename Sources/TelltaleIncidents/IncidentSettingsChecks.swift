@@ -1,7 +1,8 @@
+import Mustache
 public import TelltaleCore
 
-/// What a policy or a schedule names must be the organization's own: members, channels,
-/// schedules, runbooks and the calendar. One check for the API and the dashboard.
+/// What a policy, a schedule or a runbook names must be the organization's own: members,
+/// channels, schedules, runbooks, monitors and the calendar. One check for the API and the dashboard.
 extension IncidentService {
     public func check(_ draft: EscalationPolicyDraft, organizationID: OrganizationID) async throws {
         let members = Set(try await repositories.organizations.members(of: organizationID).map(\.0.id))
@@ -25,6 +26,20 @@ extension IncidentService {
         }
         if let calendar = draft.calendar, !(try await repositories.alerts.calendars(organizationID: organizationID).contains { $0.id == calendar.id }) {
             throw ValidationError(field: "calendar", reason: "names calendar \(calendar.id), which this organization does not have")
+        }
+    }
+
+    /// Monitors a runbook waits for are the organization's own, and its bodies are valid templates.
+    public func check(_ draft: RunbookDraft, organizationID: OrganizationID) async throws {
+        for step in draft.steps {
+            if case .waitForMonitor(let id, _, _) = step {
+                guard let monitor = try await repositories.monitors.monitor(id: id), monitor.organizationID == organizationID else {
+                    throw ValidationError(field: "steps.monitor", reason: "names monitor \(id), which this organization does not have")
+                }
+            }
+            if case .http(let call) = step, let body = call.body {
+                do { _ = try MustacheTemplate(string: body) } catch { throw ValidationError(field: "steps.body", reason: "is not a valid template: \(error)") }
+            }
         }
     }
 

@@ -45,6 +45,7 @@ public struct OnCallDashboard: Sendable {
                     _ = try await incidents.createPolicy(organizationID: scope.organization.id, draft, now: Date())
                 case "runbooks":
                     let draft = try decoder.decode(RunbookDraft.self, from: json)
+                    try await service.check(draft, organizationID: scope.organization.id)
                     _ = try await incidents.createRunbook(organizationID: scope.organization.id, try secrets.sealed(draft, previous: nil), now: Date())
                 case "dry-run":
                     let draft = try decoder.decode(RunbookDraft.self, from: json)

@@ -2,29 +2,25 @@
 /// definitions as JSON, like alert rules, so they grow without schema changes), and the
 /// post-incident report's editable sections.
 enum IncidentsSchema {
+    /// A table of named JSON definitions of an organization (policies, schedules, runbooks).
+    static func definitions(_ table: String, _ f: SQLFlavor) -> String {
+        """
+        CREATE TABLE \(table) (
+            id \(f.identityPrimaryKey),
+            organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            created_at \(f.bigint) NOT NULL,
+            updated_at \(f.bigint) NOT NULL
+        )
+        """
+    }
+
     static func statements(_ f: SQLFlavor) -> [String] {
         [
-            """
-            CREATE TABLE escalation_policies (
-                id \(f.identityPrimaryKey),
-                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                definition TEXT NOT NULL,
-                created_at \(f.bigint) NOT NULL,
-                updated_at \(f.bigint) NOT NULL
-            )
-            """,
+            definitions("escalation_policies", f),
             "CREATE INDEX escalation_policies_organization ON escalation_policies (organization_id)",
-            """
-            CREATE TABLE oncall_schedules (
-                id \(f.identityPrimaryKey),
-                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                definition TEXT NOT NULL,
-                created_at \(f.bigint) NOT NULL,
-                updated_at \(f.bigint) NOT NULL
-            )
-            """,
+            definitions("oncall_schedules", f),
             "CREATE INDEX oncall_schedules_organization ON oncall_schedules (organization_id)",
             """
             CREATE TABLE incidents (
@@ -76,16 +72,7 @@ enum IncidentsSchema {
             )
             """,
             "CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, at)",
-            """
-            CREATE TABLE runbooks (
-                id \(f.identityPrimaryKey),
-                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                definition TEXT NOT NULL,
-                created_at \(f.bigint) NOT NULL,
-                updated_at \(f.bigint) NOT NULL
-            )
-            """,
+            definitions("runbooks", f),
             "CREATE INDEX runbooks_organization ON runbooks (organization_id)",
             """
             CREATE TABLE runbook_runs (

@@ -2,45 +2,29 @@ public import Foundation
 import SQLKit
 public import TelltaleCore
 
-/// Runbooks (a JSON definition each) and their runs, claimed under a lease by one runner.
+/// Runbooks (stored like policies and schedules) and their runs, claimed under a lease by one runner.
 extension IncidentSQLRepository {
     static let runColumns = ["id", "runbook_id", "organization_id", "incident_id", "trigger", "status", "payload", "steps", "created_at", "started_at", "finished_at"]
 
     public func createRunbook(organizationID: OrganizationID, _ draft: RunbookDraft, now: Date) async throws -> Runbook {
-        let id = try await backend.write { db in
-            try await db.insert(into: "runbooks").columns("organization_id", "name", "definition", "created_at", "updated_at")
-                .values(SQLBind(organizationID.rawValue), SQLBind(draft.name), SQLBind(AlertCoding.json(draft)), SQLBind(now.millisecondsSince1970),
-                        SQLBind(now.millisecondsSince1970))
-                .returning("id").first(decodingColumn: "id", as: Int64.self)
-        }
-        guard let id else { throw DomainError.notFound("runbook") }
+        let id = try await insert("runbooks", organizationID, draft.name, AlertCoding.json(draft), now)
         return Runbook(id: RunbookID(id), organizationID: organizationID, draft: draft)
     }
 
     public func updateRunbook(_ id: RunbookID, _ draft: RunbookDraft, now: Date) async throws -> Runbook? {
-        let updated = try await backend.write { db in
-            try await db.update("runbooks").set("name", to: SQLBind(draft.name)).set("definition", to: SQLBind(AlertCoding.json(draft)))
-                .set("updated_at", to: SQLBind(now.millisecondsSince1970)).where("id", .equal, SQLBind(id.rawValue)).returning("id").all().count > 0
-        }
-        return updated ? try await runbook(id: id) : nil
+        guard try await update("runbooks", id.rawValue, draft.name, AlertCoding.json(draft), now) else { return nil }
+        return try await runbook(id: id)
     }
 
     public func runbook(id: RunbookID) async throws -> Runbook? {
-        try await backend.read { db in
-            try await db.select().columns("id", "organization_id", "definition").from("runbooks").where("id", .equal, SQLBind(id.rawValue)).first().map(Self.runbook)
-        }
+        try await rows("runbooks", "id", id.rawValue).first.map(Self.runbook)
     }
 
     public func runbooks(organizationID: OrganizationID) async throws -> [Runbook] {
-        try await backend.read { db in
-            try await db.select().columns("id", "organization_id", "definition").from("runbooks").where("organization_id", .equal, SQLBind(organizationID.rawValue))
-                .orderBy("name").orderBy("id").all().map(Self.runbook)
-        }
+        try await rows("runbooks", "organization_id", organizationID.rawValue).map(Self.runbook)
     }
 
-    public func deleteRunbook(_ id: RunbookID) async throws -> Bool {
-        try await backend.write { db in try await db.delete(from: "runbooks").where("id", .equal, SQLBind(id.rawValue)).returning("id").all().count > 0 }
-    }
+    public func deleteRunbook(_ id: RunbookID) async throws -> Bool { try await delete("runbooks", id.rawValue) }
 
     public func queueRun(_ run: RunbookRun) async throws -> RunbookRun {
         let id = try await backend.write { db in
@@ -131,9 +115,8 @@ extension IncidentSQLRepository {
         }
     }
 
-    static func runbook(_ row: any SQLRow) throws -> Runbook {
-        Runbook(id: RunbookID(try row.decode(column: "id", as: Int64.self)), organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
-                draft: try AlertCoding.decode(RunbookDraft.self, try row.decode(column: "definition", as: String.self)))
+    static func runbook(_ row: (Int64, Int64, String)) throws -> Runbook {
+        Runbook(id: RunbookID(row.0), organizationID: OrganizationID(row.1), draft: try AlertCoding.decode(RunbookDraft.self, row.2))
     }
 
     static func run(_ row: any SQLRow) throws -> RunbookRun {

@@ -2,7 +2,7 @@ public import Foundation
 import SQLKit
 public import TelltaleCore
 
-/// Escalation policies and on-call schedules: a name and a JSON definition each.
+/// Escalation policies, on-call schedules and runbooks: a name and a JSON definition each.
 extension IncidentSQLRepository {
     public func createPolicy(organizationID: OrganizationID, _ draft: EscalationPolicyDraft, now: Date) async throws -> EscalationPolicy {
         let id = try await insert("escalation_policies", organizationID, draft.name, AlertCoding.json(draft), now)
@@ -44,7 +44,7 @@ extension IncidentSQLRepository {
 
     public func deleteSchedule(_ id: OnCallScheduleID) async throws -> Bool { try await delete("oncall_schedules", id.rawValue) }
 
-    private func insert(_ table: String, _ organizationID: OrganizationID, _ name: String, _ definition: String, _ now: Date) async throws -> Int64 {
+    func insert(_ table: String, _ organizationID: OrganizationID, _ name: String, _ definition: String, _ now: Date) async throws -> Int64 {
         let id = try await backend.write { db in
             try await db.insert(into: table).columns("organization_id", "name", "definition", "created_at", "updated_at")
                 .values(SQLBind(organizationID.rawValue), SQLBind(name), SQLBind(definition), SQLBind(now.millisecondsSince1970), SQLBind(now.millisecondsSince1970))
@@ -54,14 +54,14 @@ extension IncidentSQLRepository {
         return id
     }
 
-    private func update(_ table: String, _ id: Int64, _ name: String, _ definition: String, _ now: Date) async throws -> Bool {
+    func update(_ table: String, _ id: Int64, _ name: String, _ definition: String, _ now: Date) async throws -> Bool {
         try await backend.write { db in
             try await db.update(table).set("name", to: SQLBind(name)).set("definition", to: SQLBind(definition))
                 .set("updated_at", to: SQLBind(now.millisecondsSince1970)).where("id", .equal, SQLBind(id)).returning("id").all().count > 0
         }
     }
 
-    private func rows(_ table: String, _ column: String, _ value: Int64) async throws -> [(Int64, Int64, String)] {
+    func rows(_ table: String, _ column: String, _ value: Int64) async throws -> [(Int64, Int64, String)] {
         try await backend.read { db in
             try await db.select().columns("id", "organization_id", "definition").from(table).where(SQLColumn(column), .equal, SQLBind(value))
                 .orderBy("name").orderBy("id").all().map {
@@ -70,7 +70,7 @@ extension IncidentSQLRepository {
         }
     }
 
-    private func delete(_ table: String, _ id: Int64) async throws -> Bool {
+    func delete(_ table: String, _ id: Int64) async throws -> Bool {
         try await backend.write { db in try await db.delete(from: table).where("id", .equal, SQLBind(id)).returning("id").all().count > 0 }
     }
 
