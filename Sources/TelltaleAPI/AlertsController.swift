@@ -35,20 +35,9 @@ public struct AlertsController: Sendable {
         router.post("organizations/:org/channels/") { request, context -> EditedResponse<ChannelBody> in
             let input = try await request.decode(as: ChannelInput.self, context: context)
             let owner = try await organization(context, .manage)
-            guard let type = ChannelType(rawValue: input.type) else {
-                throw APIError.badRequest("type must be one of \(ChannelType.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if type == .email, !smtpConfigured {
-                throw ValidationError(field: "config.to", reason: "cannot be used yet: email channels need smtp.url and smtp.from in the server configuration")
-            }
-            let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
-            guard (1...200).contains(name.count) else { throw ValidationError(field: "name", reason: "must be 1 to 200 characters") }
-            let config = input.config
-            let channel = try await alerts.createChannel(
-                organizationID: owner.id, name: name,
-                config: try ChannelConfig.make(type: type, to: config?.to, url: config?.url, secret: config?.secret, headers: config?.headers,
-                                               template: config?.template, routingKey: config?.routingKey), now: now())
-            context.logger.info("Created a channel", metadata: ["channel.id": "\(channel.id)", "channel.type": "\(type.rawValue)"])
+            let (name, config) = try channelSettings(input)
+            let channel = try await alerts.createChannel(organizationID: owner.id, name: name, config: config, now: now())
+            context.logger.info("Created a channel", metadata: ["channel.id": "\(channel.id)", "channel.type": "\(config.type.rawValue)"])
             return EditedResponse(status: .created, response: ChannelBody(channel))
         }
         router.delete("channels/:id/") { _, context -> HTTPResponse.Status in
@@ -60,6 +49,31 @@ public struct AlertsController: Sendable {
             let (organization, channel) = try await owned(authorizer, "channel", context, .manage) { try await alerts.channel(id: ChannelID($0)) }
             let message = NotificationMessage.test(channel: channel, organization: organization.slug.rawValue, link: "", sentAt: now())
             return TestResultBody(item: AlertHistoryBody.AttemptItem(await delivery.sendNow(channel, message)))
+        }
+
+        // A person's own contact methods: every member manages their own.
+        router.get("organizations/:org/contact-methods/") { _, context -> [ChannelBody] in
+            let principal = try context.requirePrincipal()
+            return try await alerts.contactMethods(organizationID: organization(context, .view).id, userID: principal.user.id).map(ChannelBody.init)
+        }
+        router.post("organizations/:org/contact-methods/") { request, context -> EditedResponse<ChannelBody> in
+            let input = try await request.decode(as: ChannelInput.self, context: context)
+            let principal = try context.requirePrincipal()
+            let owner = try await authorizer.organization(context.parameters.require("org"), principal, .view, scope: .projectWrite)
+            let (name, config) = try channelSettings(input)
+            let method = try await alerts.createContactMethod(organizationID: owner.id, userID: principal.user.id, name: name, config: config, now: now())
+            context.logger.info("Created a contact method", metadata: ["channel.id": "\(method.id)", "channel.type": "\(config.type.rawValue)"])
+            return EditedResponse(status: .created, response: ChannelBody(method))
+        }
+        router.delete("contact-methods/:id/") { _, context -> HTTPResponse.Status in
+            _ = try await alerts.deleteChannel(try await ownContactMethod(context).id)
+            return .noContent
+        }
+        router.post("contact-methods/:id/test") { _, context -> TestResultBody in
+            let method = try await ownContactMethod(context)
+            guard let organization = try await repositories.organizations.organization(id: method.organizationID) else { throw APIError.notFound("contact method not found") }
+            let message = NotificationMessage.test(channel: method, organization: organization.slug.rawValue, link: "", sentAt: now())
+            return TestResultBody(item: AlertHistoryBody.AttemptItem(await delivery.sendNow(method, message)))
         }
 
         router.get("organizations/:org/calendars/") { _, context -> [CalendarBody] in
@@ -189,6 +203,31 @@ public struct AlertsController: Sendable {
         if let calendar = draft.calendar, !(try await alerts.calendars(organizationID: organization.id).contains { $0.id == calendar.id }) {
             throw ValidationError(field: "calendar", reason: "names calendar \(calendar.id), which this organization does not have")
         }
+    }
+
+    /// The caller's own contact method named in the path (someone else's is not found).
+    func ownContactMethod(_ context: TelltaleRequestContext) async throws -> Channel {
+        let principal = try context.requirePrincipal()
+        guard principal.tokenScopes.map({ AccessPolicy.covers($0, .projectWrite) }) ?? true, let id = Int64(try context.parameters.require("id")),
+              let method = try await alerts.channel(id: ChannelID(id)), method.ownerUserID == principal.user.id else {
+            throw APIError.notFound("contact method not found")
+        }
+        return method
+    }
+
+    /// A channel's (or contact method's) name and settings from the request, checked.
+    func channelSettings(_ input: ChannelInput) throws -> (String, ChannelConfig) {
+        guard let type = ChannelType(rawValue: input.type) else {
+            throw APIError.badRequest("type must be one of \(ChannelType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if type == .email, !smtpConfigured {
+            throw ValidationError(field: "config.to", reason: "cannot be used yet: email channels need smtp.url and smtp.from in the server configuration")
+        }
+        let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
+        guard (1...200).contains(name.count) else { throw ValidationError(field: "name", reason: "must be 1 to 200 characters") }
+        let config = input.config
+        return (name, try ChannelConfig.make(type: type, to: config?.to, url: config?.url, secret: config?.secret, headers: config?.headers,
+                                             template: config?.template, routingKey: config?.routingKey))
     }
 
     func owned<Thing: Sendable & Identified>(_ authorizer: Authorizer, _ what: String, _ context: TelltaleRequestContext, _ action: Action,

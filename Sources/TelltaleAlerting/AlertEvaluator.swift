@@ -42,7 +42,9 @@ public final class AlertEvaluator: Service, Sendable {
         try await start()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                if try await evaluate() == 0 { try await Task.sleep(for: pollInterval) }
+                // A round that did not fill its batch waits, so that under load the rounds are
+                // few and full: each reads the rules and positions once, whatever its size.
+                if try await evaluate() < Self.batch { try await Task.sleep(for: pollInterval) }
             } catch is CancellationError {
                 break
             } catch {

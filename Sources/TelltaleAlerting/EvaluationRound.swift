@@ -14,6 +14,8 @@ struct Round {
         var channels: [ChannelID: Channel]
         /// Members and their roles, read when a rule notifies people.
         var members: [(user: User, role: Role)]
+        /// People's own contact methods, read with the members.
+        var contacts: [UserID: [Channel]] = [:]
     }
 
     let evaluator: AlertEvaluator
@@ -38,12 +40,15 @@ struct Round {
         let rules = try await repositories.alerts.rules(organizationID: id).filter(\.draft.enabled)
         let calendars = rules.contains { $0.draft.calendar != nil }
             ? Dictionary(uniqueKeysWithValues: try await repositories.alerts.calendars(organizationID: id).map { ($0.id, $0) }) : [:]
-        let loaded = OrganizationSettings(
+        let notifiesPeople = rules.contains { $0.draft.actions.contains { !$0.users.isEmpty || !$0.roles.isEmpty } }
+        var loaded = OrganizationSettings(
             slug: organization.slug.rawValue, rules: rules, calendars: calendars,
             silences: rules.isEmpty ? [] : try await repositories.alerts.silences(organizationID: id, activeAt: evaluator.now()),
             channels: rules.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await repositories.alerts.channels(organizationID: id).map { ($0.id, $0) }),
-            members: rules.contains { $0.draft.actions.contains { !$0.users.isEmpty || !$0.roles.isEmpty } }
-                ? try await repositories.organizations.members(of: id).map { (user: $0.0, role: $0.1) } : [])
+            members: notifiesPeople ? try await repositories.organizations.members(of: id).map { (user: $0.0, role: $0.1) } : [])
+        if notifiesPeople {
+            loaded.contacts = Dictionary(grouping: try await repositories.alerts.contactMethods(organizationID: id, userID: nil)) { $0.ownerUserID ?? UserID(0) }
+        }
         settings[id] = loaded
         return loaded
     }
@@ -66,9 +71,9 @@ struct Round {
     mutating func consider(_ signal: AlertSignal, facts: SignalFacts = SignalFacts()) async throws {
         guard let organization = try await organization(signal.organizationID), !organization.rules.isEmpty else { return }
         let now = evaluator.now()
-        for index in organization.rules.indices {
-            // Most rules do not fire: the rule is copied out only when it does.
-            guard let firing = RuleEngine.evaluate(organization.rules[index], signal, facts: facts, calendars: organization.calendars) else { continue }
+        // Most rules do not fire: they are checked synchronously, and only those that fire
+        // go on to the reads of throttling and grouping.
+        for (index, firing) in RuleEngine.firings(organization.rules, signal, facts: facts, calendars: organization.calendars) {
             let rule = organization.rules[index]
             // "Send on resolved" answers only an alert that went out.
             if firing.answersEarlierAlert, try await lastNotified(rule.id, firing.subject) == nil { continue }
@@ -121,17 +126,20 @@ struct Round {
             NotificationMessage(organization: organization.slug, ruleID: rule.id.description, ruleName: rule.draft.name, alerts: group, sentAt: now)
         }
         var messages: [OutgoingNotification] = []
-        for channelID in Set(rule.draft.actions.flatMap(\.channels)).sorted() {
-            guard let channel = organization.channels[channelID] else { continue }
+        func send(to channel: Channel) {
             for group in channel.config.type == .pagerduty ? items.map({ [$0] }) : [items] {
-                messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .channel(channelID), message: message(group)))
+                messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .channel(channel.id), message: message(group)))
             }
+        }
+        for channelID in Set(rule.draft.actions.flatMap(\.channels)).sorted() {
+            if let channel = organization.channels[channelID] { send(to: channel) }
         }
         // People: named users and holders of named roles, as long as they are members.
         let userIDs = Set(rule.draft.actions.flatMap(\.users))
         let roles = Set(rule.draft.actions.flatMap(\.roles))
         for member in organization.members where userIDs.contains(member.user.id) || roles.contains(member.role) {
             messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .inApp(member.user.id), message: message(items)))
+            for contact in organization.contacts[member.user.id] ?? [] { send(to: contact) }
             if emailsPeople {
                 messages.append(OutgoingNotification(organizationID: rule.organizationID, target: .email(member.user.email), message: message(items)))
             }

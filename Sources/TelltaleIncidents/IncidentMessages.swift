@@ -37,10 +37,14 @@ struct IncidentMessages {
         return (users, channels)
     }
 
-    func notifications(_ message: NotificationMessage, organizationID: OrganizationID, users: [User], channels: [ChannelID]) -> [OutgoingNotification] {
+    /// The message for channels and for people: in-app, email (with SMTP) and each of their
+    /// own contact methods.
+    func notifications(_ message: NotificationMessage, organizationID: OrganizationID, users: [User], channels: [ChannelID],
+                       contacts: [UserID: [Channel]] = [:]) -> [OutgoingNotification] {
         var out = channels.map { OutgoingNotification(organizationID: organizationID, target: .channel($0), message: message) }
         for user in users {
             out.append(OutgoingNotification(organizationID: organizationID, target: .inApp(user.id), message: message))
+            for contact in contacts[user.id] ?? [] { out.append(OutgoingNotification(organizationID: organizationID, target: .channel(contact.id), message: message)) }
             if emailsPeople { out.append(OutgoingNotification(organizationID: organizationID, target: .email(user.email), message: message)) }
         }
         return out

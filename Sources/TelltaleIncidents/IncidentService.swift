@@ -219,10 +219,37 @@ public final class IncidentService: Sendable {
             let (next, entries, notifications) = try await apply(incident, now())
             if let stored = try await incidents.save(next, entries: entries, notifications: notifications) {
                 announce(notifications)
+                await publish(stored, entries)
                 return stored
             }
         }
         throw IncidentConflict("the incident kept changing; try again")
+    }
+
+    /// Public updates go to the status pages that show one of the incident's monitors, and so
+    /// does the resolution of an incident that had public updates. A notice that cannot be
+    /// posted is logged: the incident's own change is already stored.
+    func publish(_ incident: Incident, _ entries: [TimelineEntry]) async {
+        guard entries.contains(where: { $0.isPublic || $0.kind == .resolved }) else { return }
+        do {
+            var updates = entries.filter(\.isPublic)
+            if entries.contains(where: { $0.kind == .resolved }), updates.isEmpty,
+               try await incidents.timeline(incident.id).contains(where: \.isPublic) {
+                updates = entries.filter { $0.kind == .resolved }
+            }
+            guard !updates.isEmpty else { return }
+            let monitors = Set(try await incidents.links(incident.id).monitors)
+            let pages = try await repositories.statusPages.pages(organizationID: incident.organizationID).filter { !monitors.isDisjoint(with: $0.monitorIDs) }
+            for page in pages {
+                for update in updates {
+                    let severity = update.kind == .resolved ? StatusNotice.Severity.resolved : StatusNotice.Severity(incident.severity)
+                    let body = update.kind == .resolved ? "This incident has been resolved." : update.message
+                    _ = try await repositories.statusPages.postNotice(pageID: page.id, title: incident.title, body: body, severity: severity, now: update.at)
+                }
+            }
+        } catch {
+            logger.error("Could not post an incident update to the status pages", metadata: ["incident.id": "\(incident.id)", "error": "\(error)"])
+        }
     }
 
     /// Timeline entries and notifications for steps that fired.
@@ -231,6 +258,9 @@ public final class IncidentService: Sendable {
         let schedules = Dictionary(uniqueKeysWithValues: try await incidents.schedules(organizationID: incident.organizationID).map { ($0.id, $0) })
         let members = Dictionary(try await repositories.organizations.members(of: incident.organizationID).map { ($0.0.id, $0.0) }, uniquingKeysWith: { a, _ in a })
         let channels = Set(try await repositories.alerts.channels(organizationID: incident.organizationID).map(\.id))
+        let contacts = Dictionary(grouping: try await repositories.alerts.contactMethods(organizationID: incident.organizationID, userID: nil)) {
+            $0.ownerUserID ?? UserID(0)
+        }
         var entries: [TimelineEntry] = [], notifications: [OutgoingNotification] = []
         for firing in fired {
             let (userIDs, channelIDs) = IncidentMessages.recipients(firing.targets, schedules: schedules, at: at)
@@ -242,7 +272,7 @@ public final class IncidentService: Sendable {
                                          message: names.isEmpty ? "\(step): nobody to notify (no one on call)" : "\(step): notified \(names.joined(separator: ", "))"))
             let message = messages.message(incident, organization: organization.slug.rawValue,
                                            reason: "not acknowledged: escalation \(step)", step: firing.step, now: at)
-            notifications += messages.notifications(message, organizationID: incident.organizationID, users: users, channels: known)
+            notifications += messages.notifications(message, organizationID: incident.organizationID, users: users, channels: known, contacts: contacts)
         }
         return (entries, notifications)
     }

@@ -30,30 +30,26 @@ public enum AlertCondition: Sendable, Hashable {
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
-        // Switched on `self` alone, reading the signal in place: rules are checked against every
-        // event, and a switch over `(self, signal)` copied the signal for each check.
+        holds(SignalTraits(signal), facts: facts, severity: severity)
+    }
+
+    /// Whether the condition holds for a signal's traits with `facts`, at `severity`.
+    public func holds(_ signal: SignalTraits, facts: SignalFacts, severity: AlertSeverity) -> Bool {
         switch self {
-        case .newIssue: if case .event(let event) = signal { return event.isNewIssue }
-        case .regression: if case .event(let event) = signal { return event.isRegression }
-        case .frequency(let count, let window): if case .event = signal { return (facts.issueEvents[window] ?? 0) > count }
-        case .userFrequency(let count, let window): if case .event = signal { return (facts.issueUsers[window] ?? 0) > count }
-        case .errorRate(let perMinute): if case .event = signal { return facts.projectEventsLastMinute > perMinute }
-        case .level(let atLeast): if case .event(let event) = signal { return event.level >= atLeast }
-        case .severity(let atLeast):
-            switch signal {
-            case .event, .monitor: return severity >= atLeast
-            case .issueResolved: return false
-            }
+        case .newIssue: signal.kind == .event && signal.isNewIssue
+        case .regression: signal.kind == .event && signal.isRegression
+        case .frequency(let count, let window): signal.kind == .event && (facts.issueEvents[window] ?? 0) > count
+        case .userFrequency(let count, let window): signal.kind == .event && (facts.issueUsers[window] ?? 0) > count
+        case .errorRate(let perMinute): signal.kind == .event && facts.projectEventsLastMinute > perMinute
+        case .level(let atLeast): signal.kind == .event && signal.level >= atLeast
+        case .severity(let atLeast): signal.kind != .issueResolved && severity >= atLeast
         case .monitorStatus(let status):
-            if case .monitor(let change) = signal { return status == .up ? change.to == .up && change.from == .down : change.to == status }
+            signal.kind == .monitor && (status == .up ? signal.to == .up && signal.from == .down : signal.to == status)
         case .heartbeat(let kind):
-            if case .monitor(let change) = signal {
-                return (change.type == .heartbeat || change.type == .cron) && change.to == .down
-                    && (kind == .any || (kind == .missed) == change.isMissedRun)
-            }
-        case .userReport: return false
+            signal.kind == .monitor && (signal.monitorType == .heartbeat || signal.monitorType == .cron) && signal.to == .down
+                && (kind == .any || (kind == .missed) == signal.isMissedRun)
+        case .userReport: false
         }
-        return false
     }
 
     /// Windows of the counts the condition needs, so the evaluator reads only those.

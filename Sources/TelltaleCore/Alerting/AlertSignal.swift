@@ -132,3 +132,37 @@ public struct SignalFacts: Sendable, Hashable {
         self.projectEventsLastMinute = projectEventsLastMinute
     }
 }
+
+/// The plain facts of a signal that conditions test, taken out once per signal: every rule
+/// meets every event, and reading them from the enum's payload retained its strings per check.
+public struct SignalTraits: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case event, monitor, issueResolved }
+    public var kind: Kind
+    public var organizationID: OrganizationID
+    public var level: EventLevel = .debug
+    public var isNewIssue = false
+    public var isRegression = false
+    public var monitorType: MonitorType = .http
+    public var from: MonitorStatus = .pending
+    public var to: MonitorStatus = .pending
+    public var isMissedRun = false
+
+    public init(_ signal: AlertSignal) {
+        organizationID = signal.organizationID
+        switch signal {
+        case .event(let event):
+            kind = .event
+            level = event.level
+            isNewIssue = event.isNewIssue
+            isRegression = event.isRegression
+        case .monitor(let change):
+            kind = .monitor
+            monitorType = change.type
+            from = change.from
+            to = change.to
+            isMissedRun = change.isMissedRun
+        case .issueResolved:
+            kind = .issueResolved
+        }
+    }
+}

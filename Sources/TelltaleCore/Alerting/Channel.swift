@@ -9,12 +9,16 @@ public struct Channel: Sendable, Hashable {
     public var organizationID: OrganizationID
     public var name: String
     public var config: ChannelConfig
+    /// Set for a person's own contact method (a personal webhook, PagerDuty, …): used when a
+    /// rule or an escalation step notifies that person, never listed among the organization's channels.
+    public var ownerUserID: UserID?
 
-    public init(id: ChannelID, organizationID: OrganizationID, name: String, config: ChannelConfig) {
+    public init(id: ChannelID, organizationID: OrganizationID, name: String, config: ChannelConfig, ownerUserID: UserID? = nil) {
         self.id = id
         self.organizationID = organizationID
         self.name = name
         self.config = config
+        self.ownerUserID = ownerUserID
     }
 }
 

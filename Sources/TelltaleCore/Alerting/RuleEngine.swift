@@ -35,12 +35,34 @@ public enum RuleEngine {
     /// The firing of `rule` for `signal`, or `nil` when it does not fire.
     public static func evaluate(_ rule: AlertRule, _ signal: AlertSignal, facts: SignalFacts,
                                 calendars: [BusinessCalendarID: BusinessCalendar]) -> AlertFiring? {
+        evaluate(rule, signal, traits: SignalTraits(signal), facts: facts, calendars: calendars)
+    }
+
+    /// The rules of `rules` that fire for `signal`, by index. Synchronous, so the rules are
+    /// read in place: an async caller copied each rule out of its array across suspension points.
+    public static func firings(_ rules: [AlertRule], _ signal: AlertSignal, facts: SignalFacts,
+                               calendars: [BusinessCalendarID: BusinessCalendar]) -> [(index: Int, firing: AlertFiring)] {
+        let traits = SignalTraits(signal)
+        var fired: [(index: Int, firing: AlertFiring)] = []
+        // Array's subscript hands out a copy of each rule (a retain of every field); the buffer's
+        // is a borrow.
+        rules.withUnsafeBufferPointer { rules in
+            for index in rules.indices {
+                if let firing = evaluate(rules[index], signal, traits: traits, facts: facts, calendars: calendars) { fired.append((index, firing)) }
+            }
+        }
+        return fired
+    }
+
+    @inline(__always)
+    static func evaluate(_ rule: borrowing AlertRule, _ signal: AlertSignal, traits: SignalTraits, facts: SignalFacts,
+                         calendars: [BusinessCalendarID: BusinessCalendar]) -> AlertFiring? {
         // Every rule meets every event: the signal and the rule are read in place (loops, not
         // closures, which would copy the signal into their context).
-        guard rule.draft.enabled, signal.organizationID == rule.organizationID else { return nil }
-        if case .issueResolved = signal { return resolution(rule, signal, reason: "the issue was resolved") }
-        if case .monitor(let change) = signal, change.to == .up, !rule.draft.conditions.contains(.monitorStatus(.up)),
-           let firing = resolution(rule, signal, reason: "recovered: \(change.cause)") {
+        guard rule.draft.enabled, traits.organizationID == rule.organizationID else { return nil }
+        if traits.kind == .issueResolved { return resolution(rule, signal, reason: "the issue was resolved") }
+        if traits.kind == .monitor, traits.to == .up, !rule.draft.conditions.contains(.monitorStatus(.up)),
+           case .monitor(let change) = signal, let firing = resolution(rule, signal, reason: "recovered: \(change.cause)") {
             return firing
         }
         // Conditions are most rules' selective part and cheaper than filters (a tag filter
@@ -49,7 +71,7 @@ public enum RuleEngine {
         for condition in rule.draft.conditions {
             if case .severity = condition {
                 needsSeverity = true
-            } else if condition.holds(for: signal, facts: facts, severity: .info) {
+            } else if condition.holds(traits, facts: facts, severity: .info) {
                 anyHolds = true
             } else if rule.draft.match == .all {
                 return nil
@@ -69,7 +91,7 @@ public enum RuleEngine {
         }
         var held: [AlertCondition] = []
         for condition in rule.draft.conditions {
-            if condition.holds(for: signal, facts: facts, severity: severity) {
+            if condition.holds(traits, facts: facts, severity: severity) {
                 held.append(condition)
             } else if rule.draft.match == .all {
                 return nil

@@ -33,6 +33,15 @@ public struct StatusNotice: Sendable, Hashable {
     /// How serious, which also colours it.
     public enum Severity: String, Sendable, Hashable, Codable, CaseIterable {
         case info, minor, major, critical, resolved
+
+        /// How an incident of `severity` reads on a status page.
+        public init(_ severity: IncidentSeverity) {
+            switch severity {
+            case .critical: self = .critical
+            case .high: self = .major
+            case .medium, .low: self = .minor
+            }
+        }
     }
 
     public var id: StatusNoticeID

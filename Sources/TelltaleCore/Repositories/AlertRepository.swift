@@ -6,6 +6,10 @@ public protocol AlertRepository: Sendable {
     func channel(id: ChannelID) async throws -> Channel?
     func channels(organizationID: OrganizationID) async throws -> [Channel]
     func deleteChannel(_ id: ChannelID) async throws -> Bool
+    /// A person's own contact method in an organization: a channel only they are notified on.
+    func createContactMethod(organizationID: OrganizationID, userID: UserID, name: String, config: ChannelConfig, now: Date) async throws -> Channel
+    /// The contact methods of the organization's people (of all of them when `userID` is nil).
+    func contactMethods(organizationID: OrganizationID, userID: UserID?) async throws -> [Channel]
 
     func createCalendar(organizationID: OrganizationID, name: String, timeZone: TimeZone, windows: [CalendarWindow], now: Date) async throws -> BusinessCalendar
     func calendars(organizationID: OrganizationID) async throws -> [BusinessCalendar]

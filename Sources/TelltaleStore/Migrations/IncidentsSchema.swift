@@ -16,6 +16,15 @@ enum IncidentsSchema {
         """
     }
 
+    /// A person's contact methods are channels with an owner (delivered, retried and logged
+    /// like any channel).
+    static func contactMethods(_ f: SQLFlavor) -> [String] {
+        [
+            "ALTER TABLE alert_channels ADD COLUMN owner_user_id \(f.bigint) REFERENCES users(id) ON DELETE CASCADE",
+            "CREATE INDEX alert_channels_owner ON alert_channels (owner_user_id)",
+        ]
+    }
+
     static func statements(_ f: SQLFlavor) -> [String] {
         [
             definitions("escalation_policies", f),

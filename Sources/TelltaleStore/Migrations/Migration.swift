@@ -22,6 +22,7 @@ enum Migrations {
         Migration(version: 9, name: "alerting", statements: AlertingSchema.statements),
         Migration(version: 10, name: "in-app notifications and alert groups", statements: InboxSchema.statements),
         Migration(version: 11, name: "incidents", statements: IncidentsSchema.statements),
+        Migration(version: 12, name: "personal contact methods", statements: IncidentsSchema.contactMethods),
     ]
 
     /// The schema version this binary expects.

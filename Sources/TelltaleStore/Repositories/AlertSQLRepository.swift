@@ -11,29 +11,49 @@ public struct AlertSQLRepository: AlertRepository {
     // MARK: Channels
 
     public func createChannel(organizationID: OrganizationID, name: String, config: ChannelConfig, now: Date) async throws -> Channel {
+        try await insertChannel(organizationID: organizationID, owner: nil, name: name, config: config, now: now)
+    }
+
+    public func createContactMethod(organizationID: OrganizationID, userID: UserID, name: String, config: ChannelConfig, now: Date) async throws -> Channel {
+        try await insertChannel(organizationID: organizationID, owner: userID, name: name, config: config, now: now)
+    }
+
+    func insertChannel(organizationID: OrganizationID, owner: UserID?, name: String, config: ChannelConfig, now: Date) async throws -> Channel {
         let id = try await backend.write { db in
-            try await db.insert(into: "alert_channels").columns("organization_id", "name", "type", "config", "created_at")
-                .values(SQLBind(organizationID.rawValue), SQLBind(name), SQLBind(config.type.rawValue), SQLBind(AlertCoding.encode(config)),
-                        SQLBind(now.millisecondsSince1970))
+            try await db.insert(into: "alert_channels").columns("organization_id", "owner_user_id", "name", "type", "config", "created_at")
+                .values(SQLBind(organizationID.rawValue), SQLBind(owner?.rawValue), SQLBind(name), SQLBind(config.type.rawValue),
+                        SQLBind(AlertCoding.encode(config)), SQLBind(now.millisecondsSince1970))
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
         }
         guard let id else { throw DomainError.notFound("channel") }
-        return Channel(id: ChannelID(id), organizationID: organizationID, name: name, config: config)
+        return Channel(id: ChannelID(id), organizationID: organizationID, name: name, config: config, ownerUserID: owner)
     }
 
     public func channel(id: ChannelID) async throws -> Channel? {
         try await backend.read { db in
-            try await db.select().columns("id", "organization_id", "name", "type", "config").from("alert_channels")
+            try await db.select().columns(Self.channelColumns).from("alert_channels")
                 .where("id", .equal, SQLBind(id.rawValue)).first().map(Self.channel)
         }
     }
 
     public func channels(organizationID: OrganizationID) async throws -> [Channel] {
         try await backend.read { db in
-            try await db.select().columns("id", "organization_id", "name", "type", "config").from("alert_channels")
-                .where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("name").orderBy("id").all().map(Self.channel)
+            try await db.select().columns(Self.channelColumns).from("alert_channels")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue)).where(SQLColumn("owner_user_id"), .is, SQLLiteral.null)
+                .orderBy("name").orderBy("id").all().map(Self.channel)
         }
     }
+
+    public func contactMethods(organizationID: OrganizationID, userID: UserID?) async throws -> [Channel] {
+        try await backend.read { db in
+            var query = db.select().columns(Self.channelColumns).from("alert_channels")
+                .where("organization_id", .equal, SQLBind(organizationID.rawValue)).where(SQLColumn("owner_user_id"), .isNot, SQLLiteral.null)
+            if let userID { query = query.where("owner_user_id", .equal, SQLBind(userID.rawValue)) }
+            return try await query.orderBy("name").orderBy("id").all().map(Self.channel)
+        }
+    }
+
+    static let channelColumns: [String] = ["id", "organization_id", "owner_user_id", "name", "type", "config"]
 
     public func deleteChannel(_ id: ChannelID) async throws -> Bool {
         try await backend.write { db in
@@ -44,7 +64,8 @@ public struct AlertSQLRepository: AlertRepository {
     static func channel(_ row: any SQLRow) throws -> Channel {
         Channel(id: ChannelID(try row.decode(column: "id", as: Int64.self)), organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
                 name: try row.decode(column: "name", as: String.self),
-                config: try AlertCoding.channelConfig(type: try row.decode(column: "type", as: String.self), try row.decode(column: "config", as: String.self)))
+                config: try AlertCoding.channelConfig(type: try row.decode(column: "type", as: String.self), try row.decode(column: "config", as: String.self)),
+                ownerUserID: try row.decode(column: "owner_user_id", as: Int64?.self).map(UserID.init))
     }
 
     // MARK: Calendars

@@ -15,8 +15,10 @@ public struct AlertSignalSQL: AlertSignalSource {
         try await backend.read { db in
             // An event opened its issue when no earlier event of the issue exists; a regression is
             // the first event after the issue was reopened, which the writer dates in `regressed_at`.
+            // Optional texts come as '' (decoding an optional costs several times a plain one).
             try await db.raw("""
-                SELECT e.id, e.project_id, p.organization_id, p.slug, e.issue_id, i.title, i.culprit, e.level, e.environment, e.release, e.tags, e.received_at,
+                SELECT e.id, e.project_id, p.organization_id, p.slug, e.issue_id, i.title, i.culprit, e.level,
+                    COALESCE(e.environment, '') AS environment, COALESCE(e.release, '') AS release, e.tags, e.received_at,
                     CASE WHEN EXISTS (SELECT 1 FROM events x WHERE x.issue_id = e.issue_id AND x.id < e.id) THEN 0 ELSE 1 END AS opened,
                     CASE WHEN i.regressed_at IS NOT NULL AND e.received_at <= i.regressed_at AND e.received_at > i.regressed_at - 60000
                           AND NOT EXISTS (SELECT 1 FROM events x WHERE x.issue_id = e.issue_id AND x.id < e.id AND x.received_at > i.regressed_at - 60000)
@@ -32,7 +34,8 @@ public struct AlertSignalSQL: AlertSignalSource {
                     issueID: try row.decode(column: "issue_id", as: Int64.self), issueTitle: try row.decode(column: "title", as: String.self),
                     culprit: try row.decode(column: "culprit", as: String.self),
                     level: EventLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .error,
-                    environment: try row.decode(column: "environment", as: String?.self), release: try row.decode(column: "release", as: String?.self),
+                    environment: Self.nonEmpty(try row.decode(column: "environment", as: String.self)),
+                    release: Self.nonEmpty(try row.decode(column: "release", as: String.self)),
                     tags: IssueTagging.decode(try row.decode(column: "tags", as: String.self)),
                     isNewIssue: try row.decode(column: "opened", as: Int.self) == 1, isRegression: try row.decode(column: "regressed", as: Int.self) == 1,
                     at: Date(millisecondsSince1970: try row.decode(column: "received_at", as: Int64.self)))
@@ -150,4 +153,6 @@ public struct AlertSignalSQL: AlertSignalSource {
         }
         return facts
     }
+
+    static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 }
