@@ -214,6 +214,8 @@ let package = Package(
                 .embedInCode("Resources/templates/notifications.mustache"),
                 .embedInCode("Resources/templates/alerts.mustache"),
                 .embedInCode("Resources/templates/incidents.mustache"),
+                .embedInCode("Resources/templates/incident_rows.mustache"),
+                .embedInCode("Resources/templates/incident_links.mustache"),
                 .embedInCode("Resources/templates/incident.mustache"),
                 .embedInCode("Resources/templates/oncall.mustache"),
                 .embedInCode("Resources/static/app.css"),

@@ -12,16 +12,9 @@ extension AlertsDashboard {
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .alerts)
             let (form, _) = try await Form.body(of: request)
             do {
-                guard let type = ChannelType(rawValue: form["type"] ?? "") else { throw ValidationError(field: "type", reason: "choose a channel type") }
-                if type == .email, !smtpConfigured {
-                    throw ValidationError(field: "config.to", reason: "cannot be used yet: email channels need smtp.url and smtp.from in the server configuration")
-                }
-                guard let name = form.text("name"), name.count <= 200 else { throw ValidationError(field: "name", reason: "must be 1 to 200 characters") }
-                let target = form.text("target")
-                let config = try ChannelConfig.make(type: type, to: target.map { $0.split(separator: ",").map(String.init) }, url: target,
-                                                    secret: form.text("secret"), headers: nil, template: nil, routingKey: target)
+                let (name, config) = try channelSettings(form)
                 let channel = try await alerts.createChannel(organizationID: scope.organization.id, name: name, config: config, now: Date())
-                context.logger.info("Created a channel", metadata: ["channel.id": "\(channel.id)", "channel.type": "\(type.rawValue)"])
+                context.logger.info("Created a channel", metadata: ["channel.id": "\(channel.id)", "channel.type": "\(config.type.rawValue)"])
                 return redirect("\(scope.orgPath)/alerts/#channels")
             } catch let error as ValidationError {
                 return dashboard.templates.page("alerts", try await view(scope, error: "Channel not created: \(error.field) \(error.reason)."), status: .badRequest)
@@ -29,18 +22,33 @@ extension AlertsDashboard {
         }
         router.post("organizations/:org/alerts/channels/:id/test") { _, context -> Response in
             let (scope, channel) = try await channel(context)
-            let message = NotificationMessage.test(channel: channel, organization: scope.organization.slug.rawValue,
-                                                   link: "\(dashboard.publicURL)\(scope.orgPath)/alerts/", sentAt: Date())
-            let attempt = await sendTest(channel, message)
-            let text = "Test to \(channel.name): \(Self.outcome(attempt.decision))"
-                + (attempt.statusCode.map { " (\($0))" } ?? "") + (attempt.error.map { ": \($0)" } ?? "") + "."
-            if case .delivered = attempt.decision { return dashboard.templates.page("alerts", try await view(scope, message: text)) }
-            return dashboard.templates.page("alerts", try await view(scope, error: text))
+            return try await test(channel, scope: scope)
         }
         router.post("organizations/:org/alerts/channels/:id/delete") { _, context -> Response in
             let (scope, channel) = try await channel(context)
             _ = try await alerts.deleteChannel(channel.id)
             return redirect("\(scope.orgPath)/alerts/#channels")
+        }
+        // Each person's own contact methods: any member adds, tests and deletes their own.
+        router.post("organizations/:org/alerts/contact-methods") { request, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .alerts)
+            let (form, _) = try await Form.body(of: request)
+            do {
+                let (name, config) = try channelSettings(form)
+                _ = try await alerts.createContactMethod(organizationID: scope.organization.id, userID: scope.principal.user.id, name: name, config: config, now: Date())
+                return redirect("\(scope.orgPath)/alerts/#contact-methods")
+            } catch let error as ValidationError {
+                return dashboard.templates.page("alerts", try await view(scope, error: "Contact method not added: \(error.field) \(error.reason)."), status: .badRequest)
+            }
+        }
+        router.post("organizations/:org/alerts/contact-methods/:id/test") { _, context -> Response in
+            let (scope, method) = try await contactMethod(context)
+            return try await test(method, scope: scope)
+        }
+        router.post("organizations/:org/alerts/contact-methods/:id/delete") { _, context -> Response in
+            let (scope, method) = try await contactMethod(context)
+            _ = try await alerts.deleteChannel(method.id)
+            return redirect("\(scope.orgPath)/alerts/#contact-methods")
         }
         router.post("organizations/:org/alerts/rules") { request, context -> Response in
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .alerts)
@@ -96,6 +104,40 @@ extension AlertsDashboard {
             throw APIError.notFound("channel '\(idText)' not found")
         }
         return (scope, channel)
+    }
+
+    /// The signed-in person's own contact method named in the path.
+    func contactMethod(_ context: TelltaleRequestContext) async throws -> (PageScope, Channel) {
+        let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .alerts)
+        let idText = try context.parameters.require("id")
+        guard let id = Int64(idText), let method = try await alerts.channel(id: ChannelID(id)), method.organizationID == scope.organization.id,
+              method.ownerUserID == scope.principal.user.id else {
+            throw APIError.notFound("contact method '\(idText)' not found")
+        }
+        return (scope, method)
+    }
+
+    /// A channel's name and settings from the form, checked as the API checks them.
+    func channelSettings(_ form: Form) throws -> (String, ChannelConfig) {
+        guard let type = ChannelType(rawValue: form["type"] ?? "") else { throw ValidationError(field: "type", reason: "choose a channel type") }
+        if type == .email, !smtpConfigured {
+            throw ValidationError(field: "config.to", reason: "cannot be used yet: email channels need smtp.url and smtp.from in the server configuration")
+        }
+        guard let name = form.text("name"), name.count <= 200 else { throw ValidationError(field: "name", reason: "must be 1 to 200 characters") }
+        let target = form.text("target")
+        return (name, try ChannelConfig.make(type: type, to: target.map { $0.split(separator: ",").map(String.init) }, url: target,
+                                             secret: form.text("secret"), headers: nil, template: nil, routingKey: target))
+    }
+
+    /// "Send test": the outcome shown on the page.
+    func test(_ channel: Channel, scope: PageScope) async throws -> Response {
+        let message = NotificationMessage.test(channel: channel, organization: scope.organization.slug.rawValue,
+                                               link: "\(dashboard.publicURL)\(scope.orgPath)/alerts/", sentAt: Date())
+        let attempt = await sendTest(channel, message)
+        let text = "Test to \(channel.name): \(Self.outcome(attempt.decision))"
+            + (attempt.statusCode.map { " (\($0))" } ?? "") + (attempt.error.map { ": \($0)" } ?? "") + "."
+        if case .delivered = attempt.decision { return dashboard.templates.page("alerts", try await view(scope, message: text)) }
+        return dashboard.templates.page("alerts", try await view(scope, error: text))
     }
 
     func rule(_ context: TelltaleRequestContext) async throws -> (PageScope, AlertRule) {

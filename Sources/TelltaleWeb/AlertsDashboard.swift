@@ -54,10 +54,8 @@ public struct AlertsDashboard: Sendable {
                 .init(id: rule.id.description, name: rule.draft.name, enabled: rule.draft.enabled,
                       conditions: AlertsView.describe(rule.draft), actions: AlertsView.describe(rule.draft.actions, channels: channels))
             },
-            channels: channels.map { channel in
-                .init(id: channel.id.description, name: channel.name, type: channel.config.type.rawValue,
-                      target: channel.config.redactedConfig.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · "))
-            },
+            channels: channels.map(AlertsView.ChannelRow.init),
+            contactMethods: try await alerts.contactMethods(organizationID: id, userID: scope.principal.user.id).map(AlertsView.ChannelRow.init),
             channelChoices: channels.map { .init(value: $0.id.description, label: "\($0.name) (\($0.config.type.rawValue))") },
             projectChoices: scope.projects.map { .init(value: $0.id.description, label: $0.name) },
             silences: silences.map { silence in
@@ -85,7 +83,16 @@ public struct AlertsDashboard: Sendable {
 struct AlertsView: Sendable {
     struct Choice: Sendable { var value: String; var label: String }
     struct RuleRow: Sendable { var id: String; var name: String; var enabled: Bool; var conditions: String; var actions: String }
-    struct ChannelRow: Sendable { var id: String; var name: String; var type: String; var target: String }
+    struct ChannelRow: Sendable {
+        var id: String; var name: String; var type: String; var target: String
+
+        init(_ channel: Channel) {
+            id = channel.id.description
+            name = channel.name
+            type = channel.config.type.rawValue
+            target = channel.config.redactedConfig.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")
+        }
+    }
     struct SilenceRow: Sendable { var id: String; var matchers: String; var ends: String; var endsISO: String; var comment: String }
     struct AlertRow: Sendable {
         var when: String; var whenISO: String; var rule: String; var title: String; var link: String; var status: String
@@ -104,6 +111,8 @@ struct AlertsView: Sendable {
     var smtpConfigured: Bool
     var rules: [RuleRow]
     var channels: [ChannelRow]
+    /// The signed-in person's own contact methods.
+    var contactMethods: [ChannelRow]
     var channelChoices: [Choice]
     var projectChoices: [Choice]
     var silences: [SilenceRow]

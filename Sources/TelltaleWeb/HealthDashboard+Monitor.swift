@@ -38,6 +38,8 @@ extension HealthDashboard {
         var pingExamples: [String]
         var pings: [PingRow]
         var hasPings: Bool
+        /// Incidents this monitor is linked to, newest first.
+        var incidentLinks: LinkedIncidents?
     }
 
     func addMonitorRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
@@ -136,7 +138,8 @@ extension HealthDashboard {
             target: Self.describe(monitor), lastMessage: last?.message ?? "No result yet.", isPaused: monitor.isPaused, isActive: monitor.type.isActive,
             base: "\(scope.orgPath)/monitors/\(monitor.id)", healthHref: "\(scope.orgPath)/health/",
             uptime: uptime, latency: latency, chart: chart, timeline: Charts.stateTimeline(spans, window: window),
-            downtimes: downtimes, results: results, pingURL: pingURL, pingExamples: examples, pings: pings, hasPings: !pings.isEmpty)
+            downtimes: downtimes, results: results, pingURL: pingURL, pingExamples: examples, pings: pings, hasPings: !pings.isEmpty,
+            incidentLinks: try await dashboard.linkedIncidents(kind: "monitor", id: monitor.id.rawValue, scope: scope))
     }
 
     /// What is checked, in words, without secrets.

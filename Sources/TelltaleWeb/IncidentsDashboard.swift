@@ -1,6 +1,8 @@
 import Foundation
 public import Hummingbird
 import Logging
+import NIOCore
+import ServiceLifecycle
 import TelltaleCore
 public import TelltaleHTTP
 public import TelltaleIncidents
@@ -23,6 +25,24 @@ public struct IncidentsDashboard: Sendable {
         router.get("organizations/:org/incidents/") { _, context -> Response in
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .incidents)
             return dashboard.templates.page("incidents", try await list(scope))
+        }
+        // The active list, live: re-rendered every couple of seconds and sent when it changed
+        // (read from the database, so an incident opened on another node appears too).
+        router.get("organizations/:org/incidents/live") { _, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .incidents)
+            let body = ResponseBody { writer in
+                let ends = Date().addingTimeInterval(Dashboard.liveStreamLifetime)
+                var sent = ""
+                try await writer.write(ByteBuffer(string: "retry: 3000\n: live\n\n"))
+                while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    let html = dashboard.templates.render("incident_rows", ActiveRows(orgPath: scope.orgPath, active: try await activeRows(scope)))
+                    try await writer.write(ByteBuffer(string: html == sent ? ": ping\n\n" : "event: incidents\ndata: {\"html\":\(JSONText.quoted(html))}\n\n"))
+                    sent = html
+                    try? await Task.sleep(for: Dashboard.livePollInterval)
+                }
+                try await writer.finish(nil)
+            }
+            return Dashboard.eventStream(body)
         }
         router.post("organizations/:org/incidents/") { request, context -> Response in
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .triage, section: .incidents)
@@ -95,7 +115,7 @@ public struct IncidentsDashboard: Sendable {
 
     func list(_ scope: PageScope, error: String? = nil) async throws -> IncidentsView {
         let all = try await incidents.incidents(organizationID: scope.organization.id, statuses: [], limit: 200)
-        let active = all.filter(\.status.isOpen).sorted { ($0.severity, $1.openedAt) > ($1.severity, $0.openedAt) }
+        let active = Self.active(all)
         let resolved = all.filter { $0.status == .resolved }.prefix(20)
         let recent = try await incidents.incidents(organizationID: scope.organization.id, openedSince: Date().addingTimeInterval(-30 * 86_400))
         let summary = IncidentFigures.summary(recent)
@@ -107,6 +127,18 @@ public struct IncidentsDashboard: Sendable {
                            autoRate: summary.autoResolutionRate.map { WebFormat.percent($0) } ?? "—"),
             active: active.map { row($0, people: people) }, resolved: resolved.map { row($0, people: people) },
             policies: try await incidents.policies(organizationID: scope.organization.id).map { .init(value: $0.id.description, label: $0.draft.name) })
+    }
+
+    struct ActiveRows { var orgPath: String; var active: [IncidentsView.Row] }
+
+    /// Open incidents, most severe first, then oldest first.
+    static func active(_ all: [Incident]) -> [Incident] {
+        all.filter(\.status.isOpen).sorted { ($0.severity, $1.openedAt) > ($1.severity, $0.openedAt) }
+    }
+
+    func activeRows(_ scope: PageScope) async throws -> [IncidentsView.Row] {
+        let open = try await incidents.incidents(organizationID: scope.organization.id, statuses: [.triggered, .acknowledged], limit: 200)
+        return Self.active(open).map { row($0, people: [:]) }
     }
 
     func row(_ incident: Incident, people: [UserID: String]) -> IncidentsView.Row {

@@ -30,6 +30,8 @@ extension Dashboard {
         var eventsHref: String
         var usersHref: String
         var resolutionNote: String?
+        /// Incidents this issue is linked to, newest first.
+        var incidentLinks: LinkedIncidents?
         var event: EventView?
         var eventJSONHref: String?
         var olderHref: String?
@@ -131,6 +133,7 @@ extension Dashboard {
             eventsHref: "\(base)events/",
             usersHref: "\(base)users/",
             resolutionNote: issue.resolutionNote,
+            incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
             event: event,
             eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
             olderHref: page.nextCursor.map { Self.eventHref(base, cursor: $0) },

@@ -37,6 +37,8 @@ public struct WebTemplates: Sendable {
             "notifications": PackageResources.notifications_mustache,
             "alerts": PackageResources.alerts_mustache,
             "incidents": PackageResources.incidents_mustache,
+            "incident_rows": PackageResources.incident_rows_mustache,
+            "incident_links": PackageResources.incident_links_mustache,
             "incident": PackageResources.incident_mustache,
             "oncall": PackageResources.oncall_mustache,
         ]

@@ -1,5 +1,6 @@
 """Incidents end to end with the real binary, on SQLite and PostgreSQL: a watched server goes
-down, a rule opens an incident, step 1 notifies the on-call person's webhook, nobody
+down, a rule opens an incident, step 1 notifies the on-call person (from the schedule) on
+their own webhook contact method, nobody
 acknowledges, step 2 notifies the next one and starts a runbook that calls the server's
 recovery URL, the monitor recovers and the incident resolves itself; the report shows no
 time to acknowledge and an auto-resolution rate of 100 %. A second run is acknowledged
@@ -64,6 +65,10 @@ class Service:
     def to(self, name):
         return [body for hook, body in self.hooks if hook == name]
 
+    def incident_messages(self, name):
+        """Escalation messages only: a person's contact method also gets the rules' alerts."""
+        return [body for body in self.to(name) if body.get("incident")]
+
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
@@ -87,7 +92,9 @@ def story(request, workdir, base_env):
     server = Server(workdir, env).start()
     service = Service()
     session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + telltale_token(server)
+    created = cli(server.workdir, server.env, "token", "create", "--user", "admin@telltale.local", "--name", "incidents",
+                  "--scopes", "project:write event:write member:read")
+    session.headers["Authorization"] = "Bearer " + created.stdout.split("Secret (shown only now): ")[1].split()[0]
     yield server, service, session, server.url + "/api/0"
     server.stop()
     service.close()
@@ -100,7 +107,12 @@ def set_up(service, session, api, step_two_delay):
         assert response.status_code == 201, (path, response.status_code, response.text)
         return response.json()
 
-    first = post("/organizations/default/channels/", {"type": "webhook", "name": "On-call phone", "config": {"url": service.url("/hooks/oncall")}})
+    # The on-call person is reached on their own webhook, found through the schedule.
+    post("/organizations/default/contact-methods/", {"type": "webhook", "name": "On-call phone", "config": {"url": service.url("/hooks/oncall")}})
+    members = session.get(api + "/organizations/default/members/", timeout=10).json()
+    admin = next(member["id"] for member in members if member["email"] == "admin@telltale.local")
+    schedule = post("/organizations/default/schedules/", {"name": "Shop", "timezone": "Europe/Vienna", "layers": [
+        {"name": "everyone", "users": [int(admin)], "start": "2026-01-05T09:00:00Z", "rotation": "weekly"}]})
     second = post("/organizations/default/channels/", {"type": "webhook", "name": "Platform lead", "config": {"url": service.url("/hooks/lead")}})
     monitor = post("/organizations/default/monitors/", {"name": "Shop API", "type": "http", "url": service.url("/health"), "interval_seconds": 1,
                                                         "timeout_seconds": 2, "failure_threshold": 1, "recovery_threshold": 1, "component": "API"})
@@ -109,7 +121,7 @@ def set_up(service, session, api, step_two_delay):
         {"type": "wait_for_monitor", "monitor": monitor["id"], "status": "up", "timeout_seconds": 60},
         {"type": "note", "text": "The shop API was restarted by the runbook."}]})
     policy = post("/organizations/default/escalation-policies/", {"name": "Shop on-call", "steps": [
-        {"delay_seconds": 0, "targets": [{"type": "channel", "id": first["id"]}]},
+        {"delay_seconds": 0, "targets": [{"type": "schedule", "id": schedule["id"]}]},
         {"delay_seconds": step_two_delay, "targets": [{"type": "channel", "id": second["id"]}], "runbook": runbook["id"]}], "repeat": 0})
     post("/organizations/default/alert-rules/", {"name": "Shop API down", "conditions": [{"type": "monitor_status", "status": "down"}],
                                                  "filters": [{"type": "monitor", "ids": [monitor["id"]]}],
@@ -131,7 +143,7 @@ def test_down_escalates_runs_the_runbook_and_resolves_itself(story):
     incident = wait_until(lambda: incident_of(session, api), what="an incident")
     assert incident["severity"] == "critical" and incident["opened_by"].startswith("rule:")
     # Step 1: the on-call webhook, with signed links; nobody acknowledges.
-    oncall = wait_until(lambda: service.to("oncall"), what="step 1")
+    oncall = wait_until(lambda: service.incident_messages("oncall"), what="step 1")
     assert oncall[0]["incident"]["status"] == "triggered" and "/incident-actions/" in oncall[0]["incident"]["acknowledge_url"]
     assert not service.to("lead")
     # Step 2 after its delay: the lead's webhook, and the runbook calls the recovery URL.
@@ -157,7 +169,7 @@ def test_acknowledged_through_the_signed_link_escalation_stops_at_step_one(story
     set_up(service, session, api, step_two_delay=4)
     time.sleep(1.5)
     service.healthy = False
-    oncall = wait_until(lambda: service.to("oncall"), what="step 1")
+    oncall = wait_until(lambda: service.incident_messages("oncall"), what="step 1")
     link = oncall[0]["incident"]["acknowledge_url"].replace("http://localhost:8600", server.url)
     link = server.url + link[link.index("/incident-actions/"):]
     # Opening the link changes nothing; a forged one is refused; pressing the button acknowledges.
@@ -177,6 +189,7 @@ def test_acknowledged_through_the_signed_link_escalation_stops_at_step_one(story
 
 def test_incident_pages_in_the_browser_and_axe(browser, workdir, base_env):  # noqa: F811
     server = Server(workdir, dict(base_env, TELLTALE_ADMIN_PASSWORD=PASSWORD)).start()
+    receiver = Service()
     try:
         os.makedirs(PAGES_DIR, exist_ok=True)
         axe = Axe()
@@ -210,6 +223,41 @@ def test_incident_pages_in_the_browser_and_axe(browser, workdir, base_env):  # n
         assert markdown.ok and "# Incident #1: Checkout is failing" in markdown.text() and "A bad release" in markdown.text()
         page.goto("/organizations/default/incidents/")
         check(page, "incidents", "light", axe, failures)
+        # The active list is live: an incident opened through the API appears without a reload, and
+        # the monitor it names links to it; its public update reaches the status page.
+        token = cli(server.workdir, server.env, "token", "create", "--user", "admin@telltale.local", "--name", "pages",
+                    "--scopes", "project:write").stdout.split("Secret (shown only now): ")[1].split()[0]
+        api = requests.Session()
+        api.headers["Authorization"] = "Bearer " + token
+        monitor = api.post(server.url + "/api/0/organizations/default/monitors/", timeout=10,
+                           json={"name": "Nightly backup", "type": "heartbeat", "interval_seconds": 86400, "grace_seconds": 600}).json()
+        api.post(server.url + "/api/0/organizations/default/status-pages/", timeout=10,
+                 json={"slug": "shop", "title": "Shop status", "monitors": [monitor["id"]]}).raise_for_status()
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+        opened = api.post(server.url + "/api/0/organizations/default/incidents/", timeout=10,
+                          json={"title": "Backups are late", "severity": "high", "monitors": [monitor["id"]]})
+        assert opened.status_code == 201, opened.text
+        expect(page.locator("#incident-rows")).to_contain_text("Backups are late", timeout=10000)
+        check(page, "incidents-live", "light", axe, failures)
+        page.goto(f"/organizations/default/monitors/{monitor['id']}/")
+        page.get_by_role("link", name="#2 Backups are late").click()
+        page.get_by_label("Note").fill("Backups are delayed; no data is lost.")
+        page.get_by_label("a public update").check()
+        page.get_by_role("button", name="Add note").click()
+        expect(page.locator("#timeline")).to_contain_text("Backups are delayed")
+        assert "Backups are delayed; no data is lost." in requests.get(server.url + "/status/shop", timeout=10).text
+        # Each person's own contact methods, on the alerts page: added, tested, never shown back in full.
+        page.goto("/organizations/default/alerts/")
+        page.locator("summary", has_text="Add a contact method").click()
+        page.locator("#contact-methods").get_by_label("Name").fill("My phone bridge")
+        page.locator("#contact-methods").get_by_label("URL, routing key, or email addresses (comma-separated)").fill(receiver.url("/hooks/mine"))
+        page.get_by_role("button", name="Add contact method").click()
+        expect(page.locator("#contact-methods")).to_contain_text("My phone bridge")
+        page.get_by_role("button", name="Send test to My phone bridge").click()
+        expect(page.get_by_role("status")).to_contain_text("Test to My phone bridge")
+        check(page, "alerts-contact", "light", axe, failures)
+        assert receiver.to("mine"), "the test notification did not arrive"
+        page.goto("/organizations/default/incidents/")
         # On call and automation: a schedule, a policy and a runbook from their JSON; a dry run renders the body.
         page.get_by_role("link", name="On call and automation").click()
         expect(page.get_by_role("heading", name="On call and automation")).to_be_visible()
@@ -244,3 +292,4 @@ def test_incident_pages_in_the_browser_and_axe(browser, workdir, base_env):  # n
         context.close()
     finally:
         server.stop()
+        receiver.close()

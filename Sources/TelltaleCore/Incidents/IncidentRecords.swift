@@ -105,6 +105,8 @@ public protocol IncidentRepository: Sendable {
     func latestAlertID() async throws -> Int64
     /// Incidents of the organization opened since `since`, for figures.
     func incidents(organizationID: OrganizationID, openedSince since: Date) async throws -> [Incident]
+    /// The newest incidents linked to an issue (`kind` "issue") or a monitor ("monitor").
+    func incidents(linkedTo kind: String, id: Int64, limit: Int) async throws -> [Incident]
 
     func createRunbook(organizationID: OrganizationID, _ draft: RunbookDraft, now: Date) async throws -> Runbook
     func updateRunbook(_ id: RunbookID, _ draft: RunbookDraft, now: Date) async throws -> Runbook?

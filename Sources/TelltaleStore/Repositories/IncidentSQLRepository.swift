@@ -75,6 +75,15 @@ public struct IncidentSQLRepository: IncidentRepository {
         }
     }
 
+    public func incidents(linkedTo kind: String, id: Int64, limit: Int) async throws -> [Incident] {
+        try await backend.read { db in
+            try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("incidents")
+                .where(SQLColumn("id"), .in, SQLGroupExpression(db.select().column("incident_id").from("incident_links")
+                    .where("kind", .equal, SQLBind(kind)).where("target_id", .equal, SQLBind(id)).query))
+                .orderBy("id", .descending).limit(limit).all().map(Self.incident)
+        }
+    }
+
     public func incidents(organizationID: OrganizationID, openedSince since: Date) async throws -> [Incident] {
         try await backend.read { db in
             try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("incidents").where("organization_id", .equal, SQLBind(organizationID.rawValue))

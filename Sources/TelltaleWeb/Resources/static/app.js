@@ -1,4 +1,4 @@
-// Telltale dashboard: copy buttons, select-all, and live issue and monitor rows over Server-Sent Events.
+// Telltale dashboard: copy buttons, select-all, and live issue, monitor and incident rows over Server-Sent Events.
 "use strict";
 
 document.addEventListener("click", (event) => {
@@ -33,7 +33,7 @@ document.addEventListener("change", (event) => {
 function startLive() {
   const badge = document.getElementById("live");
   const issues = document.getElementById("issue-rows");
-  const body = issues || document.getElementById("monitor-rows");
+  const body = issues || document.getElementById("monitor-rows") || document.getElementById("incident-rows");
   if (!badge || !body || !window.EventSource) return;
   const label = badge.querySelector(".label");
   const state = (name, text) => { badge.dataset.state = name; label.textContent = text; };
@@ -54,6 +54,11 @@ function startLive() {
     if (!row || !old) return;
     row.classList.add("fresh");
     old.replaceWith(row);
+  });
+  // Active incidents: the whole list, already ordered by the server.
+  source.addEventListener("incidents", (message) => {
+    state("live", "live");
+    body.innerHTML = JSON.parse(message.data).html; // rendered and escaped by the server's row template
   });
   source.addEventListener("issue", (message) => {
     if (!issues) return;
