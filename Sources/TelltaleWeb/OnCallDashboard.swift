@@ -6,8 +6,8 @@ public import TelltaleHTTP
 public import TelltaleIncidents
 
 /// On-call and automation: each schedule's next two weeks as a timeline, the escalation
-/// policies, and the runbooks with their runs. Admins add each in the API's JSON shape (one
-/// set of rules for scripts and the page), and members try a runbook as a dry run.
+/// policies, and the runbooks with their runs. Admins add, edit and delete each in the API's
+/// JSON shape (one set of rules for scripts and the page), and members try a runbook as a dry run.
 public struct OnCallDashboard: Sendable {
     let dashboard: Dashboard
     let service: IncidentService
@@ -27,41 +27,102 @@ public struct OnCallDashboard: Sendable {
             return dashboard.templates.page("oncall", try await view(scope))
         }
         router.post("organizations/:org/oncall/:kind") { request, context -> Response in
-            let kind = try context.parameters.require("kind")
-            let scope = try await dashboard.scope(context.parameters.require("org"), context, kind == "dry-run" ? .triage : .manage, section: .incidents)
-            let (form, _) = try await Form.body(of: request)
-            let json = Data((form["definition"] ?? "").utf8)
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            do {
-                switch kind {
-                case "schedules":
-                    let draft = try decoder.decode(OnCallScheduleDraft.self, from: json)
-                    try await service.check(draft, organizationID: scope.organization.id)
-                    _ = try await incidents.createSchedule(organizationID: scope.organization.id, draft, now: Date())
-                case "policies":
-                    let draft = try decoder.decode(EscalationPolicyDraft.self, from: json)
-                    try await service.check(draft, organizationID: scope.organization.id)
-                    _ = try await incidents.createPolicy(organizationID: scope.organization.id, draft, now: Date())
-                case "runbooks":
-                    let draft = try decoder.decode(RunbookDraft.self, from: json)
-                    try await service.check(draft, organizationID: scope.organization.id)
-                    _ = try await incidents.createRunbook(organizationID: scope.organization.id, try secrets.sealed(draft, previous: nil), now: Date())
-                case "dry-run":
-                    let draft = try decoder.decode(RunbookDraft.self, from: json)
-                    let payload = (try? JSONDecoder().decode([String: String].self, from: Data((form["payload"] ?? "{}").utf8))) ?? [:]
-                    let plan = DryRun.plan(draft, payload: payload).map { "\($0.index + 1). \($0.description)" + ($0.body.map { "\n   body: \($0)" } ?? "") }
-                    return dashboard.templates.page("oncall", try await view(scope, dryRun: plan.joined(separator: "\n")))
-                default:
-                    throw HTTPError(.notFound)
-                }
-                return redirect("\(scope.orgPath)/oncall/")
-            } catch let error as ValidationError {
-                return dashboard.templates.page("oncall", try await view(scope, error: "Not saved: \(error.field) \(error.reason)."), status: .badRequest)
-            } catch let error as DecodingError {
-                return dashboard.templates.page("oncall", try await view(scope, error: "Not saved: the JSON is not valid (\(Self.describe(error)))."), status: .badRequest)
-            }
+            try await save(request, context, id: nil)
         }
+        router.post("organizations/:org/oncall/:kind/:id") { request, context -> Response in
+            guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+            return try await save(request, context, id: id)
+        }
+        router.post("organizations/:org/oncall/:kind/:id/delete") { _, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .incidents)
+            guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+            let organization = scope.organization.id
+            var deleted = false
+            switch try context.parameters.require("kind") {
+            case "schedules":
+                if try await incidents.schedule(id: OnCallScheduleID(id))?.organizationID == organization {
+                    deleted = try await incidents.deleteSchedule(OnCallScheduleID(id))
+                }
+            case "policies":
+                if try await incidents.policy(id: EscalationPolicyID(id))?.organizationID == organization {
+                    deleted = try await incidents.deletePolicy(EscalationPolicyID(id))
+                }
+            case "runbooks":
+                if try await incidents.runbook(id: RunbookID(id))?.organizationID == organization {
+                    deleted = try await incidents.deleteRunbook(RunbookID(id))
+                }
+            default:
+                break
+            }
+            guard deleted else { throw HTTPError(.notFound) }
+            return redirect("\(scope.orgPath)/oncall/")
+        }
+    }
+
+    /// Creates (`id` nil) or replaces a schedule, policy or runbook from its JSON, checked as the
+    /// API checks it; or renders a runbook's dry run.
+    func save(_ request: Request, _ context: TelltaleRequestContext, id: Int64?) async throws -> Response {
+        let kind = try context.parameters.require("kind")
+        let scope = try await dashboard.scope(context.parameters.require("org"), context, kind == "dry-run" ? .triage : .manage, section: .incidents)
+        let (form, _) = try await Form.body(of: request)
+        let json = Data((form["definition"] ?? "").utf8)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let organization = scope.organization.id
+        do {
+            switch kind {
+            case "schedules":
+                let draft = try decoder.decode(OnCallScheduleDraft.self, from: json)
+                try await service.check(draft, organizationID: organization)
+                if let id {
+                    guard try await incidents.schedule(id: OnCallScheduleID(id))?.organizationID == organization,
+                          try await incidents.updateSchedule(OnCallScheduleID(id), draft, now: Date()) != nil else { throw HTTPError(.notFound) }
+                } else {
+                    _ = try await incidents.createSchedule(organizationID: organization, draft, now: Date())
+                }
+            case "policies":
+                let draft = try decoder.decode(EscalationPolicyDraft.self, from: json)
+                try await service.check(draft, organizationID: organization)
+                if let id {
+                    guard try await incidents.policy(id: EscalationPolicyID(id))?.organizationID == organization,
+                          try await incidents.updatePolicy(EscalationPolicyID(id), draft, now: Date()) != nil else { throw HTTPError(.notFound) }
+                } else {
+                    _ = try await incidents.createPolicy(organizationID: organization, draft, now: Date())
+                }
+            case "runbooks":
+                let draft = try decoder.decode(RunbookDraft.self, from: json)
+                try await service.check(draft, organizationID: organization)
+                if let id {
+                    // Masked secrets sent back keep the stored ones.
+                    guard let found = try await incidents.runbook(id: RunbookID(id)), found.organizationID == organization,
+                          try await incidents.updateRunbook(found.id, try secrets.sealed(draft, previous: found.draft), now: Date()) != nil else {
+                        throw HTTPError(.notFound)
+                    }
+                } else {
+                    _ = try await incidents.createRunbook(organizationID: organization, try secrets.sealed(draft, previous: nil), now: Date())
+                }
+            case "dry-run":
+                let draft = try decoder.decode(RunbookDraft.self, from: json)
+                let payload = (try? JSONDecoder().decode([String: String].self, from: Data((form["payload"] ?? "{}").utf8))) ?? [:]
+                let plan = DryRun.plan(draft, payload: payload).map { "\($0.index + 1). \($0.description)" + ($0.body.map { "\n   body: \($0)" } ?? "") }
+                return dashboard.templates.page("oncall", try await view(scope, dryRun: plan.joined(separator: "\n")))
+            default:
+                throw HTTPError(.notFound)
+            }
+            return redirect("\(scope.orgPath)/oncall/")
+        } catch let error as ValidationError {
+            return dashboard.templates.page("oncall", try await view(scope, error: "Not saved: \(error.field) \(error.reason)."), status: .badRequest)
+        } catch let error as DecodingError {
+            return dashboard.templates.page("oncall", try await view(scope, error: "Not saved: the JSON is not valid (\(Self.describe(error)))."), status: .badRequest)
+        }
+    }
+
+    /// A definition as the editor shows it: the API's JSON, secrets masked.
+    static func definition(_ draft: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(draft)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func describe(_ error: DecodingError) -> String {
@@ -82,7 +143,7 @@ public struct OnCallDashboard: Sendable {
         let schedules = try await incidents.schedules(organizationID: scope.organization.id).map { schedule in
             let shifts = schedule.draft.shifts(from: window.start, to: window.end, step: 900)
             return OnCallView.ScheduleRow(
-                id: schedule.id.description, name: schedule.draft.name, timeZone: schedule.draft.timeZone.identifier,
+                id: schedule.id.description, name: schedule.draft.name, timeZone: schedule.draft.timeZone.identifier, definition: Self.definition(schedule.draft),
                 now: schedule.draft.onCall(at: now).map { names[$0] ?? "user \($0)" } ?? "nobody",
                 timeline: Charts.spanTimeline(shifts.map { shift in
                     (TimeRange(start: shift.start, end: shift.end), shift.userID.map { "oc-\(order[$0] ?? 0)" } ?? "st-down",
@@ -94,7 +155,7 @@ public struct OnCallDashboard: Sendable {
                 })
         }
         let policies = try await incidents.policies(organizationID: scope.organization.id).map { policy in
-            OnCallView.PolicyRow(id: policy.id.description, name: policy.draft.name, steps: policy.draft.steps.enumerated().map { index, step in
+            OnCallView.PolicyRow(id: policy.id.description, name: policy.draft.name, definition: Self.definition(policy.draft), steps: policy.draft.steps.enumerated().map { index, step in
                 "\(index + 1). after \(WebFormat.duration(TimeInterval(step.delaySeconds))): " + step.targets.map { target in
                     switch target {
                     case .user(let id): names[id] ?? "user \(id)"
@@ -105,7 +166,7 @@ public struct OnCallDashboard: Sendable {
             }.joined(separator: " → ") + (policy.draft.repeat > 0 ? " (repeated \(policy.draft.repeat)×)" : ""))
         }
         let runbooks = try await incidents.runbooks(organizationID: scope.organization.id).map { runbook in
-            OnCallView.RunbookRow(id: runbook.id.description, name: runbook.draft.name, steps: runbook.draft.steps.map(\.typeName).joined(separator: " → "),
+            OnCallView.RunbookRow(id: runbook.id.description, name: runbook.draft.name, definition: Self.definition(SecretBox.masked(runbook.draft)), steps: runbook.draft.steps.map(\.typeName).joined(separator: " → "),
                                   succeeded: counts[runbook.id]?.succeeded ?? 0, failed: counts[runbook.id]?.failed ?? 0)
         }
         return OnCallView(chrome: scope.chrome, orgPath: scope.orgPath, error: error, dryRun: dryRun, schedules: schedules, policies: policies, runbooks: runbooks,
@@ -115,9 +176,11 @@ public struct OnCallDashboard: Sendable {
 
 struct OnCallView: Sendable {
     struct Shift: Sendable { var who: String; var from: String; var until: String; var gap: Bool }
-    struct ScheduleRow: Sendable { var id: String; var name: String; var timeZone: String; var now: String; var timeline: String; var shifts: [Shift] }
-    struct PolicyRow: Sendable { var id: String; var name: String; var steps: String }
-    struct RunbookRow: Sendable { var id: String; var name: String; var steps: String; var succeeded: Int; var failed: Int }
+    struct ScheduleRow: Sendable {
+        var id: String; var name: String; var timeZone: String; var definition: String; var now: String; var timeline: String; var shifts: [Shift]
+    }
+    struct PolicyRow: Sendable { var id: String; var name: String; var definition: String; var steps: String }
+    struct RunbookRow: Sendable { var id: String; var name: String; var definition: String; var steps: String; var succeeded: Int; var failed: Int }
 
     var chrome: Chrome
     var orgPath: String
