@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import TelltaleCore
+
+@Suite("Issue classification by rules, client values, calendars and built-in defaults (pure)")
+struct ClassificationTests {
+    static let org = OrganizationID(1)
+
+    static func input(type: String = "ValueError", message: String = "boom", module: String = "app.views", transaction: String? = "/home",
+                      level: EventLevel = .error, handled: Bool? = true, tags: [String: String] = [:], at: String = "2026-06-16T10:00:00Z") -> ClassificationInput {
+        ClassificationInput(type: type, message: message, module: module, transaction: transaction, level: level, handled: handled, tags: tags,
+                            at: AlertingTests.date(at))
+    }
+
+    static func rule(_ id: Int64, _ json: String) throws -> ClassificationRule {
+        ClassificationRule(id: ClassificationRuleID(id), organizationID: org, draft: try AlertingTests.decode(ClassificationRuleDraft.self, json))
+    }
+
+    @Test("built-in defaults: payment paths block revenue, unhandled errors are critical, signatures name the category, the level decides the rest")
+    func defaults() {
+        let payment = Classifier.classify(Self.input(type: "CardError", transaction: "POST /checkout/pay"), rules: [])
+        #expect(payment == Classification(severity: .high, category: IssueCategory(rawValue: "payment")!, impact: .revenueBlocking, classifiedBy: .builtIn("payment")))
+        let crash = Classifier.classify(Self.input(type: "KeyError", handled: false), rules: [])
+        #expect(crash.severity == .critical && crash.category.rawValue == "runtime" && crash.classifiedBy == .builtIn("unhandled"))
+        let database = Classifier.classify(Self.input(type: "OperationalError", message: "could not connect to server: Connection refused"), rules: [])
+        #expect(database.category.rawValue == "database" && database.severity == .high)
+        let plain = Classifier.classify(Self.input(type: "Oops", message: "something", level: .warning), rules: [])
+        #expect(plain == Classification(severity: .low, category: .unknown, impact: .operational, classifiedBy: .level))
+        #expect(Classifier.classify(Self.input(transaction: "/accounts/login"), rules: []).impact == .userBlocking)
+    }
+
+    @Test("rules decide field by field in position order; client values win unless a rule overrides them; calendars raise a Saturday")
+    func rules() throws {
+        let saturdays = BusinessCalendar(id: BusinessCalendarID(9), organizationID: Self.org, name: "Weekend", timeZone: .gmt,
+                                         windows: [try AlertingTests.decode(CalendarWindow.self, #"{"days": ["sat"]}"#)])
+        let rules = [
+            try Self.rule(3, #"{"name": "Payments on Saturdays", "position": 1, "conditions": [{"type": "transaction", "pattern": "checkout|/pay"}, {"type": "calendar", "id": 9}], "severity": "critical"}"#),
+            try Self.rule(1, #"{"name": "Database connection", "position": 2, "conditions": [{"type": "exception_type", "pattern": "OperationalError"}], "severity": "high", "category": "database", "business_impact": "user_blocking"}"#),
+            try Self.rule(2, #"{"name": "Staging is noise", "position": 0, "conditions": [{"type": "tag", "key": "environment", "value": "staging"}], "severity": "info", "business_impact": "monitoring", "override_client": true}"#),
+            try Self.rule(4, #"{"name": "Search team", "position": 3, "conditions": [{"type": "module", "pattern": "search."}], "category": "search_index", "enabled": false}"#),
+        ]
+        let calendars = [saturdays.id: saturdays]
+        let saturday = Classifier.classify(Self.input(type: "CardError", transaction: "/checkout", at: "2026-06-13T10:00:00Z"), rules: rules, calendars: calendars)
+        #expect(saturday.severity == .critical && saturday.impact == .revenueBlocking && saturday.classifiedBy == .rule(ClassificationRuleID(3)))
+        let tuesday = Classifier.classify(Self.input(type: "CardError", transaction: "/checkout"), rules: rules, calendars: calendars)
+        #expect(tuesday.severity == .high && tuesday.classifiedBy == .builtIn("payment"))
+        let database = Classifier.classify(Self.input(type: "OperationalError"), rules: rules)
+        #expect(database == Classification(severity: .high, category: IssueCategory(rawValue: "database")!, impact: .userBlocking, classifiedBy: .rule(ClassificationRuleID(1))))
+        // The client's values win over ordinary rules, not over a rule that overrides them.
+        let told = Classifier.classify(Self.input(type: "OperationalError", tags: ["severity": "low", "business_impact": "experience_degrading"]), rules: rules)
+        #expect(told.severity == .low && told.impact == .experienceDegrading && told.category.rawValue == "database" && told.classifiedBy == .rule(ClassificationRuleID(1)))
+        let staging = Classifier.classify(Self.input(type: "OperationalError", tags: ["environment": "staging", "severity": "critical"]), rules: rules)
+        #expect(staging.severity == .info && staging.impact == .monitoring && staging.classifiedBy == .rule(ClassificationRuleID(2)))
+        // A disabled rule does nothing; an organization's own category name is allowed.
+        #expect(Classifier.classify(Self.input(type: "Oops", module: "search.index"), rules: rules).category == .unknown)
+        #expect(try Self.rule(5, #"{"name": "x", "conditions": [{"type": "module", "pattern": "search."}], "category": "search_index"}"#).draft.category?.rawValue == "search_index")
+    }
+
+    @Test("bad rules are refused naming the field; deciders read back from their stored text")
+    func badRules() throws {
+        for (json, field) in [(#"{"name": "x", "conditions": [], "severity": "high"}"#, "conditions"),
+                              (#"{"name": "x", "conditions": [{"type": "stack"}], "severity": "high"}"#, "conditions.type"),
+                              (#"{"name": "x", "conditions": [{"type": "message", "pattern": "a"}]}"#, "severity"),
+                              (#"{"name": "x", "conditions": [{"type": "message", "pattern": "a"}], "severity": "urgent"}"#, "severity"),
+                              (#"{"name": "x", "conditions": [{"type": "message", "pattern": "a"}], "category": "Not Valid"}"#, "category"),
+                              (#"{"name": "x", "conditions": [{"type": "level", "at_least": "loud"}], "severity": "high"}"#, "conditions.at_least"),
+                              (#"{"name": "", "conditions": [{"type": "message", "pattern": "a"}], "severity": "high"}"#, "name")] {
+            #expect { try AlertingTests.decode(ClassificationRuleDraft.self, json) } throws: { ($0 as? ValidationError)?.field == field }
+        }
+        for by in [ClassifiedBy.rule(ClassificationRuleID(12)), .builtIn("payment"), .client, .user, .level] {
+            #expect(ClassifiedBy(by.description) == by)
+        }
+        let draft = try AlertingTests.decode(ClassificationRuleDraft.self, #"{"name": "x", "match": "any", "conditions": [{"type": "handled", "value": false}, {"type": "calendar", "id": "4", "inside": false}], "severity": "high"}"#)
+        let again = try JSONDecoder().decode(ClassificationRuleDraft.self, from: JSONEncoder().encode(draft))
+        #expect(again == draft)
+    }
+}
