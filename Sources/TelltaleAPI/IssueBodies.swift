@@ -69,13 +69,22 @@ struct IssueBody: ResponseCodable {
     var permalink: String
     var grouping: Grouping
     var groupingComponents: [String]
-    /// The issue's most common `severity` and `category` (set by the native API; Sentry SDK
-    /// events have none until the analysis capability classifies them).
+    /// The issue's classification; for issues opened before classification existed, the most
+    /// common `severity` and `category` tags of its events.
     var severity: String?
     var category: String?
+    var businessImpact: String?
+    /// What decided it: `rule:<id>`, `default:<name>`, `client`, `user` or `level`.
+    var classifiedBy: String?
     /// Event counts per bucket: `{"24h": [[unixSeconds, count], …]}`.
     var stats: [String: [[Int64]]]?
     var tags: [TagBody]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, shortId, title, culprit, level, type, status, statusDetails, count, userCount, firstSeen, lastSeen, firstRelease, lastRelease,
+             assignedTo, resolvedAt, resolvedBy, resolutionNote, timeToResolve, regressedAt, isUnresolved, project, permalink, grouping,
+             groupingComponents, severity, category, businessImpact = "business_impact", classifiedBy = "classified_by", stats, tags
+    }
 
     init(_ issue: Issue, project: Project, organization: Organization, users: [UserID: User], publicURL: String,
          stats: [String: CountSeries]? = nil, tags: [IssueTagSummary]? = nil, classification: [String: String] = [:]) {
@@ -109,8 +118,10 @@ struct IssueBody: ResponseCodable {
         permalink = "\(publicURL)/organizations/\(organization.slug.rawValue)/issues/\(issue.id)/"
         grouping = Grouping(version: issue.grouping.version, strategy: issue.grouping.strategy, components: issue.grouping.components)
         groupingComponents = issue.grouping.components
-        severity = classification["severity"]
-        category = classification["category"]
+        severity = issue.classification?.severity.rawValue ?? classification["severity"]
+        category = issue.classification?.category.rawValue ?? classification["category"]
+        businessImpact = issue.classification?.impact.rawValue
+        classifiedBy = issue.classification?.classifiedBy.description
         self.stats = stats?.mapValues { $0.points.map { [$0.start, $0.count] } }
         self.tags = tags?.map(TagBody.init)
     }
@@ -147,12 +158,16 @@ struct IssueUpdateBody: Decodable {
     var assignedTo: String?
     var resolutionNote: String?
     var merge: Int?
+    /// A person's classification: each given field overrides, and the override sticks.
+    var severity: String?
+    var category: String?
+    var businessImpact: String?
 
     /// Whether `assignedTo` was present (`null` or `""` unassigns).
     var hasAssignee = false
 
     enum CodingKeys: String, CodingKey {
-        case status, statusDetails, assignedTo, resolutionNote, merge
+        case status, statusDetails, assignedTo, resolutionNote, merge, severity, category, businessImpact = "business_impact"
     }
 
     init(from decoder: any Decoder) throws {
@@ -161,6 +176,9 @@ struct IssueUpdateBody: Decodable {
         statusDetails = try container.decodeIfPresent(StatusDetails.self, forKey: .statusDetails)
         resolutionNote = try container.decodeIfPresent(String.self, forKey: .resolutionNote)
         merge = try container.decodeIfPresent(Int.self, forKey: .merge)
+        severity = try container.decodeIfPresent(String.self, forKey: .severity)
+        category = try container.decodeIfPresent(String.self, forKey: .category)
+        businessImpact = try container.decodeIfPresent(String.self, forKey: .businessImpact)
         hasAssignee = container.contains(.assignedTo)
         assignedTo = try container.decodeIfPresent(String.self, forKey: .assignedTo)
     }

@@ -94,7 +94,10 @@ extension IssuesController {
             }
             change.assignee = .some(user.id)
         }
-        if change.isEmpty { throw APIError.badRequest("nothing to change: give status, statusDetails, assignedTo or resolutionNote") }
+        let classifies = body.severity != nil || body.category != nil || body.businessImpact != nil
+        if change.isEmpty, !classifies {
+            throw APIError.badRequest("nothing to change: give status, statusDetails, assignedTo, resolutionNote, severity, category or business_impact")
+        }
         return change
     }
 

@@ -83,9 +83,14 @@ public struct IssuesController: Sendable {
             let (organization, project, issue) = try await authorizer.issue(context.parameters.require("id"), principal, .triage, scope: .eventWrite)
             let body = try await request.decode(as: IssueUpdateBody.self, context: context)
             let change = try await change(body, organization: organization)
-            guard let updated = try await repositories.issues.update(id: issue.id, change, by: principal.user.id, now: Date()) else {
-                throw APIError.notFound("issue '\(issue.id)' not found")
+            if body.severity != nil || body.category != nil || body.businessImpact != nil {
+                let classification = try Classification.overridden(issue.classification, level: EventLevel(rawValue: issue.level) ?? .error,
+                                                                   severity: body.severity, category: body.category, impact: body.businessImpact)
+                try await repositories.classification.setClassification(issueID: issue.id, classification, by: principal.user.id, now: Date())
             }
+            let stored = change.isEmpty ? try await repositories.issues.issue(id: issue.id)
+                : try await repositories.issues.update(id: issue.id, change, by: principal.user.id, now: Date())
+            guard let updated = stored else { throw APIError.notFound("issue '\(issue.id)' not found") }
             return IssueBody(updated, project: project, organization: organization, users: try await users([updated.assignedTo, updated.resolvedBy]),
                              publicURL: publicURL)
         }

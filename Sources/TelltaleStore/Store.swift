@@ -32,7 +32,8 @@ public struct Store: Sendable {
             statusPages: StatusPageSQLRepository(backend: backend),
             alerts: AlertSQLRepository(backend: backend),
             alertSignals: AlertSignalSQL(backend: backend),
-            incidents: IncidentSQLRepository(backend: backend)
+            incidents: IncidentSQLRepository(backend: backend),
+            classification: ClassificationSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

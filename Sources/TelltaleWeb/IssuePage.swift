@@ -174,6 +174,8 @@ extension Dashboard {
         case .unignored: "stopped ignoring it: its condition ran out"
         case .merge: "merged issues into it"
         case .unmerge: "split events off into another issue"
+        case .classified:
+            "classified it as \(entry.data["severity"] ?? "?"), \(entry.data["category"] ?? "?"), \(entry.data["business_impact"] ?? "?")"
         }
     }
 }

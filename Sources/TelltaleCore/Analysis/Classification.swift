@@ -114,6 +114,13 @@ public struct ClassificationInput: Sendable, Hashable {
     public var tags: [String: String]
     public var at: Date
 
+    /// An error event's exception type from its stored title (`Type: value`), when the type
+    /// itself was not kept.
+    public static func exceptionType(title: String, eventType: String) -> String {
+        guard eventType == "error", let colon = title.range(of: ": ") else { return "" }
+        return String(title[..<colon.lowerBound])
+    }
+
     public init(type: String, message: String, module: String, transaction: String?, level: EventLevel, handled: Bool?, tags: [String: String], at: Date) {
         self.type = type
         self.message = message
@@ -123,5 +130,31 @@ public struct ClassificationInput: Sendable, Hashable {
         self.handled = handled
         self.tags = tags
         self.at = at
+    }
+}
+
+extension Classification {
+    /// A person's override of some fields (`nil` keeps the field), checked: the result is
+    /// decided by `user` and sticks.
+    public static func overridden(_ current: Classification?, level: EventLevel, severity: String?, category: String?, impact: String?) throws -> Classification {
+        var next = current ?? Classification(severity: .of(level), category: .unknown, impact: .operational, classifiedBy: .level)
+        if let severity {
+            guard let value = IssueSeverity(rawValue: severity) else {
+                throw ValidationError(field: "severity", reason: "must be one of \(IssueSeverity.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            next.severity = value
+        }
+        if let category {
+            guard let value = IssueCategory(rawValue: category) else { throw ValidationError(field: "category", reason: "must be 1 to 50 lowercase letters, digits or _") }
+            next.category = value
+        }
+        if let impact {
+            guard let value = BusinessImpact(rawValue: impact) else {
+                throw ValidationError(field: "business_impact", reason: "must be one of \(BusinessImpact.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            next.impact = value
+        }
+        next.classifiedBy = .user
+        return next
     }
 }

@@ -50,7 +50,8 @@ public enum Classifier {
         case .exceptionType(let pattern): contains(input.type, pattern)
         case .message(let pattern): contains(input.message, pattern)
         case .module(let pattern): contains(input.module, pattern)
-        case .transaction(let pattern): contains(input.transaction ?? "", pattern) || contains(input.tags["url"] ?? "", pattern)
+        case .transaction(let pattern):
+            contains(input.transaction ?? "", pattern) || contains(input.tags["endpoint"] ?? "", pattern) || contains(input.tags["url"] ?? "", pattern)
         case .tag(let key, let value): input.tags[key].map { value == nil || $0 == value } ?? false
         case .level(let level): input.level >= level
         case .handled(let value): input.handled == value

@@ -25,12 +25,14 @@ public struct Issue: Sendable, Equatable {
     /// When the issue last came back after being resolved.
     public var regressedAt: Date?
     public var grouping: IssueGrouping
+    /// Severity, category and business impact; `nil` for issues opened before classification existed.
+    public var classification: Classification?
 
     public init(id: Int64, projectID: ProjectID, shortNumber: Int64, type: String, title: String, culprit: String, level: String,
                 status: IssueStatus, timesSeen: Int64, userCount: Int64, firstSeen: Date, lastSeen: Date,
                 firstRelease: String? = nil, lastRelease: String? = nil, assignedTo: UserID? = nil, resolvedAt: Date? = nil,
                 resolvedBy: UserID? = nil, resolutionNote: String? = nil, ignore: IgnoreCondition? = nil, regressedAt: Date? = nil,
-                grouping: IssueGrouping) {
+                grouping: IssueGrouping, classification: Classification? = nil) {
         self.id = id
         self.projectID = projectID
         self.shortNumber = shortNumber
@@ -52,6 +54,7 @@ public struct Issue: Sendable, Equatable {
         self.ignore = ignore
         self.regressedAt = regressedAt
         self.grouping = grouping
+        self.classification = classification
     }
 
     /// Seconds from first seen to resolution, for resolved issues.
@@ -88,6 +91,8 @@ public struct IssueActivity: Sendable, Equatable {
         case unignored = "set_unignored"
         case merge
         case unmerge
+        /// A person set the severity, category or business impact.
+        case classified = "set_classification"
     }
 
     public var id: Int64

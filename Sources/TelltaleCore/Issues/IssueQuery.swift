@@ -32,11 +32,18 @@ public struct IssueQuery: Sendable, Equatable {
         case lastSeen = "last_seen"
     }
 
+    /// A classification field, named as its column.
+    public enum ClassificationField: String, Sendable, Equatable {
+        case severity, category, impact = "business_impact"
+    }
+
     /// One condition.
     public enum Filter: Sendable, Equatable {
         case status([IssueStatus], negated: Bool)
         case assigned(Assignee, negated: Bool)
         case level([String], negated: Bool)
+        /// The issue's classification: `severity:`, `category:`, `impact:`.
+        case classification(ClassificationField, [String], negated: Bool)
         case count(Count, Comparison, Int64)
         case time(Moment, Comparison, Date)
         /// Events of the issue carried this tag with one of these values (environment,

@@ -86,6 +86,20 @@ public enum IssueQueryParser {
                 throw fail("unknown level '\(level)' (use \(EventLevel.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             return .level(levels, negated: token.negated)
+        case "severity":
+            let values = list(token.value).map { $0.lowercased() }
+            for value in values where IssueSeverity(rawValue: value) == nil {
+                throw fail("unknown severity '\(value)' (use \(IssueSeverity.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return .classification(.severity, values, negated: token.negated)
+        case "impact", "business_impact":
+            let values = list(token.value).map { $0.lowercased() }
+            for value in values where BusinessImpact(rawValue: value) == nil {
+                throw fail("unknown impact '\(value)' (use \(BusinessImpact.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return .classification(.impact, values, negated: token.negated)
+        case "category":
+            return .classification(.category, list(token.value).map { $0.lowercased() }, negated: token.negated)
         case "times_seen", "timesSeen", "count", "events":
             return try count(.timesSeen, token)
         case "users", "user_count", "userCount":

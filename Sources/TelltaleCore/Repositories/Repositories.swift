@@ -32,6 +32,8 @@ public struct Repositories: Sendable {
     public var alertSignals: any AlertSignalSource
     /// Incidents, escalation policies and on-call schedules.
     public var incidents: any IncidentRepository
+    /// Classification rules and overrides.
+    public var classification: any ClassificationRepository
 
     /// Groups the repositories.
     public init(
@@ -50,7 +52,8 @@ public struct Repositories: Sendable {
         statusPages: any StatusPageRepository,
         alerts: any AlertRepository,
         alertSignals: any AlertSignalSource,
-        incidents: any IncidentRepository
+        incidents: any IncidentRepository,
+        classification: any ClassificationRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -68,5 +71,6 @@ public struct Repositories: Sendable {
         self.alerts = alerts
         self.alertSignals = alertSignals
         self.incidents = incidents
+        self.classification = classification
     }
 }

@@ -23,6 +23,7 @@ enum Migrations {
         Migration(version: 10, name: "in-app notifications and alert groups", statements: InboxSchema.statements),
         Migration(version: 11, name: "incidents", statements: IncidentsSchema.statements),
         Migration(version: 12, name: "personal contact methods", statements: IncidentsSchema.contactMethods),
+        Migration(version: 13, name: "issue classification", statements: AnalysisSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -82,15 +82,17 @@ public struct AlertSQLRepository: AlertRepository {
     }
 
     public func calendars(organizationID: OrganizationID) async throws -> [BusinessCalendar] {
-        try await backend.read { db in
-            try await db.select().columns("id", "organization_id", "name", "time_zone", "windows").from("business_calendars")
-                .where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("name").all().map { row in
-                    BusinessCalendar(id: BusinessCalendarID(try row.decode(column: "id", as: Int64.self)), organizationID: organizationID,
-                                     name: try row.decode(column: "name", as: String.self),
-                                     timeZone: try TimeZone.named(try row.decode(column: "time_zone", as: String.self)),
-                                     windows: try AlertCoding.decode([CalendarWindow].self, try row.decode(column: "windows", as: String.self)))
-                }
-        }
+        try await backend.read { db in try await Self.calendars(organizationID, db: db) }
+    }
+
+    static func calendars(_ organizationID: OrganizationID, db: any SQLDatabase) async throws -> [BusinessCalendar] {
+        try await db.select().columns("id", "organization_id", "name", "time_zone", "windows").from("business_calendars")
+            .where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("name").all().map { row in
+                BusinessCalendar(id: BusinessCalendarID(try row.decode(column: "id", as: Int64.self)), organizationID: organizationID,
+                                 name: try row.decode(column: "name", as: String.self),
+                                 timeZone: try TimeZone.named(try row.decode(column: "time_zone", as: String.self)),
+                                 windows: try AlertCoding.decode([CalendarWindow].self, try row.decode(column: "windows", as: String.self)))
+            }
     }
 
     // MARK: Rules

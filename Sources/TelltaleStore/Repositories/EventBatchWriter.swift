@@ -11,13 +11,14 @@ struct EventBatchWriter {
     let flavor: SQLFlavor
 
     func write(_ incoming: [EventRecord]) async throws {
+        var classifiers = ClassifierCache()
         for (projectID, projectEvents) in Dictionary(grouping: incoming, by: \.projectID) {
             var seen = Set<String>()
             let unique = projectEvents.filter { seen.insert($0.summary.eventID).inserted }
             let existing = try await existingEventIDs(projectID, unique.map(\.summary.eventID))
             let fresh = unique.filter { !existing.contains($0.summary.eventID) }
             guard !fresh.isEmpty else { continue }
-            let issueIDs = try await resolveIssues(projectID, fresh)
+            let issueIDs = try await resolveIssues(projectID, fresh, classifiers: &classifiers)
             try await insertEvents(fresh, issueIDs)
             try await countEvents(fresh)
             let totals = try await updateIssues(fresh, issueIDs)
@@ -45,7 +46,7 @@ struct EventBatchWriter {
 
     /// Issue id per event id: an existing issue when any of the event's hashes is known,
     /// else a new issue per primary hash.
-    private func resolveIssues(_ projectID: ProjectID, _ events: [EventRecord]) async throws -> [String: Int64] {
+    private func resolveIssues(_ projectID: ProjectID, _ events: [EventRecord], classifiers: inout ClassifierCache) async throws -> [String: Int64] {
         let allHashes = Array(Set(events.flatMap(\.grouping.hashes)))
         var issueByHash: [String: Int64] = [:]
         for chunk in allHashes.chunks(of: 500) {
@@ -61,20 +62,20 @@ struct EventBatchWriter {
                 result[event.summary.eventID] = issue
                 continue
             }
-            let issue = try await openIssue(projectID, event)
+            let issue = try await openIssue(projectID, event, classification: try await classifiers.classify(event, db: db))
             for hash in event.grouping.hashes where issueByHash[hash] == nil { issueByHash[hash] = issue }
             result[event.summary.eventID] = issue
         }
         return result
     }
 
-    private func openIssue(_ projectID: ProjectID, _ event: EventRecord) async throws -> Int64 {
+    private func openIssue(_ projectID: ProjectID, _ event: EventRecord, classification: Classification) async throws -> Int64 {
         let summary = event.summary
         let grouping = event.grouping
         let (issueID, _) = try await IssueRows.open(db, IssueRows.NewIssue(
             projectID: projectID, primaryHash: grouping.primaryHash, grouping: (grouping.version, grouping.strategy, grouping.components),
             type: summary.type, title: summary.title, culprit: summary.culprit, level: summary.level.rawValue,
-            seen: IngestSQLRepository.ms(summary.timestamp), release: summary.release
+            seen: IngestSQLRepository.ms(summary.timestamp), release: summary.release, classification: classification
         ))
         var insert = db.insert(into: "issue_hashes").columns("project_id", "hash", "issue_id")
         for hash in event.grouping.hashes {

@@ -9,7 +9,7 @@ enum IssueRows {
         "id", "project_id", "short_number", "type", "title", "culprit", "level", "status", "times_seen", "user_count", "first_seen", "last_seen",
         "first_release", "last_release", "assigned_to", "resolved_at", "resolved_by", "resolution_note", "ignore_until", "ignore_events",
         "ignore_users", "ignore_baseline_events", "ignore_baseline_users", "regressed_at", "grouping_version", "grouping_strategy",
-        "grouping_components", "primary_hash",
+        "grouping_components", "primary_hash", "severity", "category", "business_impact", "classified_by",
     ]
 
     static func issue(_ row: any SQLRow) throws -> Issue {
@@ -42,8 +42,17 @@ enum IssueRows {
                 strategy: try row.decode(column: "grouping_strategy", as: String.self),
                 components: components,
                 primaryHash: try row.decode(column: "primary_hash", as: String.self)
-            )
+            ),
+            classification: try classification(row)
         )
+    }
+
+    static func classification(_ row: any SQLRow) throws -> Classification? {
+        guard let severity = try row.decode(column: "severity", as: String?.self).flatMap(IssueSeverity.init(rawValue:)) else { return nil }
+        return Classification(
+            severity: severity, category: try row.decode(column: "category", as: String?.self).flatMap(IssueCategory.init(rawValue:)) ?? .unknown,
+            impact: try row.decode(column: "business_impact", as: String?.self).flatMap(BusinessImpact.init(rawValue:)) ?? .operational,
+            classifiedBy: try row.decode(column: "classified_by", as: String?.self).flatMap(ClassifiedBy.init) ?? .level)
     }
 
     /// The ignore condition of an ignored issue (`nil` for any other status).
@@ -91,6 +100,7 @@ enum IssueRows {
         var level: String
         var seen: Int64
         var release: String?
+        var classification: Classification?
     }
 
     /// Opens an issue with the project's next short number; returns its id and number.
@@ -101,12 +111,14 @@ enum IssueRows {
         let components = String(decoding: try JSONEncoder().encode(new.grouping.components), as: UTF8.self)
         guard let id = try await db.insert(into: "issues")
             .columns("project_id", "short_number", "primary_hash", "grouping_version", "grouping_strategy", "grouping_components",
-                     "type", "title", "culprit", "level", "status", "first_seen", "last_seen", "times_seen", "user_count", "first_release", "last_release")
+                     "type", "title", "culprit", "level", "status", "first_seen", "last_seen", "times_seen", "user_count", "first_release", "last_release",
+                     "severity", "category", "business_impact", "classified_by")
             .values(
                 SQLBind(new.projectID.rawValue), SQLBind(number), SQLBind(new.primaryHash), SQLBind(new.grouping.version),
                 SQLBind(new.grouping.strategy), SQLBind(components), SQLBind(new.type), SQLBind(new.title), SQLBind(new.culprit),
                 SQLBind(new.level), SQLBind(IssueStatus.new.rawValue), SQLBind(new.seen), SQLBind(new.seen), SQLBind(0), SQLBind(0),
-                SQLBind(new.release), SQLBind(new.release)
+                SQLBind(new.release), SQLBind(new.release), SQLBind(new.classification?.severity.rawValue), SQLBind(new.classification?.category.rawValue),
+                SQLBind(new.classification?.impact.rawValue), SQLBind(new.classification?.classifiedBy.description)
             )
             .returning("id").first(decodingColumn: "id", as: Int64.self)
         else { throw SQLBatchError("could not open an issue") }

@@ -73,7 +73,8 @@ extension IssueSQLRepository {
                 title: try latest?.decode(column: "title", as: String.self) ?? issue.title,
                 culprit: try latest?.decode(column: "culprit", as: String.self) ?? issue.culprit,
                 level: try latest?.decode(column: "level", as: String.self) ?? issue.level,
-                seen: now.millisecondsSince1970, release: try latest?.decode(column: "release", as: String?.self)
+                seen: now.millisecondsSince1970, release: try latest?.decode(column: "release", as: String?.self),
+                classification: issue.classification  // split off, the same kind of failure
             ))
             try await db.raw("UPDATE issue_hashes SET issue_id = \(bind: newID) WHERE issue_id = \(bind: issue.id) AND hash IN \(group: split)").run()
             try await db.raw("UPDATE events SET issue_id = \(bind: newID) WHERE issue_id = \(bind: issue.id) AND grouping_hash IN \(group: split)").run()

@@ -36,6 +36,10 @@ struct IssueSearchSQL {
             return "status \(unsafeRaw: negated ? "NOT IN" : "IN") \(group: statuses.map(\.rawValue))"
         case .level(let levels, let negated):
             return "level \(unsafeRaw: negated ? "NOT IN" : "IN") \(group: levels)"
+        case .classification(let field, let values, let negated):
+            // An unclassified issue matches no value, and every negated one.
+            return negated ? "(\(ident: field.rawValue) IS NULL OR \(ident: field.rawValue) NOT IN \(group: values))"
+                           : "\(ident: field.rawValue) IN \(group: values)"
         case .assigned(let who, let negated):
             let positive: SQLQueryString = switch who {
             case .me: "assigned_to = \(bind: search.user.rawValue)"
