@@ -32,6 +32,7 @@ extension Dashboard {
         var resolutionNote: String?
         /// Incidents this issue is linked to, newest first.
         var incidentLinks: LinkedIncidents?
+        var classification: ClassificationView?
         var event: EventView?
         var eventJSONHref: String?
         var olderHref: String?
@@ -55,6 +56,14 @@ extension Dashboard {
             let (scope, issue) = try await issueScope(context, .triage)
             let (form, _) = try await Form.body(of: request)
             _ = try await repositories.issues.update(id: issue.id, try await change(form, scope: scope), by: scope.principal.user.id, now: Date())
+            return redirect("\(scope.orgPath)/issues/\(issue.id)/")
+        }
+        router.post("organizations/:org/issues/:id/classification") { request, context -> Response in
+            let (scope, issue) = try await issueScope(context, .triage)
+            let (form, _) = try await Form.body(of: request)
+            let classification = try Classification.overridden(issue.classification, level: EventLevel(rawValue: issue.level) ?? .error,
+                                                               severity: form.text("severity"), category: form.text("category"), impact: form.text("business_impact"))
+            try await repositories.classification.setClassification(issueID: issue.id, classification, by: scope.principal.user.id, now: Date())
             return redirect("\(scope.orgPath)/issues/\(issue.id)/")
         }
         router.post("organizations/:org/issues/:id/comments") { request, context -> Response in
@@ -116,6 +125,7 @@ extension Dashboard {
         }
         let project = scope.projects.first { $0.id == issue.projectID }
         let hashes = try await repositories.issues.hashes(issueID: issue.id)
+        let ruleNames = issue.classification == nil ? [:] : try await classificationRuleNames(scope)
         return IssueView(
             chrome: scope.chrome,
             row: row,
@@ -134,6 +144,7 @@ extension Dashboard {
             usersHref: "\(base)users/",
             resolutionNote: issue.resolutionNote,
             incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
+            classification: issue.classification.map { ClassificationView($0, rules: ruleNames) },
             event: event,
             eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
             olderHref: page.nextCursor.map { Self.eventHref(base, cursor: $0) },

@@ -29,7 +29,9 @@ extension Dashboard {
         guard !issues.isEmpty else { return [] }
         let ids = issues.map(\.id)
         let counts = try await repositories.issues.eventCounts(issueIDs: ids, since: now.addingTimeInterval(-86_400 + 3_600), until: now, bucketSeconds: 3_600)
-        let severities = try await repositories.issues.topTagValues(issueIDs: ids, keys: ["severity"])
+        // Issues opened before classification existed show their events' severity tag.
+        let unclassified = issues.filter { $0.classification == nil }.map(\.id)
+        let severities = unclassified.isEmpty ? [:] : try await repositories.issues.topTagValues(issueIDs: unclassified, keys: ["severity"])
         let projects = Dictionary(scope.projects.map { ($0.id, $0.slug.rawValue) }, uniquingKeysWith: { a, _ in a })
         var names: [UserID: String] = [:]
         for id in Set(issues.compactMap(\.assignedTo)) {
@@ -43,7 +45,7 @@ extension Dashboard {
                 culprit: issue.culprit,
                 level: issue.level,
                 status: issue.status.rawValue,
-                severity: severities[issue.id]?["severity"],
+                severity: issue.classification?.severity.rawValue ?? severities[issue.id]?["severity"],
                 project: projects[issue.projectID] ?? "",
                 events: WebFormat.count(issue.timesSeen),
                 eventsExact: issue.timesSeen,

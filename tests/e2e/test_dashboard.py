@@ -142,6 +142,17 @@ def test_newcomer_triages_a_real_error_to_resolved(page, telltale):
     expect(page.locator(".tag", has_text="flow")).to_contain_text("checkout")
     expect(page.get_by_role("link", name="Raw JSON")).to_be_visible()
 
+    # Classified when it opened; a person's change of it sticks and shows who decided.
+    classification = page.get_by_role("region", name="Classification")
+    expect(classification).to_contain_text("decided by")
+    classification.locator("summary", has_text="Change the classification").click()
+    classification.get_by_label("Severity").select_option("critical")
+    classification.get_by_label("Business impact").select_option("revenue_blocking")
+    classification.get_by_role("button", name="Save classification").click()
+    expect(page.get_by_role("region", name="Classification")).to_contain_text("critical")
+    expect(page.get_by_role("region", name="Classification")).to_contain_text("decided by a person")
+    expect(page.locator(".timeline")).to_contain_text("classified it as critical")
+
     page.get_by_role("button", name="Resolve").click()
     expect(page.locator("#issue-status")).to_have_text("resolved")
     expect(page.locator(".timeline")).to_contain_text("set the status to resolved")
