@@ -7,6 +7,7 @@
 # scheduler then has monitors to watch but nothing due), to show it costs ingestion nothing.
 # TELLTALE_BENCH_RULES=N replaces the default alert rules with N rules (0: none), to show what
 # rule evaluation after the commit costs ingestion (scripts/bench-alerting.sh compares).
+# TELLTALE_BENCH_CLASSIFICATION_RULES=N adds N issue classification rules (scripts/bench-paired.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
@@ -43,6 +44,10 @@ for i in range(int(sys.argv[3])):
     assert response.status == 201, response.status
 PY
     echo "==> $TELLTALE_BENCH_IDLE_MONITORS idle heartbeat monitors"
+fi
+if [ -n "${TELLTALE_BENCH_CLASSIFICATION_RULES:-}" ] && [ "$TELLTALE_BENCH_CLASSIFICATION_RULES" -gt 0 ]; then
+    TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name classification --scopes "project:write" | sed -n 's/^Secret (shown only now): //p')
+    python3 scripts/bench_classification_rules.py "$PORT" "$TOKEN" "$TELLTALE_BENCH_CLASSIFICATION_RULES"
 fi
 if [ -n "${TELLTALE_BENCH_RULES:-}" ]; then
     TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name rules --scopes "project:write org:write" | sed -n 's/^Secret (shown only now): //p')

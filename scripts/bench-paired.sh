@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The ingest benchmark in pairs, without and with a setting, back to back (the host's speed
+# drifts, so each pair's change is the figure to trust); prints each run, the medians, each
+# pair's change and their median.
+#   scripts/bench-paired.sh VARIABLE VALUE [rounds=5] [seconds=10]
+# e.g. scripts/bench-paired.sh TELLTALE_BENCH_CLASSIFICATION_RULES 50
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VARIABLE=$1
+VALUE=$2
+ROUNDS=${3:-5}
+SECONDS_RUN=${4:-10}
+if [ -z "${TELLTALE_BENCH_BIN:-}" ]; then
+    swift build -c release --product telltale >/dev/null
+    TELLTALE_BENCH_BIN="$(swift build -c release --show-bin-path)/telltale"
+fi
+declare -a WITHOUT WITH PAIRS
+for round in $(seq 1 "$ROUNDS"); do
+    for setting in 0 "$VALUE"; do
+        OUT=$(env "$VARIABLE=$setting" TELLTALE_BENCH_BIN="$TELLTALE_BENCH_BIN" scripts/bench-ingest.sh 32 "$SECONDS_RUN")
+        RATE=$(echo "$OUT" | sed -n 's/^accepted_events_per_s=//p')
+        echo "round $round, $VARIABLE=$setting: $RATE events/s $(echo "$OUT" | grep -E 'caught_up' || true)"
+        if [ "$setting" = 0 ]; then WITHOUT+=("$RATE"); else WITH+=("$RATE"); fi
+    done
+    PAIRS+=("$(awk -v a="${WITHOUT[-1]}" -v b="${WITH[-1]}" 'BEGIN {printf "%.1f", (b - a) / a * 100}')")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+A=$(median "${WITHOUT[@]}"); B=$(median "${WITH[@]}")
+echo "ingest_median_without=$A ingest_median_with=$B change_percent=$(awk -v a="$A" -v b="$B" 'BEGIN {printf "%.1f", (b - a) / a * 100}')"
+echo "pair_changes_percent=${PAIRS[*]} median_pair_change_percent=$(median "${PAIRS[@]}")"
