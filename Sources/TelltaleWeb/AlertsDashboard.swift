@@ -151,6 +151,7 @@ struct AlertsView: Sendable {
         case .errorRate(let perMinute): "more than \(perMinute) events a minute"
         case .level(let level): "event at level ≥ \(level.rawValue)"
         case .severity(let severity): "severity ≥ \(severity.rawValue)"
+        case .issueSeverity(let severity): "issue severity ≥ \(severity.rawValue)"
         case .monitorStatus(let status): status == .up ? "monitor recovered" : "monitor \(status.rawValue)"
         case .heartbeat(let kind): "heartbeat or cron run \(kind == .any ? "missed or failed" : kind.rawValue)"
         case .userReport: "user report"

@@ -55,7 +55,7 @@ extension IssuesAPITests {
                 #expect(Set(byRule.compactMap { $0["severity"] as? String }) == ["high", "low"], "\(byRule)")
                 #expect(byRule.allSatisfy { $0["classified_by"] as? String == "rule:\(ruleID)" && $0["business_impact"] as? String == "user_blocking" })
                 let odd = try issue("Oops")
-                #expect(odd["severity"] as? String == "low" && odd["category"] as? String == "unknown" && odd["classified_by"] as? String == "level")
+                #expect(odd["severity"] as? String == "medium" && odd["category"] as? String == "unknown" && odd["classified_by"] as? String == "level")
 
                 // A dry run of one more rule lists what it would change, and changes nothing.
                 let tried = try await call(client, .post, rules + "dry-run", #"{"rule": {"name": "Oddities", "conditions": [{"type": "message", "pattern": "odd"}], "severity": "critical", "category": "business_logic"}}"#, auth: t.viewer)

@@ -25,7 +25,7 @@ struct ClassificationTests {
         let database = Classifier.classify(Self.input(type: "OperationalError", message: "could not connect to server: Connection refused"), rules: [])
         #expect(database.category.rawValue == "database" && database.severity == .high)
         let plain = Classifier.classify(Self.input(type: "Oops", message: "something", level: .warning), rules: [])
-        #expect(plain == Classification(severity: .low, category: .unknown, impact: .operational, classifiedBy: .level))
+        #expect(plain == Classification(severity: .medium, category: .unknown, impact: .operational, classifiedBy: .level))
         #expect(Classifier.classify(Self.input(transaction: "/accounts/login"), rules: []).impact == .userBlocking)
     }
 
@@ -73,5 +73,28 @@ struct ClassificationTests {
         let draft = try AlertingTests.decode(ClassificationRuleDraft.self, #"{"name": "x", "match": "any", "conditions": [{"type": "handled", "value": false}, {"type": "calendar", "id": "4", "inside": false}], "severity": "high"}"#)
         let again = try JSONDecoder().decode(ClassificationRuleDraft.self, from: JSONEncoder().encode(draft))
         #expect(again == draft)
+    }
+}
+
+extension ClassificationTests {
+    @Test("alert rules read the issue's classification: issue_severity, the category and impact filters, and the alert's default severity")
+    func alertsReadClassification() throws {
+        let payment = Classification(severity: .critical, category: IssueCategory(rawValue: "payment")!, impact: .revenueBlocking, classifiedBy: .builtIn("payment"))
+        func event(_ classification: Classification?) -> AlertSignal {
+            .event(EventSignal(organizationID: Self.org, projectID: ProjectID(3), projectSlug: "shop", issueID: 12, issueTitle: "CardError: declined",
+                               culprit: "pay", level: .error, environment: "production", release: nil, tags: ["category": "runtime"], isNewIssue: false,
+                               isRegression: false, at: AlertingTests.date("2026-06-16T10:00:00Z"), classification: classification))
+        }
+        let rule = AlertRule(id: AlertRuleID(1), organizationID: Self.org, draft: try AlertingTests.decode(AlertRuleDraft.self, #"""
+            {"name": "Revenue", "conditions": [{"type": "issue_severity", "at_least": "high"}],
+             "filters": [{"type": "category", "values": ["payment"]}, {"type": "business_impact", "values": ["revenue_blocking"]}],
+             "actions": [{"type": "notify", "channels": ["1"]}]}
+            """#))
+        let fired = try #require(RuleEngine.evaluate(rule, event(payment), facts: .init(), calendars: [:]))
+        #expect(fired.severity == .critical && fired.reason.contains("issue severity critical"))
+        #expect(RuleEngine.evaluate(rule, event(nil), facts: .init(), calendars: [:]) == nil)
+        var low = payment
+        low.severity = .low
+        #expect(RuleEngine.evaluate(rule, event(low), facts: .init(), calendars: [:]) == nil)
     }
 }

@@ -15,6 +15,8 @@ public enum AlertCondition: Sendable, Hashable {
     case level(atLeast: EventLevel)
     /// An alert whose severity (after the calendar) is at or above `atLeast`.
     case severity(atLeast: AlertSeverity)
+    /// An event of an issue classified at or above `atLeast`.
+    case issueSeverity(atLeast: IssueSeverity)
     /// A monitor went to `status` (`up` means recovered from down).
     case monitorStatus(MonitorStatus)
     /// A heartbeat or cron monitor's run was missed, failed, or either.
@@ -25,7 +27,7 @@ public enum AlertCondition: Sendable, Hashable {
     public enum Heartbeat: String, Sendable, Hashable, Codable { case missed, failed, any }
 
     /// The `type` names of every kind, as the API spells them.
-    public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity",
+    public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity", "issue_severity",
                                    "monitor_status", "heartbeat", "user_report"]
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
@@ -43,6 +45,7 @@ public enum AlertCondition: Sendable, Hashable {
         case .errorRate(let perMinute): signal.kind == .event && facts.projectEventsLastMinute > perMinute
         case .level(let atLeast): signal.kind == .event && signal.level >= atLeast
         case .severity(let atLeast): signal.kind != .issueResolved && severity >= atLeast
+        case .issueSeverity(let atLeast): signal.kind == .event && (signal.issueSeverity.map { $0 >= atLeast } ?? false)
         case .monitorStatus(let status):
             signal.kind == .monitor && (status == .up ? signal.to == .up && signal.from == .down : signal.to == status)
         case .heartbeat(let kind):
@@ -93,6 +96,11 @@ extension AlertCondition: Codable {
                 throw ValidationError(field: "conditions", reason: "severity needs at_least: info, low, medium, high or critical")
             }
             self = .severity(atLeast: severity)
+        case "issue_severity":
+            guard let severity = try c.decodeIfPresent(String.self, forKey: .atLeast).flatMap(IssueSeverity.init(rawValue:)) else {
+                throw ValidationError(field: "conditions", reason: "issue_severity needs at_least: info, low, medium, high or critical")
+            }
+            self = .issueSeverity(atLeast: severity)
         case "monitor_status":
             guard let status = try c.decodeIfPresent(String.self, forKey: .status).flatMap(MonitorStatus.init(rawValue:)),
                   [.down, .degraded, .up].contains(status) else {
@@ -126,6 +134,9 @@ extension AlertCondition: Codable {
             try c.encode(level.rawValue, forKey: .atLeast)
         case .severity(let severity):
             try c.encode("severity", forKey: .type)
+            try c.encode(severity.rawValue, forKey: .atLeast)
+        case .issueSeverity(let severity):
+            try c.encode("issue_severity", forKey: .type)
             try c.encode(severity.rawValue, forKey: .atLeast)
         case .monitorStatus(let status):
             try c.encode("monitor_status", forKey: .type)

@@ -44,10 +44,13 @@ public struct EventSignal: Sendable, Hashable {
     public var isNewIssue: Bool
     /// The event reopened a resolved issue.
     public var isRegression: Bool
+    /// The issue's classified severity, when it has one.
+    public var issueSeverity: IssueSeverity?
     public var at: Date
 
     public init(organizationID: OrganizationID, projectID: ProjectID, projectSlug: String, issueID: Int64, issueTitle: String, culprit: String,
-                level: EventLevel, environment: String?, release: String?, tags: [String: String], isNewIssue: Bool, isRegression: Bool, at: Date) {
+                level: EventLevel, environment: String?, release: String?, tags: [String: String], isNewIssue: Bool, isRegression: Bool, at: Date,
+                classification: Classification? = nil) {
         self.organizationID = organizationID
         self.projectID = projectID
         self.projectSlug = projectSlug
@@ -58,8 +61,10 @@ public struct EventSignal: Sendable, Hashable {
         self.environment = environment
         self.release = release
         self.tags = tags
-        self.category = tags["category"]
-        self.businessImpact = tags["business_impact"] ?? tags["impact"]
+        // The issue's classification when it has one; else what the event's tags say.
+        self.category = classification?.category.rawValue ?? tags["category"]
+        self.businessImpact = classification?.impact.rawValue ?? tags["business_impact"] ?? tags["impact"]
+        self.issueSeverity = classification?.severity
         self.isNewIssue = isNewIssue
         self.isRegression = isRegression
         self.at = at
@@ -146,6 +151,7 @@ public struct SignalTraits: Sendable, Hashable {
     public var from: MonitorStatus = .pending
     public var to: MonitorStatus = .pending
     public var isMissedRun = false
+    public var issueSeverity: IssueSeverity?
 
     public init(_ signal: AlertSignal) {
         organizationID = signal.organizationID
@@ -155,6 +161,7 @@ public struct SignalTraits: Sendable, Hashable {
             level = event.level
             isNewIssue = event.isNewIssue
             isRegression = event.isRegression
+            issueSeverity = event.issueSeverity
         case .monitor(let change):
             kind = .monitor
             monitorType = change.type

@@ -114,7 +114,7 @@ public enum RuleEngine {
         guard draft.sendResolved else { return nil }
         let aboutIssues = draft.conditions.contains { condition in
             switch condition {
-            case .newIssue, .regression, .frequency, .userFrequency, .errorRate, .level, .severity: true
+            case .newIssue, .regression, .frequency, .userFrequency, .errorRate, .level, .severity, .issueSeverity: true
             default: false
             }
         }
@@ -152,7 +152,8 @@ public enum RuleEngine {
 
     static func defaultSeverity(_ signal: AlertSignal) -> AlertSeverity {
         switch signal {
-        case .event(let event): AlertSeverity.of(event.level)
+        // A classified issue's severity (same names as an alert's); else the event's level.
+        case .event(let event): event.issueSeverity.flatMap { AlertSeverity(rawValue: $0.rawValue) } ?? AlertSeverity.of(event.level)
         case .monitor(let change): change.to == .down ? .high : change.to == .degraded ? .medium : .info
         case .issueResolved: .info
         }
@@ -198,6 +199,9 @@ public enum RuleEngine {
         case .level(let level):
             if case .event(let event) = signal { "level \(event.level.rawValue) (at least \(level.rawValue))" } else { "level at least \(level.rawValue)" }
         case .severity(let severity): "severity at least \(severity.rawValue)"
+        case .issueSeverity(let severity):
+            if case .event(let event) = signal { "issue severity \(event.issueSeverity?.rawValue ?? "?") (at least \(severity.rawValue))" }
+            else { "issue severity at least \(severity.rawValue)" }
         case .monitorStatus(let status):
             if case .monitor(let change) = signal { status == .up ? "recovered after being down" : "\(change.to.rawValue): \(change.cause)" } else { status.rawValue }
         case .heartbeat(let kind):

@@ -7,13 +7,15 @@ public enum IssueSeverity: String, Sendable, Hashable, Codable, CaseIterable, Co
 
     public static func < (lhs: Self, rhs: Self) -> Bool { allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)! }
 
-    /// The severity an event's level suggests when nothing else decides.
+    /// The severity an event's level suggests when nothing else decides: the same as an
+    /// alert's for that level, so an unclassified and a classified issue alert alike.
     public static func of(_ level: EventLevel) -> IssueSeverity {
         switch level {
         case .fatal: .critical
-        case .error: .medium
-        case .warning: .low
-        case .info, .debug: .info
+        case .error: .high
+        case .warning: .medium
+        case .info: .low
+        case .debug: .info
         }
     }
 }

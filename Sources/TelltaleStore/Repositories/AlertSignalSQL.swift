@@ -19,6 +19,7 @@ public struct AlertSignalSQL: AlertSignalSource {
             try await db.raw("""
                 SELECT e.id, e.project_id, p.organization_id, p.slug, e.issue_id, i.title, i.culprit, e.level,
                     COALESCE(e.environment, '') AS environment, COALESCE(e.release, '') AS release, e.tags, e.received_at,
+                    i.severity, i.category, i.business_impact, i.classified_by,
                     CASE WHEN EXISTS (SELECT 1 FROM events x WHERE x.issue_id = e.issue_id AND x.id < e.id) THEN 0 ELSE 1 END AS opened,
                     CASE WHEN i.regressed_at IS NOT NULL AND e.received_at <= i.regressed_at AND e.received_at > i.regressed_at - 60000
                           AND NOT EXISTS (SELECT 1 FROM events x WHERE x.issue_id = e.issue_id AND x.id < e.id AND x.received_at > i.regressed_at - 60000)
@@ -38,7 +39,8 @@ public struct AlertSignalSQL: AlertSignalSource {
                     release: Self.nonEmpty(try row.decode(column: "release", as: String.self)),
                     tags: IssueTagging.decode(try row.decode(column: "tags", as: String.self)),
                     isNewIssue: try row.decode(column: "opened", as: Int.self) == 1, isRegression: try row.decode(column: "regressed", as: Int.self) == 1,
-                    at: Date(millisecondsSince1970: try row.decode(column: "received_at", as: Int64.self)))
+                    at: Date(millisecondsSince1970: try row.decode(column: "received_at", as: Int64.self)),
+                    classification: try IssueRows.classification(row))
                 return (position, signal)
             }
         }
