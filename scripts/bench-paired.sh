@@ -3,7 +3,8 @@
 # drifts, so each pair's change is the figure to trust); prints each run, the medians, each
 # pair's change and their median.
 #   scripts/bench-paired.sh VARIABLE VALUE [rounds=5] [seconds=10]
-# e.g. scripts/bench-paired.sh TELLTALE_BENCH_CLASSIFICATION_RULES 50
+# e.g. scripts/bench-paired.sh TELLTALE_BENCH_CLASSIFICATION_RULES 50; an unused variable
+# (TELLTALE_BENCH_NOTHING 1) runs two identical servers and shows the host's noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VARIABLE=$1
@@ -16,11 +17,13 @@ if [ -z "${TELLTALE_BENCH_BIN:-}" ]; then
 fi
 declare -a WITHOUT WITH PAIRS
 for round in $(seq 1 "$ROUNDS"); do
-    for setting in 0 "$VALUE"; do
+    for side in without with; do
+        setting=0
+        if [ "$side" = with ]; then setting=$VALUE; fi
         OUT=$(env "$VARIABLE=$setting" TELLTALE_BENCH_BIN="$TELLTALE_BENCH_BIN" scripts/bench-ingest.sh 32 "$SECONDS_RUN")
         RATE=$(echo "$OUT" | sed -n 's/^accepted_events_per_s=//p')
         echo "round $round, $VARIABLE=$setting: $RATE events/s $(echo "$OUT" | grep -E 'caught_up' || true)"
-        if [ "$setting" = 0 ]; then WITHOUT+=("$RATE"); else WITH+=("$RATE"); fi
+        if [ "$side" = without ]; then WITHOUT+=("$RATE"); else WITH+=("$RATE"); fi
     done
     PAIRS+=("$(awk -v a="${WITHOUT[-1]}" -v b="${WITH[-1]}" 'BEGIN {printf "%.1f", (b - a) / a * 100}')")
 done
