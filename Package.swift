@@ -97,6 +97,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltaleAnalysis",
+            dependencies: ["TelltaleCore"]
+        ),
+        .target(
             name: "TelltaleIncidents",
             dependencies: [
                 "TelltaleCore",
@@ -157,6 +161,7 @@ let package = Package(
             name: "TelltaleAPI",
             dependencies: [
                 "TelltaleAlerting",
+                "TelltaleAnalysis",
                 "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",
@@ -174,6 +179,7 @@ let package = Package(
         .target(
             name: "TelltaleWeb",
             dependencies: [
+                "TelltaleAnalysis",
                 "TelltaleCore",
                 "TelltaleIncidents",
                 "TelltaleMonitors",
@@ -216,6 +222,7 @@ let package = Package(
                 .embedInCode("Resources/templates/incidents.mustache"),
                 .embedInCode("Resources/templates/incident_rows.mustache"),
                 .embedInCode("Resources/templates/incident_links.mustache"),
+                .embedInCode("Resources/templates/classification.mustache"),
                 .embedInCode("Resources/templates/incident.mustache"),
                 .embedInCode("Resources/templates/oncall.mustache"),
                 .embedInCode("Resources/static/app.css"),
@@ -227,6 +234,7 @@ let package = Package(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleAlerting",
+                "TelltaleAnalysis",
                 "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",

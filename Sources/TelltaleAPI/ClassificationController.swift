@@ -3,17 +3,18 @@ public import Hummingbird
 import Logging
 public import TelltaleCore
 public import TelltaleHTTP
+import TelltaleAnalysis
 
 /// Classification rules: viewers read them, admins edit them, and a dry run shows which of the
 /// organization's recent issues a changed rule set would classify differently.
 public struct ClassificationController: Sendable {
     let repositories: Repositories
+    let service: ClassificationService
     let now: @Sendable () -> Date
-    /// How many of the most recently seen issues a dry run looks at.
-    static let dryRunIssues = 1_000
 
     public init(repositories: Repositories, now: @escaping @Sendable () -> Date = Date.init) {
         self.repositories = repositories
+        service = ClassificationService(repositories: repositories)
         self.now = now
     }
 
@@ -44,7 +45,7 @@ public struct ClassificationController: Sendable {
         router.post("organizations/:org/classification-rules/") { request, context -> EditedResponse<ClassificationRuleBody> in
             let draft = try await request.decode(as: ClassificationRuleDraft.self, context: context)
             let owner = try await organization(context, .manage)
-            try await check(draft, organizationID: owner.id)
+            try await service.check(draft, organizationID: owner.id)
             let created = try await classification.createRule(organizationID: owner.id, draft, now: now())
             context.logger.info("Created a classification rule", metadata: ["rule.id": "\(created.id)"])
             return EditedResponse(status: .created, response: ClassificationRuleBody(created))
@@ -52,7 +53,7 @@ public struct ClassificationController: Sendable {
         router.put("organizations/:org/classification-rules/:id/") { request, context -> ClassificationRuleBody in
             let draft = try await request.decode(as: ClassificationRuleDraft.self, context: context)
             let (owner, found) = try await rule(context)
-            try await check(draft, organizationID: owner.id)
+            try await service.check(draft, organizationID: owner.id)
             guard let updated = try await classification.updateRule(found.id, draft, now: now()) else { throw APIError.notFound("classification rule not found") }
             return ClassificationRuleBody(updated)
         }
@@ -63,42 +64,11 @@ public struct ClassificationController: Sendable {
         router.post("organizations/:org/classification-rules/dry-run") { request, context -> ReclassificationBody in
             let input = try await request.decode(as: DryRunInput.self, context: context)
             let owner = try await organization(context, .view)
-            let current = try await classification.rules(organizationID: owner.id)
-            // Proposed rules get ids after the stored ones, so "rule:<id>" stays unambiguous.
-            var next = current.map(\.id.rawValue).max() ?? 0
-            func proposed(_ draft: ClassificationRuleDraft) -> ClassificationRule {
-                next += 1
-                return ClassificationRule(id: ClassificationRuleID(next), organizationID: owner.id, draft: draft)
-            }
-            let rules: [ClassificationRule]
-            if let drafts = input.rules {
-                rules = drafts.map(proposed)
-            } else if let draft = input.rule {
-                rules = current + [proposed(draft)]
-            } else {
-                throw ValidationError(field: "rules", reason: "or rule is required")
-            }
-            for rule in rules { try await check(rule.draft, organizationID: owner.id) }
-            let calendars = Dictionary(uniqueKeysWithValues: try await repositories.alerts.calendars(organizationID: owner.id).map { ($0.id, $0) })
-            let issues = try await classification.classificationInputs(organizationID: owner.id, limit: Self.dryRunIssues)
-            var changes: [ReclassificationBody.Change] = []
-            for issue in issues where issue.current?.classifiedBy != .user {
-                let after = Classifier.classify(issue.input, rules: rules, calendars: calendars)
-                let before = issue.current
-                if before.map({ ($0.severity, $0.category, $0.impact) != (after.severity, after.category, after.impact) }) ?? true {
-                    changes.append(.init(issue: .init(id: String(issue.issueID), title: issue.title), current: before.map(ClassificationBody.init),
-                                         proposed: ClassificationBody(after)))
-                }
-            }
-            return ReclassificationBody(checked: issues.count, changed: changes)
-        }
-    }
-
-    /// A rule's calendars must be the organization's own.
-    func check(_ draft: ClassificationRuleDraft, organizationID: OrganizationID) async throws {
-        let owned = Set(try await repositories.alerts.calendars(organizationID: organizationID).map(\.id))
-        for id in draft.calendarIDs where !owned.contains(id) {
-            throw ValidationError(field: "conditions.id", reason: "\(id) is not a calendar of this organization")
+            let (checked, changes) = try await service.dryRun(organizationID: owner.id, proposed: input.rules, adding: input.rule)
+            return ReclassificationBody(checked: checked, changed: changes.map { change in
+                ReclassificationBody.Change(issue: .init(id: String(change.issueID), title: change.title), current: change.current.map(ClassificationBody.init),
+                                            proposed: ClassificationBody(change.proposed))
+            })
         }
     }
 }

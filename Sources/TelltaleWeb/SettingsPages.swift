@@ -11,6 +11,7 @@ extension Dashboard {
         var projects: [ProjectItem]
         var action: String
         var membersHref: String
+        var classificationHref: String
     }
 
     struct ProjectView {
@@ -51,7 +52,7 @@ extension Dashboard {
                                    href: "\(scope.orgPath)/settings/projects/\(project.slug.rawValue)/", dsn: key.map(dsn)))
             }
             return templates.page("settings", SettingsView(chrome: scope.chrome, projects: items, action: "\(scope.orgPath)/settings/projects",
-                                                           membersHref: "\(scope.orgPath)/settings/members/"))
+                                                           membersHref: "\(scope.orgPath)/settings/members/", classificationHref: "\(scope.orgPath)/settings/classification/"))
         }
         router.post("organizations/:org/settings/projects") { request, context -> Response in
             let scope = try await scope(context.parameters.require("org"), context, .manage, section: .settings)

@@ -39,6 +39,7 @@ public struct WebTemplates: Sendable {
             "incidents": PackageResources.incidents_mustache,
             "incident_rows": PackageResources.incident_rows_mustache,
             "incident_links": PackageResources.incident_links_mustache,
+            "classification": PackageResources.classification_mustache,
             "incident": PackageResources.incident_mustache,
             "oncall": PackageResources.oncall_mustache,
         ]

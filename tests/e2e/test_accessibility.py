@@ -31,6 +31,17 @@ def pages_to_check(context, telltale):
     tab.get_by_role("button", name="Create invitation link").click()
     link = tab.locator("#invite-link").inner_text()
     invitation = re.sub(r"^https?://[^/]+", "", link)
+    # A classification rule from its settings page: a dry run lists the issue it would change,
+    # then the rule is created.
+    tab.get_by_role("link", name="Classification").click()
+    tab.locator("summary", has_text="New rule, or try one").click()
+    tab.get_by_label("Rule (JSON)").fill('{"name": "Card errors", "conditions": [{"type": "exception_type", "pattern": "PaymentError"}], '
+                                         '"severity": "critical", "category": "payment", "override_client": true}')
+    tab.get_by_role("button", name="Dry run").click()
+    tab.locator("#dry-run", has_text="card declined").wait_for()
+    assert "would change" in tab.locator("#dry-run-summary").inner_text()
+    tab.get_by_role("button", name="Create rule").click()
+    tab.locator("#rules", has_text="Card errors").wait_for()
     tab.close()
     return [
         ("overview", "/organizations/default/"),
@@ -43,6 +54,7 @@ def pages_to_check(context, telltale):
         ("settings", "/organizations/default/settings/"),
         ("project", "/organizations/default/settings/projects/default/"),
         ("members", "/organizations/default/settings/members/"),
+        ("classification", "/organizations/default/settings/classification/"),
         ("account", "/account/"),
         ("not-found", "/organizations/default/issues/99999/"),
     ], invitation

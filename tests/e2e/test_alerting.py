@@ -323,11 +323,12 @@ def test_alerts_pages_in_the_browser_bell_send_test_rule_silence_history_and_axe
         expect(page.locator("#rules")).to_contain_text("New or regressed error")
 
         # A webhook channel from the form, then "send test".
-        page.locator("#channels summary").click()
-        page.get_by_label("Name", exact=True).last.fill("Ops webhook")
-        page.get_by_label("Type").select_option("webhook")
-        page.get_by_label("URL, routing key, or email addresses (comma-separated)").fill(hook.url())
-        page.get_by_label("Signing secret (webhooks)").fill("page-secret")
+        channels = page.locator("#channels")
+        channels.locator("summary").click()
+        channels.get_by_label("Name", exact=True).fill("Ops webhook")
+        channels.get_by_label("Type").select_option("webhook")
+        channels.get_by_label("URL, routing key, or email addresses (comma-separated)").fill(hook.url())
+        channels.get_by_label("Signing secret (webhooks)").fill("page-secret")
         page.get_by_role("button", name="Create channel").click()
         expect(page.locator("#channels")).to_contain_text("Ops webhook")
         expect(page.locator("#channels")).not_to_contain_text("page-secret")

@@ -157,7 +157,9 @@ def test_down_escalates_runs_the_runbook_and_resolves_itself(story):
     assert report["time_to_resolve_seconds"] > 3
     assert report["resolved_automatically"] is True
     kinds = [entry["kind"] for entry in report["timeline"]]
-    assert kinds[0] == "opened" and kinds.count("escalated") == 2 and "runbook" in kinds and kinds[-1] == "resolved", kinds
+    # The runbook's last steps may be recorded just after the incident resolved itself.
+    after = kinds[kinds.index("resolved") + 1:] if "resolved" in kinds else ["missing"]
+    assert kinds[0] == "opened" and kinds.count("escalated") == 2 and "runbook" in kinds and set(after) <= {"runbook", "note"}, kinds
     # The runbook's last step (its note) may finish just after the incident resolved itself.
     wait_until(lambda: session.get(f"{api}/organizations/default/runbooks/", timeout=10).json()[0]["runs"]["succeeded"] == 1, what="the run finishing")
     stats = session.get(f"{api}/organizations/default/incidents/stats/?statsPeriod=7d", timeout=10).json()

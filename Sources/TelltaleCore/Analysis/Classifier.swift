@@ -102,3 +102,26 @@ public enum Classifier {
         ]
     }()
 }
+
+/// What a changed rule set would do to existing issues, pure: the issues whose severity,
+/// category or impact would differ. People's overrides are never changed.
+public enum Reclassification {
+    public struct Change: Sendable, Hashable {
+        public var issueID: Int64
+        public var title: String
+        public var current: Classification?
+        public var proposed: Classification
+    }
+
+    public static func changes(_ issues: [(issueID: Int64, title: String, current: Classification?, input: ClassificationInput)], rules: [ClassificationRule],
+                               calendars: [BusinessCalendarID: BusinessCalendar]) -> [Change] {
+        issues.compactMap { issue in
+            guard issue.current?.classifiedBy != .user else { return nil }
+            let proposed = Classifier.classify(issue.input, rules: rules, calendars: calendars)
+            if let current = issue.current, (current.severity, current.category, current.impact) == (proposed.severity, proposed.category, proposed.impact) {
+                return nil
+            }
+            return Change(issueID: issue.issueID, title: issue.title, current: issue.current, proposed: proposed)
+        }
+    }
+}
