@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import TelltaleApp
+import TelltaleTestSupport
 
 /// A receiver on 127.0.0.1 standing in for webhooks, Slack, Teams, Discord and PagerDuty: it
 /// records every request and answers 503 as many times as told before answering 200.
@@ -41,5 +43,22 @@ actor AlertReceiver {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client.port ?? 0) }
+    }
+}
+
+extension AlertReceiver {
+    /// The receiver, a fresh database and a server built on it, with the test tokens: what the
+    /// alerting and incident API tests start from. `configuration` adds settings.
+    nonisolated func withServer(_ database: TestDatabase, configuration: [String: String] = [:],
+                                _ body: @escaping @Sendable (_ client: any TestClientProtocol, _ tokens: MonitorsAPITests.Tokens,
+                                                             _ environment: TestEnvironment, _ port: Int) async throws -> Void) async throws {
+        try await run { port in
+            try await TestEnvironment.with(database) { environment in
+                let app = try await buildApplication(reader: environment.reader(configuration), logger: TestDatabase.logger)
+                try await app.test(.router) { client in
+                    try await body(client, try await MonitorsAPITests.tokens(environment), environment, port)
+                }
+            }
+        }
     }
 }

@@ -22,102 +22,96 @@ struct AlertingAPITests {
           arguments: TestDatabase.allCases)
     func endToEnd(_ database: TestDatabase) async throws {
         let receiver = AlertReceiver()
-        try await receiver.run { port in
-            try await TestEnvironment.with(database) { environment in
-                let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
-                try await app.test(.router) { client in
-                    let tokens = try await MonitorsAPITests.tokens(environment)
-                    let setup = try await IngestRouteTests().setUp(environment)
-                    func call(_ path: String, _ method: HTTPRequest.Method, _ token: String = tokens.admin, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
-                        try await client.execute(uri: "/api/0/" + path, method: method, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
-                                                 body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
-                    }
-                    let base = "http://127.0.0.1:\(port)"
-                    // Channels: checked by type, secrets never shown back, members may not create them.
-                    let hook = try await call("organizations/default/channels/", .post, tokens.admin,
-                                              #"{"type":"webhook","name":"Ops hook","config":{"url":"\#(base)/hook","secret":"whsec-s3cret-value","headers":{"X-Team":"ops"}}}"#)
-                    #expect(hook.0 == .created, "\(hook.1)")
-                    #expect(!hook.1.contains("s3cret"))
-                    let slack = try await call("organizations/default/channels/", .post, tokens.admin, #"{"type":"slack","name":"Slack","config":{"url":"\#(base)/slack"}}"#)
-                    #expect(slack.0 == .created)
-                    #expect(try await call("organizations/default/channels/", .post, tokens.member, #"{"type":"slack","name":"x","config":{"url":"\#(base)/x"}}"#).0 == .forbidden)
-                    for (body, field) in [(#"{"type":"webhook","name":"x","config":{"url":"ftp://example.com"}}"#, "config.url"),
-                                          (#"{"type":"email","name":"x","config":{"to":["a@b.c"]}}"#, "config.to"),
-                                          (#"{"type":"pagerduty","name":"x","config":{"routing_key":"short"}}"#, "config.routing_key")] {
-                        let refused = try await call("organizations/default/channels/", .post, tokens.admin, body)
-                        #expect(refused.0 == .badRequest && refused.1.contains(field), "\(body): \(refused.1)")
-                    }
-                    let hookID = try #require(Self.json(hook.1)["id"] as? String)
-                    let slackID = try #require(Self.json(slack.1)["id"] as? String)
-                    // A rule in the issue's shape; an unknown condition or a foreign channel is a 400 naming the field.
-                    let rule = try await call("organizations/default/alert-rules/", .post, tokens.admin, #"""
-                        {"name":"New errors","match":"all","conditions":[{"type":"new_issue"}],"filters":[{"type":"level","at_least":"error"}],
-                         "actions":[{"type":"notify","channels":["\#(hookID)","\#(slackID)"]}],"action_interval_seconds":300}
-                        """#)
-                    #expect(rule.0 == .created, "\(rule.1)")
-                    #expect(Self.json(rule.1)["conditions"] as? [[String: Any]] != nil)
-                    let unknown = try await call("organizations/default/alert-rules/", .post, tokens.admin,
-                                                 #"{"name":"x","conditions":[{"type":"moon_phase"}],"actions":[{"channels":["\#(hookID)"]}]}"#)
-                    #expect(unknown.0 == .badRequest && unknown.1.contains("conditions"), "\(unknown.1)")
-                    let foreign = try await call("organizations/default/alert-rules/", .post, tokens.admin,
-                                                 #"{"name":"x","conditions":[{"type":"new_issue"}],"actions":[{"channels":["999"]}]}"#)
-                    #expect(foreign.0 == .badRequest && foreign.1.contains("actions"), "\(foreign.1)")
-                    #expect(try await call("organizations/default/alert-rules/", .get, tokens.viewer).1.contains("New errors"))
-
-                    // An error arrives: one alert, a signed webhook and a Slack message.
-                    func sendError(_ type: String) async throws {
-                        let event = #"{"event_id":"\#(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())","level":"error","platform":"python","exception":{"values":[{"type":"\#(type)","value":"card declined"}]}}"#
-                        let (status, text, _) = try await IngestRouteTests().post(client, project: setup.projectID, key: setup.key, body: Array(event.utf8), endpoint: "store",
-                                                                                extraHeaders: [("Content-Type", "application/json")])
-                        #expect(status == .ok, "\(text)")
-                    }
-                    try await sendError("PaymentError")
-                    try await Self.evaluateAndDeliver(environment)
-                    // The server's own services may have taken the work first; wait for the receipt, not for a timer.
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while await !receiver.hasRequests(to: ["/hook", "/slack"]), ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
-                    }
-                    let webhook = try #require(await receiver.requests(to: "/hook").first)
-                    let timestamp = try #require(webhook.headers["x-telltale-timestamp"])
-                    let expected = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).\(webhook.body)".utf8), using: SymmetricKey(data: Array("whsec-s3cret-value".utf8)))
-                        .map { String(format: "%02x", $0) }.joined()
-                    #expect(webhook.headers["x-telltale-signature"] == "sha256=" + expected)
-                    #expect(webhook.headers["x-team"] == "ops")
-                    let payload = Self.json(webhook.body)
-                    #expect(payload["version"] as? Int == 1 && payload["rule_name"] as? String == "New errors")
-                    let item = try #require((payload["alerts"] as? [[String: Any]])?.first)
-                    #expect((item["title"] as? String)?.contains("PaymentError") == true && item["reason"] as? String == "a new issue")
-                    #expect((item["link"] as? String)?.contains("/organizations/default/issues/") == true)
-                    #expect(try #require(await receiver.requests(to: "/slack").first).body.contains("attachments"))
-
-                    // A silence on the project: the next new error is recorded as silenced, nothing is sent.
-                    let silence = try await call("organizations/default/silences/", .post, tokens.member,
-                                                 #"{"matchers":[{"key":"project","value":"\#(setup.projectID)"}],"duration_seconds":3600,"comment":"deploy"}"#)
-                    #expect(silence.0 == .created, "\(silence.1)")
-                    #expect(try await call("organizations/default/silences/", .post, tokens.viewer, #"{"matchers":[{"key":"project","value":"1"}],"duration_seconds":60}"#).0 == .forbidden)
-                    try await sendError("StockError")
-                    try await Self.evaluateAndDeliver(environment)
-                    var history = Self.json(try await call("organizations/default/alerts/", .get, tokens.viewer).1)
-                    // The default rules of the organization fire too; this rule's alerts are the ones checked.
-                    let ruleID = try #require(Self.json(rule.1)["id"] as? String)
-                    func ruleAlerts() -> [[String: Any]] { ((history["alerts"] as? [[String: Any]]) ?? []).filter { $0["rule_id"] as? String == ruleID } }
-                    while ruleAlerts().count < 2, ContinuousClock.now < deadline + .seconds(10) {
-                        try await Task.sleep(for: .milliseconds(20))
-                        history = Self.json(try await call("organizations/default/alerts/", .get, tokens.viewer).1)
-                    }
-                    let statuses = ruleAlerts().compactMap { $0["status"] as? String }
-                    #expect(statuses == ["silenced", "notified"])
-                    #expect(await receiver.requests(to: "/hook").count == 1)
-                    let notifications = (history["notifications"] as? [[String: Any]]) ?? []
-                    #expect(notifications.count == 2 && notifications.allSatisfy { $0["status"] as? String == "delivered" })
-                    #expect(((notifications.first?["attempts"] as? [[String: Any]])?.first?["status_code"] as? Int) == 200)
-
-                    // "Send test" answers with the attempt.
-                    let test = try await call("channels/\(slackID)/test", .post, tokens.admin)
-                    #expect(test.0 == .ok && Self.json(test.1)["outcome"] as? String == "delivered", "\(test.1)")
-                }
+        try await receiver.withServer(database) { client, tokens, environment, port in
+            let setup = try await IngestRouteTests().setUp(environment)
+            func call(_ path: String, _ method: HTTPRequest.Method, _ token: String = tokens.admin, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
+                try await client.execute(uri: "/api/0/" + path, method: method, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                                         body: body.map { ByteBuffer(string: $0) }) { ($0.status, String(buffer: $0.body)) }
             }
+            let base = "http://127.0.0.1:\(port)"
+            // Channels: checked by type, secrets never shown back, members may not create them.
+            let hook = try await call("organizations/default/channels/", .post, tokens.admin,
+                                      #"{"type":"webhook","name":"Ops hook","config":{"url":"\#(base)/hook","secret":"whsec-s3cret-value","headers":{"X-Team":"ops"}}}"#)
+            #expect(hook.0 == .created, "\(hook.1)")
+            #expect(!hook.1.contains("s3cret"))
+            let slack = try await call("organizations/default/channels/", .post, tokens.admin, #"{"type":"slack","name":"Slack","config":{"url":"\#(base)/slack"}}"#)
+            #expect(slack.0 == .created)
+            #expect(try await call("organizations/default/channels/", .post, tokens.member, #"{"type":"slack","name":"x","config":{"url":"\#(base)/x"}}"#).0 == .forbidden)
+            for (body, field) in [(#"{"type":"webhook","name":"x","config":{"url":"ftp://example.com"}}"#, "config.url"),
+                                  (#"{"type":"email","name":"x","config":{"to":["a@b.c"]}}"#, "config.to"),
+                                  (#"{"type":"pagerduty","name":"x","config":{"routing_key":"short"}}"#, "config.routing_key")] {
+                let refused = try await call("organizations/default/channels/", .post, tokens.admin, body)
+                #expect(refused.0 == .badRequest && refused.1.contains(field), "\(body): \(refused.1)")
+            }
+            let hookID = try #require(Self.json(hook.1)["id"] as? String)
+            let slackID = try #require(Self.json(slack.1)["id"] as? String)
+            // A rule in the issue's shape; an unknown condition or a foreign channel is a 400 naming the field.
+            let rule = try await call("organizations/default/alert-rules/", .post, tokens.admin, #"""
+                {"name":"New errors","match":"all","conditions":[{"type":"new_issue"}],"filters":[{"type":"level","at_least":"error"}],
+                 "actions":[{"type":"notify","channels":["\#(hookID)","\#(slackID)"]}],"action_interval_seconds":300}
+                """#)
+            #expect(rule.0 == .created, "\(rule.1)")
+            #expect(Self.json(rule.1)["conditions"] as? [[String: Any]] != nil)
+            let unknown = try await call("organizations/default/alert-rules/", .post, tokens.admin,
+                                         #"{"name":"x","conditions":[{"type":"moon_phase"}],"actions":[{"channels":["\#(hookID)"]}]}"#)
+            #expect(unknown.0 == .badRequest && unknown.1.contains("conditions"), "\(unknown.1)")
+            let foreign = try await call("organizations/default/alert-rules/", .post, tokens.admin,
+                                         #"{"name":"x","conditions":[{"type":"new_issue"}],"actions":[{"channels":["999"]}]}"#)
+            #expect(foreign.0 == .badRequest && foreign.1.contains("actions"), "\(foreign.1)")
+            #expect(try await call("organizations/default/alert-rules/", .get, tokens.viewer).1.contains("New errors"))
+
+            // An error arrives: one alert, a signed webhook and a Slack message.
+            func sendError(_ type: String) async throws {
+                let event = #"{"event_id":"\#(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())","level":"error","platform":"python","exception":{"values":[{"type":"\#(type)","value":"card declined"}]}}"#
+                let (status, text, _) = try await IngestRouteTests().post(client, project: setup.projectID, key: setup.key, body: Array(event.utf8), endpoint: "store",
+                                                                        extraHeaders: [("Content-Type", "application/json")])
+                #expect(status == .ok, "\(text)")
+            }
+            try await sendError("PaymentError")
+            try await Self.evaluateAndDeliver(environment)
+            // The server's own services may have taken the work first; wait for the receipt, not for a timer.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while await !receiver.hasRequests(to: ["/hook", "/slack"]), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let webhook = try #require(await receiver.requests(to: "/hook").first)
+            let timestamp = try #require(webhook.headers["x-telltale-timestamp"])
+            let expected = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).\(webhook.body)".utf8), using: SymmetricKey(data: Array("whsec-s3cret-value".utf8)))
+                .map { String(format: "%02x", $0) }.joined()
+            #expect(webhook.headers["x-telltale-signature"] == "sha256=" + expected)
+            #expect(webhook.headers["x-team"] == "ops")
+            let payload = Self.json(webhook.body)
+            #expect(payload["version"] as? Int == 1 && payload["rule_name"] as? String == "New errors")
+            let item = try #require((payload["alerts"] as? [[String: Any]])?.first)
+            #expect((item["title"] as? String)?.contains("PaymentError") == true && item["reason"] as? String == "a new issue")
+            #expect((item["link"] as? String)?.contains("/organizations/default/issues/") == true)
+            #expect(try #require(await receiver.requests(to: "/slack").first).body.contains("attachments"))
+
+            // A silence on the project: the next new error is recorded as silenced, nothing is sent.
+            let silence = try await call("organizations/default/silences/", .post, tokens.member,
+                                         #"{"matchers":[{"key":"project","value":"\#(setup.projectID)"}],"duration_seconds":3600,"comment":"deploy"}"#)
+            #expect(silence.0 == .created, "\(silence.1)")
+            #expect(try await call("organizations/default/silences/", .post, tokens.viewer, #"{"matchers":[{"key":"project","value":"1"}],"duration_seconds":60}"#).0 == .forbidden)
+            try await sendError("StockError")
+            try await Self.evaluateAndDeliver(environment)
+            var history = Self.json(try await call("organizations/default/alerts/", .get, tokens.viewer).1)
+            // The default rules of the organization fire too; this rule's alerts are the ones checked.
+            let ruleID = try #require(Self.json(rule.1)["id"] as? String)
+            func ruleAlerts() -> [[String: Any]] { ((history["alerts"] as? [[String: Any]]) ?? []).filter { $0["rule_id"] as? String == ruleID } }
+            while ruleAlerts().count < 2, ContinuousClock.now < deadline + .seconds(10) {
+                try await Task.sleep(for: .milliseconds(20))
+                history = Self.json(try await call("organizations/default/alerts/", .get, tokens.viewer).1)
+            }
+            let statuses = ruleAlerts().compactMap { $0["status"] as? String }
+            #expect(statuses == ["silenced", "notified"])
+            #expect(await receiver.requests(to: "/hook").count == 1)
+            let notifications = (history["notifications"] as? [[String: Any]]) ?? []
+            #expect(notifications.count == 2 && notifications.allSatisfy { $0["status"] as? String == "delivered" })
+            #expect(((notifications.first?["attempts"] as? [[String: Any]])?.first?["status_code"] as? Int) == 200)
+
+            // "Send test" answers with the attempt.
+            let test = try await call("channels/\(slackID)/test", .post, tokens.admin)
+            #expect(test.0 == .ok && Self.json(test.1)["outcome"] as? String == "delivered", "\(test.1)")
         }
     }
 
