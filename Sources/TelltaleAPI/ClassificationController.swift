@@ -61,6 +61,10 @@ public struct ClassificationController: Sendable {
             _ = try await classification.deleteRule(try await rule(context).1.id)
             return .noContent
         }
+        router.get("issues/:id/similar/") { _, context -> [SimilarIssueBody] in
+            let (organization, _, issue) = try await authorizer.issue(context.parameters.require("id"), try context.requirePrincipal(), .view, scope: .eventRead)
+            return try await service.similar(to: issue, organizationID: organization.id).map(SimilarIssueBody.init)
+        }
         router.post("organizations/:org/classification-rules/dry-run") { request, context -> ReclassificationBody in
             let input = try await request.decode(as: DryRunInput.self, context: context)
             let owner = try await organization(context, .view)
@@ -118,4 +122,19 @@ public struct ReclassificationBody: ResponseEncodable, Sendable {
     /// Issues looked at (the most recently seen); people's overrides are never changed.
     var checked: Int
     var changed: [Change]
+}
+
+/// An issue like another, with how alike (cosine similarity of their words, 0…1).
+public struct SimilarIssueBody: ResponseEncodable, Sendable {
+    var id: String
+    var title: String
+    var project: String
+    var score: Double
+
+    init(_ match: SimilarIssues.Match) {
+        id = String(match.issueID)
+        title = match.title
+        project = match.projectID.description
+        score = match.score
+    }
 }

@@ -43,4 +43,14 @@ public struct ClassificationService: Sendable {
         let issues = try await repositories.classification.classificationInputs(organizationID: organizationID, limit: Self.dryRunIssues)
         return (issues.count, Reclassification.changes(issues, rules: rules, calendars: calendars))
     }
+
+    /// How many of the most recently seen issues similar-issue ranking compares against.
+    public static let similarityCandidates = 5_000
+
+    /// The issues most like `issue` in its organization, best first.
+    public func similar(to issue: Issue, organizationID: OrganizationID, limit: Int = 10) async throws -> [SimilarIssues.Match] {
+        let documents = try await repositories.classification.similarityDocuments(organizationID: organizationID, including: issue.id, limit: Self.similarityCandidates)
+        guard let target = documents.first(where: { $0.issueID == issue.id }) else { return [] }
+        return SimilarIssues.rank(target, among: documents, limit: limit)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleAnalysis
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -33,6 +34,9 @@ extension Dashboard {
         /// Incidents this issue is linked to, newest first.
         var incidentLinks: LinkedIncidents?
         var classification: ClassificationView?
+        /// Issues that look like this one, with how alike.
+        var similar: [SimilarRow]
+        struct SimilarRow { var href: String; var title: String; var score: String }
         var event: EventView?
         var eventJSONHref: String?
         var olderHref: String?
@@ -145,6 +149,9 @@ extension Dashboard {
             resolutionNote: issue.resolutionNote,
             incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
             classification: issue.classification.map { ClassificationView($0, rules: ruleNames) },
+            similar: try await ClassificationService(repositories: repositories).similar(to: issue, organizationID: scope.organization.id, limit: 5).map { match in
+                .init(href: "\(scope.orgPath)/issues/\(match.issueID)/", title: match.title, score: "\(Int((match.score * 100).rounded()))%")
+            },
             event: event,
             eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
             olderHref: page.nextCursor.map { Self.eventHref(base, cursor: $0) },

@@ -57,6 +57,14 @@ extension IssuesAPITests {
                 let odd = try issue("Oops")
                 #expect(odd["severity"] as? String == "medium" && odd["category"] as? String == "unknown" && odd["classified_by"] as? String == "level")
 
+                // Similar issues: the other database error, not the card error.
+                let server = try #require(byRule.first { ($0["title"] as? String)?.contains("server") == true }?["id"] as? String)
+                let similar = try await call(client, .get, "issues/\(server)/similar/", auth: t.viewer)
+                #expect(similar.status == .ok, "\(similar.body)")
+                #expect(similar.list.first.map { ($0["title"] as? String)?.contains("replica") == true && ($0["score"] as? Double ?? 0) > 0.5 } == true, "\(similar.body)")
+                #expect(!similar.body.contains("CardError"))
+                #expect(try await call(client, .get, "issues/\(server)/similar/", auth: t.outsider).status == .notFound)
+
                 // A dry run of one more rule lists what it would change, and changes nothing.
                 let tried = try await call(client, .post, rules + "dry-run", #"{"rule": {"name": "Oddities", "conditions": [{"type": "message", "pattern": "odd"}], "severity": "critical", "category": "business_logic"}}"#, auth: t.viewer)
                 #expect(tried.status == .ok, "\(tried.body)")

@@ -98,3 +98,28 @@ extension ClassificationTests {
         #expect(RuleEngine.evaluate(rule, event(low), facts: .init(), calendars: [:]) == nil)
     }
 }
+
+@Suite("Similar issues (pure)")
+struct SimilarIssuesTests {
+    static func document(_ id: Int64, _ text: String) -> SimilarIssues.Document {
+        SimilarIssues.Document(issueID: id, projectID: ProjectID(1), title: String(text.prefix(30)), text: text)
+    }
+
+    @Test("the same failure with other parameters ranks first; unrelated errors fall below the threshold")
+    func ranking() {
+        let target = Self.document(1, "OperationalError: could not connect to server on host db-1 port 5432 app.db.connect in get_connection")
+        let others = [
+            Self.document(2, "OperationalError: could not connect to server on host db-2 port 6432 app.db.connect in get_connection"),
+            Self.document(3, "OperationalError: deadlock detected app.orders.save in commit"),
+            Self.document(4, "KeyError: 'basket' app.views.checkout in add_item"),
+            Self.document(5, "TypeError: undefined is not a function main.js in render"),
+            Self.document(1, "the target itself is never its own match"),
+        ]
+        let ranked = SimilarIssues.rank(target, among: others)
+        #expect(ranked.first?.issueID == 2 && (ranked.first?.score ?? 0) > 0.9, "\(ranked)")
+        #expect(!ranked.contains { $0.issueID == 1 || $0.issueID == 4 || $0.issueID == 5 }, "\(ranked)")
+        if let deadlock = ranked.first(where: { $0.issueID == 3 }) { #expect(deadlock.score < ranked[0].score) }
+        #expect(SimilarIssues.tokens("KeyError: 'user_id' 0x7ffe in getUserName") == ["key", "error", "user_id", "in", "get", "user", "name"])
+        #expect(SimilarIssues.rank(Self.document(9, "42 0x1"), among: others).isEmpty)
+    }
+}

@@ -72,4 +72,20 @@ public struct ClassificationSQL: ClassificationRepository {
             }
         }
     }
+
+    public func similarityDocuments(organizationID: OrganizationID, including issueID: Int64, limit: Int) async throws -> [SimilarIssues.Document] {
+        try await backend.read { db in
+            try await db.raw("""
+                SELECT i.id, i.project_id, i.title, i.culprit, i.grouping_components FROM issues i JOIN projects p ON p.id = i.project_id
+                WHERE p.organization_id = \(bind: organizationID.rawValue) AND i.merged_into IS NULL
+                  AND (i.id = \(bind: issueID) OR i.id IN (SELECT x.id FROM issues x JOIN projects y ON y.id = x.project_id
+                       WHERE y.organization_id = \(bind: organizationID.rawValue) AND x.merged_into IS NULL ORDER BY x.last_seen DESC LIMIT \(bind: limit)))
+                """).all().map { row in
+                let components = (try? JSONDecoder().decode([String].self, from: Data(row.decode(column: "grouping_components", as: String.self).utf8))) ?? []
+                let title = try row.decode(column: "title", as: String.self)
+                return SimilarIssues.Document(issueID: try row.decode(column: "id", as: Int64.self), projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)),
+                                              title: title, text: ([title, try row.decode(column: "culprit", as: String.self)] + components).joined(separator: " "))
+            }
+        }
+    }
 }
