@@ -34,9 +34,8 @@ extension Dashboard {
         /// Incidents this issue is linked to, newest first.
         var incidentLinks: LinkedIncidents?
         var classification: ClassificationView?
-        /// Issues that look like this one, with how alike.
-        var similar: [SimilarRow]
-        struct SimilarRow { var href: String; var title: String; var score: String }
+        /// Issues that look like this one: loaded after the page, since ranking reads thousands of issues.
+        var similarHref: String
         var event: EventView?
         var eventJSONHref: String?
         var olderHref: String?
@@ -61,6 +60,17 @@ extension Dashboard {
             let (form, _) = try await Form.body(of: request)
             _ = try await repositories.issues.update(id: issue.id, try await change(form, scope: scope), by: scope.principal.user.id, now: Date())
             return redirect("\(scope.orgPath)/issues/\(issue.id)/")
+        }
+        // The similar issues panel, as an HTML fragment the page loads after it is shown.
+        router.get("organizations/:org/issues/:id/similar") { _, context -> Response in
+            let (scope, issue) = try await issueScope(context, .view)
+            let matches = try await ClassificationService(repositories: repositories).similar(to: issue, organizationID: scope.organization.id, limit: 5)
+            let rows = SimilarRows(similar: matches.map { match in
+                .init(href: "\(scope.orgPath)/issues/\(match.issueID)/", title: match.title, score: "\(Int((match.score * 100).rounded()))%")
+            })
+            var headers = WebTemplates.securityHeaders
+            headers[.contentType] = "text/html; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: templates.render("similar_rows", rows))))
         }
         router.post("organizations/:org/issues/:id/classification") { request, context -> Response in
             let (scope, issue) = try await issueScope(context, .triage)
@@ -149,9 +159,7 @@ extension Dashboard {
             resolutionNote: issue.resolutionNote,
             incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
             classification: issue.classification.map { ClassificationView($0, rules: ruleNames) },
-            similar: try await ClassificationService(repositories: repositories).similar(to: issue, organizationID: scope.organization.id, limit: 5).map { match in
-                .init(href: "\(scope.orgPath)/issues/\(match.issueID)/", title: match.title, score: "\(Int((match.score * 100).rounded()))%")
-            },
+            similarHref: "\(scope.orgPath)/issues/\(issue.id)/similar",
             event: event,
             eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
             olderHref: page.nextCursor.map { Self.eventHref(base, cursor: $0) },
@@ -196,4 +204,10 @@ extension Dashboard {
             "classified it as \(entry.data["severity"] ?? "?"), \(entry.data["category"] ?? "?"), \(entry.data["business_impact"] ?? "?")"
         }
     }
+}
+
+/// The similar issues panel's rows.
+struct SimilarRows {
+    struct Row { var href: String; var title: String; var score: String }
+    var similar: [Row]
 }

@@ -142,6 +142,9 @@ def test_newcomer_triages_a_real_error_to_resolved(page, telltale):
     expect(page.locator(".tag", has_text="flow")).to_contain_text("checkout")
     expect(page.get_by_role("link", name="Raw JSON")).to_be_visible()
 
+    # Similar issues load after the page (ranking reads the recent issues).
+    expect(page.locator("#similar-rows")).to_contain_text(re.compile("alike|None found"))
+
     # Classified when it opened; a person's change of it sticks and shows who decided.
     classification = page.get_by_role("region", name="Classification")
     expect(classification).to_contain_text("decided by")
