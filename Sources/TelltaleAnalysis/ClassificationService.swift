@@ -14,7 +14,10 @@ public struct ClassificationService: Sendable {
 
     /// A rule's calendars must be the organization's own.
     public func check(_ draft: ClassificationRuleDraft, organizationID: OrganizationID) async throws {
-        let owned = Set(try await repositories.alerts.calendars(organizationID: organizationID).map(\.id))
+        try Self.check(draft, calendars: Set(try await repositories.alerts.calendars(organizationID: organizationID).map(\.id)))
+    }
+
+    static func check(_ draft: ClassificationRuleDraft, calendars owned: Set<BusinessCalendarID>) throws {
         for id in draft.calendarIDs where !owned.contains(id) {
             throw ValidationError(field: "conditions.id", reason: "\(id) is not a calendar of this organization")
         }
@@ -38,8 +41,9 @@ public struct ClassificationService: Sendable {
         } else {
             throw ValidationError(field: "rules", reason: "or rule is required")
         }
-        for rule in rules { try await check(rule.draft, organizationID: organizationID) }
+        // The calendars are read once, for the checks and the classifier.
         let calendars = Dictionary(uniqueKeysWithValues: try await repositories.alerts.calendars(organizationID: organizationID).map { ($0.id, $0) })
+        for rule in rules { try Self.check(rule.draft, calendars: Set(calendars.keys)) }
         let issues = try await repositories.classification.classificationInputs(organizationID: organizationID, limit: Self.dryRunIssues)
         return (issues.count, Reclassification.changes(issues, rules: rules, calendars: calendars))
     }

@@ -65,6 +65,17 @@ class Server:
         return self.process.returncode
 
 
+def wait_until(check, timeout=30, what="condition"):
+    """Polls `check` until it returns something truthy (returned), or fails after `timeout` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def cli(workdir, env, *args):
     return subprocess.run([os.path.abspath(BIN), *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
 

@@ -18,7 +18,7 @@ import zoneinfo
 import pytest
 import requests
 
-from conftest import Server, free_port
+from conftest import Server, free_port, wait_until
 from mail import PASSWORD as SMTP_PASSWORD, MailServer
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -179,16 +179,6 @@ def peak_calendars():
             "windows": [{"days": inside, "from": around[0].strftime("%m-%d"), "to": around[2].strftime("%m-%d")}]}
     ordinary = {"name": "Other days", "timezone": "Europe/Vienna", "windows": [{"days": [n for n in names if n not in inside]}]}
     return peak, ordinary
-
-
-def wait_until(check, timeout=20, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_peak_day_is_critical_other_days_high_silences_retries_and_kill_9(workdir, base_env):

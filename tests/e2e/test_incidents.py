@@ -17,7 +17,7 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import Server, cli, free_port, postgres_database
+from conftest import Server, cli, free_port, postgres_database, wait_until
 from test_accessibility import PAGES_DIR, check
 from test_dashboard import PASSWORD, browser, sign_in  # noqa: F401 (fixtures)
 from test_health import telltale_token
@@ -72,16 +72,6 @@ class Service:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def wait_until(check, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
