@@ -115,6 +115,11 @@ public struct ClassificationInput: Sendable, Hashable {
     public var handled: Bool?
     public var tags: [String: String]
     public var at: Date
+    /// The events in the last N minutes, by N: what `frequency` conditions test. A
+    /// window not counted is taken as the one event at hand (an issue's first).
+    public var recentEvents: [Int: Int] = [:]
+    /// Distinct users affected so far.
+    public var users: Int = 0
 
     /// An error event's exception type from its stored title (`Type: value`), when the type
     /// itself was not kept.

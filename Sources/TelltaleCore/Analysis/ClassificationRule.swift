@@ -31,8 +31,21 @@ public enum ClassificationCondition: Sendable, Hashable {
     case handled(Bool)
     /// Inside (or outside) a business calendar's windows.
     case calendar(BusinessCalendarID, inside: Bool)
+    /// At least `count` events of the issue in the last `minutes` (counted in five-minute
+    /// buckets): checked again by the detectors as events arrive, and escalates severity.
+    case frequency(count: Int, minutes: Int)
+    /// At least `count` distinct users affected, checked the same way.
+    case users(count: Int)
 
-    public static let typeNames = ["exception_type", "message", "module", "transaction", "tag", "level", "handled", "calendar"]
+    public static let typeNames = ["exception_type", "message", "module", "transaction", "tag", "level", "handled", "calendar", "frequency", "users"]
+
+    /// Whether the condition counts events or users, which only the detectors can tell.
+    public var counts: Bool {
+        switch self {
+        case .frequency, .users: true
+        default: false
+        }
+    }
 }
 
 /// What a rule says, as the API and the database hold it.
@@ -123,7 +136,7 @@ extension ClassificationRuleDraft: Codable {
 }
 
 extension ClassificationCondition: Codable {
-    enum CodingKeys: String, CodingKey { case type, pattern, key, value, atLeast = "at_least", id, inside }
+    enum CodingKeys: String, CodingKey { case type, pattern, key, value, atLeast = "at_least", id, inside, count, minutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -153,6 +166,19 @@ extension ClassificationCondition: Codable {
         case "calendar":
             guard let id = try c.decodeID(forKey: .id, field: "conditions.id") else { throw ValidationError(field: "conditions.id", reason: "is required") }
             self = .calendar(BusinessCalendarID(id), inside: try c.decodeIfPresent(Bool.self, forKey: .inside) ?? true)
+        case "frequency":
+            guard let count = try c.decodeIfPresent(Int.self, forKey: .count), (1...1_000_000).contains(count) else {
+                throw ValidationError(field: "conditions.count", reason: "must be 1 to 1000000")
+            }
+            guard let minutes = try c.decodeIfPresent(Int.self, forKey: .minutes), (1...1_440).contains(minutes) else {
+                throw ValidationError(field: "conditions.minutes", reason: "must be 1 to 1440")
+            }
+            self = .frequency(count: count, minutes: minutes)
+        case "users":
+            guard let count = try c.decodeIfPresent(Int.self, forKey: .count), (1...10_000_000).contains(count) else {
+                throw ValidationError(field: "conditions.count", reason: "must be 1 to 10000000")
+            }
+            self = .users(count: count)
         default:
             throw ValidationError(field: "conditions.type", reason: "must be one of \(Self.typeNames.joined(separator: ", "))")
         }
@@ -169,6 +195,8 @@ extension ClassificationCondition: Codable {
         case .level(let level): try c.encode("level", forKey: .type); try c.encode(level.rawValue, forKey: .atLeast)
         case .handled(let value): try c.encode("handled", forKey: .type); try c.encode(value, forKey: .value)
         case .calendar(let id, let inside): try c.encode("calendar", forKey: .type); try c.encode(id.rawValue, forKey: .id); try c.encode(inside, forKey: .inside)
+        case .frequency(let count, let minutes): try c.encode("frequency", forKey: .type); try c.encode(count, forKey: .count); try c.encode(minutes, forKey: .minutes)
+        case .users(let count): try c.encode("users", forKey: .type); try c.encode(count, forKey: .count)
         }
     }
 }

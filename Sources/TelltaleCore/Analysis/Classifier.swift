@@ -56,7 +56,30 @@ public enum Classifier {
         case .level(let level): input.level >= level
         case .handled(let value): input.handled == value
         case .calendar(let id, let inside): (calendars[id]?.contains(input.at) ?? false) == inside
+        case .frequency(let count, let minutes): (input.recentEvents[minutes] ?? 1) >= count
+        case .users(let count): input.users >= count
         }
+    }
+
+    /// What the organization's counting rules (`frequency`, `users`) make of an issue as its
+    /// events arrive: a higher severity (never a lower one), and the category and impact the
+    /// rule names; nil when nothing changes or a person decided the issue's classification.
+    public static func escalation(_ current: Classification, input: ClassificationInput, rules: [ClassificationRule],
+                                  calendars: [BusinessCalendarID: BusinessCalendar] = [:]) -> Classification? {
+        guard current.classifiedBy != .user else { return nil }
+        let counting = rules.filter { $0.draft.enabled && $0.draft.conditions.contains(where: \.counts) }
+            .sorted { ($0.draft.position, $0.id.rawValue) < ($1.draft.position, $1.id.rawValue) }
+        for rule in counting where matches(rule.draft, input, calendars: calendars) {
+            guard let severity = rule.draft.severity, severity > current.severity else { continue }
+            return Classification(severity: severity, category: rule.draft.category ?? current.category, impact: rule.draft.impact ?? current.impact,
+                                  classifiedBy: .rule(rule.id))
+        }
+        return nil
+    }
+
+    /// The windows, in minutes, that the rules' frequency conditions count.
+    public static func frequencyWindows(_ rules: [ClassificationRule]) -> Set<Int> {
+        Set(rules.filter(\.draft.enabled).flatMap(\.draft.conditions).compactMap { if case .frequency(_, let minutes) = $0 { minutes } else { nil } })
     }
 
     /// Case-insensitive substring match of any `|`-separated alternative.

@@ -20,7 +20,7 @@ struct EventBatchWriter {
             guard !fresh.isEmpty else { continue }
             let issueIDs = try await resolveIssues(projectID, fresh, classifiers: &classifiers)
             try await insertEvents(fresh, issueIDs)
-            try await countEvents(fresh)
+            try await countEvents(fresh, issueIDs)
             let totals = try await updateIssues(fresh, issueIDs)
             try await updateTags(projectID, fresh, issueIDs)
             try await applyStatusEffects(totals)
@@ -106,14 +106,17 @@ struct EventBatchWriter {
         }
     }
 
-    private func countEvents(_ events: [EventRecord]) async throws {
+    private func countEvents(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
         var tally: [EventCounts.Key: Int64] = [:]
+        var issueTally: [IssueCounts.Key: Int64] = [:]
         for event in events {
             let s = event.summary
             tally[EventCounts.Key(project: event.projectID.rawValue, receivedAt: IngestSQLRepository.ms(event.receivedAt),
                                   level: s.level.rawValue, category: s.tags["category"]), default: 0] += 1
+            issueTally[IssueCounts.Key(issue: issueIDs[s.eventID]!, timestamp: IngestSQLRepository.ms(s.timestamp), project: event.projectID.rawValue), default: 0] += 1
         }
         try await EventCounts.add(tally, direct: direct)
+        try await IssueCounts.add(issueTally, direct: direct)
     }
 
     /// Bumps counters; returns the issues whose status an event may change (resolved or

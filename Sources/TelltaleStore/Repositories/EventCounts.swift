@@ -26,15 +26,21 @@ enum EventCounts {
     /// goes through here, so the counts cannot drift.
     static func deleteEvents(_ db: any SQLDatabase, ids selection: SQLQueryString) async throws -> Int {
         let deleted = try await db.raw("""
-            DELETE FROM events WHERE id IN (\(selection)) RETURNING project_id, received_at, level, category
+            DELETE FROM events WHERE id IN (\(selection)) RETURNING project_id, received_at, level, category, issue_id, timestamp
             """).all()
         var tally: [Key: Int64] = [:]
+        var issueTally: [IssueCounts.Key: Int64] = [:]
         for row in deleted {
+            if let issue = try row.decode(column: "issue_id", as: Int64?.self) {
+                issueTally[IssueCounts.Key(issue: issue, timestamp: try row.decode(column: "timestamp", as: Int64.self),
+                                           project: try row.decode(column: "project_id", as: Int64.self)), default: 0] += 1
+            }
             let key = Key(project: try row.decode(column: "project_id", as: Int64.self), receivedAt: try row.decode(column: "received_at", as: Int64.self),
                           level: try row.decode(column: "level", as: String.self), category: try row.decode(column: "category", as: String?.self))
             tally[key, default: 0] += 1
         }
         try await subtract(tally, db: db)
+        try await IssueCounts.subtract(issueTally, db: db)
         return deleted.count
     }
 

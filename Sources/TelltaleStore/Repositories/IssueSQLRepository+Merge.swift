@@ -21,6 +21,7 @@ extension IssueSQLRepository {
             let ids = merged.map(\.id)
             try await db.raw("UPDATE events SET issue_id = \(bind: target) WHERE issue_id IN \(group: ids)").run()
             try await db.raw("UPDATE issue_hashes SET issue_id = \(bind: target) WHERE issue_id IN \(group: ids)").run()
+            try await IssueCounts.move(from: ids, to: target, db: db)
             try await db.raw("""
                 INSERT INTO issue_users (issue_id, user_key) SELECT \(bind: target), user_key FROM issue_users WHERE issue_id IN \(group: ids)
                 ON CONFLICT (issue_id, user_key) DO NOTHING
@@ -88,6 +89,7 @@ extension IssueSQLRepository {
 
     /// Rebuilds an issue's counters, users and tag counts from its events (after events moved).
     static func recount(_ db: any SQLDatabase, issueID: Int64) async throws {
+        try await IssueCounts.recount([issueID], db: db)
         try await db.raw("DELETE FROM issue_users WHERE issue_id = \(bind: issueID)").run()
         try await db.raw("""
             INSERT INTO issue_users (issue_id, user_key)
