@@ -98,7 +98,15 @@ let package = Package(
         ),
         .target(
             name: "TelltaleAnalysis",
-            dependencies: ["TelltaleCore"]
+            dependencies: [
+                "TelltaleCore", "TelltaleIngest", "SentryProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "TelltaleIncidents",

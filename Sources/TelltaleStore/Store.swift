@@ -33,7 +33,8 @@ public struct Store: Sendable {
             alerts: AlertSQLRepository(backend: backend),
             alertSignals: AlertSignalSQL(backend: backend),
             incidents: IncidentSQLRepository(backend: backend),
-            classification: ClassificationSQL(backend: backend)
+            classification: ClassificationSQL(backend: backend),
+            analysis: AnalysisSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -26,17 +26,23 @@ public enum Correlation {
     /// independence would give (a binomial z-score on the other's base rate). Nil below two
     /// co-occurrences or a lift of 2.
     public static func temporal(target: Set<Int64>, other: Set<Int64>, buckets total: Int, bucket: Int64) -> Evidence? {
-        guard !target.isEmpty, !other.isEmpty, total > 0 else { return nil }
         let together = target.filter { other.contains($0) || other.contains($0 - bucket) || other.contains($0 + bucket) }.count
+        return temporal(together: together, target: target.count, other: other.count, buckets: total)
+    }
+
+    /// The same from counts: `together` of the target's `target` active buckets have the other
+    /// (active in `other` buckets of `total`) within one bucket.
+    public static func temporal(together: Int, target: Int, other: Int, buckets total: Int) -> Evidence? {
+        guard target > 0, other > 0, total > 0 else { return nil }
         // The chance that a bucket has the other active within one bucket.
-        let p = min(1, Double(other.count) * 3 / Double(total))
-        let expected = Double(target.count) * p
+        let p = min(1, Double(other) * 3 / Double(total))
+        let expected = Double(target) * p
         let lift = expected > 0 ? Double(together) / expected : 0
         guard together >= 2, lift >= 2 else { return nil }
         let z = (Double(together) - expected) / max(1e-9, (expected * (1 - p)).squareRoot())
         let confidence = normalCDF(z) * Double(together) / Double(together + 1)
         return Evidence(kind: .temporal, confidence: confidence,
-                        detail: "active together in \(together) of \(target.count) five-minute buckets, \(String(format: "%.1f", lift))× what chance gives")
+                        detail: "active together in \(together) of \(target) five-minute buckets, \(String(format: "%.1f", lift))× what chance gives")
     }
 
     /// Shared users or traces: the share of the smaller side, discounted when few are shared.

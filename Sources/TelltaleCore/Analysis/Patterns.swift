@@ -53,6 +53,22 @@ public enum PatternFinder {
         public var firstSeen: Date
         public var lastSeen: Date
         public var impactScore: Double
+
+        public init(kind: Kind, key: String, label: String, confidence: Double, occurrences: Int, issueIDs: [Int64], projectCount: Int,
+                    releaseCount: Int, affectedUsers: Int, firstSeen: Date, lastSeen: Date, impactScore: Double) {
+            self.kind = kind
+            self.key = key
+            self.label = label
+            self.confidence = confidence
+            self.occurrences = occurrences
+            self.issueIDs = issueIDs
+            self.projectCount = projectCount
+            self.releaseCount = releaseCount
+            self.affectedUsers = affectedUsers
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+            self.impactScore = impactScore
+        }
     }
 
     /// The patterns among `issues`, highest impact first.

@@ -34,6 +34,8 @@ public struct Repositories: Sendable {
     public var incidents: any IncidentRepository
     /// Classification rules and overrides.
     public var classification: any ClassificationRepository
+    /// Detector counts, spikes, patterns, correlation evidence and analyses.
+    public var analysis: any AnalysisRepository
 
     /// Groups the repositories.
     public init(
@@ -53,7 +55,8 @@ public struct Repositories: Sendable {
         alerts: any AlertRepository,
         alertSignals: any AlertSignalSource,
         incidents: any IncidentRepository,
-        classification: any ClassificationRepository
+        classification: any ClassificationRepository,
+        analysis: any AnalysisRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -72,5 +75,6 @@ public struct Repositories: Sendable {
         self.alertSignals = alertSignals
         self.incidents = incidents
         self.classification = classification
+        self.analysis = analysis
     }
 }

@@ -51,25 +51,32 @@ public struct ClassificationSQL: ClassificationRepository {
 
     public func classificationInputs(organizationID: OrganizationID, limit: Int) async throws -> [(issueID: Int64, title: String, current: Classification?, input: ClassificationInput)] {
         try await backend.read { db in
-            // Each issue with its latest event: what the issue looks like now.
-            try await db.raw("""
-                SELECT i.id, i.title, i.severity, i.category, i.business_impact, i.classified_by,
-                       e.type, e.title AS event_title, e.message, e.culprit, e.transaction_name, e.level, e.handled, e.tags, e.timestamp
-                FROM issues i JOIN projects p ON p.id = i.project_id
-                JOIN events e ON e.id = (SELECT MAX(x.id) FROM events x WHERE x.issue_id = i.id)
-                WHERE p.organization_id = \(bind: organizationID.rawValue)
-                ORDER BY i.last_seen DESC LIMIT \(bind: limit)
-                """).all().map { row in
-                let title = try row.decode(column: "event_title", as: String.self)
-                let input = ClassificationInput(
-                    type: ClassificationInput.exceptionType(title: title, eventType: try row.decode(column: "type", as: String.self)),
-                    message: try row.decode(column: "message", as: String?.self) ?? title,
-                    module: try row.decode(column: "culprit", as: String.self), transaction: try row.decode(column: "transaction_name", as: String?.self),
-                    level: EventLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .error,
-                    handled: try row.decode(column: "handled", as: Bool?.self), tags: IssueTagging.decode(try row.decode(column: "tags", as: String.self)),
-                    at: Date(millisecondsSince1970: try row.decode(column: "timestamp", as: Int64.self)))
-                return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "title", as: String.self), try IssueRows.classification(row), input)
-            }
+            try await Self.inputs(db, where: "p.organization_id = \(bind: organizationID.rawValue)", limit: limit)
+        }
+    }
+
+    /// Issues with their classification and what their latest event gives the classifier
+    /// (the issue's users included), most recently seen first.
+    static func inputs(_ db: any SQLDatabase, where condition: SQLQueryString, limit: Int) async throws -> [(issueID: Int64, title: String, current: Classification?, input: ClassificationInput)] {
+        // Each issue with its latest event: what the issue looks like now.
+        try await db.raw("""
+            SELECT i.id, i.title, i.severity, i.category, i.business_impact, i.classified_by, i.user_count,
+                   e.type, e.title AS event_title, e.message, e.culprit, e.transaction_name, e.level, e.handled, e.tags, e.timestamp
+            FROM issues i JOIN projects p ON p.id = i.project_id
+            JOIN events e ON e.id = (SELECT MAX(x.id) FROM events x WHERE x.issue_id = i.id)
+            WHERE \(condition)
+            ORDER BY i.last_seen DESC LIMIT \(bind: limit)
+            """).all().map { row in
+            let title = try row.decode(column: "event_title", as: String.self)
+            var input = ClassificationInput(
+                type: ClassificationInput.exceptionType(title: title, eventType: try row.decode(column: "type", as: String.self)),
+                message: try row.decode(column: "message", as: String?.self) ?? title,
+                module: try row.decode(column: "culprit", as: String.self), transaction: try row.decode(column: "transaction_name", as: String?.self),
+                level: EventLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .error,
+                handled: try row.decode(column: "handled", as: Bool?.self), tags: IssueTagging.decode(try row.decode(column: "tags", as: String.self)),
+                at: Date(millisecondsSince1970: try row.decode(column: "timestamp", as: Int64.self)))
+            input.users = try row.decode(column: "user_count", as: Int.self)
+            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "title", as: String.self), try IssueRows.classification(row), input)
         }
     }
 
