@@ -1,24 +1,65 @@
+import Foundation
+import Logging
 import ServiceLifecycle
+import TelltaleAnalysis
 import TelltaleAPI
 import TelltaleCore
 import TelltaleStore
 import TelltaleWeb
 
 /// Analysis: issue classification by the organizations' rules (applied by the ingest writer
-/// when an issue opens), the rules' API and settings page, and their dry run.
+/// when an issue opens), the background detectors (spikes, severity escalation, patterns),
+/// correlations and root-cause analyses, with their API and pages.
 struct AnalysisCapability: Capability {
     let repositories: Repositories
     let dashboard: Dashboard
+    let rootCause: RootCauseService
+    let detectors: DetectorService
+    let schemaReady: SchemaGate
 
-    init(store: Store, dashboard: Dashboard) {
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
         self.dashboard = dashboard
+        self.schemaReady = schemaReady
+        rootCause = RootCauseService(repositories: store.repositories, llm: configuration.llm, logger: logger)
+        detectors = DetectorService(pass: DetectorPass(repositories: store.repositories), interval: .seconds(configuration.detectorIntervalSeconds), logger: logger)
     }
 
     func addRoutes(_ groups: RouteGroups) {
         ClassificationController(repositories: repositories).addRoutes(to: groups.api)
+        AnalysisController(repositories: repositories, rootCause: rootCause).addRoutes(to: groups.api)
         ClassificationDashboard(dashboard: dashboard).addRoutes(to: groups.web)
     }
 
-    var services: [any Service] { [] }
+    var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: detectors)] }
+}
+
+/// Runs the detector pass at an interval (patterns every tenth pass, at most every ten
+/// minutes at the default interval), logging what it found.
+struct DetectorService: Service {
+    let pass: DetectorPass
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let runs = Counter()
+        try await PeriodicJob(name: "Analysis detectors", firstRun: interval, interval: interval, logger: logger) { [pass, logger] in
+            let patterns = await runs.next() % 10 == 0
+            let report = try await pass.run(now: Date(), patterns: patterns)
+            if report.spikesOpened + report.escalated > 0 {
+                logger.info("Analysis detectors", metadata: [
+                    "series.judged": "\(report.seriesJudged)", "spikes.opened": "\(report.spikesOpened)", "spikes.extended": "\(report.spikesExtended)",
+                    "issues.escalated": "\(report.escalated)", "patterns": "\(report.patterns)",
+                ])
+            }
+        }.run()
+    }
+
+    actor Counter {
+        var value = 0
+        func next() -> Int {
+            defer { value += 1 }
+            return value
+        }
+    }
 }

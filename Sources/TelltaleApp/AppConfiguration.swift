@@ -5,6 +5,7 @@ import SystemPackage
 public import TelltaleStore
 public import TelltaleIngest
 public import TelltaleAlerting
+public import TelltaleAnalysis
 import TelltaleCore
 
 /// Telltale's whole configuration, read once at start from a `ConfigReader`
@@ -55,6 +56,10 @@ public struct AppConfiguration: Sendable {
     public var runbookRetryDelayMilliseconds: Int
     /// The installation's mail server, when `smtp.url` and `smtp.from` are set.
     public var smtp: SMTPSettings?
+    /// Seconds between passes of the analysis detectors (spikes, escalation, patterns).
+    public var detectorIntervalSeconds: Int
+    /// The LLM root-cause analyses may ask, when `analysis.llm_url` and `analysis.llm_model` are set.
+    public var llm: LLMSettings?
 
     /// Every setting: its key (in the JSON file), environment variable, default and meaning.
     public static let settings: [Setting] = [
@@ -76,6 +81,12 @@ public struct AppConfiguration: Sendable {
         Setting(key: "alerting.pagerduty_url", defaultValue: "https://events.pagerduty.com/v2/enqueue", help: "PagerDuty Events API v2 endpoint"),
         Setting(key: "alerting.history_days", defaultValue: "90", help: "days alerts, deliveries and in-app notifications are kept"),
         Setting(key: "runbooks.retry_delay_ms", defaultValue: "1000", help: "first retry delay of runbook HTTP calls (doubled after each)"),
+        Setting(key: "analysis.detector_interval_seconds", defaultValue: "60", help: "seconds between passes of the spike, escalation and pattern detectors"),
+        Setting(key: "analysis.llm_api", defaultValue: "openai", help: "openai (chat completions) or anthropic (messages): the API the LLM speaks"),
+        Setting(key: "analysis.llm_url", defaultValue: "none (offline analysis only)", help: "base URL of the LLM API, e.g. https://api.openai.com/v1"),
+        Setting(key: "analysis.llm_model", defaultValue: "none", help: "the model to ask, e.g. gpt-4o-mini or claude-sonnet-4-5"),
+        Setting(key: "analysis.llm_key", defaultValue: "none", help: "the LLM API key", isSecret: true),
+        Setting(key: "analysis.llm_timeout_seconds", defaultValue: "30", help: "seconds to wait for the LLM before falling back to the offline analysis"),
         Setting(key: "smtp.url", defaultValue: "none (email channels off)", help: "smtp://user:pass@host:587?starttls=true, or smtps://host:465", isSecret: true),
         Setting(key: "smtp.from", defaultValue: "none", help: "sender of alert emails, e.g. Telltale <alerts@example.com>"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
@@ -228,6 +239,27 @@ public struct AppConfiguration: Sendable {
         case (nil, .some):
             smtp = nil
             problem("smtp.url", "is needed with smtp.from (the mail server)")
+        }
+
+        detectorIntervalSeconds = positive("analysis.detector_interval_seconds", 60) ?? 60
+        if detectorIntervalSeconds > 3_600 { problem("analysis.detector_interval_seconds", "'\(detectorIntervalSeconds)' is above 3600") }
+        let llmAPIText = text("analysis.llm_api") ?? "openai"
+        let llmAPI = LLMSettings.API(rawValue: llmAPIText.lowercased())
+        if llmAPI == nil { problem("analysis.llm_api", "'\(llmAPIText)' is not openai or anthropic") }
+        let llmTimeout = positive("analysis.llm_timeout_seconds", 30) ?? 30
+        switch (text("analysis.llm_url"), text("analysis.llm_model")) {
+        case (nil, nil): llm = nil
+        case (.some(let url), .some(let model)):
+            if URLComponents(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host?.isEmpty == false }) != true {
+                problem("analysis.llm_url", "'\(url)' is not an http(s) URL")
+            }
+            llm = LLMSettings(api: llmAPI ?? .openai, baseURL: url, model: model, key: text("analysis.llm_key", secret: true), timeoutSeconds: llmTimeout)
+        case (.some, nil):
+            llm = nil
+            problem("analysis.llm_model", "is needed with analysis.llm_url (the model to ask)")
+        case (nil, .some):
+            llm = nil
+            problem("analysis.llm_url", "is needed with analysis.llm_model (where the model is)")
         }
 
         adminEmail = (text("admin.email") ?? "admin@telltale.local").lowercased()

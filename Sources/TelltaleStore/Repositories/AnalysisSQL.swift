@@ -50,8 +50,8 @@ public struct AnalysisSQL: AnalysisRepository {
             for chunk in Array(issues.keys).chunks(of: 500) {
                 let group = Array(chunk)
                 for row in try await db.raw("""
-                    SELECT issue_id, bucket / \(bind: Self.hour) * \(bind: Self.hour) AS h, SUM(n) AS n FROM issue_counts
-                    WHERE issue_id IN \(group: group) AND bucket >= \(bind: hourFrom) GROUP BY issue_id, bucket / \(bind: Self.hour) * \(bind: Self.hour)
+                    SELECT issue_id, bucket / \(unsafeRaw: String(Self.hour)) * \(unsafeRaw: String(Self.hour)) AS h, CAST(SUM(n) AS BIGINT) AS n FROM issue_counts
+                    WHERE issue_id IN \(group: group) AND bucket >= \(bind: hourFrom) GROUP BY issue_id, bucket / \(unsafeRaw: String(Self.hour)) * \(unsafeRaw: String(Self.hour))
                     """).all() {
                     let key = issues[try row.decode(column: "issue_id", as: Int64.self)]!
                     result[key]!.hourly[try row.decode(column: "h", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
