@@ -231,7 +231,7 @@ let package = Package(
                 .embedInCode("Resources/templates/incident_rows.mustache"),
                 .embedInCode("Resources/templates/incident_links.mustache"),
                 .embedInCode("Resources/templates/classification.mustache"),
-                .embedInCode("Resources/templates/similar_rows.mustache"),
+                .embedInCode("Resources/templates/related_rows.mustache"),
                 .embedInCode("Resources/templates/incident.mustache"),
                 .embedInCode("Resources/templates/oncall.mustache"),
                 .embedInCode("Resources/static/app.css"),

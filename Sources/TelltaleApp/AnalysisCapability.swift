@@ -29,6 +29,7 @@ struct AnalysisCapability: Capability {
         ClassificationController(repositories: repositories).addRoutes(to: groups.api)
         AnalysisController(repositories: repositories, rootCause: rootCause).addRoutes(to: groups.api)
         ClassificationDashboard(dashboard: dashboard).addRoutes(to: groups.web)
+        AnalysisPages(dashboard: dashboard, rootCause: rootCause).addRoutes(to: groups.web)
     }
 
     var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: detectors)] }

@@ -1,6 +1,6 @@
-import TelltaleAnalysis
 import Foundation
 import Logging
+import TelltaleAnalysis
 import TelltaleStore
 import TelltaleIngest
 import TelltaleAlerting

@@ -4,6 +4,7 @@ public import Hummingbird
 public import Logging
 import Metrics
 import Prometheus
+import TelltaleAnalysis
 import TelltaleAPI
 public import TelltaleCore
 import TelltaleHTTP
@@ -58,7 +59,8 @@ public func buildApplication(
     ManagementController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
     let web = router.group().add(middleware: WebSessionMiddleware(accounts: accounts))
-    let dashboard = Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL)
+    let dashboard = Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL,
+                              llmModel: configuration.llm?.model)
     dashboard.addRoutes(to: web)
 
     let schemaReady = SchemaGate()

@@ -9,19 +9,24 @@ import TelltaleCore
 /// 390 px and at 1440 px. Times are labelled in UTC; app.js rewrites them (and the caption's
 /// zone) to the reader's local time zone.
 enum Charts {
-    /// A 24-bar sparkline of an issue's hourly events, on a baseline.
-    static func sparkline(_ series: CountSeries?, width: Int = 96, height: Int = 24) -> String {
+    /// A 24-bar sparkline of an issue's hourly events, on a baseline; hours starting at one of
+    /// `marks` (seconds, a detected spike's start) are drawn as such.
+    static func sparkline(_ series: CountSeries?, marks: Set<Int64> = [], width: Int = 96, height: Int = 24) -> String {
         let points = series?.points ?? []
         guard !points.isEmpty else { return "" }
         let peak = max(1, points.map(\.count).max() ?? 1)
         let slot = Double(width) / Double(points.count)
         let plot = Double(height) - 1
         let total = points.reduce(0) { $0 + $1.count }
-        var svg = "<svg class=\"spark\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"events in the last 24 hours: \(total)\">"
+        func holdsSpike(_ start: Int64) -> Bool { marks.contains { $0 >= start && $0 < start + 3_600 } }
+        let spiked = points.filter { holdsSpike($0.start) }.count
+        let spikes = spiked == 0 ? "" : ", \(spiked) hour\(spiked == 1 ? "" : "s") with a spike"
+        var svg = "<svg class=\"spark\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"events in the last 24 hours: \(total)\(spikes)\">"
         svg += "<line class=\"base\" x1=\"0\" x2=\"\(width)\" y1=\"\(fmt(plot + 0.5))\" y2=\"\(fmt(plot + 0.5))\"/>"
         for (i, point) in points.enumerated() where point.count > 0 {
             let h = max(1.5, plot * Double(point.count) / Double(peak))
-            svg += "<rect x=\"\(fmt(Double(i) * slot))\" y=\"\(fmt(plot - h))\" width=\"\(fmt(max(1, slot - 1)))\" height=\"\(fmt(h))\"><title>\(hourLabel(point.start)) UTC: \(point.count)</title></rect>"
+            let spike = holdsSpike(point.start)
+            svg += "<rect\(spike ? " class=\"spiked\"" : "") x=\"\(fmt(Double(i) * slot))\" y=\"\(fmt(plot - h))\" width=\"\(fmt(max(1, slot - 1)))\" height=\"\(fmt(h))\"><title>\(hourLabel(point.start)) UTC: \(point.count)\(spike ? ", a spike" : "")</title></rect>"
         }
         return svg + "</svg>"
     }
@@ -30,14 +35,16 @@ enum Charts {
     static let levels = ["fatal", "error", "warning", "info", "debug"]
 
     /// Events per bucket stacked by level, with time and count axes.
-    static func trend(_ byLevel: [String: CountSeries], bucketSeconds: Int64) -> String {
+    static func trend(_ byLevel: [String: CountSeries], bucketSeconds: Int64, marks: [Int64] = []) -> String {
         let series = levels.compactMap { level in byLevel[level].map { (name: level, points: $0.points) } }
-        return stackedBars(series, bucketSeconds: bucketSeconds, unit: "events")
+        return stackedBars(series, bucketSeconds: bucketSeconds, unit: "events", marks: marks)
     }
 
     /// Bars per time bucket, each stacked from `series` (drawn with class `lv-<name>`), with a
     /// count axis of round ticks, a time axis, hover values (SVG titles) and an empty state.
-    static func stackedBars(_ series: [(name: String, points: [(start: Int64, count: Int64)])], bucketSeconds: Int64, unit: String, caption: String? = nil) -> String {
+    /// Buckets holding one of `marks` (seconds: detected spikes) are shaded behind their bars.
+    static func stackedBars(_ series: [(name: String, points: [(start: Int64, count: Int64)])], bucketSeconds: Int64, unit: String, caption: String? = nil,
+                            marks: [Int64] = []) -> String {
         guard let starts = series.first(where: { !$0.points.isEmpty })?.points.map(\.start) else {
             return "<p class=\"muted chart-empty\">No data for this period.</p>"
         }
@@ -56,6 +63,11 @@ enum Charts {
         for tick in ticks {
             let y = height - height * Double(tick) / top
             html += "<line class=\"\(tick == 0 ? "axisline" : "grid")\" x1=\"0\" x2=\"\(Int(width))\" y1=\"\(fmt(y))\" y2=\"\(fmt(y))\"/>"
+        }
+        var marked = 0
+        for (i, start) in starts.enumerated() where marks.contains(where: { $0 >= start && $0 < start + bucketSeconds }) {
+            marked += 1
+            html += "<rect class=\"spike-band\" x=\"\(fmt(Double(i) * slot))\" y=\"0\" width=\"\(fmt(slot))\" height=\"\(Int(height))\"><title>\(daily ? dayLabel(start) : hourLabel(start)) UTC: a spike was detected</title></rect>"
         }
         for (i, start) in starts.enumerated() {
             var y = height
@@ -79,7 +91,8 @@ enum Charts {
             html += "<span class=\"tick\(minor)\" style=\"left:\(fmt(100 * (Double(i) + 0.5) / Double(starts.count)))%\" data-time=\"\(start)\" data-format=\"\(daily ? "day" : "hour")\">\(daily ? dayLabel(start) : hourLabel(start))</span>"
         }
         let title = caption ?? "\(unit.prefix(1).uppercased() + unit.dropFirst()) per \(per)"
-        html += "</div></div><figcaption class=\"muted small\">\(title); times in <span class=\"zone\">UTC</span>. Hover a bar for its values.</figcaption></figure>"
+        let shaded = marked > 0 ? " Shaded: \(marked) \(per)\(marked == 1 ? "" : "s") with a detected spike." : ""
+        html += "</div></div><figcaption class=\"muted small\">\(title); times in <span class=\"zone\">UTC</span>. Hover a bar for its values.\(shaded)</figcaption></figure>"
         return html
     }
 

@@ -12,8 +12,11 @@ public struct Dashboard: Sendable {
     let publicURL: String
     let authorizer: Authorizer
     let throttle: SignInThrottle
+    /// The LLM model root-cause analyses may ask, when one is configured.
+    let llmModel: String?
 
-    public init(accounts: AccountService, repositories: Repositories, templates: WebTemplates, publicURL: String) {
+    public init(accounts: AccountService, repositories: Repositories, templates: WebTemplates, publicURL: String, llmModel: String? = nil) {
+        self.llmModel = llmModel
         self.accounts = accounts
         self.repositories = repositories
         self.templates = templates

@@ -36,6 +36,13 @@ extension Dashboard {
         var classification: ClassificationView?
         /// Issues that look like this one: loaded after the page, since ranking reads thousands of issues.
         var similarHref: String
+        /// Issues and monitors related to this one, loaded the same way.
+        var relatedHref: String
+        /// Spikes of this issue in the last seven days, newest first.
+        var spikes: [SpikeLine]
+        var analysis: AnalysisView?
+        /// The configured LLM's model, when there is one.
+        var llmModel: String?
         var event: EventView?
         var eventJSONHref: String?
         var olderHref: String?
@@ -65,12 +72,11 @@ extension Dashboard {
         router.get("organizations/:org/issues/:id/similar") { _, context -> Response in
             let (scope, issue) = try await issueScope(context, .view)
             let matches = try await ClassificationService(repositories: repositories).similar(to: issue, organizationID: scope.organization.id, limit: 5)
-            let rows = SimilarRows(similar: matches.map { match in
-                .init(href: "\(scope.orgPath)/issues/\(match.issueID)/", title: match.title, score: "\(Int((match.score * 100).rounded()))%")
-            })
-            var headers = WebTemplates.securityHeaders
-            headers[.contentType] = "text/html; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: templates.render("similar_rows", rows))))
+            let rows = matches.map { match in
+                RelatedRows.Row(issue, other: match.issueID, sameProject: match.projectID == issue.projectID, title: match.title,
+                                why: "\(Int((match.score * 100).rounded()))% alike", scope: scope)
+            }
+            return fragment("related_rows", RelatedRows(rows: rows, empty: "None found among the recent issues.", impact: nil))
         }
         router.post("organizations/:org/issues/:id/classification") { request, context -> Response in
             let (scope, issue) = try await issueScope(context, .triage)
@@ -111,7 +117,8 @@ extension Dashboard {
 
     func issueView(_ issue: Issue, scope: PageScope, cursor: String?, returnTo: String) async throws -> IssueView {
         let base = "\(scope.orgPath)/issues/\(issue.id)/"
-        let row = try await rows([issue], scope: scope)[0]
+        let spikes = try await repositories.analysis.spikes(projectIDs: [issue.projectID], issueID: issue.id, since: Date().addingTimeInterval(-7 * 86_400), limit: 20)
+        let row = try await rows([issue], scope: scope, spikeHours: [issue.id: Set(spikes.map { Int64($0.startedAt.timeIntervalSince1970) })])[0]
         let page = try await repositories.issues.events(issueID: issue.id, cursor: cursor, limit: 1)
         var newerHref: String?
         if cursor != nil, let shown = page.events.first {
@@ -160,6 +167,10 @@ extension Dashboard {
             incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
             classification: issue.classification.map { ClassificationView($0, rules: ruleNames) },
             similarHref: "\(scope.orgPath)/issues/\(issue.id)/similar",
+            relatedHref: "\(scope.orgPath)/issues/\(issue.id)/related",
+            spikes: spikes.map(SpikeLine.init),
+            analysis: try await repositories.analysis.analysis(issueID: issue.id).map(AnalysisView.init),
+            llmModel: llmModel,
             event: event,
             eventJSONHref: page.events.first.map { "\(base)events/\($0.eventID)/json" },
             olderHref: page.nextCursor.map { Self.eventHref(base, cursor: $0) },
@@ -206,8 +217,51 @@ extension Dashboard {
     }
 }
 
-/// The similar issues panel's rows.
-struct SimilarRows {
-    struct Row { var href: String; var title: String; var score: String }
-    var similar: [Row]
+/// A detected spike, in a sentence.
+struct SpikeLine: Sendable {
+    var when: String
+    var whenISO: String
+    var text: String
+
+    init(_ spike: Spike) {
+        when = WebFormat.timestamp(spike.startedAt)
+        whenISO = WebFormat.iso(spike.startedAt)
+        let minutes = Int(spike.lastAt.timeIntervalSince(spike.startedAt) / 60) + 5
+        text = "\(spike.events) events in \(minutes) minutes; at the peak \(spike.peak) in five minutes where \(String(format: "%.1f", spike.expected)) were expected"
+    }
+}
+
+/// The rows of the similar and the related issues panels, each with a merge button when the
+/// reader may triage and the issue is in the same project.
+struct RelatedRows {
+    struct Merge { var action: String; var csrf: String; var this: String; var other: String; var returnTo: String }
+    struct Row {
+        var href: String
+        var title: String
+        var why: String
+        var merge: Merge?
+
+        init(_ issue: Issue, other: Int64, sameProject: Bool, title: String, why: String, scope: PageScope) {
+            href = "\(scope.orgPath)/issues/\(other)/"
+            self.title = title
+            self.why = why
+            merge = sameProject && scope.chrome.canTriage
+                ? Merge(action: "\(scope.orgPath)/issues/bulk", csrf: scope.chrome.csrf, this: String(issue.id), other: String(other),
+                        returnTo: "\(scope.orgPath)/issues/\(issue.id)/")
+                : nil
+        }
+    }
+
+    var rows: [Row]
+    var empty: String
+    var impact: String?
+}
+
+extension Dashboard {
+    /// An HTML fragment a page loads after it is shown (rendered and escaped like a page).
+    func fragment(_ template: String, _ view: Any) -> Response {
+        var headers = WebTemplates.securityHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: templates.render(template, view))))
+    }
 }

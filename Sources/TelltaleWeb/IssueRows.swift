@@ -25,7 +25,8 @@ struct IssueRowView: Sendable {
 
 extension Dashboard {
     /// Rows for issues, with their 24-hour sparklines, severities and assignees, in few queries.
-    func rows(_ issues: [Issue], scope: PageScope, now: Date = Date()) async throws -> [IssueRowView] {
+    /// `spikeHours` marks, per issue, the hours (seconds) in which a spike was detected.
+    func rows(_ issues: [Issue], scope: PageScope, now: Date = Date(), spikeHours: [Int64: Set<Int64>] = [:]) async throws -> [IssueRowView] {
         guard !issues.isEmpty else { return [] }
         let ids = issues.map(\.id)
         let counts = try await repositories.issues.eventCounts(issueIDs: ids, since: now.addingTimeInterval(-86_400 + 3_600), until: now, bucketSeconds: 3_600)
@@ -54,7 +55,7 @@ extension Dashboard {
                 firstSeenISO: WebFormat.iso(issue.firstSeen),
                 lastSeen: WebFormat.relative(issue.lastSeen, now: now),
                 lastSeenISO: WebFormat.iso(issue.lastSeen),
-                sparkline: Charts.sparkline(counts[issue.id]),
+                sparkline: Charts.sparkline(counts[issue.id], marks: spikeHours[issue.id] ?? []),
                 assignee: issue.assignedTo.flatMap { names[$0] },
                 isRegressed: issue.status == .recurring
             )

@@ -10,6 +10,8 @@ extension Dashboard {
         struct Period { var label: String; var href: String; var active: Bool }
         struct ProjectRate { var slug: String; var events: String; var perHour: String; var href: String }
         struct Figure { var label: String; var value: String }
+        struct SpikeItem { var href: String; var title: String; var project: String; var line: SpikeLine }
+        struct PatternItem { var label: String; var href: String; var detail: String }
 
         var chrome: Chrome
         var periods: [Period]
@@ -20,6 +22,8 @@ extension Dashboard {
         var fresh: [IssueRowView]
         var regressed: [IssueRowView]
         var projects: [ProjectRate]
+        var spikes: [SpikeItem]
+        var patterns: [PatternItem]
         var issuesHref: String
         var setup: SetupView?
     }
@@ -49,6 +53,25 @@ extension Dashboard {
         let fresh = try await list([.time(.firstSeen, .greater, dayAgo)], .new)
         let regressed = try await list([.status([.recurring], negated: false)], .date)
         let totals = try await repositories.stats.eventTotals(projectIDs: ids, since: dayAgo, until: now)
+        // The day's spikes (the chart's period for the marks), and the strongest patterns.
+        let spikes = try await repositories.analysis.spikes(projectIDs: ids, issueID: nil, since: since, limit: 200)
+        var titles: [Int64: String] = [:]
+        for id in Set(spikes.filter { $0.startedAt >= dayAgo }.prefix(10).compactMap(\.issueID)) {
+            titles[id] = try await repositories.issues.issue(id: id)?.title
+        }
+        let slugs = Dictionary(scope.projects.map { ($0.id, $0.slug.rawValue) }, uniquingKeysWith: { a, _ in a })
+        let spikeItems = spikes.filter { $0.startedAt >= dayAgo }.prefix(10).map { spike in
+            OverviewView.SpikeItem(
+                href: spike.issueID.map { "\(scope.orgPath)/issues/\($0)/" } ?? "\(scope.orgPath)/issues/?project=\(slugs[spike.projectID] ?? "")",
+                title: spike.issueID.flatMap { titles[$0] } ?? "All errors of \(slugs[spike.projectID] ?? "a project")", project: slugs[spike.projectID] ?? "",
+                line: SpikeLine(spike))
+        }
+        let patterns = try await repositories.analysis.patterns(organizationID: scope.organization.id, limit: 5).map { stored in
+            let found = stored.found
+            return OverviewView.PatternItem(
+                label: found.label, href: found.issueIDs.first.map { "\(scope.orgPath)/issues/\($0)/" } ?? "\(scope.orgPath)/issues/",
+                detail: "\(found.issueIDs.count) issues, \(WebFormat.count(Int64(found.occurrences))) events, \(Int((found.confidence * 100).rounded()))% confident")
+        }
         let rates: [OverviewView.ProjectRate] = scope.projects.map { project in
             let events = totals[project.id] ?? 0
             return .init(slug: project.slug.rawValue, events: WebFormat.count(events), perHour: String(format: "%.1f", Double(events) / 24),
@@ -63,13 +86,15 @@ extension Dashboard {
         return OverviewView(
             chrome: scope.chrome,
             periods: [.init(label: "24 hours", href: "\(scope.orgPath)/", active: !weekly), .init(label: "7 days", href: "\(scope.orgPath)/?period=7d", active: weekly)],
-            trend: Charts.trend(stats.eventsByLevel, bucketSeconds: bucket),
+            trend: Charts.trend(stats.eventsByLevel, bucketSeconds: bucket, marks: spikes.filter { $0.scope == .project }.map { Int64($0.startedAt.timeIntervalSince1970) }),
             legend: Charts.levels,
             figures: figures,
             top: top,
             fresh: fresh,
             regressed: regressed,
             projects: rates,
+            spikes: Array(spikeItems),
+            patterns: patterns,
             issuesHref: "\(scope.orgPath)/issues/",
             setup: total == 0 && top.isEmpty ? try await setupView(scope) : nil
         )

@@ -40,7 +40,7 @@ public struct WebTemplates: Sendable {
             "incident_rows": PackageResources.incident_rows_mustache,
             "incident_links": PackageResources.incident_links_mustache,
             "classification": PackageResources.classification_mustache,
-            "similar_rows": PackageResources.similar_rows_mustache,
+            "related_rows": PackageResources.related_rows_mustache,
             "incident": PackageResources.incident_mustache,
             "oncall": PackageResources.oncall_mustache,
         ]

@@ -84,13 +84,14 @@ function startLive() {
 
 document.addEventListener("DOMContentLoaded", startLive);
 
-// The issue page's similar issues: ranked on request, loaded once the page is shown.
+// Panels computed on request (the issue page's similar and related issues), loaded once
+// the page is shown.
 document.addEventListener("DOMContentLoaded", () => {
-  const box = document.getElementById("similar-rows");
-  if (!box || !box.dataset.src) return;
-  fetch(box.dataset.src, { credentials: "same-origin" })
-    .then((response) => (response.ok ? response.text() : ""))
-    .then((html) => { if (html) box.innerHTML = html; }); // rendered and escaped by the server
+  for (const box of document.querySelectorAll(".lazy[data-src]")) {
+    fetch(box.dataset.src, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((html) => { if (html) box.innerHTML = html; }); // rendered and escaped by the server
+  }
 });
 
 // Times the server wrote in UTC, shown in the reader's time zone: chart axis labels
