@@ -62,6 +62,7 @@ struct AnalysisView: Sendable {
     var severity: Int
     var signature: String
     var evidence: [String]
+    var hasEvidence: Bool
     var by: String
     var when: String
     var whenISO: String
@@ -76,6 +77,7 @@ struct AnalysisView: Sendable {
         severity = analysis.severity
         signature = analysis.signature.replacingOccurrences(of: "_", with: " ")
         evidence = analysis.evidence
+        hasEvidence = !analysis.evidence.isEmpty
         by = stored.provider == "llm" ? "the LLM \(stored.model ?? "")" : "the offline analyzer"
         when = WebFormat.relative(stored.createdAt)
         whenISO = WebFormat.iso(stored.createdAt)

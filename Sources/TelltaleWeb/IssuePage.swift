@@ -40,6 +40,7 @@ extension Dashboard {
         var relatedHref: String
         /// Spikes of this issue in the last seven days, newest first.
         var spikes: [SpikeLine]
+        var hasSpikes: Bool
         var analysis: AnalysisView?
         /// The configured LLM's model, when there is one.
         var llmModel: String?
@@ -169,6 +170,7 @@ extension Dashboard {
             similarHref: "\(scope.orgPath)/issues/\(issue.id)/similar",
             relatedHref: "\(scope.orgPath)/issues/\(issue.id)/related",
             spikes: spikes.map(SpikeLine.init),
+            hasSpikes: !spikes.isEmpty,
             analysis: try await repositories.analysis.analysis(issueID: issue.id).map(AnalysisView.init),
             llmModel: llmModel,
             event: event,

@@ -56,6 +56,9 @@ struct AnalysisTests {
         let always = Set((0..<2016).map { Int64($0) * bucket })
         #expect(Correlation.temporal(target: target, other: always, buckets: 2016, bucket: bucket) == nil)
         #expect(Correlation.temporal(target: target, other: [Int64(7) * bucket], buckets: 2016, bucket: bucket) == nil)
+        // Two issues born in the same five minutes: one co-occurrence, but both that new.
+        #expect(Correlation.temporal(target: [bucket], other: [bucket], buckets: 2016, bucket: bucket)?.confidence == 0.5)
+        #expect(Correlation.temporal(target: [bucket], other: [bucket, 500 * bucket, 900 * bucket], buckets: 2016, bucket: bucket) == nil)
     }
 
     @Test func sharedUsersTracesComponentsAndDependencies() {

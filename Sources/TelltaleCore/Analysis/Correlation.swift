@@ -23,8 +23,9 @@ public enum Correlation {
 
     /// Co-occurrence of two series of active buckets beyond chance: how many of `target`'s
     /// buckets have the other active in the same or a neighbouring bucket, against what
-    /// independence would give (a binomial z-score on the other's base rate). Nil below two
-    /// co-occurrences or a lift of 2.
+    /// independence would give (a binomial z-score on the other's base rate). Nil below a lift
+    /// of 2, and below two co-occurrences unless both are that new or rare (at most two active
+    /// buckets each: two issues born in the same five minutes).
     public static func temporal(target: Set<Int64>, other: Set<Int64>, buckets total: Int, bucket: Int64) -> Evidence? {
         let together = target.filter { other.contains($0) || other.contains($0 - bucket) || other.contains($0 + bucket) }.count
         return temporal(together: together, target: target.count, other: other.count, buckets: total)
@@ -38,7 +39,7 @@ public enum Correlation {
         let p = min(1, Double(other) * 3 / Double(total))
         let expected = Double(target) * p
         let lift = expected > 0 ? Double(together) / expected : 0
-        guard together >= 2, lift >= 2 else { return nil }
+        guard together >= 2 || (together == 1 && target <= 2 && other <= 2), lift >= 2 else { return nil }
         let z = (Double(together) - expected) / max(1e-9, (expected * (1 - p)).squareRoot())
         let confidence = normalCDF(z) * Double(together) / Double(together + 1)
         return Evidence(kind: .temporal, confidence: confidence,

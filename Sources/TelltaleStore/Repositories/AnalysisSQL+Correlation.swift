@@ -27,7 +27,7 @@ extension AnalysisSQL {
             for (other, buckets) in near {
                 together[other] = targetBuckets.filter { buckets.contains($0) || buckets.contains($0 - Self.bucket) || buckets.contains($0 + Self.bucket) }.count
             }
-            let temporal = together.filter { $0.value >= 2 }.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.correlationCandidates).map(\.key)
+            let temporal = together.filter { $0.value >= 1 }.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.correlationCandidates).map(\.key)
             var active: [Int64: Int] = [:]
             for chunk in temporal.chunks(of: 500) {
                 for row in try await db.raw("""
