@@ -270,6 +270,7 @@ let package = Package(
             dependencies: [
                 "TelltaleApp",
                 "TelltaleIncidents",
+                "TelltaleAnalysis",
                 .product(name: "Metrics", package: "swift-metrics"),
                 "TelltaleMonitors",
                 "CMallocTuning",

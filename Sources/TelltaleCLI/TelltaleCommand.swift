@@ -7,7 +7,7 @@ public struct TelltaleCommand: AsyncParsableCommand {
         abstract: "Self-hosted error monitoring that speaks the Sentry protocol.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckCommand.self,
-            UserCommand.self, OrgCommand.self, ProjectCommand.self, TokenCommand.self, MonitorCommand.self, AlertCommand.self, IncidentCommand.self, PurgeCommand.self,
+            UserCommand.self, OrgCommand.self, ProjectCommand.self, TokenCommand.self, MonitorCommand.self, AlertCommand.self, IncidentCommand.self, PurgeCommand.self, DetectCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -5,14 +5,20 @@ public import TelltaleCore
 extension AnalysisSQL {
     /// How many other issues a correlation weighs per kind of evidence.
     static let correlationCandidates = 200
+    /// Temporal evidence weighs the others this many at most (their activity is counted), and
+    /// looks at the target's busiest buckets only: what else happens when it peaks.
+    static let temporalCandidates = 50
+    static let targetPeaks = 100
+    /// Shared users are looked up for this many of the target's users.
+    static let sampledUsers = 200
 
     public func correlationData(issue: Issue, organizationID: OrganizationID, since: Date) async throws -> CorrelationData {
         try await backend.read { db in
             let projects = try await Self.projectIDs(db, organizationID: organizationID)
             let from = since.millisecondsSince1970 / Self.bucket * Self.bucket
-            // Temporal: the target's active buckets, then who is active in them or next to them.
+            // Temporal: the target's busiest buckets, then who is active in them or next to them.
             let targetBuckets = Set(try await db.raw("""
-                SELECT bucket FROM issue_counts WHERE issue_id = \(bind: issue.id) AND bucket >= \(bind: from)
+                SELECT bucket FROM issue_counts WHERE issue_id = \(bind: issue.id) AND bucket >= \(bind: from) ORDER BY n DESC LIMIT \(bind: Self.targetPeaks)
                 """).all(decodingColumn: "bucket", as: Int64.self))
             let neighbourhood = Set(targetBuckets.flatMap { [$0 - Self.bucket, $0, $0 + Self.bucket] })
             var near: [Int64: Set<Int64>] = [:]
@@ -27,7 +33,7 @@ extension AnalysisSQL {
             for (other, buckets) in near {
                 together[other] = targetBuckets.filter { buckets.contains($0) || buckets.contains($0 - Self.bucket) || buckets.contains($0 + Self.bucket) }.count
             }
-            let temporal = together.filter { $0.value >= 1 }.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.correlationCandidates).map(\.key)
+            let temporal = together.filter { $0.value >= 1 }.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.temporalCandidates).map(\.key)
             var active: [Int64: Int] = [:]
             for chunk in temporal.chunks(of: 500) {
                 for row in try await db.raw("""
@@ -37,14 +43,16 @@ extension AnalysisSQL {
                 }
             }
             // Users: who else the target's users ran into.
+            // Counted among a sample of the target's users, so scaled up to all of them.
+            let userScale = max(1, Double(issue.userCount) / Double(Self.sampledUsers))
             var sharedUsers: [Int64: Int] = [:]
             for row in try await db.raw("""
                 SELECT u.issue_id, COUNT(*) AS n FROM issue_users u JOIN issues i ON i.id = u.issue_id
-                WHERE u.user_key IN (SELECT user_key FROM issue_users WHERE issue_id = \(bind: issue.id) LIMIT 1000)
+                WHERE u.user_key IN (SELECT user_key FROM issue_users WHERE issue_id = \(bind: issue.id) LIMIT \(bind: Self.sampledUsers))
                   AND u.issue_id <> \(bind: issue.id) AND i.project_id IN \(group: projects) AND i.merged_into IS NULL
                 GROUP BY u.issue_id ORDER BY COUNT(*) DESC LIMIT \(bind: Self.correlationCandidates)
                 """).all() {
-                sharedUsers[try row.decode(column: "issue_id", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
+                sharedUsers[try row.decode(column: "issue_id", as: Int64.self)] = Int((Double(try row.decode(column: "n", as: Int.self)) * userScale).rounded())
             }
             let (targetTraces, sharedTraces) = try await Self.sharedTraces(db, issueID: issue.id, projects: projects)
             // Component: the same culprit, or the same module in another function.
