@@ -59,13 +59,13 @@ public final class AlertEvaluator: Service, Sendable {
         let alerts = repositories.alerts
         let latest = try await repositories.alertSignals.latestPositions()
         for (name, position) in [(Stream.events.rawValue, latest.events), (Stream.monitors.rawValue, latest.monitors),
-                                 (Stream.resolutions.rawValue, latest.resolutions)]
+                                 (Stream.resolutions.rawValue, latest.resolutions), (Stream.detections.rawValue, latest.detections)]
         where try await alerts.cursor(name) == 0 && position > 0 {
             _ = try await alerts.commitEvaluation(cursor: name, from: 0, to: position, alerts: [], notifications: [], groups: [], now: now())
         }
     }
 
-    enum Stream: String { case events = "events", monitors = "monitor_events", resolutions = "issue_activity" }
+    enum Stream: String { case events = "events", monitors = "monitor_events", resolutions = "issue_activity", detections = "detections" }
 
     /// One round over both streams; the number of signals read.
     @discardableResult
@@ -74,7 +74,8 @@ public final class AlertEvaluator: Service, Sendable {
         // small write at most per round, so an installation without rules pays nothing per event.
         guard try await repositories.alerts.anyRules() else {
             let latest = try await repositories.alertSignals.latestPositions()
-            for (stream, position) in [(Stream.events, latest.events), (Stream.monitors, latest.monitors), (Stream.resolutions, latest.resolutions)] {
+            for (stream, position) in [(Stream.events, latest.events), (Stream.monitors, latest.monitors), (Stream.resolutions, latest.resolutions),
+                                       (Stream.detections, latest.detections)] {
                 let from = try await repositories.alerts.cursor(stream.rawValue)
                 if position > from {
                     _ = try await repositories.alerts.commitEvaluation(cursor: stream.rawValue, from: from, to: position, alerts: [], notifications: [], groups: [], now: now())
@@ -85,8 +86,9 @@ public final class AlertEvaluator: Service, Sendable {
         let events = try await evaluateEvents()
         let monitors = try await evaluateMonitors()
         let resolutions = try await evaluateResolutions()
+        let detections = try await evaluateDetections()
         let flushed = try await flushDueGroups()
-        return events + monitors + resolutions + flushed
+        return events + monitors + resolutions + detections + flushed
     }
 
     /// Sends the alerts that waited in their rule's group (`group_wait`, `group_interval`) and
@@ -144,6 +146,16 @@ public final class AlertEvaluator: Service, Sendable {
         return signals.count
     }
 
+    func evaluateDetections() async throws -> Int {
+        let from = try await repositories.alerts.cursor(Stream.detections.rawValue)
+        let signals = try await repositories.alertSignals.detectionSignals(after: from, limit: Self.batch)
+        guard let last = signals.last?.position else { return 0 }
+        var round = Round(evaluator: self)
+        for (_, signal) in signals { try await round.consider(.detection(signal)) }
+        try await round.commit(cursor: Stream.detections.rawValue, from: from, to: last)
+        return signals.count
+    }
+
     func evaluateMonitors() async throws -> Int {
         let from = try await repositories.alerts.cursor(Stream.monitors.rawValue)
         let signals = try await repositories.alertSignals.monitorSignals(after: from, limit: Self.batch)
@@ -160,6 +172,8 @@ public final class AlertEvaluator: Service, Sendable {
         case .event(let event): "\(publicURL)/organizations/\(organizationSlug)/issues/\(event.issueID)/"
         case .issueResolved(let resolved): "\(publicURL)/organizations/\(organizationSlug)/issues/\(resolved.issueID)/"
         case .monitor(let change): "\(publicURL)/organizations/\(organizationSlug)/monitors/\(change.monitorID)/"
+        case .detection(let detection):
+            detection.issueID.map { "\(publicURL)/organizations/\(organizationSlug)/issues/\($0)/" } ?? "\(publicURL)/organizations/\(organizationSlug)/"
         }
     }
 }

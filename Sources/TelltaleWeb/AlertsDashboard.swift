@@ -155,6 +155,8 @@ struct AlertsView: Sendable {
         case .monitorStatus(let status): status == .up ? "monitor recovered" : "monitor \(status.rawValue)"
         case .heartbeat(let kind): "heartbeat or cron run \(kind == .any ? "missed or failed" : kind.rawValue)"
         case .userReport: "user report"
+        case .spikeDetected(let scope): scope == .any ? "a spike detected" : "a spike in \(scope == .issue ? "an issue" : "a project")'s errors"
+        case .patternDetected: "a recurring pattern found"
         }
     }
 

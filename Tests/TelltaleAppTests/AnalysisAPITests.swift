@@ -66,6 +66,15 @@ extension IssuesAPITests {
                 }
                 let rule = try await call(client, .post, "organizations/default/classification-rules/", ruleBody, auth: manager)
                 #expect(rule.status == .created, "\(rule.body)")
+                // Alert rules on what the detectors find.
+                let channel = try await call(client, .post, "organizations/default/channels/",
+                                             #"{"type": "webhook", "name": "Nowhere", "config": {"url": "http://127.0.0.1:9/hook"}}"#, auth: manager)
+                let channelID = try #require(channel.object["id"] as? String, "\(channel.body)")
+                for condition in [#"{"type": "spike_detected", "scope": "issue"}"#, #"{"type": "pattern_detected"}"#] {
+                    let alertRule = try await call(client, .post, "organizations/default/alert-rules/",
+                                                   #"{"name": "Detections", "conditions": [\#(condition)], "actions": [{"type": "notify", "channels": ["\#(channelID)"]}]}"#, auth: manager)
+                    #expect(alertRule.status == .created, "\(alertRule.body)")
+                }
 
                 // One database error: high (the built-in rule); three in five minutes: critical.
                 try await send(client, t.key, [#"{"error_type": "OperationalError", "message": "could not connect to server", "user_id": "u1", "trace_id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#])
@@ -90,6 +99,13 @@ extension IssuesAPITests {
                 #expect(database["severity"] as? String == "critical" && database["classified_by"] as? String == "rule:\(rule.object["id"] as? String ?? "")", "\(database)")
                 // Idempotent: a second pass opens nothing new.
                 #expect(try await Self.detect(environment).spikesOpened == 0)
+                // The detections reach alert rules: one alert per new issue spike and per new pattern.
+                try await AlertingAPITests.evaluateAndDeliver(environment)
+                let history = try await call(client, .get, "organizations/default/alerts/", auth: manager)
+                let alerts = try #require(history.object["alerts"] as? [[String: Any]], "\(history.body)")
+                let titles = alerts.compactMap { $0["title"] as? String }
+                #expect(titles.contains { $0.hasPrefix("Spike: OperationalError") } && titles.contains { $0.hasPrefix("Pattern: Message") }, "\(titles)")
+                #expect(!titles.contains { $0.hasPrefix("Spike in") }, "a project spike is not an issue spike: \(titles)")
 
                 let spikes = try await call(client, .get, "organizations/default/spikes/?project=default", auth: t.viewer)
                 #expect(spikes.status == .ok, "\(spikes.body)")

@@ -143,4 +143,22 @@ struct AnalysisTests {
         #expect(throws: ValidationError.self) { try AnalysisPrompt.parse("no json here", fallback: fallback) }
         #expect(throws: ValidationError.self) { try AnalysisPrompt.parse(#"{"impact": "x"}"#, fallback: fallback) }
     }
+
+    @Test func detectionsMeetTheirAlertConditions() throws {
+        func detection(_ kind: DetectionSignal.Kind, issue: Int64?) -> AlertSignal {
+            .detection(DetectionSignal(organizationID: OrganizationID(1), kind: kind, detectionID: 3, projectID: ProjectID(2), issueID: issue,
+                                       title: "Spike: x", detail: "40 events", issueSeverity: issue == nil ? nil : .critical, at: Self.now))
+        }
+        let issueSpike = detection(.spike, issue: 9), projectSpike = detection(.spike, issue: nil), pattern = detection(.pattern, issue: nil)
+        func holds(_ condition: AlertCondition, _ signal: AlertSignal) -> Bool { condition.holds(for: signal, facts: SignalFacts(), severity: .medium) }
+        #expect(holds(.spikeDetected(.issue), issueSpike) && !holds(.spikeDetected(.issue), projectSpike) && !holds(.spikeDetected(.issue), pattern))
+        #expect(holds(.spikeDetected(.project), projectSpike) && !holds(.spikeDetected(.project), issueSpike))
+        #expect(holds(.spikeDetected(.any), issueSpike) && holds(.spikeDetected(.any), projectSpike))
+        #expect(holds(.patternDetected, pattern) && !holds(.patternDetected, issueSpike))
+        #expect(RuleEngine.subject(issueSpike) == "spike:3" && RuleEngine.defaultSeverity(issueSpike) == .critical && RuleEngine.defaultSeverity(pattern) == .medium)
+        #expect(AlertFilter.project([ProjectID(2)]).passes(issueSpike) && !AlertFilter.environment(["production"]).passes(issueSpike))
+        let json = try JSONEncoder().encode(AlertCondition.spikeDetected(.project))
+        #expect(try JSONDecoder().decode(AlertCondition.self, from: json) == .spikeDetected(.project))
+        #expect(throws: ValidationError.self) { try JSONDecoder().decode(AlertCondition.self, from: Data(#"{"type":"spike_detected","scope":"moon"}"#.utf8)) }
+    }
 }

@@ -23,12 +23,18 @@ public enum AlertCondition: Sendable, Hashable {
     case heartbeat(Heartbeat)
     /// A user reported a problem (fires once user reports exist).
     case userReport
+    /// The detectors found a spike in an issue's error rate, a project's, or either.
+    case spikeDetected(SpikeScope)
+    /// The detectors found a recurring pattern for the first time.
+    case patternDetected
+
+    public enum SpikeScope: String, Sendable, Hashable, Codable { case issue, project, any }
 
     public enum Heartbeat: String, Sendable, Hashable, Codable { case missed, failed, any }
 
     /// The `type` names of every kind, as the API spells them.
     public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity", "issue_severity",
-                                   "monitor_status", "heartbeat", "user_report"]
+                                   "monitor_status", "heartbeat", "user_report", "spike_detected", "pattern_detected"]
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
@@ -52,6 +58,10 @@ public enum AlertCondition: Sendable, Hashable {
             signal.kind == .monitor && (signal.monitorType == .heartbeat || signal.monitorType == .cron) && signal.to == .down
                 && (kind == .any || (kind == .missed) == signal.isMissedRun)
         case .userReport: false
+        case .spikeDetected(let scope):
+            signal.kind == .detection && signal.detectionKind == .spike
+                && (scope == .any || (scope == .issue) == (signal.detectionIssue != nil))
+        case .patternDetected: signal.kind == .detection && signal.detectionKind == .pattern
         }
     }
 
@@ -66,7 +76,7 @@ public enum AlertCondition: Sendable, Hashable {
 
 extension AlertCondition: Codable {
     enum CodingKeys: String, CodingKey {
-        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run
+        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run, scope
     }
 
     public init(from decoder: any Decoder) throws {
@@ -112,6 +122,11 @@ extension AlertCondition: Codable {
             guard let kind = Heartbeat(rawValue: run) else { throw ValidationError(field: "conditions", reason: "heartbeat run must be missed, failed or any") }
             self = .heartbeat(kind)
         case "user_report": self = .userReport
+        case "spike_detected":
+            let scope = try c.decodeIfPresent(String.self, forKey: .scope) ?? "issue"
+            guard let value = SpikeScope(rawValue: scope) else { throw ValidationError(field: "conditions", reason: "spike_detected scope must be issue, project or any") }
+            self = .spikeDetected(value)
+        case "pattern_detected": self = .patternDetected
         default:
             throw ValidationError(field: "conditions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
         }
@@ -145,6 +160,10 @@ extension AlertCondition: Codable {
             try c.encode("heartbeat", forKey: .type)
             try c.encode(kind.rawValue, forKey: .run)
         case .userReport: try c.encode("user_report", forKey: .type)
+        case .spikeDetected(let scope):
+            try c.encode("spike_detected", forKey: .type)
+            try c.encode(scope.rawValue, forKey: .scope)
+        case .patternDetected: try c.encode("pattern_detected", forKey: .type)
         }
     }
 }

@@ -32,6 +32,9 @@ public enum AlertFilter: Sendable, Hashable {
         case .issueResolved(let resolved):
             if case .project(let ids) = self { return ids.contains(resolved.projectID) }
             return false
+        case .detection(let detection):
+            if case .project(let ids) = self { return detection.projectID.map(ids.contains) ?? false }
+            return false
         case .monitor(let change):
             switch self {
             case .project(let ids): return change.projectID.map(ids.contains) ?? false

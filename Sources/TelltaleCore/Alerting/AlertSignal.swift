@@ -1,17 +1,20 @@
 public import Foundation
 
 /// Something that happened and that alert rules look at: an event stored (with what it did to
-/// its issue), a monitor changing state, an issue resolved.
+/// its issue), a monitor changing state, an issue resolved, a detector finding a spike or a
+/// pattern.
 public enum AlertSignal: Sendable, Hashable {
     case event(EventSignal)
     case monitor(MonitorSignal)
     case issueResolved(IssueResolvedSignal)
+    case detection(DetectionSignal)
 
     public var organizationID: OrganizationID {
         switch self {
         case .event(let signal): signal.organizationID
         case .monitor(let signal): signal.organizationID
         case .issueResolved(let signal): signal.organizationID
+        case .detection(let signal): signal.organizationID
         }
     }
 
@@ -20,7 +23,41 @@ public enum AlertSignal: Sendable, Hashable {
         case .event(let signal): signal.at
         case .monitor(let signal): signal.at
         case .issueResolved(let signal): signal.at
+        case .detection(let signal): signal.at
         }
+    }
+}
+
+/// A detector's finding as alert rules see it: a spike opened (in a project's or an issue's
+/// error rate), or a recurring pattern found for the first time.
+public struct DetectionSignal: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern }
+
+    public var organizationID: OrganizationID
+    public var kind: Kind
+    /// The spike's or the pattern's id.
+    public var detectionID: Int64
+    /// The project (a spike's; a pattern's first issue's).
+    public var projectID: ProjectID?
+    /// The spiking issue; nil for a project's spike and for a pattern.
+    public var issueID: Int64?
+    public var title: String
+    public var detail: String
+    /// The spiking issue's severity, when classified.
+    public var issueSeverity: IssueSeverity?
+    public var at: Date
+
+    public init(organizationID: OrganizationID, kind: Kind, detectionID: Int64, projectID: ProjectID?, issueID: Int64?, title: String, detail: String,
+                issueSeverity: IssueSeverity?, at: Date) {
+        self.organizationID = organizationID
+        self.kind = kind
+        self.detectionID = detectionID
+        self.projectID = projectID
+        self.issueID = issueID
+        self.title = title
+        self.detail = detail
+        self.issueSeverity = issueSeverity
+        self.at = at
     }
 }
 
@@ -141,7 +178,7 @@ public struct SignalFacts: Sendable, Hashable {
 /// The plain facts of a signal that conditions test, taken out once per signal: every rule
 /// meets every event, and reading them from the enum's payload retained its strings per check.
 public struct SignalTraits: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable { case event, monitor, issueResolved }
+    public enum Kind: Sendable, Hashable { case event, monitor, issueResolved, detection }
     public var kind: Kind
     public var organizationID: OrganizationID
     public var level: EventLevel = .debug
@@ -152,6 +189,9 @@ public struct SignalTraits: Sendable, Hashable {
     public var to: MonitorStatus = .pending
     public var isMissedRun = false
     public var issueSeverity: IssueSeverity?
+    public var detectionKind: DetectionSignal.Kind = .spike
+    /// A detected spike's issue, nil for a project's.
+    public var detectionIssue: Int64?
 
     public init(_ signal: AlertSignal) {
         organizationID = signal.organizationID
@@ -170,6 +210,11 @@ public struct SignalTraits: Sendable, Hashable {
             isMissedRun = change.isMissedRun
         case .issueResolved:
             kind = .issueResolved
+        case .detection(let detection):
+            kind = .detection
+            detectionKind = detection.kind
+            detectionIssue = detection.issueID
+            issueSeverity = detection.issueSeverity
         }
     }
 }

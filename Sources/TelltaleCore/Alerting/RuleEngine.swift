@@ -128,7 +128,7 @@ public enum RuleEngine {
         switch signal {
         case .issueResolved: guard aboutIssues else { return nil }
         case .monitor: guard aboutMonitors else { return nil }
-        case .event: return nil
+        case .event, .detection: return nil
         }
         let structural = draft.filters.filter { filter in
             switch filter {
@@ -147,6 +147,7 @@ public enum RuleEngine {
         case .event(let event): "issue:\(event.issueID)"
         case .issueResolved(let resolved): "issue:\(resolved.issueID)"
         case .monitor(let change): "monitor:\(change.monitorID)"
+        case .detection(let detection): "\(detection.kind.rawValue):\(detection.detectionID)"
         }
     }
 
@@ -156,6 +157,8 @@ public enum RuleEngine {
         case .event(let event): event.issueSeverity.flatMap { AlertSeverity(rawValue: $0.rawValue) } ?? AlertSeverity.of(event.level)
         case .monitor(let change): change.to == .down ? .high : change.to == .degraded ? .medium : .info
         case .issueResolved: .info
+        // A spiking issue as serious as it is classified; a project's spike or a pattern: medium.
+        case .detection(let detection): detection.issueSeverity.flatMap { AlertSeverity(rawValue: $0.rawValue) } ?? .medium
         }
     }
 
@@ -165,6 +168,7 @@ public enum RuleEngine {
         case .issueResolved(let resolved): "Resolved: \(resolved.issueTitle)"
         case .monitor(let change):
             change.to == .up ? "\(change.monitorName) recovered" : "\(change.monitorName) is \(change.to.rawValue)"
+        case .detection(let detection): detection.title
         }
     }
 
@@ -185,6 +189,10 @@ public enum RuleEngine {
         case .issueResolved(let resolved):
             labels["project"] = resolved.projectID.description
             labels["issue"] = String(resolved.issueID)
+        case .detection(let detection):
+            labels["detection"] = detection.kind.rawValue
+            if let project = detection.projectID { labels["project"] = project.description }
+            if let issue = detection.issueID { labels["issue"] = String(issue) }
         }
         return labels
     }
@@ -207,6 +215,8 @@ public enum RuleEngine {
         case .heartbeat(let kind):
             if case .monitor(let change) = signal { "run \(change.isMissedRun ? "missed" : "failed"): \(change.cause)" } else { "run \(kind.rawValue)" }
         case .userReport: "a user report"
+        case .spikeDetected, .patternDetected:
+            if case .detection(let detection) = signal { detection.detail } else { "a detection" }
         }
     }
 

@@ -76,8 +76,10 @@ public protocol AlertSignalSource: Sendable {
     /// Status changes of issues after `position`, oldest first: a signal for those that
     /// resolved the issue, `nil` for the others (the position still moves past them).
     func resolutionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: IssueResolvedSignal?)]
+    /// What the detectors found after `position` (new spikes, new patterns), oldest first.
+    func detectionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: DetectionSignal)]
     /// The newest position of each stream, where evaluation starts on a new installation.
-    func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64)
+    func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64, detections: Int64)
     /// Counts about each event's issue (per window) and, with `projectRate`, its project's last
     /// minute, for frequency and error-rate conditions; one per event of the batch, in order.
     /// `userThresholds`: per window, the largest user count a condition compares with.

@@ -1,7 +1,7 @@
 /// What the analysis detectors read and write: each issue's event counts per five minutes (by
 /// event time, kept in step with `events` like `event_counts`), the spikes found in them, the
-/// recurring patterns across issues, and each issue's root-cause analysis. Existing events are
-/// counted in.
+/// recurring patterns across issues, what the detectors found (for alert rules), and each
+/// issue's root-cause analysis. Existing events are counted in.
 enum DetectorsSchema {
     static func statements(_ f: SQLFlavor) -> [String] {
         let bucket = IssueCounts.bucket
@@ -68,6 +68,21 @@ enum DetectorsSchema {
                 body TEXT NOT NULL,
                 note TEXT,
                 created_at \(f.bigint) NOT NULL
+            )
+            """,
+            // What the detectors found, in order: the stream alert rules read (spike_detected,
+            // pattern_detected), like events and monitor changes.
+            """
+            CREATE TABLE detections (
+                id \(f.identityPrimaryKey),
+                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                detection_id \(f.bigint) NOT NULL,
+                project_id \(f.bigint),
+                issue_id \(f.bigint),
+                title TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                at \(f.bigint) NOT NULL
             )
             """,
             // Shared users between issues (the user correlation).

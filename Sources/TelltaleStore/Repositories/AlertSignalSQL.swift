@@ -90,12 +90,33 @@ public struct AlertSignalSQL: AlertSignalSource {
         }
     }
 
-    public func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64) {
+    public func latestPositions() async throws -> (events: Int64, monitors: Int64, resolutions: Int64, detections: Int64) {
         try await backend.read { db in
             let events = try await db.raw("SELECT MAX(id) AS n FROM events").first(decodingColumn: "n", as: Int64?.self) ?? nil
             let monitors = try await db.raw("SELECT MAX(id) AS n FROM monitor_events").first(decodingColumn: "n", as: Int64?.self) ?? nil
             let resolutions = try await db.raw("SELECT MAX(id) AS n FROM issue_activity").first(decodingColumn: "n", as: Int64?.self) ?? nil
-            return (events ?? 0, monitors ?? 0, resolutions ?? 0)
+            let detections = try await db.raw("SELECT MAX(id) AS n FROM detections").first(decodingColumn: "n", as: Int64?.self) ?? nil
+            return (events ?? 0, monitors ?? 0, resolutions ?? 0, detections ?? 0)
+        }
+    }
+
+    public func detectionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: DetectionSignal)] {
+        try await backend.read { db in
+            try await db.raw("""
+                SELECT d.id, d.organization_id, d.kind, d.detection_id, d.project_id, d.issue_id, d.title, d.detail, d.at, i.severity
+                FROM detections d LEFT JOIN issues i ON i.id = d.issue_id
+                WHERE d.id > \(bind: position) ORDER BY d.id LIMIT \(bind: limit)
+                """).all().map { row in
+                let signal = DetectionSignal(
+                    organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
+                    kind: DetectionSignal.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .spike,
+                    detectionID: try row.decode(column: "detection_id", as: Int64.self),
+                    projectID: try row.decode(column: "project_id", as: Int64?.self).map(ProjectID.init), issueID: try row.decode(column: "issue_id", as: Int64?.self),
+                    title: try row.decode(column: "title", as: String.self), detail: try row.decode(column: "detail", as: String.self),
+                    issueSeverity: try row.decode(column: "severity", as: String?.self).flatMap(IssueSeverity.init(rawValue:)),
+                    at: Date(millisecondsSince1970: try row.decode(column: "at", as: Int64.self)))
+                return (try row.decode(column: "id", as: Int64.self), signal)
+            }
         }
     }
 

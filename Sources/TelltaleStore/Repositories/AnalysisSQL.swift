@@ -114,6 +114,20 @@ public struct AnalysisSQL: AnalysisRepository {
                             \(bind: spike.peak), \(bind: spike.expected), \(bind: spike.score), 0, \(bind: spike.detectedAt.millisecondsSince1970))
                     RETURNING id
                     """).first(decodingColumn: "id", as: Int64.self) ?? 0
+                // A new spike is a detection alert rules can act on.
+                let names = try await db.raw("""
+                    SELECT p.organization_id, p.slug, i.title FROM projects p LEFT JOIN issues i ON i.id = \(bind: spike.issueID ?? 0)
+                    WHERE p.id = \(bind: spike.projectID.rawValue)
+                    """).first()
+                if let names {
+                    let title = try names.decode(column: "title", as: String?.self).map { "Spike: \($0)" }
+                        ?? "Spike in \(try names.decode(column: "slug", as: String.self))'s errors"
+                    try await Self.recordDetection(
+                        db, organizationID: try names.decode(column: "organization_id", as: Int64.self), kind: .spike, id: id, projectID: spike.projectID.rawValue,
+                        issueID: spike.issueID, title: title,
+                        detail: "\(spike.peak) events in five minutes where \(String(format: "%.1f", spike.expected)) were expected (score \(String(format: "%.1f", spike.score)))",
+                        at: spike.detectedAt.millisecondsSince1970)
+                }
             } else {
                 try await db.raw("""
                     UPDATE spikes SET last_at = \(bind: last), peak = \(bind: spike.peak), expected = \(bind: spike.expected), score = \(bind: spike.score)
@@ -212,23 +226,48 @@ public struct AnalysisSQL: AnalysisRepository {
             let at = now.millisecondsSince1970
             for pattern in found {
                 let ids = pattern.issueIDs.prefix(500).map(String.init).joined(separator: ",")
-                try await db.raw("""
+                let existing = try await db.raw("""
+                    SELECT id FROM patterns WHERE organization_id = \(bind: organizationID.rawValue) AND kind = \(bind: pattern.kind.rawValue) AND key = \(bind: pattern.key)
+                    """).first(decodingColumn: "id", as: Int64.self)
+                if let existing {
+                    try await db.raw("""
+                        UPDATE patterns SET label = \(bind: pattern.label), confidence = \(bind: pattern.confidence), occurrences = \(bind: pattern.occurrences),
+                            issue_count = \(bind: pattern.issueIDs.count), project_count = \(bind: pattern.projectCount), release_count = \(bind: pattern.releaseCount),
+                            affected_users = \(bind: pattern.affectedUsers), impact_score = \(bind: pattern.impactScore), issue_ids = \(bind: ids),
+                            first_seen = \(bind: pattern.firstSeen.millisecondsSince1970), last_seen = \(bind: pattern.lastSeen.millisecondsSince1970),
+                            last_detected = \(bind: at)
+                        WHERE id = \(bind: existing)
+                        """).run()
+                    continue
+                }
+                let id = try await db.raw("""
                     INSERT INTO patterns (organization_id, kind, key, label, confidence, occurrences, issue_count, project_count, release_count,
                         affected_users, impact_score, issue_ids, first_seen, last_seen, first_detected, last_detected)
                     VALUES (\(bind: organizationID.rawValue), \(bind: pattern.kind.rawValue), \(bind: pattern.key), \(bind: pattern.label), \(bind: pattern.confidence),
                         \(bind: pattern.occurrences), \(bind: pattern.issueIDs.count), \(bind: pattern.projectCount), \(bind: pattern.releaseCount),
                         \(bind: pattern.affectedUsers), \(bind: pattern.impactScore), \(bind: ids), \(bind: pattern.firstSeen.millisecondsSince1970),
                         \(bind: pattern.lastSeen.millisecondsSince1970), \(bind: at), \(bind: at))
-                    ON CONFLICT (organization_id, kind, key) DO UPDATE SET label = excluded.label, confidence = excluded.confidence,
-                        occurrences = excluded.occurrences, issue_count = excluded.issue_count, project_count = excluded.project_count,
-                        release_count = excluded.release_count, affected_users = excluded.affected_users, impact_score = excluded.impact_score,
-                        issue_ids = excluded.issue_ids, first_seen = excluded.first_seen, last_seen = excluded.last_seen, last_detected = excluded.last_detected
-                    """).run()
+                    RETURNING id
+                    """).first(decodingColumn: "id", as: Int64.self) ?? 0
+                // A pattern found for the first time is a detection alert rules can act on.
+                try await Self.recordDetection(db, organizationID: organizationID.rawValue, kind: .pattern, id: id, projectID: nil, issueID: nil,
+                                               title: "Pattern: \(pattern.label)",
+                                               detail: "\(pattern.issueIDs.count) issues, \(pattern.occurrences) events, \(Int((pattern.confidence * 100).rounded()))% confident",
+                                               at: at)
             }
             try await db.raw("""
                 DELETE FROM patterns WHERE organization_id = \(bind: organizationID.rawValue) AND last_detected < \(bind: forgetBefore.millisecondsSince1970)
                 """).run()
         }
+    }
+
+    static func recordDetection(_ db: any SQLDatabase, organizationID: Int64, kind: DetectionSignal.Kind, id: Int64, projectID: Int64?, issueID: Int64?,
+                                title: String, detail: String, at: Int64) async throws {
+        try await db.raw("""
+            INSERT INTO detections (organization_id, kind, detection_id, project_id, issue_id, title, detail, at)
+            VALUES (\(bind: organizationID), \(bind: kind.rawValue), \(bind: id), \(bind: projectID), \(bind: issueID), \(bind: String(title.prefix(500))),
+                    \(bind: String(detail.prefix(1000))), \(bind: at))
+            """).run()
     }
 
     public func patterns(organizationID: OrganizationID, limit: Int) async throws -> [StoredPattern] {
