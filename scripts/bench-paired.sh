@@ -5,6 +5,8 @@
 #   scripts/bench-paired.sh VARIABLE VALUE [rounds=5] [seconds=10]
 # e.g. scripts/bench-paired.sh TELLTALE_BENCH_CLASSIFICATION_RULES 50; an unused variable
 # (TELLTALE_BENCH_NOTHING 1) runs two identical servers and shows the host's noise.
+# TELLTALE_BENCH_BASELINE_BIN=path runs the "without" side on that binary (an earlier build)
+# instead: a code change measured before and after, e.g. with TELLTALE_BENCH_NOTHING 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VARIABLE=$1
@@ -20,7 +22,9 @@ for round in $(seq 1 "$ROUNDS"); do
     for side in without with; do
         setting=0
         if [ "$side" = with ]; then setting=$VALUE; fi
-        OUT=$(env "$VARIABLE=$setting" TELLTALE_BENCH_BIN="$TELLTALE_BENCH_BIN" scripts/bench-ingest.sh 32 "$SECONDS_RUN")
+        BIN_USED=$TELLTALE_BENCH_BIN
+        if [ "$side" = without ] && [ -n "${TELLTALE_BENCH_BASELINE_BIN:-}" ]; then BIN_USED=$TELLTALE_BENCH_BASELINE_BIN; fi
+        OUT=$(env "$VARIABLE=$setting" TELLTALE_BENCH_BIN="$BIN_USED" scripts/bench-ingest.sh 32 "$SECONDS_RUN")
         RATE=$(echo "$OUT" | sed -n 's/^accepted_events_per_s=//p')
         echo "round $round, $VARIABLE=$setting: $RATE events/s $(echo "$OUT" | grep -E 'caught_up' || true)"
         if [ "$side" = without ]; then WITHOUT+=("$RATE"); else WITH+=("$RATE"); fi

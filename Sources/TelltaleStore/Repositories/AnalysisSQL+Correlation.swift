@@ -10,7 +10,7 @@ extension AnalysisSQL {
     static let temporalCandidates = 50
     static let targetPeaks = 100
     /// Shared users are looked up for this many of the target's users.
-    static let sampledUsers = 200
+    static let sampledUsers = 100
 
     public func correlationData(issue: Issue, organizationID: OrganizationID, since: Date) async throws -> CorrelationData {
         try await backend.read { db in
@@ -20,11 +20,23 @@ extension AnalysisSQL {
             let targetBuckets = Set(try await db.raw("""
                 SELECT bucket FROM issue_counts WHERE issue_id = \(bind: issue.id) AND bucket >= \(bind: from) ORDER BY n DESC LIMIT \(bind: Self.targetPeaks)
                 """).all(decodingColumn: "bucket", as: Int64.self))
-            let neighbourhood = Set(targetBuckets.flatMap { [$0 - Self.bucket, $0, $0 + Self.bucket] })
-            var near: [Int64: Set<Int64>] = [:]
-            for chunk in Array(neighbourhood).chunks(of: 500) {
+            let neighbourhood = Array(Set(targetBuckets.flatMap { [$0 - Self.bucket, $0, $0 + Self.bucket] })).sorted()
+            // The others most often active around those buckets, ranked by the database (a busy
+            // target's neighbourhood holds most issues of the organization)...
+            var ranked: [Int64: Int] = [:]
+            if !neighbourhood.isEmpty, !projects.isEmpty {
                 for row in try await db.raw("""
-                    SELECT issue_id, bucket FROM issue_counts WHERE project_id IN \(group: projects) AND bucket IN \(group: Array(chunk)) AND issue_id <> \(bind: issue.id)
+                    SELECT issue_id, COUNT(*) AS n FROM issue_counts WHERE project_id IN \(group: projects) AND bucket IN \(group: neighbourhood)
+                      AND issue_id <> \(bind: issue.id) GROUP BY issue_id ORDER BY COUNT(*) DESC, issue_id LIMIT \(bind: Self.temporalCandidates)
+                    """).all() {
+                    ranked[try row.decode(column: "issue_id", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            // ...then, for those, how many of the target's buckets have them in the same or a neighbouring one.
+            var near: [Int64: Set<Int64>] = [:]
+            if !ranked.isEmpty {
+                for row in try await db.raw("""
+                    SELECT issue_id, bucket FROM issue_counts WHERE issue_id IN \(group: Array(ranked.keys)) AND bucket IN \(group: neighbourhood)
                     """).all() {
                     near[try row.decode(column: "issue_id", as: Int64.self), default: []].insert(try row.decode(column: "bucket", as: Int64.self))
                 }
@@ -33,7 +45,7 @@ extension AnalysisSQL {
             for (other, buckets) in near {
                 together[other] = targetBuckets.filter { buckets.contains($0) || buckets.contains($0 - Self.bucket) || buckets.contains($0 + Self.bucket) }.count
             }
-            let temporal = together.filter { $0.value >= 1 }.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.temporalCandidates).map(\.key)
+            let temporal = Array(together.keys)
             var active: [Int64: Int] = [:]
             for chunk in temporal.chunks(of: 500) {
                 for row in try await db.raw("""
