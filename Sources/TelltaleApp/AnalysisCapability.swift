@@ -22,7 +22,8 @@ struct AnalysisCapability: Capability {
         self.dashboard = dashboard
         self.schemaReady = schemaReady
         rootCause = RootCauseService(repositories: store.repositories, llm: configuration.llm, logger: logger)
-        detectors = DetectorService(pass: DetectorPass(repositories: store.repositories), interval: .seconds(configuration.detectorIntervalSeconds), logger: logger)
+        detectors = DetectorService(pass: DetectorPass(repositories: store.repositories), leases: store.repositories.leases,
+                                    interval: .seconds(configuration.detectorIntervalSeconds), logger: logger)
     }
 
     func addRoutes(_ groups: RouteGroups) {
@@ -36,15 +37,20 @@ struct AnalysisCapability: Capability {
 }
 
 /// Runs the detector pass at an interval (patterns every tenth pass, at most every ten
-/// minutes at the default interval), logging what it found.
+/// minutes at the default interval) on the node holding the detectors' lease, logging what it
+/// found. Another node takes the lease over when this one stops renewing it.
 struct DetectorService: Service {
     let pass: DetectorPass
+    let leases: any JobLeaseRepository
     let interval: Duration
     let logger: Logger
+    let holder = UUID().uuidString
 
     func run() async throws {
         let runs = Counter()
-        try await PeriodicJob(name: "Analysis detectors", firstRun: interval, interval: interval, logger: logger) { [pass, logger] in
+        let ttl = 3 * Double(interval.components.seconds) + 5
+        try await PeriodicJob(name: "Analysis detectors", firstRun: interval, interval: interval, logger: logger) { [pass, leases, holder, logger] in
+            guard try await leases.acquire("analysis-detectors", holder: holder, now: Date(), ttl: ttl) else { return }
             let patterns = await runs.next() % 10 == 0
             let report = try await pass.run(now: Date(), patterns: patterns)
             if report.spikesOpened + report.escalated > 0 {

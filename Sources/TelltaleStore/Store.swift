@@ -34,7 +34,8 @@ public struct Store: Sendable {
             alertSignals: AlertSignalSQL(backend: backend),
             incidents: IncidentSQLRepository(backend: backend),
             classification: ClassificationSQL(backend: backend),
-            analysis: AnalysisSQL(backend: backend)
+            analysis: AnalysisSQL(backend: backend),
+            leases: JobLeaseSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -36,6 +36,8 @@ public struct Repositories: Sendable {
     public var classification: any ClassificationRepository
     /// Detector counts, spikes, patterns, correlation evidence and analyses.
     public var analysis: any AnalysisRepository
+    /// Which node runs each single-node background job.
+    public var leases: any JobLeaseRepository
 
     /// Groups the repositories.
     public init(
@@ -56,7 +58,8 @@ public struct Repositories: Sendable {
         alertSignals: any AlertSignalSource,
         incidents: any IncidentRepository,
         classification: any ClassificationRepository,
-        analysis: any AnalysisRepository
+        analysis: any AnalysisRepository,
+        leases: any JobLeaseRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -76,5 +79,6 @@ public struct Repositories: Sendable {
         self.incidents = incidents
         self.classification = classification
         self.analysis = analysis
+        self.leases = leases
     }
 }

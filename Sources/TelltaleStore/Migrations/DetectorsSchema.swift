@@ -85,6 +85,8 @@ enum DetectorsSchema {
                 at \(f.bigint) NOT NULL
             )
             """,
+            // Background jobs that one node at a time runs (the detectors first).
+            "CREATE TABLE job_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at \(f.bigint) NOT NULL)",
             // Shared users between issues (the user correlation).
             "CREATE INDEX issue_users_user ON issue_users (user_key)",
         ]
