@@ -108,7 +108,7 @@ public struct CorrelationService: Sendable {
         }
         let related = Array(best.values.sorted { ($0.confidence, $0.issue.events) > ($1.confidence, $1.issue.events) }.prefix(limit))
         let impact = ImpactAssessment.of(related.map { ($0.issue.events, $0.issue.users, $0.issue.projectID, $0.issue.severity, $0.issue.impact) },
-                                         monitorsDown: related.isEmpty ? [] : [monitor.name])
+                                         monitorsDown: related.isEmpty ? [] : [monitor.name], includesTarget: false)
         return Correlated(issues: related, monitors: [], impact: impact)
     }
 }

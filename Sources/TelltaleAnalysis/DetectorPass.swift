@@ -19,6 +19,9 @@ public struct DetectorPass: Sendable {
     /// How far back patterns look.
     public static let patternWindow: TimeInterval = 30 * 86_400
     public static let patternIssues = 20_000
+    /// How long spikes (issue spikes also go with their issue) and detections are kept.
+    public static let spikeRetention: TimeInterval = 90 * 86_400
+    public static let detectionRetention: TimeInterval = 7 * 86_400
 
     public init(repositories: Repositories, settings: SpikeDetector.Settings = SpikeDetector.Settings()) {
         self.repositories = repositories
@@ -31,6 +34,10 @@ public struct DetectorPass: Sendable {
         for organization in try await repositories.organizations.all() {
             report.escalated += try await escalate(organization.id, now: now)
             if patterns { report.patterns += try await findPatterns(organization.id, now: now) }
+        }
+        if patterns {
+            _ = try await repositories.analysis.forget(spikesBefore: now.addingTimeInterval(-Self.spikeRetention),
+                                                       detectionsBefore: now.addingTimeInterval(-Self.detectionRetention))
         }
         return report
     }

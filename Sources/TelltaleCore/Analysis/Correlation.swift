@@ -102,9 +102,10 @@ public struct ImpactAssessment: Sendable, Hashable, Codable {
         case relatedIssues = "related_issues", events, users, projects, highestSeverity = "highest_severity", revenueBlocking = "revenue_blocking", summary
     }
 
-    /// `issues` are the issue itself and the related ones: (events, users, project, severity, impact).
+    /// `issues` are the issue itself and the related ones (or, with `includesTarget` false, a
+    /// monitor's related issues only): (events, users, project, severity, impact).
     public static func of(_ issues: [(events: Int, users: Int, projectID: ProjectID, severity: IssueSeverity?, impact: BusinessImpact?)],
-                          monitorsDown: [String]) -> ImpactAssessment {
+                          monitorsDown: [String], includesTarget: Bool = true) -> ImpactAssessment {
         let events = issues.reduce(0) { $0 + $1.events }
         let users = issues.reduce(0) { $0 + $1.users }
         let projects = Set(issues.map(\.projectID)).count
@@ -113,7 +114,7 @@ public struct ImpactAssessment: Sendable, Hashable, Codable {
         var summary = "\(issues.count) issue\(issues.count == 1 ? "" : "s") in \(projects) project\(projects == 1 ? "" : "s"): \(events) events, up to \(users) users, at worst \(severity.rawValue)"
         if revenue { summary += "; revenue is blocked" }
         if !monitorsDown.isEmpty { summary += "; likely caused by \(monitorsDown.joined(separator: ", ")) going down" }
-        return ImpactAssessment(relatedIssues: issues.count - 1, events: events, users: users, projects: projects, highestSeverity: severity,
+        return ImpactAssessment(relatedIssues: includesTarget ? max(0, issues.count - 1) : issues.count, events: events, users: users, projects: projects, highestSeverity: severity,
                                 revenueBlocking: revenue, summary: summary)
     }
 }

@@ -120,6 +120,9 @@ public protocol AnalysisRepository: Sendable {
     func recentSpikes(since: Date) async throws -> [Spike]
     /// Inserts a spike (id 0) or updates one; the events are counted from its buckets.
     func saveSpike(_ spike: Spike) async throws -> Spike
+    /// Deletes spikes that ended before `spikesBefore` and detections older than `detectionsBefore`
+    /// (alert rules read detections within seconds); how many rows went.
+    func forget(spikesBefore: Date, detectionsBefore: Date) async throws -> Int
     /// Spikes of these projects (and of one issue, when given) ending at or after `since`, newest first.
     func spikes(projectIDs: [ProjectID], issueID: Int64?, since: Date, limit: Int) async throws -> [Spike]
 

@@ -38,6 +38,7 @@ enum DetectorsSchema {
             """,
             "CREATE INDEX spikes_project_last ON spikes (project_id, last_at)",
             "CREATE INDEX spikes_issue ON spikes (issue_id, last_at)",
+            "CREATE INDEX spikes_last ON spikes (last_at)",
             """
             CREATE TABLE patterns (
                 id \(f.identityPrimaryKey),
@@ -85,6 +86,7 @@ enum DetectorsSchema {
                 at \(f.bigint) NOT NULL
             )
             """,
+            "CREATE INDEX detections_at ON detections (at)",
             // Background jobs that one node at a time runs (the detectors first).
             "CREATE TABLE job_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at \(f.bigint) NOT NULL)",
             // Shared users between issues (the user correlation).

@@ -7,8 +7,8 @@ extension AnalysisSQL {
     static let correlationCandidates = 200
     /// Temporal evidence weighs the others this many at most (their activity is counted), and
     /// looks at the target's busiest buckets only: what else happens when it peaks.
-    static let temporalCandidates = 50
-    static let targetPeaks = 100
+    static let temporalCandidates = 25
+    static let targetPeaks = 60
     /// Shared users are looked up for this many of the target's users.
     static let sampledUsers = 100
 
@@ -58,11 +58,13 @@ extension AnalysisSQL {
             // Counted among a sample of the target's users, so scaled up to all of them.
             let userScale = max(1, Double(issue.userCount) / Double(Self.sampledUsers))
             var sharedUsers: [Int64: Int] = [:]
+            // Grouped without a join: issues of other organizations (user keys can coincide) are
+            // dropped below, once the few named issues are read; merged issues keep no users.
             for row in try await db.raw("""
-                SELECT u.issue_id, COUNT(*) AS n FROM issue_users u JOIN issues i ON i.id = u.issue_id
-                WHERE u.user_key IN (SELECT user_key FROM issue_users WHERE issue_id = \(bind: issue.id) LIMIT \(bind: Self.sampledUsers))
-                  AND u.issue_id <> \(bind: issue.id) AND i.project_id IN \(group: projects) AND i.merged_into IS NULL
-                GROUP BY u.issue_id ORDER BY COUNT(*) DESC LIMIT \(bind: Self.correlationCandidates)
+                SELECT issue_id, COUNT(*) AS n FROM issue_users
+                WHERE user_key IN (SELECT user_key FROM issue_users WHERE issue_id = \(bind: issue.id) LIMIT \(bind: Self.sampledUsers))
+                  AND issue_id <> \(bind: issue.id)
+                GROUP BY issue_id ORDER BY COUNT(*) DESC LIMIT \(bind: 2 * Self.correlationCandidates)
                 """).all() {
                 sharedUsers[try row.decode(column: "issue_id", as: Int64.self)] = Int((Double(try row.decode(column: "n", as: Int.self)) * userScale).rounded())
             }
@@ -75,9 +77,12 @@ extension AnalysisSQL {
                 ORDER BY last_seen DESC LIMIT \(bind: Self.correlationCandidates)
                 """).all(decodingColumn: "id", as: Int64.self)
             let named = Set(temporal).union(sharedUsers.keys).union(sharedTraces.keys).union(sameComponent)
+            let inOrganization = Set(projects)
+            let issues = try await Self.others(db, Array(named)).filter { inOrganization.contains($0.value.projectID.rawValue) }
+            sharedUsers = sharedUsers.filter { issues[$0.key] != nil }
             return CorrelationData(
                 targetBuckets: targetBuckets.count, activeBuckets: active, together: together.filter { active[$0.key] != nil }, sharedUsers: sharedUsers,
-                sharedTraces: sharedTraces, targetTraces: targetTraces, issues: try await Self.others(db, Array(named)), sameComponent: sameComponent,
+                sharedTraces: sharedTraces, targetTraces: targetTraces, issues: issues, sameComponent: sameComponent,
                 buckets: Int(max(1, (Date().millisecondsSince1970 - from) / Self.bucket)))
         }
     }

@@ -144,6 +144,14 @@ public struct AnalysisSQL: AnalysisRepository {
         }
     }
 
+    public func forget(spikesBefore: Date, detectionsBefore: Date) async throws -> Int {
+        try await backend.write { db in
+            let spikes = try await db.raw("DELETE FROM spikes WHERE last_at < \(bind: spikesBefore.millisecondsSince1970) RETURNING id").all().count
+            let detections = try await db.raw("DELETE FROM detections WHERE at < \(bind: detectionsBefore.millisecondsSince1970) RETURNING id").all().count
+            return spikes + detections
+        }
+    }
+
     public func spikes(projectIDs: [ProjectID], issueID: Int64?, since: Date, limit: Int) async throws -> [Spike] {
         guard !projectIDs.isEmpty else { return [] }
         return try await backend.read { db in
