@@ -21,9 +21,8 @@ public struct AnalysisPages: Sendable {
             let correlated = try await CorrelationService(repositories: dashboard.repositories).correlate(issue: issue, organizationID: scope.organization.id,
                                                                                                          now: Date(), limit: 8)
             var rows = correlated.monitors.map { monitor in
-                RelatedRows.Row(issue, other: 0, sameProject: false, title: "Monitor \(monitor.name) went down",
-                                why: "dependency, \(Int((monitor.confidence * 100).rounded()))% confident", scope: scope)
-                    .linking("\(scope.orgPath)/monitors/\(monitor.monitorID)/")
+                RelatedRows.Row(href: "\(scope.orgPath)/monitors/\(monitor.monitorID)/", title: "Monitor \(monitor.name) went down",
+                                why: "dependency, \(Int((monitor.confidence * 100).rounded()))% confident")
             }
             rows += correlated.issues.map { item in
                 let kinds = item.evidence.map(\.kind.rawValue).joined(separator: ", ")
@@ -40,16 +39,6 @@ public struct AnalysisPages: Sendable {
             _ = try await rootCause.analyze(issue: issue, organizationID: scope.organization.id, provider: provider, now: Date())
             return redirect("\(scope.orgPath)/issues/\(issue.id)/#analysis")
         }
-    }
-}
-
-extension RelatedRows.Row {
-    /// The row pointing elsewhere (a monitor), with no merge button.
-    func linking(_ href: String) -> Self {
-        var row = self
-        row.href = href
-        row.merge = nil
-        return row
     }
 }
 

@@ -243,6 +243,14 @@ struct RelatedRows {
         var why: String
         var merge: Merge?
 
+        /// A row about something other than an issue (a monitor): no merge button.
+        init(href: String, title: String, why: String) {
+            self.href = href
+            self.title = title
+            self.why = why
+            merge = nil
+        }
+
         init(_ issue: Issue, other: Int64, sameProject: Bool, title: String, why: String, scope: PageScope) {
             href = "\(scope.orgPath)/issues/\(other)/"
             self.title = title

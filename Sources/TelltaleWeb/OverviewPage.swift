@@ -55,10 +55,7 @@ extension Dashboard {
         let totals = try await repositories.stats.eventTotals(projectIDs: ids, since: dayAgo, until: now)
         // The day's spikes (the chart's period for the marks), and the strongest patterns.
         let spikes = try await repositories.analysis.spikes(projectIDs: ids, issueID: nil, since: since, limit: 200)
-        var titles: [Int64: String] = [:]
-        for id in Set(spikes.filter { $0.startedAt >= dayAgo }.prefix(10).compactMap(\.issueID)) {
-            titles[id] = try await repositories.issues.issue(id: id)?.title
-        }
+        let titles = try await repositories.analysis.issueTitles(Array(Set(spikes.filter { $0.startedAt >= dayAgo }.prefix(10).compactMap(\.issueID))))
         let slugs = Dictionary(scope.projects.map { ($0.id, $0.slug.rawValue) }, uniquingKeysWith: { a, _ in a })
         let spikeItems = spikes.filter { $0.startedAt >= dayAgo }.prefix(10).map { spike in
             OverviewView.SpikeItem(

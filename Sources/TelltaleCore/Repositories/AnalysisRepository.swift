@@ -123,6 +123,8 @@ public protocol AnalysisRepository: Sendable {
     /// Deletes spikes that ended before `spikesBefore` and detections older than `detectionsBefore`
     /// (alert rules read detections within seconds); how many rows went.
     func forget(spikesBefore: Date, detectionsBefore: Date) async throws -> Int
+    /// The titles of these issues, in one read (a page listing spikes names their issues).
+    func issueTitles(_ ids: [Int64]) async throws -> [Int64: String]
     /// Spikes of these projects (and of one issue, when given) ending at or after `since`, newest first.
     func spikes(projectIDs: [ProjectID], issueID: Int64?, since: Date, limit: Int) async throws -> [Spike]
 

@@ -152,6 +152,19 @@ public struct AnalysisSQL: AnalysisRepository {
         }
     }
 
+    public func issueTitles(_ ids: [Int64]) async throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await backend.read { db in
+            var titles: [Int64: String] = [:]
+            for chunk in ids.chunks(of: 500) {
+                for row in try await db.raw("SELECT id, title FROM issues WHERE id IN \(group: Array(chunk))").all() {
+                    titles[try row.decode(column: "id", as: Int64.self)] = try row.decode(column: "title", as: String.self)
+                }
+            }
+            return titles
+        }
+    }
+
     public func spikes(projectIDs: [ProjectID], issueID: Int64?, since: Date, limit: Int) async throws -> [Spike] {
         guard !projectIDs.isEmpty else { return [] }
         return try await backend.read { db in
