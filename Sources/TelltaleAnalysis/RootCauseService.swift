@@ -72,25 +72,20 @@ public struct RootCauseService: Sendable {
         if let latest = try await repositories.issues.events(issueID: issue.id, cursor: nil, limit: 1).events.first {
             event = (try? JSONParser.parse(PayloadCompression.decompress(latest.compressedPayload))) ?? .object([:])
         }
-        let exceptions = event["exception"]?["values"]?.arrayValue ?? event["exception"]?.arrayValue ?? []
+        let exceptions = event["exception"]?.interfaceValues ?? []
         let main = exceptions.last
         let frames = (main?["stacktrace"]?["frames"]?.arrayValue ?? []).map { frame in
             AnalysisInput.Frame(function: frame["function"]?.stringValue, module: frame["module"]?.stringValue,
                                 file: frame["filename"]?.stringValue ?? frame["abs_path"]?.stringValue,
                                 line: frame["lineno"]?.doubleValue.map { Int($0) }, inApp: frame["in_app"]?.boolValue ?? false)
         }
-        let crumbs = (event["breadcrumbs"]?["values"]?.arrayValue ?? event["breadcrumbs"]?.arrayValue ?? []).suffix(20).map { crumb in
+        let crumbs = (event["breadcrumbs"]?.interfaceValues ?? []).suffix(20).map { crumb in
             AnalysisInput.Breadcrumb(category: crumb["category"]?.stringValue ?? crumb["type"]?.stringValue ?? "default",
                                      message: crumb["message"]?.stringValue ?? "", level: crumb["level"]?.stringValue ?? "info")
         }
+        // The stored payload is normalized: its tags are an object.
         var tags: [String: String] = [:]
-        if let object = event["tags"]?.objectValue {
-            for (key, value) in object { if let text = value.stringValue { tags[key] = text } }
-        } else {
-            for pair in event["tags"]?.arrayValue ?? [] {
-                if let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue, let value = items[1].stringValue { tags[key] = value }
-            }
-        }
+        for (key, value) in event["tags"]?.objectValue ?? [:] { tags[key] = value.scalarText }
         let type = main?["type"]?.stringValue ?? ClassificationInput.exceptionType(title: issue.title, eventType: "error")
         let message = main?["value"]?.stringValue ?? event["logentry"]?["formatted"]?.stringValue ?? event["message"]?.stringValue ?? issue.title
         var related: [RootCauseAnalysis.Related] = []

@@ -105,7 +105,7 @@ struct EventView: Sendable {
 
     /// `{"values": [...]}` or a bare list, as SDKs send either.
     static func list(_ value: JSONValue?) -> [JSONValue] {
-        value?["values"]?.arrayValue ?? value?.arrayValue ?? []
+        value?.interfaceValues ?? []
     }
 
     static func exception(_ value: JSONValue, relation: String?) -> Exception {

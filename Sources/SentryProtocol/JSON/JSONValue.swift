@@ -61,6 +61,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The entries of an interface SDKs send as `{"values": [...]}` or as a bare list
+    /// (exceptions, breadcrumbs, threads); empty for anything else.
+    public var interfaceValues: [JSONValue] {
+        self["values"]?.arrayValue ?? arrayValue ?? []
+    }
+
     /// The members of an object value.
     public var objectValue: JSONObject? {
         if case .object(let members) = self { return members }
