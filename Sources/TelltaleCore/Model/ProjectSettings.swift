@@ -6,12 +6,16 @@ public struct ProjectSettings: Sendable, Hashable, Codable {
     public var scrubbing: ScrubbingPolicy
     /// Days events are kept.
     public var retentionDays: Int
+    /// Apdex thresholds, performance problems and regressions.
+    public var performance: PerformanceSettings
 
     /// The defaults: keep everything for 30 days, Sentry's scrubbing defaults.
-    public init(sampleRate: Double = 1, scrubbing: ScrubbingPolicy = ScrubbingPolicy(), retentionDays: Int = 30) {
+    public init(sampleRate: Double = 1, scrubbing: ScrubbingPolicy = ScrubbingPolicy(), retentionDays: Int = 30,
+                performance: PerformanceSettings = PerformanceSettings()) {
         self.sampleRate = sampleRate
         self.scrubbing = scrubbing
         self.retentionDays = retentionDays
+        self.performance = performance
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,5 +23,6 @@ public struct ProjectSettings: Sendable, Hashable, Codable {
         sampleRate = try container.decodeIfPresent(Double.self, forKey: .sampleRate) ?? 1
         scrubbing = try container.decodeIfPresent(ScrubbingPolicy.self, forKey: .scrubbing) ?? ScrubbingPolicy()
         retentionDays = try container.decodeIfPresent(Int.self, forKey: .retentionDays) ?? 30
+        performance = try container.decodeIfPresent(PerformanceSettings.self, forKey: .performance) ?? PerformanceSettings()
     }
 }

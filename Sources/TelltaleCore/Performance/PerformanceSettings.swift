@@ -1,0 +1,39 @@
+/// A project's performance settings: Apdex thresholds, the problem detectors' thresholds and
+/// what counts as a regression.
+public struct PerformanceSettings: Sendable, Hashable, Codable {
+    /// Apdex T in milliseconds for the project…
+    public var apdexThreshold: Double
+    /// …and per transaction name.
+    public var transactionThresholds: [String: Double]
+    /// Whether N+1, consecutive-HTTP and slow-query problems open issues.
+    public var detectProblems: Bool
+    public var problems: PerformanceThresholds
+    /// p95 this many times the baseline's is a regression…
+    public var regressionFactor: Double
+    /// …with at least this many transactions in each window.
+    public var regressionMinimumCount: Int
+
+    public init(apdexThreshold: Double = Apdex.defaultThreshold, transactionThresholds: [String: Double] = [:], detectProblems: Bool = true,
+                problems: PerformanceThresholds = PerformanceThresholds(), regressionFactor: Double = 1.5, regressionMinimumCount: Int = 30) {
+        self.apdexThreshold = apdexThreshold
+        self.transactionThresholds = transactionThresholds
+        self.detectProblems = detectProblems
+        self.problems = problems
+        self.regressionFactor = regressionFactor
+        self.regressionMinimumCount = regressionMinimumCount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = PerformanceSettings()
+        apdexThreshold = try c.decodeIfPresent(Double.self, forKey: .apdexThreshold) ?? defaults.apdexThreshold
+        transactionThresholds = try c.decodeIfPresent([String: Double].self, forKey: .transactionThresholds) ?? [:]
+        detectProblems = try c.decodeIfPresent(Bool.self, forKey: .detectProblems) ?? true
+        problems = try c.decodeIfPresent(PerformanceThresholds.self, forKey: .problems) ?? defaults.problems
+        regressionFactor = try c.decodeIfPresent(Double.self, forKey: .regressionFactor) ?? defaults.regressionFactor
+        regressionMinimumCount = try c.decodeIfPresent(Int.self, forKey: .regressionMinimumCount) ?? defaults.regressionMinimumCount
+    }
+
+    /// T for one transaction.
+    public func threshold(for transaction: String) -> Double { transactionThresholds[transaction] ?? apdexThreshold }
+}
