@@ -68,7 +68,7 @@ package struct ItemProcessor {
         }
         switch type {
         case "event": return [event(item.payload)]
-        case "transaction": return [transaction(item.payload)]
+        case "transaction": return transaction(item.payload)
         case "feedback": return [feedback(item.payload)]
         case "user_report": return [userReport(item.payload)]
         case "session": return session(item.payload)
@@ -105,22 +105,36 @@ package struct ItemProcessor {
         }
     }
 
-    func transaction(_ payload: ArraySlice<UInt8>) -> IngestRecord {
-        guard let value = json(payload) else { return outcome("invalid", "transaction", "transaction payload is not valid JSON") }
+    /// The transaction, and an error-like event for each performance problem found in it.
+    func transaction(_ payload: ArraySlice<UInt8>) -> [IngestRecord] {
+        guard let value = json(payload) else { return [outcome("invalid", "transaction", "transaction payload is not valid JSON")] }
+        let normalized: JSONValue
+        let facts: TransactionFacts
         do {
-            let normalized = scrubber.scrub(try EventNormalizer.normalize(value, context: context, defaultType: "transaction"))
-            let trace = normalized["contexts"]?["trace"]
-            let end = normalized["timestamp"]?.doubleValue ?? context.receivedAt
-            return .transaction(TransactionRecord(
-                projectID: project.id, eventID: normalized["event_id"]?.stringValue ?? "", traceID: trace?["trace_id"]?.stringValue,
-                name: normalized["transaction"]?.stringValue ?? "<unlabeled transaction>", op: trace?["op"]?.stringValue,
-                status: trace?["status"]?.stringValue, startTimestamp: normalized["start_timestamp"]?.doubleValue ?? end, timestamp: end,
-                release: normalized["release"]?.stringValue, environment: normalized["environment"]?.stringValue,
-                payload: PayloadCompression.compress(normalized.serialized())
-            ))
+            normalized = scrubber.scrub(try EventNormalizer.normalize(value, context: context, defaultType: "transaction"))
         } catch {
-            return outcome("invalid", "transaction", error.reason)
+            return [outcome("invalid", "transaction", error.reason)]
         }
+        do {
+            facts = try TransactionFacts(normalized)
+        } catch {
+            return [outcome("invalid", "transaction", error.description)]
+        }
+        let trace = normalized["contexts"]?["trace"]
+        let eventID = normalized["event_id"]?.stringValue ?? ""
+        let performance = project.settings.performance
+        var records: [IngestRecord] = [.transaction(TransactionRecord(
+            projectID: project.id, eventID: eventID, traceID: trace?["trace_id"]?.stringValue,
+            name: facts.name, op: facts.op, status: facts.status, startTimestamp: facts.start, timestamp: facts.end,
+            release: normalized["release"]?.stringValue, environment: normalized["environment"]?.stringValue,
+            payload: PayloadCompression.compress(normalized.serialized()), facts: facts, apdexThreshold: performance.threshold(for: facts.name)
+        ))]
+        if performance.detectProblems {
+            for problem in PerformanceDetector.problems(in: facts.spans, thresholds: performance.problems) {
+                records.append(event(PerformanceProblemEvent.payload(problem, transaction: normalized, facts: facts, eventID: eventID)))
+            }
+        }
+        return records
     }
 
     func feedback(_ payload: ArraySlice<UInt8>) -> IngestRecord {

@@ -35,7 +35,8 @@ public struct Store: Sendable {
             incidents: IncidentSQLRepository(backend: backend),
             classification: ClassificationSQL(backend: backend),
             analysis: AnalysisSQL(backend: backend),
-            leases: JobLeaseSQL(backend: backend)
+            leases: JobLeaseSQL(backend: backend),
+            performance: PerformanceSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -34,12 +34,19 @@ public struct TransactionRecord: Sendable {
     public var release: String?
     public var environment: String?
     public var payload: [UInt8]
+    /// What the performance statistics read from it.
+    public var facts: TransactionFacts?
+    /// The Apdex threshold T for its name, in milliseconds.
+    public var apdexThreshold: Double
 
     /// Milliseconds between start and end.
     public var durationMilliseconds: Double { max(0, (timestamp - startTimestamp) * 1000) }
 
     public init(projectID: ProjectID, eventID: String, traceID: String?, name: String, op: String?, status: String?,
-                startTimestamp: Double, timestamp: Double, release: String?, environment: String?, payload: [UInt8]) {
+                startTimestamp: Double, timestamp: Double, release: String?, environment: String?, payload: [UInt8],
+                facts: TransactionFacts? = nil, apdexThreshold: Double = Apdex.defaultThreshold) {
+        self.facts = facts
+        self.apdexThreshold = apdexThreshold
         self.projectID = projectID
         self.eventID = eventID
         self.traceID = traceID

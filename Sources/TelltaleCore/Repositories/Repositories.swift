@@ -38,6 +38,8 @@ public struct Repositories: Sendable {
     public var analysis: any AnalysisRepository
     /// Which node runs each single-node background job.
     public var leases: any JobLeaseRepository
+    /// Transaction, span and web-vital statistics, samples and release health.
+    public var performance: any PerformanceRepository
 
     /// Groups the repositories.
     public init(
@@ -59,7 +61,8 @@ public struct Repositories: Sendable {
         incidents: any IncidentRepository,
         classification: any ClassificationRepository,
         analysis: any AnalysisRepository,
-        leases: any JobLeaseRepository
+        leases: any JobLeaseRepository,
+        performance: any PerformanceRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -80,5 +83,6 @@ public struct Repositories: Sendable {
         self.classification = classification
         self.analysis = analysis
         self.leases = leases
+        self.performance = performance
     }
 }

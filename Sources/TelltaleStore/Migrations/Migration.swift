@@ -25,6 +25,7 @@ enum Migrations {
         Migration(version: 12, name: "personal contact methods", statements: IncidentsSchema.contactMethods),
         Migration(version: 13, name: "issue classification", statements: AnalysisSchema.statements),
         Migration(version: 14, name: "issue counts, spikes, patterns and analyses", statements: DetectorsSchema.statements),
+        Migration(version: 15, name: "performance statistics", statements: PerformanceSchema.statements),
     ]
 
     /// The schema version this binary expects.

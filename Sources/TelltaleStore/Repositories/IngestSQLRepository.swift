@@ -32,6 +32,7 @@ public struct IngestSQLRepository: IngestRepository {
         try await backend.writeDirect { [events, transactions, sessions, checkIns, reports, attachments, outcomes] db, direct in
             if !events.isEmpty { try await EventBatchWriter(db: db, direct: direct, flavor: flavor).write(events) }
             try await Self.insertTransactions(transactions, db)
+            try await PerformanceWriter(direct: direct).write(transactions, now: Date().timeIntervalSince1970)
             try await Self.insertSessions(sessions, db)
             try await Self.insertCheckIns(checkIns, db)
             try await Self.insertReports(reports, db)

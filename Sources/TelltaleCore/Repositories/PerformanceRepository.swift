@@ -1,0 +1,128 @@
+public import Foundation
+
+/// Which statistics rows to read and how to merge them.
+public struct PerformanceQuery: Sendable {
+    public var projectID: Int64
+    public var kind: PerformanceKind
+    /// Milliseconds since 1970, `[from, to)`.
+    public var from: Int64
+    public var to: Int64
+    public var name: String?
+    public var detail: String?
+    /// `""` for rows without a segment, `device` for `device:*` rows, nil for any.
+    public var segmentDimension: String?
+    public var environment: String?
+    public var release: String?
+    /// Points of this width (ms) for a chart; nil merges the whole window.
+    public var resolution: Int64?
+    /// Which key fields stay apart; the others are merged.
+    public var groupBy: Set<PerformanceField>
+
+    public init(projectID: Int64, kind: PerformanceKind, from: Int64, to: Int64, name: String? = nil, detail: String? = nil,
+                segmentDimension: String? = "", environment: String? = nil, release: String? = nil, resolution: Int64? = nil,
+                groupBy: Set<PerformanceField> = [.name]) {
+        self.projectID = projectID
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.name = name
+        self.detail = detail
+        self.segmentDimension = segmentDimension
+        self.environment = environment
+        self.release = release
+        self.resolution = resolution
+        self.groupBy = groupBy
+    }
+}
+
+public enum PerformanceField: Sendable, Hashable {
+    case name, detail, segment, environment, release
+}
+
+extension PerformanceKey {
+    /// The key with the fields not grouped by blanked and the bucket at `resolution` (0 without).
+    public func grouped(by fields: Set<PerformanceField>, resolution: Int64?) -> PerformanceKey {
+        PerformanceKey(
+            projectID: projectID, kind: kind, name: fields.contains(.name) ? name : "", detail: fields.contains(.detail) ? detail : "",
+            segment: fields.contains(.segment) ? segment : "", environment: fields.contains(.environment) ? environment : "",
+            release: fields.contains(.release) ? release : "", bucket: resolution.map { bucket / $0 * $0 } ?? 0
+        )
+    }
+}
+
+/// A stored transaction, for the slowest-samples list and the waterfall.
+public struct TransactionSample: Sendable, Codable, Equatable {
+    public var eventID: String
+    public var name: String
+    public var traceID: String?
+    public var status: String?
+    public var durationMilliseconds: Double
+    public var timestamp: Date
+    public var release: String?
+    public var environment: String?
+
+    public init(eventID: String, name: String, traceID: String?, status: String?, durationMilliseconds: Double, timestamp: Date, release: String?, environment: String?) {
+        self.eventID = eventID
+        self.name = name
+        self.traceID = traceID
+        self.status = status
+        self.durationMilliseconds = durationMilliseconds
+        self.timestamp = timestamp
+        self.release = release
+        self.environment = environment
+    }
+}
+
+/// A release as the releases list shows it.
+public struct ReleaseSummary: Sendable, Equatable {
+    public var version: String
+    public var health: ReleaseHealth
+    public var firstSeen: Date?
+    public var lastSeen: Date?
+    public var errors: Int64
+    public var newIssues: Int64
+
+    public init(version: String, health: ReleaseHealth, firstSeen: Date?, lastSeen: Date?, errors: Int64, newIssues: Int64) {
+        self.version = version
+        self.health = health
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.errors = errors
+        self.newIssues = newIssues
+    }
+}
+
+/// Unique and frustrated users per transaction name.
+public struct UserCounts: Sendable, Equatable {
+    public var users: Int64
+    public var miserable: Int64
+
+    public init(users: Int64, miserable: Int64) {
+        self.users = users
+        self.miserable = miserable
+    }
+}
+
+/// The performance statistics, samples and release health.
+public protocol PerformanceRepository: Sendable {
+    /// Merged rows of the window, by the query's grouping.
+    func stats(_ query: PerformanceQuery) async throws -> [PerformanceKey: DurationStats]
+    /// Users per transaction name in the window (hours).
+    func users(projectID: Int64, names: [String]?, from: Int64, to: Int64) async throws -> [String: UserCounts]
+    /// The slowest stored transactions of a name in the window.
+    func slowest(projectID: Int64, name: String, from: Int64, to: Int64, limit: Int) async throws -> [TransactionSample]
+    /// One stored transaction's normalized payload.
+    func transaction(projectID: Int64, eventID: String) async throws -> (sample: TransactionSample, payload: [UInt8])?
+    /// Transactions of a trace (an error event's link to its waterfall).
+    func transactions(projectID: Int64, traceID: String) async throws -> [TransactionSample]
+    /// Folds minute rows older than `before` into hourly and daily rows; how many it read (call again while it returns `limit`).
+    func rollUp(before: Date, limit: Int) async throws -> Int
+    /// Deletes rolled minute rows, users and rollups past their keeping.
+    func forget(now: Date) async throws
+    /// Stores metrics sent through the API.
+    func record(_ tally: PerformanceTally) async throws
+    /// Releases with session health, errors and new issues, most recently seen first.
+    func releases(projectID: Int64, from: Date, to: Date) async throws -> [ReleaseSummary]
+    /// Distinct transaction names with traffic in the window, for the regression detector.
+    func projectsWithTransactions(since: Int64) async throws -> [Int64]
+}

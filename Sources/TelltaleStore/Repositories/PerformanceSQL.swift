@@ -1,0 +1,129 @@
+import Foundation
+import SQLKit
+public import TelltaleCore
+
+/// Performance statistics: windows read from hourly and daily rollups plus the minutes not
+/// yet rolled up (never raw transactions), the rollup job's merges, samples and release health.
+public struct PerformanceSQL: PerformanceRepository {
+    let backend: any SQLBackend
+
+    /// Rolled minute rows are kept this long (minute charts cover six hours).
+    static let minuteKeeping: Int64 = 25 * PerformanceTally.hour
+    /// Hourly rollups and users are kept this long; daily ones for a year and a bit.
+    static let hourKeeping: Int64 = 35 * PerformanceTally.day
+    static let dayKeeping: Int64 = 400 * PerformanceTally.day
+
+    static let columns = (["project_id", "bucket"] + PerformanceRows.statColumns).joined(separator: ", ")
+
+    public func stats(_ query: PerformanceQuery) async throws -> [PerformanceKey: DurationStats] {
+        try await backend.read { db in
+            var merged: [PerformanceKey: DurationStats] = [:]
+            func fold(_ rows: [any SQLRow]) throws {
+                for row in rows {
+                    guard let (key, stats) = try PerformanceRows.decode(row) else { continue }
+                    merged[key.grouped(by: query.groupBy, resolution: query.resolution), default: DurationStats()].merge(stats)
+                }
+            }
+            if let resolution = query.resolution, resolution < PerformanceTally.hour {
+                // Minute charts read every minute row of the window, rolled up or not.
+                try fold(try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM perf_minutes WHERE \(Self.filter(query, from: query.from, to: query.to))").all())
+                return merged
+            }
+            for part in RollupPlan.parts(from: query.from, to: query.to) {
+                try fold(try await db.raw("""
+                    SELECT \(unsafeRaw: Self.columns) FROM perf_rollups
+                    WHERE granularity = \(bind: part.granularity) AND \(Self.filter(query, from: part.from, to: part.to))
+                    """).all())
+            }
+            try fold(try await db.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM perf_minutes WHERE rolled = \(bind: false) AND \(Self.filter(query, from: query.from, to: query.to))
+                """).all())
+            return merged
+        }
+    }
+
+    static func filter(_ query: PerformanceQuery, from: Int64, to: Int64) -> SQLQueryString {
+        var sql: SQLQueryString = "project_id = \(bind: query.projectID) AND kind = \(bind: query.kind.rawValue) AND bucket >= \(bind: from) AND bucket < \(bind: to)"
+        if let name = query.name { sql = sql + " AND name = \(bind: name)" }
+        if let detail = query.detail { sql = sql + " AND detail = \(bind: detail)" }
+        if let environment = query.environment { sql = sql + " AND environment = \(bind: environment)" }
+        if let release = query.release { sql = sql + " AND release = \(bind: release)" }
+        switch query.segmentDimension {
+        case nil: break
+        case ""?: sql = sql + " AND segment = ''"
+        case let dimension?: sql = sql + " AND segment LIKE \(bind: dimension + ":%")"
+        }
+        return sql
+    }
+
+    public func users(projectID: Int64, names: [String]?, from: Int64, to: Int64) async throws -> [String: UserCounts] {
+        try await backend.read { db in
+            let start = from / PerformanceTally.hour * PerformanceTally.hour
+            var sql: SQLQueryString = """
+                SELECT name, COUNT(DISTINCT user_key) AS users, COUNT(DISTINCT CASE WHEN miserable THEN user_key END) AS miserable
+                FROM perf_users WHERE project_id = \(bind: projectID) AND bucket >= \(bind: start) AND bucket < \(bind: to)
+                """
+            if let names { sql = sql + " AND name IN \(group: names.isEmpty ? [""] : names)" }
+            sql = sql + " GROUP BY name"
+            var result: [String: UserCounts] = [:]
+            for row in try await db.raw(sql).all() {
+                result[try row.decode(column: "name", as: String.self)] = UserCounts(
+                    users: try row.decode(column: "users", as: Int64.self), miserable: try row.decode(column: "miserable", as: Int64.self))
+            }
+            return result
+        }
+    }
+
+    static let sampleColumns = "event_id, name, trace_id, status, duration_ms, timestamp, release, environment"
+
+    static func sample(_ row: any SQLRow) throws -> TransactionSample {
+        TransactionSample(
+            eventID: try row.decode(column: "event_id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            traceID: try row.decode(column: "trace_id", as: String?.self), status: try row.decode(column: "status", as: String?.self),
+            durationMilliseconds: try row.decode(column: "duration_ms", as: Double.self),
+            timestamp: Date(millisecondsSince1970: try row.decode(column: "timestamp", as: Int64.self)),
+            release: try row.decode(column: "release", as: String?.self), environment: try row.decode(column: "environment", as: String?.self)
+        )
+    }
+
+    public func slowest(projectID: Int64, name: String, from: Int64, to: Int64, limit: Int) async throws -> [TransactionSample] {
+        try await backend.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.sampleColumns) FROM transactions
+                WHERE project_id = \(bind: projectID) AND name = \(bind: name) AND timestamp >= \(bind: from) AND timestamp < \(bind: to)
+                ORDER BY duration_ms DESC LIMIT \(bind: limit)
+                """).all().map(Self.sample)
+        }
+    }
+
+    public func transaction(projectID: Int64, eventID: String) async throws -> (sample: TransactionSample, payload: [UInt8])? {
+        try await backend.read { db in
+            guard let row = try await db.raw("""
+                SELECT \(unsafeRaw: Self.sampleColumns), payload FROM transactions WHERE project_id = \(bind: projectID) AND event_id = \(bind: eventID)
+                """).first() else { return nil }
+            return (try Self.sample(row), Array(try row.decode(column: "payload", as: Data.self)))
+        }
+    }
+
+    public func transactions(projectID: Int64, traceID: String) async throws -> [TransactionSample] {
+        try await backend.read { db in
+            // Bounded: the newest day of the project's transactions (there is no trace index; see DetectorsSchema).
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.sampleColumns) FROM transactions WHERE project_id = \(bind: projectID) AND trace_id = \(bind: traceID)
+                ORDER BY timestamp DESC LIMIT 20
+                """).all().map(Self.sample)
+        }
+    }
+
+    public func record(_ tally: PerformanceTally) async throws {
+        try await backend.writeDirect { _, direct in try await PerformanceWriter(direct: direct).insert(tally) }
+    }
+
+    public func projectsWithTransactions(since: Int64) async throws -> [Int64] {
+        try await backend.read { db in
+            // perf_names is small: one row per name a project has used.
+            try await db.raw("SELECT DISTINCT project_id FROM perf_names WHERE kind = 'transaction' AND first_seen < \(bind: since + PerformanceTally.day * 36500)")
+                .all(decodingColumn: "project_id", as: Int64.self)
+        }
+    }
+}
