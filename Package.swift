@@ -109,6 +109,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltalePerformance",
+            dependencies: [
+                "TelltaleCore", "TelltaleIngest", "SentryProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TelltaleIncidents",
             dependencies: [
                 "TelltaleCore",
@@ -169,7 +177,7 @@ let package = Package(
             name: "TelltaleAPI",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleAnalysis",
+                "TelltaleAnalysis", "TelltalePerformance",
                 "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",
@@ -187,7 +195,7 @@ let package = Package(
         .target(
             name: "TelltaleWeb",
             dependencies: [
-                "TelltaleAnalysis",
+                "TelltaleAnalysis", "TelltalePerformance",
                 "TelltaleCore",
                 "TelltaleIncidents",
                 "TelltaleMonitors",
@@ -243,7 +251,7 @@ let package = Package(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleAnalysis",
+                "TelltaleAnalysis", "TelltalePerformance",
                 "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",
@@ -270,7 +278,7 @@ let package = Package(
             dependencies: [
                 "TelltaleApp",
                 "TelltaleIncidents",
-                "TelltaleAnalysis",
+                "TelltaleAnalysis", "TelltalePerformance",
                 .product(name: "Metrics", package: "swift-metrics"),
                 "TelltaleMonitors",
                 "CMallocTuning",

@@ -28,6 +28,15 @@ public struct EventContext: Sendable {
 /// `values`-or-list interfaces, tags, `{{auto}}` addresses, trimmed oversized fields; and
 /// extracts the ``EventSummary`` in the same pass.
 public enum EventNormalizer {
+    /// A span with its start and end moved by `seconds`.
+    static func shifted(_ span: JSONValue, by seconds: Double) -> JSONValue {
+        guard case .object(var members) = span else { return span }
+        for key in ["start_timestamp", "timestamp"] {
+            if let value = Timestamps.seconds(members[key]) { members[key] = .double(value + seconds) }
+        }
+        return .object(members)
+    }
+
     /// Normalizes an event or transaction payload.
     public static func normalize(_ payload: JSONValue, context: EventContext, defaultType: String = "default") throws(EventPayloadError) -> JSONValue {
         guard case .object(var event) = payload else { throw EventPayloadError("event payload is not a JSON object") }
@@ -41,7 +50,8 @@ public enum EventNormalizer {
         // Clock drift: shift when the device clock is off by 55 minutes or more.
         var drift = 0.0
         if let sentAt = context.sentAt, abs(context.receivedAt - sentAt) >= 55 * 60 { drift = context.receivedAt - sentAt }
-        var timestamp = Timestamps.seconds(event["timestamp"]).map { $0 + drift } ?? context.receivedAt
+        let sent = Timestamps.seconds(event["timestamp"])
+        var timestamp = sent.map { $0 + drift } ?? context.receivedAt
         if timestamp > context.receivedAt + 60 { timestamp = context.receivedAt }
         // Older than retention could keep it anyway (Relay's 30 days): received time instead, noted.
         if timestamp < context.receivedAt - 30 * 86_400 {
@@ -49,7 +59,10 @@ public enum EventNormalizer {
             notes.filtered([.key("timestamp")], rule: "!past", originalLength: nil)
         }
         event["timestamp"] = .double(timestamp)
-        if let start = Timestamps.seconds(event["start_timestamp"]) { event["start_timestamp"] = .double(start + drift) }
+        // A transaction's start and spans move with its end, so durations and offsets hold.
+        let shift = sent.map { timestamp - $0 } ?? drift
+        if let start = Timestamps.seconds(event["start_timestamp"]) { event["start_timestamp"] = .double(start + shift) }
+        if shift != 0, case .array(let spans)? = event["spans"] { event["spans"] = .array(spans.map { shifted($0, by: shift) }) }
 
         for interface in ["exception", "breadcrumbs", "threads"] {
             if case .array(let values)? = event[interface] { event[interface] = .object(["values": .array(values)]) }

@@ -117,6 +117,17 @@ public struct PerformanceTally: Sendable {
         }
     }
 
+    /// Renames the rows of one kind (the cardinality cap), merging rows that come to share a key.
+    public mutating func rename(_ kind: PerformanceKind, _ map: (String) -> String) {
+        var renamed: [PerformanceKey: DurationStats] = [:]
+        for (key, value) in stats {
+            var target = key
+            if key.kind == kind { target.name = map(key.name) }
+            renamed[target, default: DurationStats()].merge(value)
+        }
+        stats = renamed
+    }
+
     /// Adds one metric sent through the API.
     public mutating func addMetric(projectID: Int64, name: String, unit: String, value: Double, timestamp: Double, segment: String = "",
                                    environment: String?, release: String?) {

@@ -116,7 +116,17 @@ public struct PerformanceSQL: PerformanceRepository {
     }
 
     public func record(_ tally: PerformanceTally) async throws {
-        try await backend.writeDirect { _, direct in try await PerformanceWriter(direct: direct).insert(tally) }
+        try await backend.writeDirect { _, direct in
+            let writer = PerformanceWriter(direct: direct)
+            var candidates: [Int64: [PerformanceKind: Set<String>]] = [:]
+            for key in tally.stats.keys where key.kind == .metric { candidates[key.projectID, default: [:]][.metric, default: []].insert(key.name) }
+            let allowed = try await writer.admit(candidates, now: Date().timeIntervalSince1970)
+            var capped = tally
+            for (project, kinds) in allowed {
+                capped.rename(.metric) { name in kinds[.metric]?.contains(name) == true || candidates[project]?[.metric]?.contains(name) != true ? name : PerformanceWriter.other }
+            }
+            try await writer.insert(capped)
+        }
     }
 
     public func projectsWithTransactions(since: Int64) async throws -> [Int64] {

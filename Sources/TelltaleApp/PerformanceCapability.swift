@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TelltaleAPI
+import TelltaleCore
+import TelltaleIngest
+import TelltalePerformance
+import TelltaleStore
+import TelltaleWeb
+
+/// Performance: transactions, spans, web vitals and release health, from the statistics the
+/// ingest writer keeps; the rollup job; regression detection; the browser script; the API and pages.
+struct PerformanceCapability: Capability {
+    let repositories: Repositories
+    let dashboard: Dashboard
+    let job: PerformanceJob
+    let schemaReady: SchemaGate
+
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, schemaReady: SchemaGate, logger: Logger) {
+        repositories = store.repositories
+        self.dashboard = dashboard
+        self.schemaReady = schemaReady
+        job = PerformanceJob(repositories: store.repositories, ingest: ingest, interval: .seconds(configuration.rollupIntervalSeconds), logger: logger)
+    }
+
+    func addRoutes(_ groups: RouteGroups) {
+        PerformanceController(repositories: repositories).addRoutes(to: groups.api)
+    }
+
+    var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: job)] }
+}
+
+/// On the node holding its lease: rolls minute statistics into hours and days every interval,
+/// looks for regressions every ten minutes (opening an issue for each, at most once in six
+/// hours per transaction), and forgets old statistics every hour.
+struct PerformanceJob: Service {
+    let repositories: Repositories
+    let ingest: IngestService
+    let interval: Duration
+    let logger: Logger
+    let holder = UUID().uuidString
+
+    func run() async throws {
+        let state = State()
+        let ttl = 3 * Double(interval.components.seconds) + 5
+        try await PeriodicJob(name: "Performance rollups", firstRun: interval, interval: interval, logger: logger) { [self] in
+            let now = Date()
+            guard try await repositories.leases.acquire("performance", holder: holder, now: now, ttl: ttl) else { return }
+            var rolled = 0
+            while true {
+                let n = try await repositories.performance.rollUp(before: now.addingTimeInterval(-60), limit: 5000)
+                rolled += n
+                if n < 5000 { break }
+            }
+            if await state.due("forget", every: 3600, now: now) { try await repositories.performance.forget(now: now) }
+            if await state.due("regressions", every: 600, now: now) { try await regressions(now: now, state: state) }
+            if rolled > 0 { logger.debug("Performance rollups", metadata: ["minute_rows": "\(rolled)"]) }
+        }.run()
+    }
+
+    func regressions(now: Date, state: State) async throws {
+        let finder = RegressionFinder(repositories: repositories)
+        let since = Int64(now.timeIntervalSince1970 * 1000) - PerformanceTally.hour
+        for projectID in try await repositories.performance.projectsWithTransactions(since: since) {
+            guard let project = try await repositories.projects.project(id: ProjectID(projectID)) else { continue }
+            for regression in try await finder.find(project, kind: .transaction, now: now) {
+                guard await state.due("regression:\(projectID):\(regression.name)", every: 6 * 3600, now: now) else { continue }
+                do {
+                    _ = try await ingest.ingest(events: [RegressionFinder.event(regression, kind: .transaction)], project: project,
+                                                organizationRateLimit: nil, clientIP: nil)
+                    logger.info("Performance regression", metadata: [
+                        "project.id": "\(projectID)", "transaction": "\(regression.name)", "ratio": "\(String(format: "%.2f", regression.ratio))",
+                    ])
+                } catch {
+                    logger.error("Performance regression not reported", metadata: ["project.id": "\(projectID)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// When each periodic part last ran.
+    actor State {
+        var last: [String: Date] = [:]
+
+        func due(_ part: String, every seconds: TimeInterval, now: Date) -> Bool {
+            if let at = last[part], now.timeIntervalSince(at) < seconds { return false }
+            last[part] = now
+            return true
+        }
+    }
+}
