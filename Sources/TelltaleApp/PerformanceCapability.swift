@@ -25,6 +25,8 @@ struct PerformanceCapability: Capability {
 
     func addRoutes(_ groups: RouteGroups) {
         PerformanceController(repositories: repositories).addRoutes(to: groups.api)
+        PerformancePages(dashboard: dashboard).addRoutes(to: groups.web)
+        BrowserScript().addRoutes(to: groups.root)
     }
 
     var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: job)] }

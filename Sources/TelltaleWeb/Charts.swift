@@ -49,12 +49,13 @@ enum Charts {
             return "<p class=\"muted chart-empty\">No data for this period.</p>"
         }
         let daily = bucketSeconds >= 86_400
+        let label: (Int64) -> String = { start in daily ? dayLabel(start) : bucketSeconds < 3_600 ? minuteLabel(start) : hourLabel(start) }
         let totals = starts.indices.map { i in series.reduce(Int64(0)) { $0 + ($1.points[safe: i]?.count ?? 0) } }
         let ticks = roundTicks(max: totals.max() ?? 0)
         let top = Double(ticks.last ?? 1)
         let width = 1_000.0, height = 100.0
         let slot = width / Double(starts.count)
-        let per = daily ? "day" : "hour"
+        let per = daily ? "day" : bucketSeconds < 3_600 ? "minute" : "hour"
         var html = "<figure class=\"barchart\"><div class=\"plotarea\">"
         html += "<div class=\"yaxis\" aria-hidden=\"true\">"
         for tick in ticks { html += "<span style=\"bottom:\(fmt(100 * Double(tick) / top))%\">\(tick)</span>" }
@@ -67,11 +68,11 @@ enum Charts {
         var marked = 0
         for (i, start) in starts.enumerated() where marks.contains(where: { $0 >= start && $0 < start + bucketSeconds }) {
             marked += 1
-            html += "<rect class=\"spike-band\" x=\"\(fmt(Double(i) * slot))\" y=\"0\" width=\"\(fmt(slot))\" height=\"\(Int(height))\"><title>\(daily ? dayLabel(start) : hourLabel(start)) UTC: a spike was detected</title></rect>"
+            html += "<rect class=\"spike-band\" x=\"\(fmt(Double(i) * slot))\" y=\"0\" width=\"\(fmt(slot))\" height=\"\(Int(height))\"><title>\(label(start)) UTC: a spike was detected</title></rect>"
         }
         for (i, start) in starts.enumerated() {
             var y = height
-            let when = daily ? dayLabel(start) : hourLabel(start)
+            let when = label(start)
             for entry in series.reversed() {
                 let count = entry.points[safe: i]?.count ?? 0
                 guard count > 0 else { continue }
@@ -84,11 +85,12 @@ enum Charts {
         html += "</svg>"
         if totals.allSatisfy({ $0 == 0 }) { html += "<p class=\"chart-empty\">\(caption == nil ? "No \(unit)" : "No data") in this period.</p>" }
         html += "</div><span></span><div class=\"xaxis\" aria-hidden=\"true\">"
-        let every = daily ? 1 : 3
+        // About eight labels whatever the number of bars.
+        let every = daily ? max(1, starts.count / 10) : max(1, (starts.count + 7) / 8)
         for (i, start) in starts.enumerated() where i % every == 0 {
             // Every other label hides on narrow screens (CSS), so labels never overlap.
             let minor = (i / every) % 2 == 1 ? " minor" : ""
-            html += "<span class=\"tick\(minor)\" style=\"left:\(fmt(100 * (Double(i) + 0.5) / Double(starts.count)))%\" data-time=\"\(start)\" data-format=\"\(daily ? "day" : "hour")\">\(daily ? dayLabel(start) : hourLabel(start))</span>"
+            html += "<span class=\"tick\(minor)\" style=\"left:\(fmt(100 * (Double(i) + 0.5) / Double(starts.count)))%\" data-time=\"\(start)\" data-format=\"\(daily ? "day" : "hour")\">\(label(start))</span>"
         }
         let title = caption ?? "\(unit.prefix(1).uppercased() + unit.dropFirst()) per \(per)"
         let shaded = marked > 0 ? " Shaded: \(marked) \(per)\(marked == 1 ? "" : "s") with a detected spike." : ""
@@ -113,6 +115,11 @@ enum Charts {
     static func hourLabel(_ start: Int64) -> String {
         let c = components(start)
         return String(format: "%02d:00", c.hour ?? 0)
+    }
+
+    static func minuteLabel(_ start: Int64) -> String {
+        let c = components(start)
+        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
     }
 
     static func dayLabel(_ start: Int64) -> String {

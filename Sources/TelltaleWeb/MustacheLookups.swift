@@ -41,6 +41,7 @@ extension Chrome: MustacheParent {
         case "isOverview": isOverview
         case "isIssues": isIssues
         case "isHealth": isHealth
+        case "isPerformance": isPerformance
         case "isSettings": isSettings
         case "isAccount": isAccount
         case "isAlerts": isAlerts

@@ -1,7 +1,7 @@
-import Hummingbird
+public import Hummingbird
 import HTTPTypes
 import NIOCore
-import TelltaleHTTP
+public import TelltaleHTTP
 
 /// `/static/app.css` and `/static/app.js`, from the binary. The URL carries a version so
 /// browsers may cache them for a year.
@@ -16,5 +16,19 @@ struct StaticAssets: Sendable {
     static func asset(_ bytes: [UInt8], type: String) -> Response {
         Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=31536000, immutable", .xContentTypeOptions: "nosniff"],
                  body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// `/js/telltale.js`: the browser script pages elsewhere load (errors, failed calls, Web
+/// Vitals). Its URL has no version, so browsers keep it an hour; any origin may load it.
+public struct BrowserScript: Sendable {
+    public init() {}
+
+    public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("js/telltale.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600",
+                                            .xContentTypeOptions: "nosniff", .accessControlAllowOrigin: "*"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.telltale_js)))
+        }
     }
 }

@@ -13,6 +13,13 @@ public struct WebTemplates: Sendable {
     public init() throws {
         let sources: [String: [UInt8]] = [
             "layout": PackageResources.layout_mustache,
+            "perf_nav": PackageResources.perf_nav_mustache,
+            "performance": PackageResources.performance_mustache,
+            "transaction": PackageResources.transaction_mustache,
+            "trace": PackageResources.trace_mustache,
+            "web_vitals": PackageResources.web_vitals_mustache,
+            "releases": PackageResources.releases_mustache,
+            "release": PackageResources.release_mustache,
             "login": PackageResources.login_mustache,
             "issues": PackageResources.issues_mustache,
             "issue_rows": PackageResources.issue_rows_mustache,
