@@ -174,6 +174,7 @@ struct PerformanceListView: Sendable {
         var label: String
         var href: String
         var sort: String
+        var sorted: Bool
         var numeric: Bool
     }
 
@@ -191,7 +192,8 @@ struct PerformanceListView: Sendable {
         columns = names.map { label, key in
             let current = page.sort == key ? "ascending" : page.sort == "-" + key ? "descending" : "none"
             let next = page.sort == "-" + key ? key : "-" + key
-            return Column(label: label, href: page.link("\(page.orgPath)/performance/", [("sort", next)]), sort: current, numeric: key != "name")
+            return Column(label: label, href: page.link("\(page.orgPath)/performance/", [("sort", next)]), sort: current, sorted: current != "none",
+                          numeric: key != "name")
         }
     }
 }
