@@ -111,4 +111,5 @@ struct UpdateProjectBody: Decodable {
     var sampleRate: Double?
     var retentionDays: Int?
     var scrubbing: ScrubbingPolicy?
+    var performance: PerformanceSettings?
 }

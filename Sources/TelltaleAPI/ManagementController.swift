@@ -120,6 +120,10 @@ public struct ManagementController: Sendable {
                 settings.retentionDays = days
             }
             if let scrubbing = body.scrubbing { settings.scrubbing = scrubbing }
+            if let performance = body.performance {
+                try performance.validate()
+                settings.performance = performance
+            }
             try await repositories.projects.updateSettings(settings, for: project.id)
             var updated = project
             updated.settings = settings

@@ -58,6 +58,9 @@ package struct ItemProcessor {
     func records(for item: Envelope.Item) throws(IngestFailure) -> [IngestRecord] {
         let type = item.type
         switch type {
+        case "transaction" where item.payload.count > settings.maxEventBytes:
+            // An oversized transaction (100,000 spans) is dropped and counted; the envelope's other items still count.
+            return [outcome("invalid", "transaction", "transaction larger than \(settings.maxEventBytes) bytes", quantity: 1)]
         case "event", "transaction", "feedback":
             guard item.payload.count <= settings.maxEventBytes else {
                 throw IngestFailure(413, "envelope item '\(type)' exceeds the size limit of \(settings.maxEventBytes) bytes")

@@ -15,10 +15,9 @@ public struct PerformanceReports: Sendable {
 
     public func transactions(_ project: Project, _ window: PerformanceWindow, sort: String? = nil) async throws -> [TransactionRow] {
         let stats = try await performance.stats(window.query(project.id, .transaction))
-        let users = try await performance.users(projectID: project.id.rawValue, names: nil, from: window.fromMilliseconds, to: window.toMilliseconds)
         let settings = project.settings.performance
         let rows = stats.map { key, value in
-            TransactionRow(name: key.name, stats: value, minutes: window.minutes, users: users[key.name], threshold: settings.threshold(for: key.name))
+            TransactionRow(name: key.name, stats: value, minutes: window.minutes, threshold: settings.threshold(for: key.name))
         }
         return TransactionRow.sorted(rows, by: sort)
     }
@@ -63,7 +62,6 @@ public struct PerformanceReports: Sendable {
     public func transaction(_ project: Project, name: String, _ window: PerformanceWindow) async throws -> TransactionDetail? {
         let totals = try await performance.stats(window.query(project.id, .transaction, name: name, groupBy: []))
         guard let stats = totals.values.first, stats.count > 0 else { return nil }
-        let users = try await performance.users(projectID: project.id.rawValue, names: [name], from: window.fromMilliseconds, to: window.toMilliseconds)
         let settings = project.settings.performance
         let resolution = RollupPlan.resolution(from: window.fromMilliseconds, to: window.toMilliseconds)
         let points = try await performance.stats(window.query(project.id, .transaction, name: name, resolution: resolution, groupBy: []))
@@ -80,7 +78,7 @@ public struct PerformanceReports: Sendable {
             } ?? []
         }
         return TransactionDetail(
-            summary: TransactionRow(name: name, stats: stats, minutes: window.minutes, users: users[name], threshold: settings.threshold(for: name)),
+            summary: TransactionRow(name: name, stats: stats, minutes: window.minutes, threshold: settings.threshold(for: name)),
             series: Self.fill(points, from: window.fromMilliseconds, to: window.toMilliseconds, resolution: resolution),
             resolutionSeconds: resolution / 1000,
             histogram: stats.sketch.histogram(buckets: 20).map { HistogramBar(lower: $0.lower, upper: $0.upper, count: $0.count) },

@@ -23,7 +23,7 @@ public struct TransactionRow: Sendable, Codable, Equatable {
         case failureRate = "failure_rate", userMisery = "user_misery", miserableUsers = "miserable_users"
     }
 
-    public init(name: String, stats: DurationStats, minutes: Double, users: UserCounts?, threshold: Double) {
+    public init(name: String, stats: DurationStats, minutes: Double, threshold: Double) {
         self.name = name
         count = stats.count
         tpm = Double(stats.count) / minutes
@@ -31,9 +31,9 @@ public struct TransactionRow: Sendable, Codable, Equatable {
         let q = stats.sketch.quantiles([0.5, 0.75, 0.9, 0.95, 0.99])
         (p50, p75, p90, p95, p99) = (q[0], q[1], q[2], q[3], q[4])
         apdex = stats.apdex
-        self.users = users?.users ?? 0
-        miserableUsers = users?.miserable ?? 0
-        userMisery = users.flatMap { Apdex.userMisery(miserableUsers: $0.miserable, users: $0.users) }
+        users = stats.users.count
+        miserableUsers = stats.miserableUsers.count
+        userMisery = stats.userMisery
         self.threshold = threshold
     }
 

@@ -66,9 +66,17 @@ struct EventView: Sendable {
     var hasContexts: Bool
     var hasTags: Bool
     var hasRequestHeaders: Bool
+    /// The event's trace, to look its transaction up.
+    var traceID: String?
+    /// A performance problem's transaction.
+    var problemTransactionID: String?
+    /// Its transaction's waterfall, when stored.
+    var transactionHref: String?
 
     init(_ event: JSONValue, eventID: String, timestamp: Date) {
         self.eventID = eventID
+        traceID = event["contexts"]?["trace"]?["trace_id"]?.stringValue
+        problemTransactionID = event["contexts"]?["performance_problem"]?["transaction_event_id"]?.stringValue
         self.timestamp = WebFormat.timestamp(timestamp)
         self.timestampISO = WebFormat.iso(timestamp)
         message = event["logentry"]?["formatted"]?.stringValue ?? event["logentry"]?["message"]?.stringValue ?? event["message"]?.stringValue

@@ -127,8 +127,11 @@ extension Dashboard {
             if newer.count == 1 { newerHref = "\(base)#event" }
             if newer.count == 2 { newerHref = Self.eventHref(base, cursor: newer[1]) }
         }
-        let event = try page.events.first.map { stored in
+        var event = try page.events.first.map { stored in
             EventView(try JSONParser.parse(PayloadCompression.decompress(stored.compressedPayload)), eventID: stored.eventID, timestamp: stored.timestamp)
+        }
+        if let shown = event, let stored = page.events.first {
+            event?.transactionHref = try await transactionHref(shown, project: issue.projectID, at: stored.timestamp, scope: scope)
         }
         let tags = try await repositories.issues.tags(issueID: issue.id, topValues: 5).map { tag in
             IssueView.Tag(key: tag.key, total: WebFormat.count(tag.totalValues), values: tag.topValues.map { value in
@@ -273,5 +276,17 @@ extension Dashboard {
         var headers = WebTemplates.securityHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: templates.render(template, view))))
+    }
+}
+
+extension Dashboard {
+    /// The waterfall of an event's transaction: a performance problem's own, or the one sharing its trace.
+    func transactionHref(_ event: EventView, project: ProjectID, at: Date, scope: PageScope) async throws -> String? {
+        guard let slug = scope.projects.first(where: { $0.id == project })?.slug.rawValue else { return nil }
+        var id = event.problemTransactionID
+        if id == nil, let trace = event.traceID {
+            id = try await repositories.performance.transactions(projectID: project.rawValue, traceID: trace, around: at).first?.eventID
+        }
+        return id.map { "\(scope.orgPath)/performance/events/\($0)/?project=\(slug)&statsPeriod=30d" }
     }
 }

@@ -254,6 +254,7 @@ struct TraceView: Sendable {
     var release: String
     var rows: [Row]
     var omitted: Int
+    var hasOmitted: Bool
     var problems: [String]
     var transactionHref: String
 
@@ -272,6 +273,7 @@ struct TraceView: Sendable {
                 duration: PerfFormat.ms(row.duration), bar: Charts.spanBar(offset: row.offset, duration: row.duration, total: waterfall.duration, op: row.op))
         }
         omitted = waterfall.omitted
+        hasOmitted = waterfall.omitted > 0
         problems = waterfall.problems
         hasProblems = !problems.isEmpty
         transactionHref = page.link("\(page.orgPath)/performance/transaction/", [("name", waterfall.name)])

@@ -89,7 +89,7 @@ extension IssuesAPITests {
                 let detail = try await call(client, .get, "\(base)/transactions/%2Forders%2F%7Bid%7D/?statsPeriod=1h", auth: t.viewer)
                 #expect(detail.status == .ok, "\(detail.body)")
                 #expect((60...61).contains((detail.object["series"] as? [Any])?.count ?? 0), "a point a minute")
-                #expect(((detail.object["samples"] as? [[String: Any]])?.first?["durationMilliseconds"] as? Double ?? 0) >= 1579)
+                #expect(((detail.object["samples"] as? [[String: Any]])?.first?["duration_ms"] as? Double ?? 0) >= 1579)
                 #expect(try await call(client, .get, "\(base)/transactions/%2Fnothing/", auth: t.viewer).status == .notFound)
 
                 let slow = try await call(client, .get, "\(base)/spans/?op=db&statsPeriod=1h", auth: t.viewer)

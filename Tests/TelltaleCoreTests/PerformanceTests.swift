@@ -53,6 +53,26 @@ import Testing
         #expect(abs(decoded.quantile(0.95)! - exact(values, 0.95)) <= 0.01 * exact(values, 0.95))
     }
 
+    @Test func userSketchesAreExactWhenSmallAndWithinTenPercentWhenLarge() throws {
+        var small = UserSketch(), other = UserSketch()
+        for i in 0..<40 { small.add(UserSketch.hash("user-\(i)")) }
+        for i in 20..<60 { other.add(UserSketch.hash("user-\(i)")) }
+        #expect(small.count == 40)
+        small.merge(other)
+        #expect(small.count == 60)
+        for n in [500, 5_000, 100_000] {
+            var a = UserSketch(), b = UserSketch()
+            for i in 0..<n { if i % 3 == 0 { a.add(UserSketch.hash("u\(i)")) } else { b.add(UserSketch.hash("u\(i)")) } }
+            a.merge(b)
+            let decoded = try #require(UserSketch(encoded: a.encoded()))
+            #expect(decoded == a)
+            #expect(abs(Double(decoded.count) - Double(n)) <= 0.1 * Double(n), "\(n): \(decoded.count)")
+            #expect(a.encoded().count <= 513)
+        }
+        #expect(UserSketch(encoded: [1, 2]) == nil)
+        #expect(UserSketch(encoded: [0, 1, 2, 3]) == nil)
+    }
+
     @Test func apdexAndUserMiseryFollowSentry() {
         #expect(Apdex.zone(durationMilliseconds: 300, threshold: 300) == .satisfied)
         #expect(Apdex.zone(durationMilliseconds: 1200, threshold: 300) == .tolerable)
@@ -180,8 +200,8 @@ import Testing
         let lcp = tally.stats.filter { $0.key.kind == .vital && $0.key.detail == "lcp" }
         #expect(Set(lcp.keys.map(\.segment)) == ["", "device:mobile"])
         #expect(lcp.values.allSatisfy { $0.fair == 4 })
-        #expect(tally.users.count == 2)
-        #expect(tally.users.values.filter { $0 }.count == 1)
+        #expect(tx.users.count == 2)
+        #expect(tx.miserableUsers.count == 1)
         #expect(tally.stats.first { $0.key.kind == .span }?.key.name == "select %s")
     }
 

@@ -40,6 +40,9 @@ public struct DurationStats: Sendable, Equatable {
     /// The slowest sample seen: its event id and value.
     public var exampleEventID: String?
     public var exampleValue: Double = -1
+    /// Distinct users (transactions only), and those frustrated (over 4T).
+    public var users = UserSketch()
+    public var miserableUsers = UserSketch()
 
     public init() {}
 
@@ -49,6 +52,8 @@ public struct DurationStats: Sendable, Equatable {
         good += other.good
         fair += other.fair
         sketch.merge(other.sketch)
+        users.merge(other.users)
+        miserableUsers.merge(other.miserableUsers)
         if other.exampleValue > exampleValue, let id = other.exampleEventID {
             exampleEventID = id
             exampleValue = other.exampleValue
@@ -68,6 +73,8 @@ public struct DurationStats: Sendable, Equatable {
 
     public var apdex: Double? { Apdex.score(satisfied: good, tolerable: fair, total: count) }
     public var failureRate: Double? { count > 0 ? Double(failures) / Double(count) : nil }
+    /// Sentry's user misery score over the users seen.
+    public var userMisery: Double? { Apdex.userMisery(miserableUsers: miserableUsers.count, users: users.count) }
     /// Shares of good, needs-improvement and poor.
     public var shares: (good: Double, fair: Double, poor: Double)? {
         guard count > 0 else { return nil }

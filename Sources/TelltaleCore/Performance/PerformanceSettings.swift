@@ -34,6 +34,22 @@ public struct PerformanceSettings: Sendable, Hashable, Codable {
         regressionMinimumCount = try c.decodeIfPresent(Int.self, forKey: .regressionMinimumCount) ?? defaults.regressionMinimumCount
     }
 
+    /// Throws for values no project could mean.
+    public func validate() throws(ValidationError) {
+        let milliseconds = 1.0...600_000.0
+        guard milliseconds.contains(apdexThreshold) else { throw ValidationError(field: "performance.apdexThreshold", reason: "must be 1 to 600000 ms") }
+        guard transactionThresholds.count <= 500 else { throw ValidationError(field: "performance.transactionThresholds", reason: "has more than 500 entries") }
+        for (name, value) in transactionThresholds where !milliseconds.contains(value) || name.isEmpty {
+            throw ValidationError(field: "performance.transactionThresholds", reason: "'\(name)' must be a name with 1 to 600000 ms")
+        }
+        guard (2...1000).contains(problems.nPlusOneCount), (2...1000).contains(problems.consecutiveHTTPCount),
+              problems.nPlusOneTotalMilliseconds >= 0, problems.consecutiveHTTPSavedMilliseconds >= 0,
+              milliseconds.contains(problems.slowQueryWarningMilliseconds), problems.slowQueryErrorMilliseconds >= problems.slowQueryWarningMilliseconds
+        else { throw ValidationError(field: "performance.problems", reason: "counts must be 2 to 1000, times non-negative, the slow-query error threshold at least the warning one") }
+        guard (1.05...100).contains(regressionFactor) else { throw ValidationError(field: "performance.regressionFactor", reason: "must be 1.05 to 100") }
+        guard (1...1_000_000).contains(regressionMinimumCount) else { throw ValidationError(field: "performance.regressionMinimumCount", reason: "must be 1 to 1000000") }
+    }
+
     /// T for one transaction.
     public func threshold(for transaction: String) -> Double { transactionThresholds[transaction] ?? apdexThreshold }
 }

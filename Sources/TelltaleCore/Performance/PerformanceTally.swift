@@ -46,21 +46,6 @@ public struct PerformanceKey: Hashable, Sendable {
     }
 }
 
-/// A user seen in a transaction name's hour, and whether they were frustrated (> 4T).
-public struct PerformanceUserKey: Hashable, Sendable {
-    public var projectID: Int64
-    public var name: String
-    public var bucket: Int64
-    public var userKey: String
-
-    public init(projectID: Int64, name: String, bucket: Int64, userKey: String) {
-        self.projectID = projectID
-        self.name = name
-        self.bucket = bucket
-        self.userKey = userKey
-    }
-}
-
 /// Folds a batch of transactions into per-minute statistics rows: the ingest writer stores
 /// the result as it is (one row per key and batch) and the rollup job merges rows later.
 public struct PerformanceTally: Sendable {
@@ -69,7 +54,6 @@ public struct PerformanceTally: Sendable {
     public static let day: Int64 = 86_400_000
 
     public private(set) var stats: [PerformanceKey: DurationStats] = [:]
-    public private(set) var users: [PerformanceUserKey: Bool] = [:]
 
     public init() {}
 
@@ -84,11 +68,13 @@ public struct PerformanceTally: Sendable {
         }
         let duration = facts.durationMilliseconds
         let zone = Apdex.zone(durationMilliseconds: duration, threshold: threshold)
-        stats[key(.transaction, name), default: DurationStats()]
+        let transactionKey = key(.transaction, name)
+        stats[transactionKey, default: DurationStats()]
             .add(duration, failed: facts.failed, good: zone == .satisfied, fair: zone == .tolerable, eventID: eventID)
         if let user = facts.userKey {
-            let userKey = PerformanceUserKey(projectID: projectID, name: name, bucket: bucket / Self.hour * Self.hour, userKey: user)
-            users[userKey] = (users[userKey] ?? false) || zone == .frustrated
+            let hash = UserSketch.hash(user)
+            stats[transactionKey]!.users.add(hash)
+            if zone == .frustrated { stats[transactionKey]!.miserableUsers.add(hash) }
         }
         var opTime: [String: Double] = [:]
         for span in facts.spans {

@@ -61,6 +61,11 @@ public struct TransactionSample: Sendable, Codable, Equatable {
     public var release: String?
     public var environment: String?
 
+    enum CodingKeys: String, CodingKey {
+        case name, status, timestamp, release, environment
+        case eventID = "event_id", traceID = "trace_id", durationMilliseconds = "duration_ms"
+    }
+
     public init(eventID: String, name: String, traceID: String?, status: String?, durationMilliseconds: Double, timestamp: Date, release: String?, environment: String?) {
         self.eventID = eventID
         self.name = name
@@ -92,29 +97,16 @@ public struct ReleaseSummary: Sendable, Equatable {
     }
 }
 
-/// Unique and frustrated users per transaction name.
-public struct UserCounts: Sendable, Equatable {
-    public var users: Int64
-    public var miserable: Int64
-
-    public init(users: Int64, miserable: Int64) {
-        self.users = users
-        self.miserable = miserable
-    }
-}
-
 /// The performance statistics, samples and release health.
 public protocol PerformanceRepository: Sendable {
     /// Merged rows of the window, by the query's grouping.
     func stats(_ query: PerformanceQuery) async throws -> [PerformanceKey: DurationStats]
-    /// Users per transaction name in the window (hours).
-    func users(projectID: Int64, names: [String]?, from: Int64, to: Int64) async throws -> [String: UserCounts]
     /// The slowest stored transactions of a name in the window.
     func slowest(projectID: Int64, name: String, from: Int64, to: Int64, limit: Int) async throws -> [TransactionSample]
     /// One stored transaction's normalized payload.
     func transaction(projectID: Int64, eventID: String) async throws -> (sample: TransactionSample, payload: [UInt8])?
-    /// Transactions of a trace (an error event's link to its waterfall).
-    func transactions(projectID: Int64, traceID: String) async throws -> [TransactionSample]
+    /// Transactions of a trace that ended within ten minutes of `around` (an error event's link to its waterfall).
+    func transactions(projectID: Int64, traceID: String, around: Date) async throws -> [TransactionSample]
     /// Folds minute rows older than `before` into hourly and daily rows; how many it read (call again while it returns `limit`).
     func rollUp(before: Date, limit: Int) async throws -> Int
     /// Deletes rolled minute rows, users and rollups past their keeping.

@@ -1,6 +1,6 @@
 /// The performance views' statistics: per-minute rows written by the ingest writer (one per
 /// key and batch, merged when read), hourly and daily rollups kept by the rollup job (one
-/// row per key), the users seen per transaction name and hour (user misery), and the names
+/// row per key; each with its users as a mergeable sketch, for user misery), and the names
 /// each project has used (the cardinality cap).
 enum PerformanceSchema {
     static func statements(_ f: SQLFlavor) -> [String] {
@@ -18,7 +18,9 @@ enum PerformanceSchema {
                 fair \(f.bigint) NOT NULL,
                 sketch \(f.blob) NOT NULL,
                 example_event_id TEXT,
-                example_value \(f.double) NOT NULL
+                example_value \(f.double) NOT NULL,
+                users \(f.blob) NOT NULL,
+                miserable \(f.blob) NOT NULL
             """
         }
         return [
@@ -42,17 +44,6 @@ enum PerformanceSchema {
                 PRIMARY KEY (project_id, kind, granularity, bucket, name, detail, segment, environment, release)
             )\(f.clusteredByPrimaryKey)
             """,
-            """
-            CREATE TABLE perf_users (
-                project_id \(f.bigint) NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                bucket \(f.bigint) NOT NULL,
-                user_key TEXT NOT NULL,
-                miserable \(f.boolean) NOT NULL,
-                PRIMARY KEY (project_id, name, bucket, user_key)
-            )\(f.clusteredByPrimaryKey)
-            """,
-            "CREATE INDEX perf_users_bucket ON perf_users (project_id, bucket)",
             """
             CREATE TABLE perf_names (
                 project_id \(f.bigint) NOT NULL REFERENCES projects(id) ON DELETE CASCADE,

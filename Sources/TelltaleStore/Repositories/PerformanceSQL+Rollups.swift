@@ -36,7 +36,7 @@ extension PerformanceSQL {
             }
             let columns = ["granularity"] + PerformanceRows.minuteColumns
             let keyColumns = ["project_id", "kind", "granularity", "bucket", "name", "detail", "segment", "environment", "release"]
-            let set = ["n", "failures", "good", "fair", "sketch", "example_event_id", "example_value"].map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            let set = ["n", "failures", "good", "fair", "sketch", "example_event_id", "example_value", "users", "miserable"].map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
             for chunk in Array(additions).chunks(of: 100) {
                 var values: [SQLQueryString] = []
                 for (rollup, stats) in chunk {
@@ -59,7 +59,6 @@ extension PerformanceSQL {
         let at = now.millisecondsSince1970
         try await backend.write { db in
             try await db.raw("DELETE FROM perf_minutes WHERE rolled = \(bind: true) AND bucket < \(bind: at - Self.minuteKeeping)").run()
-            try await db.raw("DELETE FROM perf_users WHERE bucket < \(bind: at - Self.hourKeeping)").run()
             try await db.raw("DELETE FROM perf_rollups WHERE granularity = \(bind: PerformanceTally.hour) AND bucket < \(bind: at - Self.hourKeeping)").run()
             try await db.raw("DELETE FROM perf_rollups WHERE granularity = \(bind: PerformanceTally.day) AND bucket < \(bind: at - Self.dayKeeping)").run()
         }

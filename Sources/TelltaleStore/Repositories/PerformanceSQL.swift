@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SQLKit
 public import TelltaleCore
 
@@ -9,7 +9,7 @@ public struct PerformanceSQL: PerformanceRepository {
 
     /// Rolled minute rows are kept this long (minute charts cover six hours).
     static let minuteKeeping: Int64 = 25 * PerformanceTally.hour
-    /// Hourly rollups and users are kept this long; daily ones for a year and a bit.
+    /// Hourly rollups are kept this long; daily ones for a year and a bit.
     static let hourKeeping: Int64 = 35 * PerformanceTally.day
     static let dayKeeping: Int64 = 400 * PerformanceTally.day
 
@@ -56,24 +56,6 @@ public struct PerformanceSQL: PerformanceRepository {
         return sql
     }
 
-    public func users(projectID: Int64, names: [String]?, from: Int64, to: Int64) async throws -> [String: UserCounts] {
-        try await backend.read { db in
-            let start = from / PerformanceTally.hour * PerformanceTally.hour
-            var sql: SQLQueryString = """
-                SELECT name, COUNT(DISTINCT user_key) AS users, COUNT(DISTINCT CASE WHEN miserable THEN user_key END) AS miserable
-                FROM perf_users WHERE project_id = \(bind: projectID) AND bucket >= \(bind: start) AND bucket < \(bind: to)
-                """
-            if let names { sql = sql + " AND name IN \(group: names.isEmpty ? [""] : names)" }
-            sql = sql + " GROUP BY name"
-            var result: [String: UserCounts] = [:]
-            for row in try await db.raw(sql).all() {
-                result[try row.decode(column: "name", as: String.self)] = UserCounts(
-                    users: try row.decode(column: "users", as: Int64.self), miserable: try row.decode(column: "miserable", as: Int64.self))
-            }
-            return result
-        }
-    }
-
     static let sampleColumns = "event_id, name, trace_id, status, duration_ms, timestamp, release, environment"
 
     static func sample(_ row: any SQLRow) throws -> TransactionSample {
@@ -105,11 +87,13 @@ public struct PerformanceSQL: PerformanceRepository {
         }
     }
 
-    public func transactions(projectID: Int64, traceID: String) async throws -> [TransactionSample] {
-        try await backend.read { db in
-            // Bounded: the newest day of the project's transactions (there is no trace index; see DetectorsSchema).
+    public func transactions(projectID: Int64, traceID: String, around: Date) async throws -> [TransactionSample] {
+        let at = around.millisecondsSince1970
+        return try await backend.read { db in
+            // Bounded by time on (project_id, timestamp): there is no trace index (it would cost ingest; see IngestSchema).
             try await db.raw("""
-                SELECT \(unsafeRaw: Self.sampleColumns) FROM transactions WHERE project_id = \(bind: projectID) AND trace_id = \(bind: traceID)
+                SELECT \(unsafeRaw: Self.sampleColumns) FROM transactions WHERE project_id = \(bind: projectID)
+                AND timestamp >= \(bind: at - 600_000) AND timestamp <= \(bind: at + 600_000) AND trace_id = \(bind: traceID)
                 ORDER BY timestamp DESC LIMIT 20
                 """).all().map(Self.sample)
         }

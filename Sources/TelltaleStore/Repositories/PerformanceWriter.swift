@@ -80,27 +80,20 @@ struct PerformanceWriter {
                 rows: chunk.map { key, stats in PerformanceRows.cells(key: key, stats: stats, withBucket: true) }, onConflict: nil
             )
         }
-        for chunk in Array(tally.users).chunks(of: IngestSQLRepository.rowsPerStatement) {
-            try await direct.insert(
-                into: "perf_users", columns: ["project_id", "name", "bucket", "user_key", "miserable"],
-                rows: chunk.map { [.int($0.key.projectID), .text($0.key.name), .int($0.key.bucket), .text($0.key.userKey), .bool($0.value)] },
-                onConflict: .update(columns: ["project_id", "name", "bucket", "user_key"],
-                                    set: "miserable = CASE WHEN excluded.miserable THEN excluded.miserable ELSE perf_users.miserable END")
-            )
-        }
     }
 }
 
 /// The columns of a statistics row and how keys and stats become cells and back.
 enum PerformanceRows {
     static let statColumns = ["kind", "name", "detail", "segment", "environment", "release", "n", "failures", "good", "fair", "sketch",
-                              "example_event_id", "example_value"]
+                              "example_event_id", "example_value", "users", "miserable"]
     static let minuteColumns = ["project_id", "bucket"] + statColumns
 
     static func cells(key: PerformanceKey, stats: DurationStats, withBucket: Bool) -> [SQLCell] {
         [.int(key.projectID), .int(key.bucket), .text(key.kind.rawValue), .text(key.name), .text(key.detail), .text(key.segment),
          .text(key.environment), .text(key.release), .int(stats.count), .int(stats.failures), .int(stats.good), .int(stats.fair),
-         .blob(stats.sketch.encoded()), .text(stats.exampleEventID), .double(stats.exampleValue)]
+         .blob(stats.sketch.encoded()), .text(stats.exampleEventID), .double(stats.exampleValue), .blob(stats.users.encoded()),
+         .blob(stats.miserableUsers.encoded())]
     }
 
     /// Reads a row selected with `statColumns` plus `project_id` and `bucket`.
@@ -121,6 +114,8 @@ enum PerformanceRows {
         stats.sketch = sketch
         stats.exampleEventID = try row.decode(column: "example_event_id", as: String?.self)
         stats.exampleValue = try row.decode(column: "example_value", as: Double.self)
+        stats.users = UserSketch(encoded: try row.decode(column: "users", as: Data.self)) ?? UserSketch()
+        stats.miserableUsers = UserSketch(encoded: try row.decode(column: "miserable", as: Data.self)) ?? UserSketch()
         return (key, stats)
     }
 }
