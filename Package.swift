@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "telltale", targets: ["telltale"]),
         .library(name: "SentryProtocol", targets: ["SentryProtocol"]),
         .executable(name: "telltale-pipeline-bench", targets: ["PipelineBench"]),
+        .executable(name: "telltale-performance-bench", targets: ["PerformanceBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -303,6 +304,11 @@ let package = Package(
         .executableTarget(
             name: "telltale",
             dependencies: ["TelltaleCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PerformanceBench",
+            dependencies: ["SentryProtocol", "TelltaleCore", "TelltaleIngest", "TelltaleStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

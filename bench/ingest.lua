@@ -2,6 +2,10 @@
 -- with a fresh event_id per request, counting 200 answers per thread.
 local fixtures_dir = os.getenv("TELLTALE_FIXTURES")
 local names = { "exception_chained", "rich_context.1", "message", "logging_message", "unhandled_crash.1", "exception_group", "message_stacktrace" }
+if os.getenv("TELLTALE_FIXTURE_NAMES") then
+  names = {}
+  for name in string.gmatch(os.getenv("TELLTALE_FIXTURE_NAMES"), "[^,]+") do table.insert(names, name) end
+end
 local key = os.getenv("TELLTALE_KEY")
 local project = os.getenv("TELLTALE_PROJECT")
 local templates = {}

@@ -8,6 +8,7 @@
 # TELLTALE_BENCH_RULES=N replaces the default alert rules with N rules (0: none), to show what
 # rule evaluation after the commit costs ingestion (scripts/bench-alerting.sh compares).
 # TELLTALE_BENCH_CLASSIFICATION_RULES=N adds N issue classification rules (scripts/bench-paired.sh).
+# TELLTALE_BENCH_KIND=transactions replays the recorded Flask transactions (with spans) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
@@ -57,7 +58,12 @@ sleep 1
 IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER_PID/status)
 
 echo "==> wrk: $CONNECTIONS connections, ${SECONDS_RUN}s, 2 threads, against $DSN"
-OUT=$(TELLTALE_FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)" TELLTALE_KEY=$KEY TELLTALE_PROJECT=$PROJECT \
+if [ "${TELLTALE_BENCH_KIND:-errors}" = transactions ]; then
+    FIXTURES="$(cd ../shared/fixtures/flask-shop && pwd)"; export TELLTALE_FIXTURE_NAMES="flask_n_plus_one.1,flask_route_error.2"; TABLE=transactions
+else
+    FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)"; TABLE=events
+fi
+OUT=$(TELLTALE_FIXTURES="$FIXTURES" TELLTALE_KEY=$KEY TELLTALE_PROJECT=$PROJECT \
     wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT")
 echo "$OUT" | grep -E "Requests/sec|Latency|accepted|latency_p"
 PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
@@ -79,7 +85,7 @@ print("alerts_recorded=" + str(db.execute("select count(*) from alerts").fetchon
 PY
 fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
-STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from events")
+STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from $TABLE")
 echo "accepted_events_per_s=$((ACCEPTED / SECONDS_RUN))"
 echo "idle_rss_mb=$((IDLE_KB / 1024)) peak_rss_mb=$((PEAK_KB / 1024))"
 echo "accepted=$ACCEPTED stored=$STORED"

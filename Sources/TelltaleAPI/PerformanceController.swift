@@ -28,6 +28,9 @@ public struct PerformanceController: Sendable {
         }
         @Sendable func window(_ request: Request) throws -> PerformanceWindow {
             let query = request.uri.queryParameters
+            if let start = query.get("start"), let end = query.get("end") {
+                return try PerformanceWindow(start: start, end: end, environment: query.get("environment"), release: query.get("release"))
+            }
             return try PerformanceWindow(period: query.get("statsPeriod"), environment: query.get("environment"), release: query.get("release"), now: now())
         }
         let base = "projects/:org/:project/performance"

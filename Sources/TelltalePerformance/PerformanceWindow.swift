@@ -38,6 +38,22 @@ public struct PerformanceWindow: Sendable, Equatable {
     public var toMilliseconds: Int64 { Int64((to.timeIntervalSince1970 * 1000).rounded(.down)) + 1 }
     public var minutes: Double { max(1, to.timeIntervalSince(from) / 60) }
 
+    /// An explicit window, Sentry's `start` and `end` (unix seconds or RFC 3339), instead of `statsPeriod`.
+    public init(start: String, end: String, environment: String? = nil, release: String? = nil) throws(ValidationError) {
+        func time(_ text: String, _ field: String) throws(ValidationError) -> Date {
+            if let seconds = Double(text), seconds.isFinite, seconds > 0, seconds < 32_503_680_000 { return Date(timeIntervalSince1970: seconds) }
+            if let seconds = Timestamps.parseRFC3339(text) { return Date(timeIntervalSince1970: seconds) }
+            throw ValidationError(field: field, reason: "must be unix seconds or an RFC 3339 time")
+        }
+        from = try time(start, "start")
+        to = try time(end, "end")
+        guard from < to else { throw ValidationError(field: "start", reason: "must be before end") }
+        guard to.timeIntervalSince(from) <= 90 * 86_400 else { throw ValidationError(field: "end", reason: "must be at most 90 days after start") }
+        period = "custom"
+        self.environment = environment.flatMap { $0.isEmpty ? nil : $0 }
+        self.release = release.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// A query of this window.
     public func query(_ project: ProjectID, _ kind: PerformanceKind, name: String? = nil, detail: String? = nil, segment: String? = "",
                       resolution: Int64? = nil, groupBy: Set<PerformanceField> = [.name]) -> PerformanceQuery {

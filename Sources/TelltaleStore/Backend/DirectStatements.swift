@@ -76,3 +76,14 @@ extension SQLCell {
         }
     }
 }
+
+/// Statement text for ``DirectStatements/query(_:_:)``, whose binds are written `?`.
+enum DirectStatementsText {
+    static func insert(table: String, columns: [String], rowCount: Int, conflict: BulkConflict?) -> String {
+        var text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        text += Array(repeating: row, count: rowCount).joined(separator: ", ")
+        if let conflict { text += conflict.clause }
+        return text
+    }
+}
