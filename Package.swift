@@ -352,7 +352,7 @@ let package = Package(
             name: "TelltaleAppTests",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleApp",
+                "TelltaleApp", "TelltalePerformance",
                 "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleCLI",

@@ -68,8 +68,14 @@ struct PerformanceJob: Service {
             for regression in try await finder.find(project, kind: .transaction, now: now) {
                 guard await state.due("regression:\(projectID):\(regression.name)", every: 6 * 3600, now: now) else { continue }
                 do {
-                    _ = try await ingest.ingest(events: [RegressionFinder.event(regression, kind: .transaction)], project: project,
-                                                organizationRateLimit: nil, clientIP: nil)
+                    let ids = try await ingest.ingest(events: [RegressionFinder.event(regression, kind: .transaction)], project: project,
+                                                      organizationRateLimit: nil, clientIP: nil)
+                    var issueID: Int64?
+                    if let id = ids.first { issueID = try await repositories.events.event(projectID: project.id, eventID: id)?.issueID }
+                    try await repositories.performance.recordRegression(
+                        projectID: projectID, issueID: issueID, title: "Regression: \(regression.name)",
+                        detail: "p95 \(Int(regression.baselineP95.rounded())) ms → \(Int(regression.currentP95.rounded())) ms (\(String(format: "%.1f", regression.ratio))×)",
+                        at: now)
                     logger.info("Performance regression", metadata: [
                         "project.id": "\(projectID)", "transaction": "\(regression.name)", "ratio": "\(String(format: "%.2f", regression.ratio))",
                     ])

@@ -37,7 +37,17 @@ extension PerformanceReports {
         if let segment, !Self.segmentDimensions.contains(segment) {
             throw ValidationError(field: "segment", reason: "must be one of \(Self.segmentDimensions.joined(separator: ", "))")
         }
-        let overall = try await performance.stats(window.query(project.id, .vital, name: page, groupBy: [.detail]))
+        // One read of the unsegmented rows gives the overall figures, the pages and the trend
+        // (daily points past two days, so a week reads daily rows).
+        let resolution = window.toMilliseconds - window.fromMilliseconds > RollupPlan.hourlyUpTo ? PerformanceTally.day : PerformanceTally.hour
+        let rows = try await performance.stats(window.query(project.id, .vital, name: page, resolution: resolution, groupBy: [.detail, .name]))
+        var overall: [PerformanceKey: DurationStats] = [:], byPage: [PerformanceKey: DurationStats] = [:]
+        var byBucket: [Int64: [String: DurationStats]] = [:]
+        for (key, stats) in rows {
+            overall[key.grouped(by: [.detail], resolution: nil), default: DurationStats()].merge(stats)
+            byPage[key.grouped(by: [.detail, .name], resolution: nil), default: DurationStats()].merge(stats)
+            byBucket[key.bucket, default: [:]][key.detail, default: DurationStats()].merge(stats)
+        }
         let vitals = Self.vitalRows(overall)
         var segments: [WebVitalsReport.Group] = []
         if let segment {
@@ -48,15 +58,10 @@ extension PerformanceReports {
                 segment == "release" ? key.release : String(key.segment.dropFirst(segment.count + 1))
             }
         }
-        let pages = page == nil
-            ? Self.groups(try await performance.stats(window.query(project.id, .vital, groupBy: [.detail, .name]))) { $0.name }
-            : []
-        let resolution = RollupPlan.resolution(from: window.fromMilliseconds, to: window.toMilliseconds)
-        let points = try await performance.stats(window.query(project.id, .vital, name: page, resolution: resolution, groupBy: [.detail]))
-        var byBucket: [Int64: [String: Double]] = [:]
-        for (key, stats) in points { byBucket[key.bucket, default: [:]][key.detail] = stats.sketch.quantile(0.75) }
-        let series = stride(from: window.fromMilliseconds / resolution * resolution, to: window.toMilliseconds, by: Int(resolution)).map {
-            WebVitalsReport.Point(time: Date(timeIntervalSince1970: Double($0) / 1000), p75: byBucket[$0] ?? [:])
+        let pages = page == nil ? Self.groups(byPage) { $0.name } : []
+        let series = stride(from: window.fromMilliseconds / resolution * resolution, to: window.toMilliseconds, by: Int(resolution)).map { bucket in
+            WebVitalsReport.Point(time: Date(timeIntervalSince1970: Double(bucket) / 1000),
+                                  p75: (byBucket[bucket] ?? [:]).compactMapValues { $0.sketch.quantile(0.75) })
         }
         return WebVitalsReport(score: Self.score(vitals), vitals: vitals, segment: segment, segments: segments, pages: pages,
                                series: series, resolutionSeconds: resolution / 1000)

@@ -157,6 +157,7 @@ struct AlertsView: Sendable {
         case .userReport: "user report"
         case .spikeDetected(let scope): scope == .any ? "a spike detected" : "a spike in \(scope == .issue ? "an issue" : "a project")'s errors"
         case .patternDetected: "a recurring pattern found"
+        case .regressionDetected: "a transaction's p95 regressed"
         }
     }
 

@@ -27,6 +27,8 @@ public enum AlertCondition: Sendable, Hashable {
     case spikeDetected(SpikeScope)
     /// The detectors found a recurring pattern for the first time.
     case patternDetected
+    /// A transaction's p95 regressed against the same hour last week.
+    case regressionDetected
 
     public enum SpikeScope: String, Sendable, Hashable, Codable { case issue, project, any }
 
@@ -34,7 +36,8 @@ public enum AlertCondition: Sendable, Hashable {
 
     /// The `type` names of every kind, as the API spells them.
     public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity", "issue_severity",
-                                   "monitor_status", "heartbeat", "user_report", "spike_detected", "pattern_detected"]
+                                   "monitor_status", "heartbeat", "user_report", "spike_detected", "pattern_detected",
+                                   "regression_detected"]
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
@@ -62,6 +65,7 @@ public enum AlertCondition: Sendable, Hashable {
             signal.kind == .detection && signal.detectionKind == .spike
                 && (scope == .any || (scope == .issue) == (signal.detectionIssue != nil))
         case .patternDetected: signal.kind == .detection && signal.detectionKind == .pattern
+        case .regressionDetected: signal.kind == .detection && signal.detectionKind == .regression
         }
     }
 
@@ -127,6 +131,7 @@ extension AlertCondition: Codable {
             guard let value = SpikeScope(rawValue: scope) else { throw ValidationError(field: "conditions", reason: "spike_detected scope must be issue, project or any") }
             self = .spikeDetected(value)
         case "pattern_detected": self = .patternDetected
+        case "regression_detected": self = .regressionDetected
         default:
             throw ValidationError(field: "conditions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
         }
@@ -164,6 +169,7 @@ extension AlertCondition: Codable {
             try c.encode("spike_detected", forKey: .type)
             try c.encode(scope.rawValue, forKey: .scope)
         case .patternDetected: try c.encode("pattern_detected", forKey: .type)
+        case .regressionDetected: try c.encode("regression_detected", forKey: .type)
         }
     }
 }

@@ -31,7 +31,7 @@ public enum AlertSignal: Sendable, Hashable {
 /// A detector's finding as alert rules see it: a spike opened (in a project's or an issue's
 /// error rate), or a recurring pattern found for the first time.
 public struct DetectionSignal: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern }
+    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern, regression }
 
     public var organizationID: OrganizationID
     public var kind: Kind

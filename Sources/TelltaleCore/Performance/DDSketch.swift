@@ -13,8 +13,9 @@ public struct DDSketch: Sendable, Equatable {
     /// Values at or below this count as zero.
     static let minimum = 1e-6
 
-    /// Bin index → count.
-    public private(set) var bins: [Int32: UInt64] = [:]
+    /// Counts of bins `offset`, `offset + 1`, …
+    private(set) var counts: [UInt64] = []
+    private(set) var offset: Int32 = 0
     public private(set) var zeroCount: UInt64 = 0
     public private(set) var count: UInt64 = 0
     public private(set) var sum: Double = 0
@@ -22,6 +23,11 @@ public struct DDSketch: Sendable, Equatable {
     public private(set) var max: Double = -.infinity
 
     public init() {}
+
+    /// Equal when they hold the same values, whatever room their arrays keep.
+    public static func == (a: DDSketch, b: DDSketch) -> Bool {
+        a.count == b.count && a.zeroCount == b.zeroCount && a.sum == b.sum && a.min == b.min && a.max == b.max && a.bins == b.bins
+    }
 
     public var isEmpty: Bool { count == 0 }
 
@@ -32,7 +38,7 @@ public struct DDSketch: Sendable, Equatable {
         if v <= Self.minimum {
             zeroCount += n
         } else {
-            bins[Self.index(of: v), default: 0] += n
+            addToBin(Self.index(of: v), n)
         }
         count += n
         sum += v * Double(n)
@@ -40,10 +46,43 @@ public struct DDSketch: Sendable, Equatable {
         max = Swift.max(max, v)
     }
 
+    /// Bin index → count, for tests and charts.
+    public var bins: [Int32: UInt64] {
+        var result: [Int32: UInt64] = [:]
+        for (i, n) in counts.enumerated() where n > 0 { result[offset + Int32(i)] = n }
+        return result
+    }
+
+    /// Makes room for bins `low...high`.
+    mutating func cover(_ low: Int32, _ high: Int32) {
+        if counts.isEmpty {
+            offset = low
+            counts = [UInt64](repeating: 0, count: Int(high - low) + 1)
+            return
+        }
+        if low < offset {
+            counts.insert(contentsOf: repeatElement(0, count: Int(offset - low)), at: 0)
+            offset = low
+        }
+        let top = offset + Int32(counts.count) - 1
+        if high > top { counts.append(contentsOf: repeatElement(0, count: Int(high - top))) }
+    }
+
+    mutating func addToBin(_ index: Int32, _ n: UInt64) {
+        cover(index, index)
+        counts[Int(index - offset)] += n
+    }
+
     /// Adds another sketch's values.
     public mutating func merge(_ other: DDSketch) {
         guard !other.isEmpty else { return }
-        for (index, n) in other.bins { bins[index, default: 0] += n }
+        if !other.counts.isEmpty {
+            cover(other.offset, other.offset + Int32(other.counts.count) - 1)
+            let start = Int(other.offset - offset)
+            counts.withUnsafeMutableBufferPointer { mine in
+                for (i, n) in other.counts.enumerated() { mine[start + i] &+= n }
+            }
+        }
         zeroCount += other.zeroCount
         count += other.count
         sum += other.sum
@@ -62,9 +101,9 @@ public struct DDSketch: Sendable, Equatable {
         let rank = Swift.max(1, UInt64((Swift.min(Swift.max(q, 0), 1) * Double(count)).rounded(.up)))
         if rank <= zeroCount { return Swift.max(0, min) }
         var seen = zeroCount
-        for index in bins.keys.sorted() {
-            seen += bins[index] ?? 0
-            if seen >= rank { return Swift.min(Swift.max(Self.value(of: index), min), max) }
+        for (i, n) in counts.enumerated() where n > 0 {
+            seen += n
+            if seen >= rank { return Swift.min(Swift.max(Self.value(of: offset + Int32(i)), min), max) }
         }
         return max
     }
@@ -76,10 +115,10 @@ public struct DDSketch: Sendable, Equatable {
         var answers = [Double?](repeating: nil, count: qs.count)
         for (i, rank) in ranks.enumerated() where rank <= zeroCount { answers[i] = Swift.max(0, min) }
         var seen = zeroCount
-        for index in bins.keys.sorted() {
-            seen += bins[index] ?? 0
+        for (b, n) in counts.enumerated() where n > 0 {
+            seen += n
             for (i, rank) in ranks.enumerated() where answers[i] == nil && seen >= rank {
-                answers[i] = Swift.min(Swift.max(Self.value(of: index), min), max)
+                answers[i] = Swift.min(Swift.max(Self.value(of: offset + Int32(b)), min), max)
             }
         }
         return answers.map { $0 ?? max }
@@ -95,8 +134,8 @@ public struct DDSketch: Sendable, Equatable {
         let step = log(high / low) / Double(buckets)
         var counts = [UInt64](repeating: 0, count: buckets)
         counts[0] += zeroCount
-        for (index, n) in bins {
-            let v = Self.value(of: index)
+        for (i, n) in counts.enumerated() where n > 0 {
+            let v = Self.value(of: offset + Int32(i))
             let slot = v <= low ? 0 : Swift.min(buckets - 1, Int(log(v / low) / step))
             counts[slot] += n
         }
@@ -109,18 +148,20 @@ public struct DDSketch: Sendable, Equatable {
 
     /// Version, counts, sum and range, then bins as (zig-zag index delta, count) varints in index order.
     public func encoded() -> [UInt8] {
+        let used = counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         var out: [UInt8] = [Self.formatVersion]
-        out.reserveCapacity(24 + bins.count * 3)
+        out.reserveCapacity(40 + used * 3)
         Self.putVarint(zeroCount, &out)
         Self.putDouble(sum, &out)
         Self.putDouble(count > 0 ? min : 0, &out)
         Self.putDouble(count > 0 ? max : 0, &out)
-        Self.putVarint(UInt64(bins.count), &out)
+        Self.putVarint(UInt64(used), &out)
         var previous: Int32 = 0
-        for index in bins.keys.sorted() {
+        for (i, n) in counts.enumerated() where n > 0 {
+            let index = offset + Int32(i)
             let delta = Int64(index) - Int64(previous)
             Self.putVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), &out)
-            Self.putVarint(bins[index] ?? 0, &out)
+            Self.putVarint(n, &out)
             previous = index
         }
         return out
@@ -128,23 +169,52 @@ public struct DDSketch: Sendable, Equatable {
 
     /// Reads `encoded()`; nil for bytes that are not a sketch.
     public init?(encoded bytes: some Collection<UInt8>) {
-        var reader = Reader(bytes: Array(bytes))
-        guard reader.byte() == Self.formatVersion, let zero = reader.varint(), let sum = reader.double(),
-              let low = reader.double(), let high = reader.double(), let binCount = reader.varint(), binCount < 1_000_000 else { return nil }
-        zeroCount = zero
-        count = zero
-        self.sum = sum
-        var index: Int64 = 0
+        self.init()
+        guard merge(encoded: bytes) else { return nil }
+    }
+
+    /// Adds the values of an encoded sketch without building it first; false (and nothing
+    /// added) for bytes that are not a sketch.
+    @discardableResult
+    public mutating func merge(encoded bytes: some Collection<UInt8>) -> Bool {
+        let data = Array(bytes)
+        var reader = Reader(bytes: data)
+        guard reader.byte() == Self.formatVersion, let zero = reader.varint(), let addedSum = reader.double(),
+              let low = reader.double(), let high = reader.double(), let binCount = reader.varint(), binCount < 1_000_000 else { return false }
+        // Validate and find the range first, so a bad row changes nothing.
+        let start = reader.offset
+        var index: Int64 = 0, lowest = Int64.max, highest = Int64.min, added: UInt64 = 0
         for _ in 0..<binCount {
-            guard let zigzag = reader.varint(), let n = reader.varint() else { return nil }
+            guard let zigzag = reader.varint(), let n = reader.varint() else { return false }
             index += Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
-            guard let key = Int32(exactly: index) else { return nil }
-            bins[key] = n
-            count += n
+            guard index >= Int64(Int32.min / 2), index <= Int64(Int32.max / 2) else { return false }
+            lowest = Swift.min(lowest, index)
+            highest = Swift.max(highest, index)
+            added &+= n
         }
-        guard reader.atEnd else { return nil }
-        min = count > 0 ? low : .infinity
-        max = count > 0 ? high : -.infinity
+        guard reader.atEnd else { return false }
+        if binCount > 0 {
+            cover(Int32(lowest), Int32(highest))
+            reader.offset = start
+            index = 0
+            let base = Int64(offset)
+            counts.withUnsafeMutableBufferPointer { mine in
+                for _ in 0..<binCount {
+                    let zigzag = reader.varint()!, n = reader.varint()!
+                    index += Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+                    mine[Int(index - base)] &+= n
+                }
+            }
+        }
+        let total = zero &+ added
+        zeroCount += zero
+        count += total
+        sum += addedSum
+        if total > 0 {
+            min = Swift.min(min, low)
+            max = Swift.max(max, high)
+        }
+        return true
     }
 
     static func putVarint(_ value: UInt64, _ out: inout [UInt8]) {

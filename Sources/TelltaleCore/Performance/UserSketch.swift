@@ -56,6 +56,35 @@ public struct UserSketch: Sendable, Equatable {
         }
     }
 
+    /// Adds an encoded sketch's users without building it first; false for bytes that are not one.
+    @discardableResult
+    public mutating func merge(encoded bytes: some Collection<UInt8>) -> Bool {
+        let data = Array(bytes)
+        guard let kind = data.first else { return false }
+        switch kind {
+        case 0:
+            guard (data.count - 1) % 8 == 0, (data.count - 1) / 8 <= Self.exactLimit else { return false }
+            for start in stride(from: 1, to: data.count, by: 8) {
+                var hash: UInt64 = 0
+                for i in 0..<8 { hash |= UInt64(data[start + i]) << UInt64(8 * i) }
+                add(hash)
+            }
+            return true
+        case 1:
+            guard data.count == 1 + Self.registerCount else { return false }
+            var mine: [UInt8]
+            switch storage {
+            case .exact(let set): mine = Self.registers(set)
+            case .registers(let registers): mine = registers
+            }
+            for i in 0..<Self.registerCount where data[i + 1] > mine[i] { mine[i] = data[i + 1] }
+            storage = .registers(mine)
+            return true
+        default:
+            return false
+        }
+    }
+
     /// The number of distinct users: exact while small, estimated after.
     public var count: Int64 {
         switch storage {

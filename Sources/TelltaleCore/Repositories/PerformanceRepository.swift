@@ -115,6 +115,8 @@ public protocol PerformanceRepository: Sendable {
     func record(_ tally: PerformanceTally) async throws
     /// Releases with session health, errors and new issues, most recently seen first.
     func releases(projectID: Int64, from: Date, to: Date) async throws -> [ReleaseSummary]
-    /// Distinct transaction names with traffic in the window, for the regression detector.
+    /// Records a regression for alert rules (`regression_detected`), with the issue it opened.
+    func recordRegression(projectID: Int64, issueID: Int64?, title: String, detail: String, at: Date) async throws
+    /// Projects that have sent transactions, for the regression detector.
     func projectsWithTransactions(since: Int64) async throws -> [Int64]
 }

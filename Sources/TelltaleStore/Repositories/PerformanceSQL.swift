@@ -20,8 +20,8 @@ public struct PerformanceSQL: PerformanceRepository {
             var merged: [PerformanceKey: DurationStats] = [:]
             func fold(_ rows: [any SQLRow]) throws {
                 for row in rows {
-                    guard let (key, stats) = try PerformanceRows.decode(row) else { continue }
-                    merged[key.grouped(by: query.groupBy, resolution: query.resolution), default: DurationStats()].merge(stats)
+                    guard let key = try PerformanceRows.key(row) else { continue }
+                    try PerformanceRows.fold(row, into: &merged[key.grouped(by: query.groupBy, resolution: query.resolution), default: DurationStats()])
                 }
             }
             if let resolution = query.resolution, resolution < PerformanceTally.hour {
@@ -29,7 +29,11 @@ public struct PerformanceSQL: PerformanceRepository {
                 try fold(try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM perf_minutes WHERE \(Self.filter(query, from: query.from, to: query.to))").all())
                 return merged
             }
-            for part in RollupPlan.parts(from: query.from, to: query.to) {
+            // Hourly points read hourly rows throughout (a daily row would land on midnight).
+            let parts = query.resolution == PerformanceTally.hour
+                ? [RollupPlan.Part(granularity: PerformanceTally.hour, from: query.from / PerformanceTally.hour * PerformanceTally.hour, to: query.to)]
+                : RollupPlan.parts(from: query.from, to: query.to)
+            for part in parts {
                 try fold(try await db.raw("""
                     SELECT \(unsafeRaw: Self.columns) FROM perf_rollups
                     WHERE granularity = \(bind: part.granularity) AND \(Self.filter(query, from: part.from, to: part.to))
@@ -110,6 +114,15 @@ public struct PerformanceSQL: PerformanceRepository {
                 capped.rename(.metric) { name in kinds[.metric]?.contains(name) == true || candidates[project]?[.metric]?.contains(name) != true ? name : PerformanceWriter.other }
             }
             try await writer.insert(capped)
+        }
+    }
+
+    public func recordRegression(projectID: Int64, issueID: Int64?, title: String, detail: String, at: Date) async throws {
+        try await backend.write { db in
+            guard let organization = try await db.raw("SELECT organization_id FROM projects WHERE id = \(bind: projectID)")
+                .first(decodingColumn: "organization_id", as: Int64.self) else { return }
+            try await AnalysisSQL.recordDetection(db, organizationID: organization, kind: .regression, id: issueID ?? 0, projectID: projectID,
+                                                  issueID: issueID, title: title, detail: detail, at: at.millisecondsSince1970)
         }
     }
 

@@ -96,6 +96,33 @@ enum PerformanceRows {
          .blob(stats.miserableUsers.encoded())]
     }
 
+    /// Reads a row's key (selected with `statColumns`, `project_id` and `bucket`).
+    static func key(_ row: any SQLRow) throws -> PerformanceKey? {
+        guard let kind = PerformanceKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+        return PerformanceKey(
+            projectID: try row.decode(column: "project_id", as: Int64.self), kind: kind, name: try row.decode(column: "name", as: String.self),
+            detail: try row.decode(column: "detail", as: String.self), segment: try row.decode(column: "segment", as: String.self),
+            environment: try row.decode(column: "environment", as: String.self), release: try row.decode(column: "release", as: String.self),
+            bucket: try row.decode(column: "bucket", as: Int64.self)
+        )
+    }
+
+    /// Adds a row's figures to `stats`, merging its sketches straight from their bytes.
+    static func fold(_ row: any SQLRow, into stats: inout DurationStats) throws {
+        stats.count += try row.decode(column: "n", as: Int64.self)
+        stats.failures += try row.decode(column: "failures", as: Int64.self)
+        stats.good += try row.decode(column: "good", as: Int64.self)
+        stats.fair += try row.decode(column: "fair", as: Int64.self)
+        stats.sketch.merge(encoded: try row.decode(column: "sketch", as: Data.self))
+        stats.users.merge(encoded: try row.decode(column: "users", as: Data.self))
+        stats.miserableUsers.merge(encoded: try row.decode(column: "miserable", as: Data.self))
+        let example = try row.decode(column: "example_value", as: Double.self)
+        if example > stats.exampleValue, let id = try row.decode(column: "example_event_id", as: String?.self) {
+            stats.exampleEventID = id
+            stats.exampleValue = example
+        }
+    }
+
     /// Reads a row selected with `statColumns` plus `project_id` and `bucket`.
     static func decode(_ row: any SQLRow) throws -> (PerformanceKey, DurationStats)? {
         guard let kind = PerformanceKind(rawValue: try row.decode(column: "kind", as: String.self)),
