@@ -5,11 +5,12 @@ import TelltaleCore
 import TelltaleIngest
 import TelltaleStore
 
-// Performance-data generator for scripts/bench-performance.sh: writes N transactions over D
-// days in K transaction names into a stopped Telltale's database through the ingest writer's
-// own path (raw rows and per-minute statistics), runs the rollup job's merge until it is
-// caught up, and writes the exact percentiles of the generated durations (nearest rank) for
-// the last 24 hours and 7 days, per name, to compare with what the API answers.
+// Performance-data generator for scripts/bench-performance.sh: N transactions over D days in
+// K transaction names, written into a stopped Telltale's database as the rollup job leaves
+// them: hourly and daily rows built with the same tally and sketches (through
+// `importRollups`), the raw rows of the last seven days through the ingest writer (samples
+// and waterfalls read them). Then the exact percentiles of the generated durations (nearest
+// rank) for the last 24 hours and 7 days, per name, to compare with what the API answers.
 //   telltale-performance-bench DATABASE_URL EXPECTED_JSON [transactions=10000000] [names=200] [days=30]
 
 let arguments = CommandLine.arguments
@@ -117,16 +118,34 @@ let expected = try await store.whileRunning { store in
     var batch: [IngestRecord] = []
     batch.reserveCapacity(2000)
     let began = Date()
-    var rolled = 0
-    func rollUp(_ before: Double) async throws {
-        while true {
-            let n = try await store.repositories.performance.rollUp(before: Date(timeIntervalSince1970: before), limit: 20_000)
-            rolled += n
-            if n < 20_000 { break }
+    var hourTally = PerformanceTally()
+    var hourRows: [PerformanceKey: DurationStats] = [:], dayRows: [PerformanceKey: DurationStats] = [:]
+    var currentHour = Int64(start * 1000) / PerformanceTally.hour, currentDay = Int64(start * 1000) / PerformanceTally.day
+    var written = 0
+    func flushHour() async throws {
+        for (key, stats) in hourTally.stats {
+            hourRows[key.rebucketed(PerformanceTally.hour), default: DurationStats()].merge(stats)
+            dayRows[key.rebucketed(PerformanceTally.day), default: DurationStats()].merge(stats)
         }
+        hourTally = PerformanceTally()
+        written += hourRows.count
+        try await store.repositories.performance.importRollups(granularity: PerformanceTally.hour, hourRows)
+        hourRows.removeAll(keepingCapacity: true)
     }
     for i in 0..<total {
         let end = start + (Double(i) + 0.5) * span / Double(total)
+        let ms64 = Int64(end * 1000)
+        if ms64 / PerformanceTally.hour != currentHour {
+            try await flushHour()
+            currentHour = ms64 / PerformanceTally.hour
+            if ms64 / PerformanceTally.day != currentDay {
+                written += dayRows.count
+                try await store.repositories.performance.importRollups(granularity: PerformanceTally.day, dayRows)
+                dayRows.removeAll(keepingCapacity: true)
+                currentDay = ms64 / PerformanceTally.day
+                print("  day \(Int(end - start) / 86_400) of \(days): \(i) transactions, \(Int(Date().timeIntervalSince(began))) s")
+            }
+        }
         let k = traffic.pick(&random)
         let ms = min(600_000, traffic.medians[k] * exp(traffic.sigmas[k] * random.normal()))
         // The API's windows start at the hour: the exact values cover the same transactions.
@@ -141,24 +160,26 @@ let expected = try await store.whileRunning { store in
                                   "inp": 150 * exp(0.6 * random.normal()), "cls": random.unit() < 0.5 ? 0 : -log(max(random.unit(), 1e-9)) * 0.08]
             facts.segments = ["device": random.unit() < 0.4 ? "mobile" : "desktop", "browser": ["Chrome", "Safari", "Firefox"][Int(random.next() % 3)]]
         }
-        batch.append(.transaction(TransactionRecord(
-            projectID: ProjectID(1), eventID: random.hex(), traceID: nil, name: facts.name, op: facts.op, status: facts.status,
-            startTimestamp: facts.start, timestamp: end, release: "shop@1.\(Int(end - start) / 86_400 / 7)", environment: "production",
-            payload: payload, facts: facts, apdexThreshold: Apdex.defaultThreshold
-        )))
-        if batch.count == 2000 {
-            try await store.ingest.write(batch)
-            batch.removeAll(keepingCapacity: true)
-            if i % 400_000 < 2000 {
-                try await rollUp(end - 120)
-                print("  \(i + 1) transactions written, \(rolled) minute rows rolled up, \(Int(Date().timeIntervalSince(began))) s")
+        let eventID = random.hex()
+        let release = "shop@1.\(Int(end - start) / 86_400 / 7)"
+        hourTally.add(facts, projectID: 1, eventID: eventID, environment: "production", release: release, threshold: Apdex.defaultThreshold)
+        if end >= weekStart {
+            // The raw row only (no facts: the statistics are in the rollups already).
+            batch.append(.transaction(TransactionRecord(
+                projectID: ProjectID(1), eventID: eventID, traceID: nil, name: facts.name, op: facts.op, status: facts.status,
+                startTimestamp: facts.start, timestamp: end, release: release, environment: "production", payload: payload
+            )))
+            if batch.count == 2000 {
+                try await store.ingest.write(batch)
+                batch.removeAll(keepingCapacity: true)
             }
         }
     }
     if !batch.isEmpty { try await store.ingest.write(batch) }
-    try await rollUp(now + 1)
-    try await store.repositories.performance.forget(now: Date(timeIntervalSince1970: now))
-    print("generated \(total) transactions in \(nameCount) names over \(days) days in \(Int(Date().timeIntervalSince(began))) s; \(rolled) minute rows rolled up")
+    try await flushHour()
+    written += dayRows.count
+    try await store.repositories.performance.importRollups(granularity: PerformanceTally.day, dayRows)
+    print("generated \(total) transactions in \(nameCount) names over \(days) days in \(Int(Date().timeIntervalSince(began))) s; \(written) rollup rows")
 
     func exact(_ values: [Double]) -> [String: Double] {
         let sorted = values.sorted()

@@ -109,6 +109,9 @@ public protocol PerformanceRepository: Sendable {
     func transactions(projectID: Int64, traceID: String, around: Date) async throws -> [TransactionSample]
     /// Folds minute rows older than `before` into hourly and daily rows; how many it read (call again while it returns `limit`).
     func rollUp(before: Date, limit: Int) async throws -> Int
+    /// Writes already rolled-up rows (hourly or daily) as they are, replacing rows with the same
+    /// key: bulk loads such as the benchmark's generator.
+    func importRollups(granularity: Int64, _ stats: [PerformanceKey: DurationStats]) async throws
     /// Deletes rolled minute rows, users and rollups past their keeping.
     func forget(now: Date) async throws
     /// Stores metrics sent through the API.

@@ -28,6 +28,14 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
+    public func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            self.inUse.add(1, ordering: .relaxed)
+            defer { self.inUse.subtract(1, ordering: .relaxed) }
+            return try await body(PostgresDirectStatements(connection: connection, logger: self.logger))
+        }
+    }
+
     public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await writeDirect { db, _ in try await body(db) }
     }

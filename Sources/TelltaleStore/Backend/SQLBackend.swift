@@ -15,6 +15,10 @@ public protocol SQLBackend: Sendable {
     /// Like ``write(_:)``, with driver-level statements for the hottest ones.
     func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result
 
+    /// Runs `body` with driver-level statements on a connection for reading (wide reads
+    /// decode faster without SQLKit's `Decodable` path).
+    func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result
+
     /// Whether an error is a unique-constraint violation (an insert of a duplicate).
     func isUniqueViolation(_ error: any Error) -> Bool
 

@@ -97,6 +97,13 @@ public final class SQLiteBackend: SQLBackend {
         return try await body(readers[index].sql(queryLogLevel: .trace))
     }
 
+    public func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
+        let index = nextReader.add(1, ordering: .relaxed).newValue % readers.count
+        inUse.add(1, ordering: .relaxed)
+        defer { inUse.subtract(1, ordering: .relaxed) }
+        return try await body(SQLiteDirectStatements(connection: readers[index]))
+    }
+
     public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await writeDirect { db, _ in try await body(db) }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -31,6 +32,7 @@ struct SQLiteFastRow: SQLRow {
         case (.null, is Int?.Type): return Int?.none as! D
         case (.null, is String?.Type): return String?.none as! D
         case (.null, is Double?.Type): return Double?.none as! D
+        case (.blob(let buffer), is Data.Type): return Data(buffer.readableBytesView) as! D
         default: return try decoder.decode(D.self, from: data)
         }
     }

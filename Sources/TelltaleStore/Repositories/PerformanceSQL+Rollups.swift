@@ -1,6 +1,6 @@
 public import Foundation
 import SQLKit
-import TelltaleCore
+public import TelltaleCore
 
 extension PerformanceSQL {
     /// Merges a slice of unrolled minute rows into their hourly and daily rows and marks them
@@ -52,6 +52,19 @@ extension PerformanceSQL {
                 try await db.raw("UPDATE perf_minutes SET rolled = \(bind: true) WHERE id IN \(group: Array(chunk))").run()
             }
             return rows.count
+        }
+    }
+
+    public func importRollups(granularity: Int64, _ stats: [PerformanceKey: DurationStats]) async throws {
+        let columns = ["granularity"] + PerformanceRows.minuteColumns
+        let keys = ["project_id", "kind", "granularity", "bucket", "name", "detail", "segment", "environment", "release"]
+        let set = ["n", "failures", "good", "fair", "sketch", "example_event_id", "example_value", "users", "miserable"].map { "\($0) = excluded.\($0)" }
+        try await backend.writeDirect { _, direct in
+            for chunk in Array(stats).chunks(of: 100) {
+                try await direct.insert(into: "perf_rollups", columns: columns,
+                                        rows: chunk.map { [SQLCell.int(granularity)] + PerformanceRows.cells(key: $0.key, stats: $0.value, withBucket: true) },
+                                        onConflict: .update(columns: keys, set: set.joined(separator: ", ")))
+            }
         }
     }
 

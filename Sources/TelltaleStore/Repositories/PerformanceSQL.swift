@@ -16,17 +16,18 @@ public struct PerformanceSQL: PerformanceRepository {
     static let columns = (["project_id", "bucket"] + PerformanceRows.statColumns).joined(separator: ", ")
 
     public func stats(_ query: PerformanceQuery) async throws -> [PerformanceKey: DurationStats] {
-        try await backend.read { db in
+        try await backend.readDirect { direct in
             var merged: [PerformanceKey: DurationStats] = [:]
-            func fold(_ rows: [any SQLRow]) throws {
-                for row in rows {
+            func fold(_ table: String, _ condition: String, _ binds: [SQLCell], from: Int64, to: Int64) async throws {
+                let (filter, filterBinds) = Self.filter(query, from: from, to: to)
+                for row in try await direct.query("SELECT \(Self.columns) FROM \(table) WHERE \(condition)\(filter)", binds + filterBinds) {
                     guard let key = try PerformanceRows.key(row) else { continue }
                     try PerformanceRows.fold(row, into: &merged[key.grouped(by: query.groupBy, resolution: query.resolution), default: DurationStats()])
                 }
             }
             if let resolution = query.resolution, resolution < PerformanceTally.hour {
                 // Minute charts read every minute row of the window, rolled up or not.
-                try fold(try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM perf_minutes WHERE \(Self.filter(query, from: query.from, to: query.to))").all())
+                try await fold("perf_minutes", "1 = 1", [], from: query.from, to: query.to)
                 return merged
             }
             // Hourly points read hourly rows throughout (a daily row would land on midnight).
@@ -34,30 +35,31 @@ public struct PerformanceSQL: PerformanceRepository {
                 ? [RollupPlan.Part(granularity: PerformanceTally.hour, from: query.from / PerformanceTally.hour * PerformanceTally.hour, to: query.to)]
                 : RollupPlan.parts(from: query.from, to: query.to)
             for part in parts {
-                try fold(try await db.raw("""
-                    SELECT \(unsafeRaw: Self.columns) FROM perf_rollups
-                    WHERE granularity = \(bind: part.granularity) AND \(Self.filter(query, from: part.from, to: part.to))
-                    """).all())
+                try await fold("perf_rollups", "granularity = ?", [.int(part.granularity)], from: part.from, to: part.to)
             }
-            try fold(try await db.raw("""
-                SELECT \(unsafeRaw: Self.columns) FROM perf_minutes WHERE rolled = \(bind: false) AND \(Self.filter(query, from: query.from, to: query.to))
-                """).all())
+            try await fold("perf_minutes", "rolled = ?", [.bool(false)], from: query.from, to: query.to)
             return merged
         }
     }
 
-    static func filter(_ query: PerformanceQuery, from: Int64, to: Int64) -> SQLQueryString {
-        var sql: SQLQueryString = "project_id = \(bind: query.projectID) AND kind = \(bind: query.kind.rawValue) AND bucket >= \(bind: from) AND bucket < \(bind: to)"
-        if let name = query.name { sql = sql + " AND name = \(bind: name)" }
-        if let detail = query.detail { sql = sql + " AND detail = \(bind: detail)" }
-        if let environment = query.environment { sql = sql + " AND environment = \(bind: environment)" }
-        if let release = query.release { sql = sql + " AND release = \(bind: release)" }
+    /// The rest of a statistics read's WHERE clause (`?` binds), after a first condition.
+    static func filter(_ query: PerformanceQuery, from: Int64, to: Int64) -> (String, [SQLCell]) {
+        var sql = " AND project_id = ? AND kind = ? AND bucket >= ? AND bucket < ?"
+        var binds: [SQLCell] = [.int(query.projectID), .text(query.kind.rawValue), .int(from), .int(to)]
+        for (column, value) in [("name", query.name), ("detail", query.detail), ("environment", query.environment), ("release", query.release)] {
+            if let value {
+                sql += " AND \(column) = ?"
+                binds.append(.text(value))
+            }
+        }
         switch query.segmentDimension {
         case nil: break
-        case ""?: sql = sql + " AND segment = ''"
-        case let dimension?: sql = sql + " AND segment LIKE \(bind: dimension + ":%")"
+        case ""?: sql += " AND segment = ''"
+        case let dimension?:
+            sql += " AND segment LIKE ?"
+            binds.append(.text(dimension + ":%"))
         }
-        return sql
+        return (sql, binds)
     }
 
     static let sampleColumns = "event_id, name, trace_id, status, duration_ms, timestamp, release, environment"
