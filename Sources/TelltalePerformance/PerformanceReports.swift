@@ -67,7 +67,12 @@ public struct PerformanceReports: Sendable {
         let points = try await performance.stats(window.query(project.id, .transaction, name: name, resolution: resolution, groupBy: []))
         let ops = try await performance.stats(window.query(project.id, .spanOp, name: name, groupBy: [.detail]))
         let opTotal = ops.values.reduce(0) { $0 + $1.sketch.sum }
-        let samples = try await performance.slowest(projectID: project.id.rawValue, name: name, from: window.fromMilliseconds, to: window.toMilliseconds, limit: 10)
+        // The slowest samples: each chart point's slowest example (a minute's, an hour's or a
+        // day's), the ten slowest of them, read by id; no scan of raw transactions.
+        let examples = points.values.compactMap { stats in stats.exampleEventID.map { ($0, stats.exampleValue) } }
+            .sorted { $0.1 > $1.1 }.prefix(10).map(\.0)
+        let samples = try await performance.samples(projectID: project.id.rawValue, eventIDs: Array(examples))
+            .sorted { $0.durationMilliseconds > $1.durationMilliseconds }
         let vitals = try await performance.stats(window.query(project.id, .vital, name: name, groupBy: [.detail]))
         var spans: [SpanRow] = []
         if let slowest = samples.first, let stored = try await performance.transaction(projectID: project.id.rawValue, eventID: slowest.eventID) {

@@ -101,8 +101,8 @@ public struct ReleaseSummary: Sendable, Equatable {
 public protocol PerformanceRepository: Sendable {
     /// Merged rows of the window, by the query's grouping.
     func stats(_ query: PerformanceQuery) async throws -> [PerformanceKey: DurationStats]
-    /// The slowest stored transactions of a name in the window.
-    func slowest(projectID: Int64, name: String, from: Int64, to: Int64, limit: Int) async throws -> [TransactionSample]
+    /// Stored transactions by event id (samples chosen from the statistics' examples).
+    func samples(projectID: Int64, eventIDs: [String]) async throws -> [TransactionSample]
     /// One stored transaction's normalized payload.
     func transaction(projectID: Int64, eventID: String) async throws -> (sample: TransactionSample, payload: [UInt8])?
     /// Transactions of a trace that ended within ten minutes of `around` (an error event's link to its waterfall).

@@ -21,8 +21,7 @@ public struct PerformanceSQL: PerformanceRepository {
             func fold(_ table: String, _ condition: String, _ binds: [SQLCell], from: Int64, to: Int64) async throws {
                 let (filter, filterBinds) = Self.filter(query, from: from, to: to)
                 for row in try await direct.query("SELECT \(Self.columns) FROM \(table) WHERE \(condition)\(filter)", binds + filterBinds) {
-                    guard let key = try PerformanceRows.key(row) else { continue }
-                    try PerformanceRows.fold(row, into: &merged[key.grouped(by: query.groupBy, resolution: query.resolution), default: DurationStats()])
+                    try PerformanceRows.fold(row, into: &merged[try PerformanceRows.groupedKey(row, query), default: DurationStats()])
                 }
             }
             if let resolution = query.resolution, resolution < PerformanceTally.hour {
@@ -74,12 +73,11 @@ public struct PerformanceSQL: PerformanceRepository {
         )
     }
 
-    public func slowest(projectID: Int64, name: String, from: Int64, to: Int64, limit: Int) async throws -> [TransactionSample] {
-        try await backend.read { db in
+    public func samples(projectID: Int64, eventIDs: [String]) async throws -> [TransactionSample] {
+        guard !eventIDs.isEmpty else { return [] }
+        return try await backend.read { db in
             try await db.raw("""
-                SELECT \(unsafeRaw: Self.sampleColumns) FROM transactions
-                WHERE project_id = \(bind: projectID) AND name = \(bind: name) AND timestamp >= \(bind: from) AND timestamp < \(bind: to)
-                ORDER BY duration_ms DESC LIMIT \(bind: limit)
+                SELECT \(unsafeRaw: Self.sampleColumns) FROM transactions WHERE project_id = \(bind: projectID) AND event_id IN \(group: eventIDs)
                 """).all().map(Self.sample)
         }
     }

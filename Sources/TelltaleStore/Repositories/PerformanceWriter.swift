@@ -96,15 +96,16 @@ enum PerformanceRows {
          .blob(stats.miserableUsers.encoded())]
     }
 
-    /// Reads a row's key (selected with `statColumns`, `project_id` and `bucket`).
-    static func key(_ row: any SQLRow) throws -> PerformanceKey? {
-        guard let kind = PerformanceKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
-        return PerformanceKey(
-            projectID: try row.decode(column: "project_id", as: Int64.self), kind: kind, name: try row.decode(column: "name", as: String.self),
-            detail: try row.decode(column: "detail", as: String.self), segment: try row.decode(column: "segment", as: String.self),
-            environment: try row.decode(column: "environment", as: String.self), release: try row.decode(column: "release", as: String.self),
-            bucket: try row.decode(column: "bucket", as: Int64.self)
-        )
+    /// A row's key as a query groups it: only the grouped columns are read (strings cost).
+    static func groupedKey(_ row: any SQLRow, _ query: PerformanceQuery) throws -> PerformanceKey {
+        let fields = query.groupBy
+        func text(_ field: PerformanceField, _ column: String) throws -> String {
+            fields.contains(field) ? try row.decode(column: column, as: String.self) : ""
+        }
+        let bucket = try query.resolution.map { try row.decode(column: "bucket", as: Int64.self) / $0 * $0 } ?? 0
+        return PerformanceKey(projectID: query.projectID, kind: query.kind, name: try text(.name, "name"), detail: try text(.detail, "detail"),
+                              segment: try text(.segment, "segment"), environment: try text(.environment, "environment"),
+                              release: try text(.release, "release"), bucket: bucket)
     }
 
     /// Adds a row's figures to `stats`, merging its sketches straight from their bytes.
