@@ -35,8 +35,6 @@ extension PerformanceSQL {
                 }
             }
             let columns = ["granularity"] + PerformanceRows.minuteColumns
-            let keyColumns = ["project_id", "kind", "granularity", "bucket", "name", "detail", "segment", "environment", "release"]
-            let set = ["n", "failures", "good", "fair", "sketch", "example_event_id", "example_value", "users", "miserable"].map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
             for chunk in Array(additions).chunks(of: 100) {
                 var values: [SQLQueryString] = []
                 for (rollup, stats) in chunk {
@@ -45,7 +43,7 @@ extension PerformanceSQL {
                 }
                 try await db.raw("""
                     INSERT INTO perf_rollups (\(unsafeRaw: columns.joined(separator: ", "))) VALUES \(values.joined(separator: ", "))
-                    ON CONFLICT (\(unsafeRaw: keyColumns.joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: set)
+                    ON CONFLICT (\(unsafeRaw: PerformanceRows.rollupKeyColumns.joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: PerformanceRows.rollupUpdate)
                     """).run()
             }
             for chunk in ids.chunks(of: 500) {
@@ -57,13 +55,11 @@ extension PerformanceSQL {
 
     public func importRollups(granularity: Int64, _ stats: [PerformanceKey: DurationStats]) async throws {
         let columns = ["granularity"] + PerformanceRows.minuteColumns
-        let keys = ["project_id", "kind", "granularity", "bucket", "name", "detail", "segment", "environment", "release"]
-        let set = ["n", "failures", "good", "fair", "sketch", "example_event_id", "example_value", "users", "miserable"].map { "\($0) = excluded.\($0)" }
         try await backend.writeDirect { _, direct in
             for chunk in Array(stats).chunks(of: 100) {
                 try await direct.insert(into: "perf_rollups", columns: columns,
                                         rows: chunk.map { [SQLCell.int(granularity)] + PerformanceRows.cells(key: $0.key, stats: $0.value, withBucket: true) },
-                                        onConflict: .update(columns: keys, set: set.joined(separator: ", ")))
+                                        onConflict: .update(columns: PerformanceRows.rollupKeyColumns, set: PerformanceRows.rollupUpdate))
             }
         }
     }

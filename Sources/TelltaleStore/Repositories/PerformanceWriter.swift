@@ -124,10 +124,9 @@ enum PerformanceRows {
         }
     }
 
-    /// Reads a row selected with `statColumns` plus `project_id` and `bucket`.
+    /// Reads a row selected with `statColumns` plus `project_id` and `bucket`, whole.
     static func decode(_ row: any SQLRow) throws -> (PerformanceKey, DurationStats)? {
-        guard let kind = PerformanceKind(rawValue: try row.decode(column: "kind", as: String.self)),
-              let sketch = DDSketch(encoded: try row.decode(column: "sketch", as: Data.self)) else { return nil }
+        guard let kind = PerformanceKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
         let key = PerformanceKey(
             projectID: try row.decode(column: "project_id", as: Int64.self), kind: kind, name: try row.decode(column: "name", as: String.self),
             detail: try row.decode(column: "detail", as: String.self), segment: try row.decode(column: "segment", as: String.self),
@@ -135,15 +134,12 @@ enum PerformanceRows {
             bucket: try row.decode(column: "bucket", as: Int64.self)
         )
         var stats = DurationStats()
-        stats.count = try row.decode(column: "n", as: Int64.self)
-        stats.failures = try row.decode(column: "failures", as: Int64.self)
-        stats.good = try row.decode(column: "good", as: Int64.self)
-        stats.fair = try row.decode(column: "fair", as: Int64.self)
-        stats.sketch = sketch
-        stats.exampleEventID = try row.decode(column: "example_event_id", as: String?.self)
-        stats.exampleValue = try row.decode(column: "example_value", as: Double.self)
-        stats.users = UserSketch(encoded: try row.decode(column: "users", as: Data.self)) ?? UserSketch()
-        stats.miserableUsers = UserSketch(encoded: try row.decode(column: "miserable", as: Data.self)) ?? UserSketch()
+        try fold(row, into: &stats)
         return (key, stats)
     }
+
+    /// A rollup row's key columns, and the figures an upsert replaces.
+    static let rollupKeyColumns = ["project_id", "kind", "granularity", "bucket", "name", "detail", "segment", "environment", "release"]
+    static let rollupUpdate = ["n", "failures", "good", "fair", "sketch", "example_event_id", "example_value", "users", "miserable"]
+        .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 }
