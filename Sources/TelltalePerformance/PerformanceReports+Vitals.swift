@@ -37,10 +37,12 @@ extension PerformanceReports {
         if let segment, !Self.segmentDimensions.contains(segment) {
             throw ValidationError(field: "segment", reason: "must be one of \(Self.segmentDimensions.joined(separator: ", "))")
         }
-        // One read of the unsegmented rows gives the overall figures, the pages and the trend
-        // (daily points past two days, so a week reads daily rows).
-        let resolution = window.toMilliseconds - window.fromMilliseconds > RollupPlan.hourlyUpTo ? PerformanceTally.day : PerformanceTally.hour
-        let rows = try await performance.stats(window.query(project.id, .vital, name: page, resolution: resolution, groupBy: [.detail, .name]))
+        // One read of the unsegmented rows gives the overall figures, the pages and the trend.
+        // Past two days the report counts whole days (UTC) from daily rows: a vital has a row
+        // per page, vital and segment, so hourly rows at a week's edges would be most of the read.
+        let days = window.toMilliseconds - window.fromMilliseconds > RollupPlan.hourlyUpTo
+        let resolution = days ? PerformanceTally.day : PerformanceTally.hour
+        let rows = try await performance.stats(window.query(project.id, .vital, name: page, resolution: resolution, groupBy: [.detail, .name], wholeDays: days))
         var overall: [PerformanceKey: DurationStats] = [:], byPage: [PerformanceKey: DurationStats] = [:]
         var byBucket: [Int64: [String: DurationStats]] = [:]
         for (key, stats) in rows {
@@ -52,8 +54,8 @@ extension PerformanceReports {
         var segments: [WebVitalsReport.Group] = []
         if let segment {
             let rows = segment == "release"
-                ? try await performance.stats(window.query(project.id, .vital, name: page, groupBy: [.detail, .release]))
-                : try await performance.stats(window.query(project.id, .vital, name: page, segment: segment, groupBy: [.detail, .segment]))
+                ? try await performance.stats(window.query(project.id, .vital, name: page, groupBy: [.detail, .release], wholeDays: days))
+                : try await performance.stats(window.query(project.id, .vital, name: page, segment: segment, groupBy: [.detail, .segment], wholeDays: days))
             segments = Self.groups(rows) { key in
                 segment == "release" ? key.release : String(key.segment.dropFirst(segment.count + 1))
             }

@@ -56,8 +56,10 @@ public struct PerformanceWindow: Sendable, Equatable {
 
     /// A query of this window.
     public func query(_ project: ProjectID, _ kind: PerformanceKind, name: String? = nil, detail: String? = nil, segment: String? = "",
-                      resolution: Int64? = nil, groupBy: Set<PerformanceField> = [.name]) -> PerformanceQuery {
-        PerformanceQuery(projectID: project.rawValue, kind: kind, from: fromMilliseconds, to: toMilliseconds, name: name, detail: detail,
-                         segmentDimension: segment, environment: environment, release: release, resolution: resolution, groupBy: groupBy)
+                      resolution: Int64? = nil, groupBy: Set<PerformanceField> = [.name], wholeDays: Bool = false) -> PerformanceQuery {
+        var query = PerformanceQuery(projectID: project.rawValue, kind: kind, from: fromMilliseconds, to: toMilliseconds, name: name, detail: detail,
+                                     segmentDimension: segment, environment: environment, release: release, resolution: resolution, groupBy: groupBy)
+        query.wholeDays = wholeDays
+        return query
     }
 }

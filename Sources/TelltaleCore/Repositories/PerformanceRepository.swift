@@ -17,6 +17,9 @@ public struct PerformanceQuery: Sendable {
     public var resolution: Int64?
     /// Which key fields stay apart; the others are merged.
     public var groupBy: Set<PerformanceField>
+    /// Read daily rows only, from the start of `from`'s day (UTC) to `to`: the current day's row
+    /// holds what is rolled up so far. Coarser at the start, far fewer rows for wide reads.
+    public var wholeDays = false
 
     public init(projectID: Int64, kind: PerformanceKind, from: Int64, to: Int64, name: String? = nil, detail: String? = nil,
                 segmentDimension: String? = "", environment: String? = nil, release: String? = nil, resolution: Int64? = nil,

@@ -30,7 +30,9 @@ public struct PerformanceSQL: PerformanceRepository {
                 return merged
             }
             // Hourly points read hourly rows throughout (a daily row would land on midnight).
-            let parts = query.resolution == PerformanceTally.hour
+            let parts = query.wholeDays
+                ? [RollupPlan.Part(granularity: PerformanceTally.day, from: query.from / PerformanceTally.day * PerformanceTally.day, to: query.to)]
+                : query.resolution == PerformanceTally.hour
                 ? [RollupPlan.Part(granularity: PerformanceTally.hour, from: query.from / PerformanceTally.hour * PerformanceTally.hour, to: query.to)]
                 : RollupPlan.parts(from: query.from, to: query.to)
             for part in parts {
