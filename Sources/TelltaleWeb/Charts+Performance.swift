@@ -19,10 +19,10 @@ extension Charts {
         }
         for (i, bar) in bars.enumerated() where bar.count > 0 {
             let h = height * Double(bar.count) / top
-            html += "<rect class=\"lv-response\" x=\"\(fmt(Double(i) * slot + slot * 0.1))\" y=\"\(fmt(height - h))\" width=\"\(fmt(slot * 0.8))\" height=\"\(fmt(h))\"><title>\(escape(bar.label)): \(bar.count) \(unit)</title></rect>"
+            html += "<rect class=\"lv-response\" x=\"\(fmt(Double(i) * slot + slot * 0.1))\" y=\"\(fmt(height - h))\" width=\"\(fmt(slot * 0.8))\" height=\"\(fmt(h))\"><title>from \(escape(bar.label)): \(bar.count) \(unit)</title></rect>"
         }
         html += "</svg></div><span></span><div class=\"xaxis\" aria-hidden=\"true\">"
-        let every = max(1, (bars.count + 4) / 5)
+        let every = max(1, (bars.count + 3) / 4)
         for (i, bar) in bars.enumerated() where i % every == 0 {
             html += "<span class=\"tick\" style=\"left:\(fmt(100 * (Double(i) + 0.5) / Double(bars.count)))%\">\(escape(bar.label))</span>"
         }

@@ -229,7 +229,7 @@ struct TransactionView: Sendable {
                    ("Apdex (T = \(Int(s.threshold)) ms)", PerfFormat.score(s.apdex)), ("User misery", PerfFormat.score(s.userMisery)),
                    ("Users", WebFormat.count(s.users))].map { Figure(label: $0.0, value: $0.1) }
         charts = PerformanceCharts(detail.series, resolution: detail.resolutionSeconds * 1000)
-        histogram = Charts.categoryBars(detail.histogram.map { ("\(PerfFormat.ms($0.lower))–\(PerfFormat.ms($0.upper))", Int64($0.count)) },
+        histogram = Charts.categoryBars(detail.histogram.map { (PerfFormat.ms($0.lower), Int64($0.count)) },
                                         unit: "transactions", caption: "Duration distribution (log scale)")
         operations = detail.operations.map { Operation(op: $0.op, share: PerfFormat.percent($0.share), mean: PerfFormat.ms($0.meanMilliseconds), p95: PerfFormat.ms($0.p95)) }
         samples = detail.samples.map { sample in

@@ -47,6 +47,7 @@ import Testing
         #expect(decoded.count == 5000)
         #expect(decoded.quantiles([0.5, 0.99]) == a.quantiles([0.5, 0.99]))
         #expect(a.encoded().count < 3000)
+        #expect(a.histogram(buckets: 20).reduce(0) { $0 + $1.count } == 5000)
         #expect(DDSketch(encoded: [1, 2, 3]) == nil)
         #expect(DDSketch(encoded: []) == nil)
         values.sort()

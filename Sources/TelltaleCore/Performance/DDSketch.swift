@@ -132,14 +132,14 @@ public struct DDSketch: Sendable, Equatable {
         guard count > 0, buckets > 0 else { return [] }
         let low = Swift.max(min, Self.minimum * 10), high = Swift.max(max, low * 1.0001)
         let step = log(high / low) / Double(buckets)
-        var counts = [UInt64](repeating: 0, count: buckets)
-        counts[0] += zeroCount
+        var bars = [UInt64](repeating: 0, count: buckets)
+        bars[0] += zeroCount
         for (i, n) in counts.enumerated() where n > 0 {
             let v = Self.value(of: offset + Int32(i))
             let slot = v <= low ? 0 : Swift.min(buckets - 1, Int(log(v / low) / step))
-            counts[slot] += n
+            bars[slot] += n
         }
-        return (0..<buckets).map { (low * exp(step * Double($0)), low * exp(step * Double($0 + 1)), counts[$0]) }
+        return (0..<buckets).map { (low * exp(step * Double($0)), low * exp(step * Double($0 + 1)), bars[$0]) }
     }
 
     // MARK: Encoding
