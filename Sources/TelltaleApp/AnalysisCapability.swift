@@ -44,15 +44,12 @@ struct DetectorService: Service {
     let leases: any JobLeaseRepository
     let interval: Duration
     let logger: Logger
-    let holder = UUID().uuidString
 
     func run() async throws {
         let runs = Counter()
-        let ttl = 3 * Double(interval.components.seconds) + 5
-        try await PeriodicJob(name: "Analysis detectors", firstRun: interval, interval: interval, logger: logger) { [pass, leases, holder, logger] in
-            guard try await leases.acquire("analysis-detectors", holder: holder, now: Date(), ttl: ttl) else { return }
+        try await PeriodicJob.leased("Analysis detectors", lease: "analysis-detectors", interval: interval, leases: leases, logger: logger) { [pass, logger] now in
             let patterns = await runs.next() % 10 == 0
-            let report = try await pass.run(now: Date(), patterns: patterns)
+            let report = try await pass.run(now: now, patterns: patterns)
             if report.spikesOpened + report.escalated > 0 {
                 logger.info("Analysis detectors", metadata: [
                     "series.judged": "\(report.seriesJudged)", "spikes.opened": "\(report.spikesOpened)", "spikes.extended": "\(report.spikesExtended)",

@@ -40,14 +40,10 @@ struct PerformanceJob: Service {
     let ingest: IngestService
     let interval: Duration
     let logger: Logger
-    let holder = UUID().uuidString
 
     func run() async throws {
         let state = State()
-        let ttl = 3 * Double(interval.components.seconds) + 5
-        try await PeriodicJob(name: "Performance rollups", firstRun: interval, interval: interval, logger: logger) { [self] in
-            let now = Date()
-            guard try await repositories.leases.acquire("performance", holder: holder, now: now, ttl: ttl) else { return }
+        try await PeriodicJob.leased("Performance rollups", lease: "performance", interval: interval, leases: repositories.leases, logger: logger) { [self] now in
             var rolled = 0
             while true {
                 let n = try await repositories.performance.rollUp(before: now.addingTimeInterval(-60), limit: 5000)

@@ -61,7 +61,7 @@ extension PerformanceReports {
             }
         }
         let pages = page == nil ? Self.groups(byPage) { $0.name } : []
-        let series = stride(from: window.fromMilliseconds / resolution * resolution, to: window.toMilliseconds, by: Int(resolution)).map { bucket in
+        let series = RollupPlan.buckets(from: window.fromMilliseconds, to: window.toMilliseconds, resolution: resolution).map { bucket in
             WebVitalsReport.Point(time: Date(timeIntervalSince1970: Double(bucket) / 1000),
                                   p75: (byBucket[bucket] ?? [:]).compactMapValues { $0.sketch.quantile(0.75) })
         }

@@ -99,7 +99,7 @@ public struct PerformanceReports: Sendable {
     /// Chart points for every bucket of the window, empty ones included.
     public static func fill(_ points: [PerformanceKey: DurationStats], from: Int64, to: Int64, resolution: Int64) -> [SeriesPoint] {
         let byBucket = Dictionary(points.map { ($0.key.bucket, $0.value) }, uniquingKeysWith: { a, _ in a })
-        return stride(from: from / resolution * resolution, to: to, by: Int(resolution)).map { bucket in
+        return RollupPlan.buckets(from: from, to: to, resolution: resolution).map { bucket in
             SeriesPoint(time: Date(timeIntervalSince1970: Double(bucket) / 1000), stats: byBucket[bucket] ?? DurationStats())
         }
     }

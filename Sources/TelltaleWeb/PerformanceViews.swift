@@ -86,6 +86,9 @@ enum PerfFormat {
 
     static func score(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
 
+    /// A 0…1 performance score out of 100.
+    static func hundred(_ value: Double?) -> String { value.map { String(Int(($0 * 100).rounded())) } ?? "–" }
+
     static func vital(_ value: Double?, _ vital: String) -> String {
         guard let value else { return "–" }
         return vital == "cls" ? String(format: "%.3f", value) : ms(value)
@@ -304,7 +307,7 @@ struct WebVitalsView: Sendable {
         chrome = page.chrome
         nav = PerformanceNav(page)
         self.segment = segment
-        score = report.score.map { String(Int(($0 * 100).rounded())) } ?? "–"
+        score = PerfFormat.hundred(report.score)
         gauges = report.vitals.filter { Self.shown.contains($0.vital) }.map { row in
             let rating = row.rating ?? "none"
             let label = "\(row.vital.uppercased()) p75 \(PerfFormat.vital(row.p75, row.vital)), \(rating)"
@@ -324,9 +327,9 @@ struct WebVitalsView: Sendable {
                 return Cell(text: PerfFormat.vital(row?.p75, name), rating: row?.rating ?? "none")
             }
         }
-        segments = report.segments.map { Group(value: $0.value, score: $0.score.map { String(Int(($0 * 100).rounded())) } ?? "–", cells: cells($0), href: nil) }
+        segments = report.segments.map { Group(value: $0.value, score: PerfFormat.hundred($0.score), cells: cells($0), href: nil) }
         pages = report.pages.map { group in
-            Group(value: group.value, score: group.score.map { String(Int(($0 * 100).rounded())) } ?? "–", cells: cells(group),
+            Group(value: group.value, score: PerfFormat.hundred(group.score), cells: cells(group),
                   href: page.link("\(page.orgPath)/performance/transaction/", [("name", group.value)]))
         }
         let seconds = report.resolutionSeconds

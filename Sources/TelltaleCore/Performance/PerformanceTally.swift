@@ -157,6 +157,11 @@ public enum RollupPlan {
         ].filter { $0.to > $0.from }
     }
 
+    /// The start of every point of width `resolution` in `[from, to)`, empty ones included.
+    public static func buckets(from: Int64, to: Int64, resolution: Int64) -> StrideTo<Int64> {
+        stride(from: from / resolution * resolution, to: to, by: Int(resolution))
+    }
+
     /// The width of a chart's points for a window: minutes up to six hours, hours up to fourteen days, then days.
     public static func resolution(from: Int64, to: Int64) -> Int64 {
         let span = to - from
