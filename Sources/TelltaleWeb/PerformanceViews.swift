@@ -390,6 +390,7 @@ struct ReleaseView: Sendable {
     var issuesHref: String
 
     var hasComparison: Bool
+    var hasOthers: Bool
     var actionPath: String
     var projectSlug: String
     var period: String
@@ -404,6 +405,7 @@ struct ReleaseView: Sendable {
         hasComparison = detail.comparison != nil
         transactions = detail.transactions.map { TransactionRowView($0, page: page) }
         self.others = others
+        hasOthers = !others.isEmpty
         compareWith = detail.comparison?.version
         if let other = detail.comparison {
             let a = detail.release
