@@ -52,6 +52,7 @@ struct PerformanceJob: Service {
             }
             if await state.due("forget", every: 3600, now: now) { try await repositories.performance.forget(now: now) }
             if await state.due("regressions", every: 600, now: now) { try await regressions(now: now, state: state) }
+            if await state.due("thresholds", every: 60, now: now) { try await thresholds(now: now, state: state) }
             if rolled > 0 { logger.debug("Performance rollups", metadata: ["minute_rows": "\(rolled)"]) }
         }.run()
     }
@@ -82,9 +83,24 @@ struct PerformanceJob: Service {
         }
     }
 
-    /// When each periodic part last ran.
+    /// Reports the transactions (or pages) that crossed a rule's performance threshold since
+    /// the last pass.
+    func thresholds(now: Date, state: State) async throws {
+        let (recorded, standing) = try await ThresholdWatcher(repositories: repositories).pass(now: now, standing: await state.crossed)
+        await state.setCrossed(standing)
+        for breach in recorded {
+            logger.info("Performance threshold crossed", metadata: [
+                "project.id": "\(breach.projectID)", "rule.id": "\(breach.ruleID)", "transaction": "\(breach.name)", "reason": "\(breach.reason)",
+            ])
+        }
+    }
+
+    /// When each periodic part last ran, and which thresholds stand crossed.
     actor State {
         var last: [String: Date] = [:]
+        var crossed: Set<String> = []
+
+        func setCrossed(_ keys: Set<String>) { crossed = keys }
 
         func due(_ part: String, every seconds: TimeInterval, now: Date) -> Bool {
             if let at = last[part], now.timeIntervalSince(at) < seconds { return false }

@@ -20,37 +20,50 @@ public struct RegressionFinder: Sendable {
         public var baselineP95: Double
         public var ratio: Double
         public var count: Int64
+        /// What the p95 was compared with.
+        public var baseline: String
 
         enum CodingKeys: String, CodingKey {
-            case name, ratio, count
+            case name, ratio, count, baseline
             case currentP95 = "current_p95", baselineP95 = "baseline_p95"
         }
     }
 
-    /// Regressions of a project's transactions (`.transaction`) or metrics (`.metric`) at `now`.
+    /// Regressions of a project's transactions (`.transaction`) or metrics (`.metric`) at `now`:
+    /// against the same hour a week before, or against the project's baseline release.
     public func find(_ project: Project, kind: PerformanceKind, names: Set<String>? = nil, now: Date) async throws -> [Regression] {
         let settings = project.settings.performance
         let at = Int64(now.timeIntervalSince1970 * 1000)
         let hour = PerformanceTally.hour, week = 7 * PerformanceTally.day
-        func merged(from: Int64, to: Int64, minutes: Bool) async throws -> [String: DurationStats] {
+        let baselineRelease = settings.regressionBaselineRelease
+        func merged(from: Int64, to: Int64, minutes: Bool, release: String? = nil) async throws -> [String: DurationStats] {
             // Minute rows give the last hour exactly; a week back only hourly rows remain.
             let stats = try await repositories.performance.stats(PerformanceQuery(
-                projectID: project.id.rawValue, kind: kind, from: from, to: to, segmentDimension: nil,
-                resolution: minutes ? PerformanceTally.minute : nil, groupBy: [.name]))
+                projectID: project.id.rawValue, kind: kind, from: from, to: to, segmentDimension: nil, release: release,
+                resolution: minutes ? PerformanceTally.minute : nil, groupBy: baselineRelease == nil ? [.name] : [.name, .release]))
             var byName: [String: DurationStats] = [:]
-            for (key, value) in stats where names?.contains(key.name) ?? true { byName[key.name, default: DurationStats()].merge(value) }
+            for (key, value) in stats where names?.contains(key.name) ?? true {
+                // Against a baseline release, the recent figures are the other releases'.
+                if release == nil, let baselineRelease, key.release == baselineRelease { continue }
+                byName[key.name, default: DurationStats()].merge(value)
+            }
             return byName
         }
         let current = try await merged(from: at - hour, to: at + 1, minutes: true)
         guard !current.isEmpty else { return [] }
         let half = try await merged(from: at - hour / 2, to: at + 1, minutes: true)
-        let baseline = try await merged(from: at - week - hour, to: at - week, minutes: false)
+        let baseline = if let baselineRelease {
+            try await merged(from: at - 2 * week, to: at + 1, minutes: false, release: baselineRelease)
+        } else {
+            try await merged(from: at - week - hour, to: at - week, minutes: false)
+        }
         return current.compactMap { name, stats in
             guard let before = baseline[name], let recent = half[name],
                   let finding = RegressionDetector.judge(current: stats.sketch, recentHalf: recent.sketch, baseline: before.sketch,
                                                          factor: settings.regressionFactor, minimumCount: settings.regressionMinimumCount)
             else { return nil }
-            return Regression(name: name, currentP95: finding.currentP95, baselineP95: finding.baselineP95, ratio: finding.ratio, count: stats.count)
+            return Regression(name: name, currentP95: finding.currentP95, baselineP95: finding.baselineP95, ratio: finding.ratio, count: stats.count,
+                              baseline: baselineRelease.map { "release \($0)" } ?? "the same hour last week")
         }.sorted { $0.ratio > $1.ratio }
     }
 
@@ -58,7 +71,7 @@ public struct RegressionFinder: Sendable {
     public static func event(_ regression: Regression, kind: PerformanceKind) -> JSONValue {
         let what = kind == .metric ? "metric" : "transaction"
         let message = "p95 of \(regression.name) rose from \(Int(regression.baselineP95.rounded())) ms to \(Int(regression.currentP95.rounded())) ms "
-            + "(\(String(format: "%.1f", regression.ratio))× the same hour last week)"
+            + "(\(String(format: "%.1f", regression.ratio))× \(regression.baseline))"
         return .object([
             "level": .string("warning"),
             "logger": .string("telltale.performance"),

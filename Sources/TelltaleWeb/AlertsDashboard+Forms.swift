@@ -161,6 +161,13 @@ extension AlertsDashboard {
         case "monitor_degraded": condition = ["type": "monitor_status", "status": "degraded"]
         case "monitor_recovered": condition = ["type": "monitor_status", "status": "up"]
         case "heartbeat": condition = ["type": "heartbeat", "run": "any"]
+        // Performance thresholds: N is the limit in milliseconds, the window is trailing.
+        case "latency_threshold":
+            condition = ["type": "latency_threshold", "percentile": "p95", "milliseconds": Int(form["count"] ?? "") ?? 0,
+                         "window_seconds": (Int(form["window_minutes"] ?? "") ?? 0) * 60]
+        case "apdex_below":
+            condition = ["type": "apdex_below", "threshold": Double(form["apdex"] ?? "") ?? 0, "window_seconds": (Int(form["window_minutes"] ?? "") ?? 0) * 60]
+        case "web_vital_poor": condition = ["type": "web_vital_poor", "window_seconds": (Int(form["window_minutes"] ?? "") ?? 0) * 60]
         default: throw ValidationError(field: "conditions", reason: "choose a condition")
         }
         var filters: [[String: Any]] = []

@@ -158,6 +158,7 @@ struct AlertsView: Sendable {
         case .spikeDetected(let scope): scope == .any ? "a spike detected" : "a spike in \(scope == .issue ? "an issue" : "a project")'s errors"
         case .patternDetected: "a recurring pattern found"
         case .regressionDetected: "a transaction's p95 regressed"
+        case .performance(let watch): watch.summary
         }
     }
 

@@ -336,6 +336,14 @@ def test_alerts_pages_in_the_browser_bell_send_test_rule_silence_history_and_axe
         page.get_by_role("button", name="Create rule").click()
         expect(page.locator("#rules")).to_contain_text("Every production error")
         expect(page.locator("#rules")).to_contain_text("event at level ≥ error · environment production")
+        # A performance threshold from the same form: N is the limit in milliseconds.
+        page.locator("#rules summary").click()
+        page.get_by_label("Name", exact=True).first.fill("Slow routes")
+        page.locator("select[name=condition]").select_option("latency_threshold")
+        page.get_by_label("N", exact=True).fill("800")
+        page.get_by_label("Within minutes").fill("10")
+        page.get_by_role("button", name="Create rule").click()
+        expect(page.locator("#rules")).to_contain_text("p95 over 800 ms in 10 min")
 
         # An error arrives: the webhook gets it, the bell counts it without a reload.
         run_app(server.dsn(), SEND, environment="production")

@@ -29,6 +29,9 @@ public enum AlertCondition: Sendable, Hashable {
     case patternDetected
     /// A transaction's p95 regressed against the same hour last week.
     case regressionDetected
+    /// A transaction's latency or Apdex, or a page's web vital, crossed a threshold
+    /// (`latency_threshold`, `apdex_below`, `web_vital_poor`).
+    case performance(PerformanceWatch)
 
     public enum SpikeScope: String, Sendable, Hashable, Codable { case issue, project, any }
 
@@ -37,7 +40,7 @@ public enum AlertCondition: Sendable, Hashable {
     /// The `type` names of every kind, as the API spells them.
     public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity", "issue_severity",
                                    "monitor_status", "heartbeat", "user_report", "spike_detected", "pattern_detected",
-                                   "regression_detected"]
+                                   "regression_detected", "latency_threshold", "apdex_below", "web_vital_poor"]
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
@@ -66,6 +69,8 @@ public enum AlertCondition: Sendable, Hashable {
                 && (scope == .any || (scope == .issue) == (signal.detectionIssue != nil))
         case .patternDetected: signal.kind == .detection && signal.detectionKind == .pattern
         case .regressionDetected: signal.kind == .detection && signal.detectionKind == .regression
+        // The job judged the threshold; its detection is addressed to this rule (RuleEngine).
+        case .performance: signal.kind == .detection && signal.detectionKind == .threshold
         }
     }
 
@@ -132,6 +137,7 @@ extension AlertCondition: Codable {
             self = .spikeDetected(value)
         case "pattern_detected": self = .patternDetected
         case "regression_detected": self = .regressionDetected
+        case "latency_threshold", "apdex_below", "web_vital_poor": self = .performance(try PerformanceWatch(type: type, from: decoder))
         default:
             throw ValidationError(field: "conditions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
         }
@@ -170,6 +176,9 @@ extension AlertCondition: Codable {
             try c.encode(scope.rawValue, forKey: .scope)
         case .patternDetected: try c.encode("pattern_detected", forKey: .type)
         case .regressionDetected: try c.encode("regression_detected", forKey: .type)
+        case .performance(let watch):
+            try c.encode(watch.typeName, forKey: .type)
+            try watch.encode(into: encoder)
         }
     }
 }

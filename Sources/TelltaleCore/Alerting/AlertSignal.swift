@@ -31,7 +31,8 @@ public enum AlertSignal: Sendable, Hashable {
 /// A detector's finding as alert rules see it: a spike opened (in a project's or an issue's
 /// error rate), or a recurring pattern found for the first time.
 public struct DetectionSignal: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern, regression }
+    /// `threshold`: a performance threshold of one rule crossed; `detectionID` is the rule's id.
+    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern, regression, threshold }
 
     public var organizationID: OrganizationID
     public var kind: Kind
@@ -192,6 +193,7 @@ public struct SignalTraits: Sendable, Hashable {
     public var detectionKind: DetectionSignal.Kind = .spike
     /// A detected spike's issue, nil for a project's.
     public var detectionIssue: Int64?
+    public var detectionID: Int64 = 0
 
     public init(_ signal: AlertSignal) {
         organizationID = signal.organizationID
@@ -214,6 +216,7 @@ public struct SignalTraits: Sendable, Hashable {
             kind = .detection
             detectionKind = detection.kind
             detectionIssue = detection.issueID
+            detectionID = detection.detectionID
             issueSeverity = detection.issueSeverity
         }
     }

@@ -61,6 +61,8 @@ public enum RuleEngine {
         // closures, which would copy the signal into their context).
         guard rule.draft.enabled, traits.organizationID == rule.organizationID else { return nil }
         if traits.kind == .issueResolved { return resolution(rule, signal, reason: "the issue was resolved") }
+        // A crossed performance threshold concerns only the rule that set it.
+        if traits.kind == .detection, traits.detectionKind == .threshold, traits.detectionID != rule.id.rawValue { return nil }
         if traits.kind == .monitor, traits.to == .up, !rule.draft.conditions.contains(.monitorStatus(.up)),
            case .monitor(let change) = signal, let firing = resolution(rule, signal, reason: "recovered: \(change.cause)") {
             return firing
@@ -147,6 +149,9 @@ public enum RuleEngine {
         case .event(let event): "issue:\(event.issueID)"
         case .issueResolved(let resolved): "issue:\(resolved.issueID)"
         case .monitor(let change): "monitor:\(change.monitorID)"
+        // A threshold per rule, project and transaction (its title names the transaction).
+        case .detection(let detection) where detection.kind == .threshold:
+            "threshold:\(detection.detectionID):\(detection.projectID?.description ?? ""):\(detection.title)"
         case .detection(let detection): "\(detection.kind.rawValue):\(detection.detectionID)"
         }
     }
@@ -215,7 +220,7 @@ public enum RuleEngine {
         case .heartbeat(let kind):
             if case .monitor(let change) = signal { "run \(change.isMissedRun ? "missed" : "failed"): \(change.cause)" } else { "run \(kind.rawValue)" }
         case .userReport: "a user report"
-        case .spikeDetected, .patternDetected, .regressionDetected:
+        case .spikeDetected, .patternDetected, .regressionDetected, .performance:
             if case .detection(let detection) = signal { detection.detail } else { "a detection" }
         }
     }

@@ -12,9 +12,13 @@ public struct PerformanceSettings: Sendable, Hashable, Codable {
     public var regressionFactor: Double
     /// …with at least this many transactions in each window.
     public var regressionMinimumCount: Int
+    /// The baseline: this release's last 14 days against the last hour of the others; nil
+    /// compares with the same hour of the previous week.
+    public var regressionBaselineRelease: String?
 
     public init(apdexThreshold: Double = Apdex.defaultThreshold, transactionThresholds: [String: Double] = [:], detectProblems: Bool = true,
-                problems: PerformanceThresholds = PerformanceThresholds(), regressionFactor: Double = 1.5, regressionMinimumCount: Int = 30) {
+                problems: PerformanceThresholds = PerformanceThresholds(), regressionFactor: Double = 1.5, regressionMinimumCount: Int = 30, regressionBaselineRelease: String? = nil) {
+        self.regressionBaselineRelease = regressionBaselineRelease
         self.apdexThreshold = apdexThreshold
         self.transactionThresholds = transactionThresholds
         self.detectProblems = detectProblems
@@ -32,6 +36,7 @@ public struct PerformanceSettings: Sendable, Hashable, Codable {
         problems = try c.decodeIfPresent(PerformanceThresholds.self, forKey: .problems) ?? defaults.problems
         regressionFactor = try c.decodeIfPresent(Double.self, forKey: .regressionFactor) ?? defaults.regressionFactor
         regressionMinimumCount = try c.decodeIfPresent(Int.self, forKey: .regressionMinimumCount) ?? defaults.regressionMinimumCount
+        regressionBaselineRelease = try c.decodeIfPresent(String.self, forKey: .regressionBaselineRelease).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Throws for values no project could mean.
@@ -48,6 +53,9 @@ public struct PerformanceSettings: Sendable, Hashable, Codable {
         else { throw ValidationError(field: "performance.problems", reason: "counts must be 2 to 1000, times non-negative, the slow-query error threshold at least the warning one") }
         guard (1.05...100).contains(regressionFactor) else { throw ValidationError(field: "performance.regressionFactor", reason: "must be 1.05 to 100") }
         guard (1...1_000_000).contains(regressionMinimumCount) else { throw ValidationError(field: "performance.regressionMinimumCount", reason: "must be 1 to 1000000") }
+        if let release = regressionBaselineRelease, release.count > 200 {
+            throw ValidationError(field: "performance.regressionBaselineRelease", reason: "must be at most 200 characters")
+        }
     }
 
     /// T for one transaction.

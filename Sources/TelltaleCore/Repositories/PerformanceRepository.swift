@@ -123,6 +123,8 @@ public protocol PerformanceRepository: Sendable {
     func releases(projectID: Int64, from: Date, to: Date) async throws -> [ReleaseSummary]
     /// Records a regression for alert rules (`regression_detected`), with the issue it opened.
     func recordRegression(projectID: Int64, issueID: Int64?, title: String, detail: String, at: Date) async throws
+    /// Records a performance threshold of rule `ruleID` crossed in a project, for that rule.
+    func recordThresholdCrossed(projectID: Int64, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws
     /// Projects that have sent transactions, for the regression detector.
     func projectsWithTransactions(since: Int64) async throws -> [Int64]
 }

@@ -120,10 +120,18 @@ public struct PerformanceSQL: PerformanceRepository {
     }
 
     public func recordRegression(projectID: Int64, issueID: Int64?, title: String, detail: String, at: Date) async throws {
+        try await recordDetection(.regression, id: issueID ?? 0, projectID: projectID, issueID: issueID, title: title, detail: detail, at: at)
+    }
+
+    public func recordThresholdCrossed(projectID: Int64, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws {
+        try await recordDetection(.threshold, id: ruleID.rawValue, projectID: projectID, issueID: nil, title: title, detail: detail, at: at)
+    }
+
+    func recordDetection(_ kind: DetectionSignal.Kind, id: Int64, projectID: Int64, issueID: Int64?, title: String, detail: String, at: Date) async throws {
         try await backend.write { db in
             guard let organization = try await db.raw("SELECT organization_id FROM projects WHERE id = \(bind: projectID)")
                 .first(decodingColumn: "organization_id", as: Int64.self) else { return }
-            try await AnalysisSQL.recordDetection(db, organizationID: organization, kind: .regression, id: issueID ?? 0, projectID: projectID,
+            try await AnalysisSQL.recordDetection(db, organizationID: organization, kind: kind, id: id, projectID: projectID,
                                                   issueID: issueID, title: title, detail: detail, at: at.millisecondsSince1970)
         }
     }
