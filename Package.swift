@@ -118,6 +118,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TelltaleBusiness",
+            dependencies: ["TelltaleCore", "TelltalePerformance"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TelltaleIncidents",
             dependencies: [
                 "TelltaleCore",
@@ -178,7 +183,7 @@ let package = Package(
             name: "TelltaleAPI",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleAnalysis", "TelltalePerformance",
+                "TelltaleAnalysis", "TelltalePerformance", "TelltaleBusiness",
                 "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",
@@ -196,7 +201,7 @@ let package = Package(
         .target(
             name: "TelltaleWeb",
             dependencies: [
-                "TelltaleAnalysis", "TelltalePerformance",
+                "TelltaleAnalysis", "TelltalePerformance", "TelltaleBusiness",
                 "TelltaleCore",
                 "TelltaleIncidents",
                 "TelltaleMonitors",
@@ -250,6 +255,7 @@ let package = Package(
                 .embedInCode("Resources/templates/web_vitals.mustache"),
                 .embedInCode("Resources/templates/releases.mustache"),
                 .embedInCode("Resources/templates/release.mustache"),
+                .embedInCode("Resources/templates/business.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),
                 .embedInCode("Resources/static/telltale.js"),
@@ -260,7 +266,7 @@ let package = Package(
             name: "TelltaleApp",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleAnalysis", "TelltalePerformance",
+                "TelltaleAnalysis", "TelltalePerformance", "TelltaleBusiness",
                 "TelltaleIncidents",
                 "TelltaleCore",
                 "TelltaleMonitors",

@@ -172,7 +172,9 @@ public final class AlertEvaluator: Service, Sendable {
         case .event(let event): "\(publicURL)/organizations/\(organizationSlug)/issues/\(event.issueID)/"
         case .issueResolved(let resolved): "\(publicURL)/organizations/\(organizationSlug)/issues/\(resolved.issueID)/"
         case .monitor(let change): "\(publicURL)/organizations/\(organizationSlug)/monitors/\(change.monitorID)/"
-        case .detection(let detection) where detection.kind == .threshold: "\(publicURL)/organizations/\(organizationSlug)/performance/"
+        // Performance thresholds are a project's; revenue at risk the organization's.
+        case .detection(let detection) where detection.kind == .threshold:
+            "\(publicURL)/organizations/\(organizationSlug)/\(detection.projectID == nil ? "business" : "performance")/"
         case .detection(let detection):
             detection.issueID.map { "\(publicURL)/organizations/\(organizationSlug)/issues/\($0)/" } ?? "\(publicURL)/organizations/\(organizationSlug)/"
         }

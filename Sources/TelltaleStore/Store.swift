@@ -36,7 +36,8 @@ public struct Store: Sendable {
             classification: ClassificationSQL(backend: backend),
             analysis: AnalysisSQL(backend: backend),
             leases: JobLeaseSQL(backend: backend),
-            performance: PerformanceSQL(backend: backend)
+            performance: PerformanceSQL(backend: backend),
+            business: BusinessSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -159,6 +159,7 @@ struct AlertsView: Sendable {
         case .patternDetected: "a recurring pattern found"
         case .regressionDetected: "a transaction's p95 regressed"
         case .performance(let watch): watch.summary
+        case .revenueAtRisk(let amount, let window): "more than \(WebFormat.money(amount)) revenue at risk in \(WebFormat.duration(TimeInterval(window)))"
         }
     }
 

@@ -42,6 +42,7 @@ extension Chrome: MustacheParent {
         case "isIssues": isIssues
         case "isHealth": isHealth
         case "isPerformance": isPerformance
+        case "isBusiness": isBusiness
         case "isSettings": isSettings
         case "isAccount": isAccount
         case "isAlerts": isAlerts

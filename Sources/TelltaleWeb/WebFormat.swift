@@ -48,6 +48,13 @@ enum WebFormat {
         }
     }
 
+    /// An amount of money without its currency: `1,234` or `12.50`.
+    static func money(_ amount: Double) -> String {
+        amount >= 100 || amount == amount.rounded()
+            ? Int(amount.rounded()).formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+            : String(format: "%.2f", amount)
+    }
+
     /// 45s, 12m, 3.5h, 2.1d.
     static func duration(_ seconds: TimeInterval) -> String {
         switch seconds {

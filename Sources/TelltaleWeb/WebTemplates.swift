@@ -20,6 +20,7 @@ public struct WebTemplates: Sendable {
             "web_vitals": PackageResources.web_vitals_mustache,
             "releases": PackageResources.releases_mustache,
             "release": PackageResources.release_mustache,
+            "business": PackageResources.business_mustache,
             "login": PackageResources.login_mustache,
             "issues": PackageResources.issues_mustache,
             "issue_rows": PackageResources.issue_rows_mustache,

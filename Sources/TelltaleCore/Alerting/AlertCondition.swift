@@ -32,6 +32,9 @@ public enum AlertCondition: Sendable, Hashable {
     /// A transaction's latency or Apdex, or a page's web vital, crossed a threshold
     /// (`latency_threshold`, `apdex_below`, `web_vital_poor`).
     case performance(PerformanceWatch)
+    /// The organization's issues put more than `amount` (its currency) at risk within
+    /// `windowSeconds` (the seed's `REVENUE_IMPACT_ALERT_THRESHOLD`).
+    case revenueAtRisk(amount: Double, windowSeconds: Int)
 
     public enum SpikeScope: String, Sendable, Hashable, Codable { case issue, project, any }
 
@@ -40,7 +43,8 @@ public enum AlertCondition: Sendable, Hashable {
     /// The `type` names of every kind, as the API spells them.
     public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity", "issue_severity",
                                    "monitor_status", "heartbeat", "user_report", "spike_detected", "pattern_detected",
-                                   "regression_detected", "latency_threshold", "apdex_below", "web_vital_poor"]
+                                   "regression_detected", "latency_threshold", "apdex_below", "web_vital_poor",
+                                   "revenue_at_risk"]
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
@@ -70,7 +74,7 @@ public enum AlertCondition: Sendable, Hashable {
         case .patternDetected: signal.kind == .detection && signal.detectionKind == .pattern
         case .regressionDetected: signal.kind == .detection && signal.detectionKind == .regression
         // The job judged the threshold; its detection is addressed to this rule (RuleEngine).
-        case .performance: signal.kind == .detection && signal.detectionKind == .threshold
+        case .performance, .revenueAtRisk: signal.kind == .detection && signal.detectionKind == .threshold
         }
     }
 
@@ -85,7 +89,7 @@ public enum AlertCondition: Sendable, Hashable {
 
 extension AlertCondition: Codable {
     enum CodingKeys: String, CodingKey {
-        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run, scope
+        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run, scope, amount
     }
 
     public init(from decoder: any Decoder) throws {
@@ -138,6 +142,13 @@ extension AlertCondition: Codable {
         case "pattern_detected": self = .patternDetected
         case "regression_detected": self = .regressionDetected
         case "latency_threshold", "apdex_below", "web_vital_poor": self = .performance(try PerformanceWatch(type: type, from: decoder))
+        case "revenue_at_risk":
+            guard let amount = try c.decodeIfPresent(Double.self, forKey: .amount), amount > 0, amount.isFinite else {
+                throw ValidationError(field: "conditions", reason: "revenue_at_risk needs a positive amount")
+            }
+            let window = try c.decodeIfPresent(Int.self, forKey: .windowSeconds) ?? 3_600
+            guard (300...30 * 86_400).contains(window) else { throw ValidationError(field: "conditions", reason: "revenue_at_risk window_seconds must be 300 to 2592000") }
+            self = .revenueAtRisk(amount: amount, windowSeconds: window)
         default:
             throw ValidationError(field: "conditions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
         }
@@ -179,6 +190,10 @@ extension AlertCondition: Codable {
         case .performance(let watch):
             try c.encode(watch.typeName, forKey: .type)
             try watch.encode(into: encoder)
+        case .revenueAtRisk(let amount, let window):
+            try c.encode("revenue_at_risk", forKey: .type)
+            try c.encode(amount, forKey: .amount)
+            try c.encode(window, forKey: .windowSeconds)
         }
     }
 }

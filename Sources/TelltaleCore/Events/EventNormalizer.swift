@@ -283,7 +283,15 @@ public enum EventNormalizer {
             eventID: eventID, type: type, level: level, timestamp: timestamp, platform: platform, title: title,
             culprit: String(culprit.prefix(200)), message: message, exceptionType: main?["type"]?.stringValue,
             handled: main?["mechanism"]?["handled"]?.boolValue, release: release, environment: environment,
-            transaction: transaction, traceID: event["contexts"]?["trace"]?["trace_id"]?.stringValue, userKey: userKey, tags: tags
+            transaction: transaction, traceID: event["contexts"]?["trace"]?["trace_id"]?.stringValue, userKey: userKey, tags: tags,
+            revenueImpact: Self.revenueImpact(event, tags: tags)
         )
+    }
+
+    /// A finite, non-negative amount, or nil.
+    static func revenueImpact(_ event: JSONValue, tags: [String: String]) -> Double? {
+        guard let amount = event["contexts"]?["business"]?["revenue_impact"]?.doubleValue ?? tags["revenue_impact"].flatMap(Double.init),
+              amount.isFinite, amount >= 0, amount < 1e12 else { return nil }
+        return amount
     }
 }

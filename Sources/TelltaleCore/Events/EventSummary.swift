@@ -30,6 +30,9 @@ public struct EventSummary: Sendable, Hashable {
     public var userKey: String?
     /// Tags as strings.
     public var tags: [String: String]
+    /// Revenue the error put at risk, as sent (`contexts.business.revenue_impact`, or a
+    /// `revenue_impact` tag).
+    public var revenueImpact: Double? = nil
 }
 
 /// An event payload that cannot be used at all (not a JSON object): only that item is dropped.

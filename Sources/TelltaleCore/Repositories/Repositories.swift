@@ -40,6 +40,8 @@ public struct Repositories: Sendable {
     public var leases: any JobLeaseRepository
     /// Transaction, span and web-vital statistics, samples and release health.
     public var performance: any PerformanceRepository
+    /// Workflows, business settings and revenue at risk.
+    public var business: any BusinessRepository
 
     /// Groups the repositories.
     public init(
@@ -62,7 +64,8 @@ public struct Repositories: Sendable {
         classification: any ClassificationRepository,
         analysis: any AnalysisRepository,
         leases: any JobLeaseRepository,
-        performance: any PerformanceRepository
+        performance: any PerformanceRepository,
+        business: any BusinessRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -84,5 +87,6 @@ public struct Repositories: Sendable {
         self.analysis = analysis
         self.leases = leases
         self.performance = performance
+        self.business = business
     }
 }

@@ -26,6 +26,7 @@ enum Migrations {
         Migration(version: 13, name: "issue classification", statements: AnalysisSchema.statements),
         Migration(version: 14, name: "issue counts, spikes, patterns and analyses", statements: DetectorsSchema.statements),
         Migration(version: 15, name: "performance statistics", statements: PerformanceSchema.statements),
+        Migration(version: 16, name: "business workflows and revenue", statements: BusinessSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -109,14 +109,18 @@ struct EventBatchWriter {
     private func countEvents(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws {
         var tally: [EventCounts.Key: Int64] = [:]
         var issueTally: [IssueCounts.Key: Int64] = [:]
+        var revenue: [IssueCounts.Key: (events: Int64, amount: Double)] = [:]
         for event in events {
             let s = event.summary
             tally[EventCounts.Key(project: event.projectID.rawValue, receivedAt: IngestSQLRepository.ms(event.receivedAt),
                                   level: s.level.rawValue, category: s.tags["category"]), default: 0] += 1
-            issueTally[IssueCounts.Key(issue: issueIDs[s.eventID]!, timestamp: IngestSQLRepository.ms(s.timestamp), project: event.projectID.rawValue), default: 0] += 1
+            let key = IssueCounts.Key(issue: issueIDs[s.eventID]!, timestamp: IngestSQLRepository.ms(s.timestamp), project: event.projectID.rawValue)
+            issueTally[key, default: 0] += 1
+            if let amount = s.revenueImpact { revenue[key, default: (0, 0)].events += 1; revenue[key, default: (0, 0)].amount += amount }
         }
         try await EventCounts.add(tally, direct: direct)
         try await IssueCounts.add(issueTally, direct: direct)
+        if !revenue.isEmpty { try await IssueCounts.addRevenue(revenue, direct: direct) }
     }
 
     /// Bumps counters; returns the issues whose status an event may change (resolved or

@@ -29,6 +29,17 @@ enum IssueCounts {
         }
     }
 
+    /// Adds the revenue that events sent (`revenue_impact`) to `issue_revenue`.
+    static func addRevenue(_ tally: [Key: (events: Int64, amount: Double)], direct: any DirectStatements) async throws {
+        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+            try await direct.insert(
+                into: "issue_revenue", columns: ["issue_id", "bucket", "project_id", "events", "amount"],
+                rows: chunk.map { [.int($0.key.issue), .int($0.key.bucket), .int($0.key.project), .int($0.value.events), .double($0.value.amount)] },
+                onConflict: .update(columns: ["issue_id", "bucket"], set: "events = issue_revenue.events + excluded.events, amount = issue_revenue.amount + excluded.amount")
+            )
+        }
+    }
+
     /// Takes deleted events off their buckets and drops the buckets left at zero.
     static func subtract(_ tally: [Key: Int64], db: any SQLDatabase) async throws {
         guard !tally.isEmpty else { return }
@@ -41,6 +52,11 @@ enum IssueCounts {
         }
         for issues in Array(Set(tally.keys.map(\.issue))).chunks(of: 500) {
             try await db.raw("DELETE FROM issue_counts WHERE issue_id IN \(group: Array(issues)) AND n <= 0").run()
+            // Revenue goes with its bucket's last event (a bucket partly deleted keeps it whole).
+            try await db.raw("""
+                DELETE FROM issue_revenue WHERE issue_id IN \(group: Array(issues))
+                AND NOT EXISTS (SELECT 1 FROM issue_counts c WHERE c.issue_id = issue_revenue.issue_id AND c.bucket = issue_revenue.bucket)
+                """).run()
         }
     }
 
@@ -52,6 +68,12 @@ enum IssueCounts {
             ON CONFLICT (issue_id, bucket) DO UPDATE SET n = issue_counts.n + excluded.n
             """).run()
         try await db.raw("DELETE FROM issue_counts WHERE issue_id IN \(group: sources)").run()
+        try await db.raw("""
+            INSERT INTO issue_revenue (issue_id, bucket, project_id, events, amount)
+            SELECT \(bind: target), bucket, MIN(project_id), SUM(events), SUM(amount) FROM issue_revenue WHERE issue_id IN \(group: sources) GROUP BY bucket
+            ON CONFLICT (issue_id, bucket) DO UPDATE SET events = issue_revenue.events + excluded.events, amount = issue_revenue.amount + excluded.amount
+            """).run()
+        try await db.raw("DELETE FROM issue_revenue WHERE issue_id IN \(group: sources)").run()
     }
 
     /// Counts these issues' buckets again from their events (after an unmerge split them).

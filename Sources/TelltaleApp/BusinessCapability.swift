@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TelltaleAPI
+import TelltaleBusiness
+import TelltaleCore
+import TelltaleStore
+import TelltaleWeb
+
+/// Business insight: workflows, business settings, the business-impact summary and page, and
+/// the job that watches alert rules' revenue-at-risk thresholds.
+struct BusinessCapability: Capability {
+    let repositories: Repositories
+    let dashboard: Dashboard
+    let job: PeriodicJob
+    let schemaReady: SchemaGate
+
+    init(store: Store, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
+        repositories = store.repositories
+        self.dashboard = dashboard
+        self.schemaReady = schemaReady
+        let repositories = store.repositories
+        let standing = Standing()
+        // Once a minute on the node holding the `business` lease: a crossing is recorded once,
+        // and again only after the revenue came back under.
+        job = PeriodicJob.leased("Revenue-at-risk thresholds", lease: "business", interval: .seconds(60), leases: repositories.leases, logger: logger) { now in
+            let (recorded, keys) = try await RevenueWatcher(repositories: repositories).pass(now: now, standing: await standing.keys)
+            await standing.set(keys)
+            for breach in recorded {
+                logger.info("Revenue at risk over a rule's threshold", metadata: ["rule.id": "\(breach.ruleID)", "reason": "\(breach.reason)"])
+            }
+        }
+    }
+
+    func addRoutes(_ groups: RouteGroups) {
+        BusinessController(repositories: repositories).addRoutes(to: groups.api)
+        BusinessPages(dashboard: dashboard).addRoutes(to: groups.web)
+    }
+
+    var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: job)] }
+
+    /// Which rules' thresholds stand crossed.
+    actor Standing {
+        var keys: Set<String> = []
+
+        func set(_ keys: Set<String>) { self.keys = keys }
+    }
+}

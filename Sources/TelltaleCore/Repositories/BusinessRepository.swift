@@ -1,0 +1,61 @@
+public import Foundation
+
+/// An issue's facts for business insight: where it happened, the tags workflows match on, and
+/// its events and revenue per day.
+public struct IssueBusinessFacts: Sendable, Hashable {
+    public var issueID: Int64
+    public var projectID: ProjectID
+    public var title: String
+    public var culprit: String
+    /// Only the keys asked for.
+    public var tags: [String: Set<String>]
+    /// Per UTC day (its start, ms since 1970).
+    public var days: [Int64: Day]
+
+    public struct Day: Sendable, Hashable {
+        public var events: Int64 = 0
+        /// Events that sent their own `revenue_impact`, and its sum.
+        public var eventsWithRevenue: Int64 = 0
+        public var revenue: Double = 0
+
+        public init(events: Int64 = 0, eventsWithRevenue: Int64 = 0, revenue: Double = 0) {
+            self.events = events
+            self.eventsWithRevenue = eventsWithRevenue
+            self.revenue = revenue
+        }
+    }
+
+    public init(issueID: Int64, projectID: ProjectID, title: String, culprit: String, tags: [String: Set<String>], days: [Int64: Day]) {
+        self.issueID = issueID
+        self.projectID = projectID
+        self.title = title
+        self.culprit = culprit
+        self.tags = tags
+        self.days = days
+    }
+}
+
+/// Workflows, business settings, and the per-issue figures business insight reads.
+public protocol BusinessRepository: Sendable {
+    /// An organization's workflows, by name.
+    func workflows(organizationID: OrganizationID) async throws -> [Workflow]
+    func workflow(id: WorkflowID) async throws -> Workflow?
+    /// Adds one; throws `ValidationError` when the weights would pass 100 % or the name is taken.
+    func createWorkflow(organizationID: OrganizationID, _ draft: WorkflowDraft, now: Date) async throws -> Workflow
+    /// Changes one under the same rules; nil when it does not exist.
+    func updateWorkflow(_ id: WorkflowID, _ draft: WorkflowDraft, now: Date) async throws -> Workflow?
+    func deleteWorkflow(_ id: WorkflowID) async throws -> Bool
+    /// Replaces the whole set, which must weigh 100 %.
+    func replaceWorkflows(organizationID: OrganizationID, _ drafts: [WorkflowDraft], now: Date) async throws -> [Workflow]
+
+    func settings(organizationID: OrganizationID) async throws -> BusinessSettings
+    func saveSettings(_ settings: BusinessSettings, organizationID: OrganizationID) async throws
+
+    /// The issues of `projects` with events in `[from, to)` (ms), with the `tagKeys` tags.
+    func issueFacts(projects: [ProjectID], from: Int64, to: Int64, tagKeys: Set<String>) async throws -> [IssueBusinessFacts]
+    /// One issue's facts over its whole life.
+    func issueFacts(issueID: Int64, tagKeys: Set<String>) async throws -> IssueBusinessFacts?
+
+    /// Records a revenue-at-risk threshold of rule `ruleID` crossed, for that rule.
+    func recordRevenueCrossed(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws
+}

@@ -1,0 +1,113 @@
+import Foundation
+public import Hummingbird
+import Logging
+import TelltaleBusiness
+import TelltaleCore
+public import TelltaleHTTP
+import TelltalePerformance
+
+/// The Business page: the weighted compliance score against the organization's target, each
+/// workflow's success against its own, and the revenue that errors put at risk. Figures come
+/// from `BusinessReports`, the API's source too.
+public struct BusinessPages: Sendable {
+    let dashboard: Dashboard
+
+    public init(dashboard: Dashboard) {
+        self.dashboard = dashboard
+    }
+
+    public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
+        router.get("organizations/:org/business/") { request, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .business)
+            let period = request.uri.queryParameters.get("statsPeriod").flatMap { PerformanceWindow.periods.contains($0) ? $0 : nil } ?? "7d"
+            let window = try PerformanceWindow(period: period, now: Date())
+            let summary = try await BusinessReports(repositories: dashboard.repositories).impact(scope.organization, window: window)
+            return dashboard.templates.page("business", BusinessView(summary, scope: scope, period: period, path: request.uri.path))
+        }
+        // A template replaces the workflows in one step, like `{"template": …}` in the API.
+        router.post("organizations/:org/business/template") { request, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .business)
+            let (form, _) = try await Form.body(of: request)
+            guard let drafts = form["template"].flatMap(WorkflowTemplates.named) else { throw APIError.badRequest("choose a template") }
+            _ = try await dashboard.repositories.business.replaceWorkflows(organizationID: scope.organization.id, drafts, now: Date())
+            context.logger.info("Replaced the workflows from a template", metadata: ["template": "\(form["template"] ?? "")"])
+            return redirect("\(scope.orgPath)/business/")
+        }
+    }
+}
+
+struct BusinessView: Sendable {
+    struct WorkflowCell: Sendable {
+        var name: String; var weight: String; var target: String; var successRate: String; var status: String; var statusLabel: String
+        var attempts: String; var failures: String; var errors: String; var issues: String; var revenue: String
+    }
+    struct IssueCell: Sendable { var href: String; var title: String; var events: String; var revenue: String; var workflow: String }
+    struct PeriodLink: Sendable { var label: String; var href: String; var active: Bool }
+
+    var chrome: Chrome
+    var orgPath: String
+    var period: String
+    var periods: [PeriodLink]
+    var hasWorkflows: Bool
+    var score: String
+    var target: String
+    var gauge: String
+    var verdict: String
+    var verdictRating: String
+    var currency: String
+    var revenue: String
+    var weightsIncomplete: Bool
+    var weightsTotal: String
+    var workflows: [WorkflowCell]
+    var issues: [IssueCell]
+    var revenueChart: String
+    var canManage: Bool
+
+    init(_ summary: BusinessImpactSummary, scope: PageScope, period: String, path: String) {
+        chrome = scope.chrome
+        orgPath = scope.orgPath
+        self.period = period
+        periods = ["24h", "7d", "30d"].map { PeriodLink(label: $0, href: "\(path)?statsPeriod=\($0)", active: $0 == period) }
+        hasWorkflows = !summary.workflows.isEmpty
+        currency = summary.currency
+        target = Self.percent(summary.complianceTarget)
+        if let value = summary.complianceScore {
+            score = Self.percent(value)
+            let rating = value >= summary.complianceTarget ? "good" : value >= summary.complianceTarget - 10 ? "needs-improvement" : "poor"
+            gauge = Charts.gauge(share: value / 100, rating: rating, label: "Compliance \(Self.percent(value)) of 100")
+            verdict = value >= summary.complianceTarget ? "meets the target" : "below the target"
+            verdictRating = rating
+        } else {
+            score = "–"
+            gauge = Charts.gauge(share: 0, rating: "none", label: "No compliance score yet")
+            verdict = "no attempts in this period"
+            verdictRating = "none"
+        }
+        revenue = WebFormat.money(summary.revenueAtRisk)
+        weightsIncomplete = hasWorkflows && abs(summary.weightsTotal - 100) > 0.001
+        weightsTotal = Self.percent(summary.weightsTotal)
+        workflows = summary.workflows.map { row in
+            let status = row.meetsTarget.map { $0 ? "good" : "poor" } ?? "none"
+            return WorkflowCell(name: row.name, weight: Self.percent(row.weight), target: Self.percent(row.target),
+                                successRate: row.successRate.map { Self.rate($0) } ?? "–", status: status,
+                                statusLabel: row.meetsTarget.map { $0 ? "on target" : "below target" } ?? "no attempts",
+                                attempts: WebFormat.count(row.attempts), failures: WebFormat.count(row.failures), errors: WebFormat.count(row.errors),
+                                issues: String(row.issues), revenue: WebFormat.money(row.revenueAtRisk))
+        }
+        issues = summary.topIssues.map { issue in
+            IssueCell(href: "\(scope.orgPath)/issues/\(issue.id)/", title: issue.title, events: WebFormat.count(issue.events),
+                      revenue: WebFormat.money(issue.revenueAtRisk), workflow: issue.workflow ?? "–")
+        }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "MMM d"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        revenueChart = Charts.categoryBars(summary.revenueByDay.map { (label: formatter.string(from: $0.day), count: Int64($0.revenueAtRisk.rounded())) },
+                                           unit: summary.currency, caption: "Revenue at risk per day (UTC), in \(summary.currency)")
+        canManage = scope.chrome.canManage
+    }
+
+    static func percent(_ value: Double) -> String { value == value.rounded() ? "\(Int(value)) %" : String(format: "%.1f %%", value) }
+
+    /// Success rates near 100 % need the second decimal (98.95 % is not 99 %).
+    static func rate(_ value: Double) -> String { value >= 99.995 ? "100 %" : String(format: "%.2f %%", value) }
+}
