@@ -358,7 +358,7 @@ let package = Package(
             name: "TelltaleAppTests",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleApp", "TelltalePerformance",
+                "TelltaleApp", "TelltalePerformance", "TelltaleBusiness",
                 "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleCLI",

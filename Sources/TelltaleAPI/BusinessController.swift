@@ -37,9 +37,11 @@ public struct BusinessController: Sendable {
 
     public func addRoutes(to router: some RouterMethods<TelltaleRequestContext>) {
         let authorizer = Authorizer(repositories: repositories)
+        // The figures are event data (read with `event:read`); workflows and settings are the
+        // organization's configuration (`project:write`).
         @Sendable func organization(_ context: TelltaleRequestContext, _ action: Action) async throws -> Organization {
             try await authorizer.organization(context.parameters.require("org"), try context.requirePrincipal(), action,
-                                              scope: action == .view ? .projectRead : .projectWrite)
+                                              scope: action == .view ? .eventRead : .projectWrite)
         }
         @Sendable func workflow(_ context: TelltaleRequestContext, _ action: Action) async throws -> (Organization, Workflow) {
             let owner = try await organization(context, action)

@@ -97,11 +97,11 @@ public struct BusinessSQL: BusinessRepository {
         return try await backend.read { db in
             let day = PerformanceTally.day
             let counts = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, SUM(n) AS n FROM issue_counts
+                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(n) AS BIGINT) AS n FROM issue_counts
                 WHERE project_id IN \(group: ids) AND bucket >= \(bind: from) AND bucket < \(bind: to) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
                 """).all()
             let revenue = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, SUM(events) AS events, SUM(amount) AS amount FROM issue_revenue
+                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(events) AS BIGINT) AS events, SUM(amount) AS amount FROM issue_revenue
                 WHERE project_id IN \(group: ids) AND bucket >= \(bind: from) AND bucket < \(bind: to) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
                 """).all()
             return try await Self.facts(counts: counts, revenue: revenue, tagKeys: tagKeys, db: db)
@@ -112,11 +112,11 @@ public struct BusinessSQL: BusinessRepository {
         try await backend.read { db in
             let day = PerformanceTally.day
             let counts = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, SUM(n) AS n FROM issue_counts
+                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(n) AS BIGINT) AS n FROM issue_counts
                 WHERE issue_id = \(bind: issueID) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
                 """).all()
             let revenue = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, SUM(events) AS events, SUM(amount) AS amount FROM issue_revenue
+                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(events) AS BIGINT) AS events, SUM(amount) AS amount FROM issue_revenue
                 WHERE issue_id = \(bind: issueID) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
                 """).all()
             return try await Self.facts(counts: counts, revenue: revenue, tagKeys: tagKeys, db: db).first

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Metrics
+import NIOCore
+import Testing
+import TelltaleAlerting
+import TelltaleApp
+import TelltaleBusiness
+import TelltaleCore
+import TelltaleStore
+import TelltaleTestSupport
+
+/// Workflows from a template, transactions and tagged errors with revenue: the business-impact
+/// summary shows each workflow against its target, the compliance score and the revenue at
+/// risk, and a revenue-at-risk rule fires once.
+extension IssuesAPITests {
+    @Test("workflows from a template measure success from transactions and revenue at risk from errors; a revenue rule fires",
+          arguments: TestDatabase.allCases)
+    func businessImpact(database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                var t = try await setUp(environment)
+                t.admin = try await environment.withAccounts { accounts, repositories in
+                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
+                    let secret = try await accounts.issueToken(userID: user.id, name: "business", scopes: [.projectRead, .projectWrite, .eventRead]).secret
+                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
+                }
+                // Only managers define workflows; a set must weigh 100 %.
+                let refused = try await call(client, .post, "organizations/default/workflows/", #"{"template": "booking"}"#, auth: t.viewer)
+                #expect([.forbidden, .notFound].contains(refused.status), "\(refused.status) \(refused.body)")
+                let partial = try await call(client, .post, "organizations/default/workflows/",
+                                             #"{"workflows": [{"name": "Booking", "weight": 50, "match": {"tags": {"workflow": "booking"}}}]}"#, auth: t.admin)
+                #expect(partial.status == .badRequest && partial.body.contains("sum to 50"), "\(partial.body)")
+                let created = try await call(client, .post, "organizations/default/workflows/", #"{"template": "booking"}"#, auth: t.admin)
+                #expect(created.status == .created && created.list.count == 7, "\(created.body)")
+                let over = try await call(client, .post, "organizations/default/workflows/",
+                                          #"{"name": "Extra", "weight": 5, "match": {"tags": {"workflow": "extra"}}}"#, auth: t.admin)
+                #expect(over.status == .badRequest && over.body.contains("105"), "\(over.body)")
+                let listed = try await call(client, .get, "organizations/default/workflows/", auth: t.viewer)
+                let payment = try #require(listed.list.first { $0["name"] as? String == "Payment" }, "\(listed.body)")
+                #expect(payment["value_per_failure"] as? Double == 60 && (payment["match"] as? [String: Any])?["tags"] as? [String: String] == ["workflow": "payment"])
+
+                // 100 bookings, 10 failed (90 % against 95 %); 50 payments, all fine.
+                let now = Date().timeIntervalSince1970
+                var items: [(type: String, payload: String)] = []
+                for i in 0..<100 {
+                    items.append(("transaction", Self.transaction(url: "/api/bookings/\(1000 + i)", ms: 80, end: now - 300 + Double(i), status: i % 10 == 0 ? "internal_error" : "ok")))
+                }
+                for i in 0..<50 { items.append(("transaction", Self.transaction(url: "/api/payments/\(i)", ms: 120, end: now - 200 + Double(i)))) }
+                for item in items { #expect(try await postEnvelope(client, t.key, Self.envelope([item])) == .ok) }
+                // Three card errors tagged with the payment workflow, one of them worth 500; an untagged one.
+                try await send(client, t.key, [
+                    #"{"error_type": "CardError", "message": "card declined", "tags": {"workflow": "payment"}, "revenue_impact": 500}"#,
+                    #"{"error_type": "CardError", "message": "card declined", "tags": {"workflow": "payment"}}"#,
+                    #"{"error_type": "CardError", "message": "card declined", "tags": {"workflow": "payment"}}"#,
+                    #"{"error_type": "LayoutError", "message": "banner overflow"}"#,
+                ])
+
+                var summary = try await call(client, .get, "organizations/default/business-impact/?statsPeriod=24h", auth: t.viewer)
+                for _ in 0..<100 where (summary.object["revenue_at_risk"] as? Double ?? 0) < 620
+                    || ((summary.object["workflows"] as? [[String: Any]])?.first?["attempts"] as? Int ?? 0) < 100 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    summary = try await call(client, .get, "organizations/default/business-impact/?statsPeriod=24h", auth: t.viewer)
+                }
+                #expect(summary.status == .ok, "\(summary.body)")
+                let workflows = try #require(summary.object["workflows"] as? [[String: Any]], "\(summary.body)")
+                let booking = try #require(workflows.first { $0["name"] as? String == "Booking" })
+                #expect(booking["attempts"] as? Int == 100 && booking["failures"] as? Int == 10 && booking["success_rate"] as? Double == 90
+                        && booking["meets_target"] as? Bool == false && booking["target"] as? Double == 95, "\(booking)")
+                let paid = try #require(workflows.first { $0["name"] as? String == "Payment" })
+                #expect(paid["attempts"] as? Int == 50 && paid["success_rate"] as? Double == 100 && paid["errors"] as? Int == 3
+                        && paid["issues"] as? Int == 1 && paid["revenue_at_risk"] as? Double == 620, "\(paid)")
+                // Booking at 90/95 and payment in full, 25 % each; the other workflows had no attempts.
+                let score = try #require(summary.object["compliance_score"] as? Double, "\(summary.body)")
+                let bookingShare: Double = 25 * 90.0 / 95
+                let expected: Double = 100 * (bookingShare + 25) / 50
+                #expect(abs(score - expected) < 1e-6)
+                #expect(summary.object["compliance_target"] as? Double == 90 && summary.object["meets_compliance_target"] as? Bool == true)
+                #expect(summary.object["revenue_at_risk"] as? Double == 620 && summary.object["currency"] as? String == "USD")
+                let top = try #require((summary.object["top_issues"] as? [[String: Any]])?.first, "\(summary.body)")
+                #expect(top["title"] as? String == "CardError: card declined" && top["workflow"] as? String == "Payment" && top["events"] as? Int == 3)
+                #expect(try await call(client, .get, "organizations/default/business-impact/", auth: t.outsider).status == .notFound)
+
+                // Settings: another currency; a bad one is refused.
+                #expect(try await call(client, .put, "organizations/default/business-settings/", #"{"currency": "eur", "compliance_target": 98}"#, auth: t.admin).status == .ok)
+                #expect(try await call(client, .put, "organizations/default/business-settings/", #"{"currency": "euros"}"#, auth: t.admin).status == .badRequest)
+                summary = try await call(client, .get, "organizations/default/business-impact/?statsPeriod=24h", auth: t.viewer)
+                #expect(summary.object["currency"] as? String == "EUR" && summary.object["meets_compliance_target"] as? Bool == false)
+
+                // A rule on revenue at risk over 600 in an hour: the watcher records one crossing, the evaluator alerts once.
+                let rule = try await call(client, .post, "organizations/default/alert-rules/",
+                                          #"{"name": "Money", "conditions": [{"type": "revenue_at_risk", "amount": 600, "window_seconds": 3600}], "actions": [{"type": "notify", "roles": ["owner"]}]}"#,
+                                          auth: t.admin)
+                #expect(rule.status == .created, "\(rule.body)")
+                let store = try await Store.open(DatabaseLocation.parse(url: environment.url), logger: TestDatabase.logger)
+                try await store.whileRunning { store in
+                    let watcher = RevenueWatcher(repositories: store.repositories)
+                    let first = try await watcher.pass(now: Date(), standing: [])
+                    #expect(first.recorded.count == 1 && first.recorded.first?.reason.hasPrefix("EUR 620.00 at risk in 1 h") == true, "\(first.recorded)")
+                    #expect(try await watcher.pass(now: Date(), standing: first.standing).recorded.isEmpty)
+                    let evaluator = AlertEvaluator(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
+                                                   metrics: NOOPMetricsHandler.instance)
+                    try await evaluator.evaluate()
+                }
+                let alerts = try await call(client, .get, "organizations/default/alerts/", auth: t.admin)
+                let alert = try #require((alerts.object["alerts"] as? [[String: Any]])?.first { $0["title"] as? String == "Revenue at risk" }, "\(alerts.body)")
+                #expect((alert["link"] as? String)?.hasSuffix("/organizations/default/business/") == true, "\(alert)")
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TelltaleCore
+
+/// Workflows, their validation and matching, the compliance score and revenue at risk, as pure
+/// arithmetic on constructed figures.
+@Suite("Business insight (pure)")
+struct BusinessTests {
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T { try JSONDecoder().decode(type, from: Data(json.utf8)) }
+
+    @Test("a workflow in the issue's shape reads back the same; bad weights, targets and empty matches are refused naming the field")
+    func workflowShape() throws {
+        let json = #"{"name": "Booking", "weight": 25, "target": 95, "match": {"transactions": ["POST /book"], "endpoints": ["/api/bookings/*"], "tags": {"workflow": "booking"}, "events": ["booking_completed"]}, "value_per_failure": 40}"#
+        let draft = try Self.decode(WorkflowDraft.self, json)
+        #expect(draft.weight == 25 && draft.target == 95 && draft.valuePerFailure == 40 && draft.match.tags == ["workflow": "booking"])
+        #expect(try JSONDecoder().decode(WorkflowDraft.self, from: JSONEncoder().encode(draft)) == draft)
+        for (bad, field) in [(#"{"name": "", "weight": 10, "match": {"tags": {"workflow": "x"}}}"#, "name"),
+                             (#"{"name": "A", "weight": 0, "match": {"tags": {"workflow": "x"}}}"#, "weight"),
+                             (#"{"name": "A", "weight": 120, "match": {"tags": {"workflow": "x"}}}"#, "weight"),
+                             (#"{"name": "A", "weight": 10, "target": 101, "match": {"tags": {"workflow": "x"}}}"#, "target"),
+                             (#"{"name": "A", "weight": 10, "match": {}}"#, "match"),
+                             (#"{"name": "A", "weight": 10, "match": {"tags": {"workflow": "x"}}, "value_per_failure": -1}"#, "value_per_failure")] {
+            #expect(performing: { try Self.decode(WorkflowDraft.self, bad) }, throws: { ($0 as? ValidationError)?.field == field })
+        }
+    }
+
+    @Test("a set replaced at once weighs exactly 100 %; one added may leave it short but never over; names are unique")
+    func weights() throws {
+        #expect(throws: Never.self) { try WorkflowSet.validateComplete(WorkflowTemplates.booking) }
+        #expect(throws: Never.self) { try WorkflowSet.validateComplete(WorkflowTemplates.wedding) }
+        #expect(WorkflowTemplates.booking.map(\.weight) == [25, 25, 15, 10, 10, 10, 5])
+        let short = Array(WorkflowTemplates.booking.dropLast())
+        #expect(performing: { try WorkflowSet.validateComplete(short) }, throws: { ($0 as? ValidationError)?.reason.contains("sum to 95") == true })
+        #expect(throws: Never.self) { try WorkflowSet.validatePartial(short) }
+        var over = WorkflowTemplates.booking
+        over[6].weight = 6
+        #expect(performing: { try WorkflowSet.validatePartial(over) }, throws: { ($0 as? ValidationError)?.reason.contains("101") == true })
+        var twice = short
+        twice.append(short[0])
+        twice[6].weight = 0.5
+        #expect(performing: { try WorkflowSet.validatePartial(twice) }, throws: { ($0 as? ValidationError)?.field == "name" })
+    }
+
+    @Test("transactions by name, endpoints by pattern with or without the method, issues by tag")
+    func matching() {
+        let match = WorkflowMatch(transactions: ["checkout"], endpoints: ["/api/bookings/*", "/book"], tags: ["workflow": "booking"])
+        #expect(match.matches(transaction: "checkout"))
+        #expect(match.matches(transaction: "/api/bookings/{id}"))
+        #expect(match.matches(transaction: "POST /api/bookings/{id}/confirm"))
+        #expect(match.matches(transaction: "GET /book"))
+        #expect(!match.matches(transaction: "/book/extra"))
+        #expect(!match.matches(transaction: "/api/booking"))
+        #expect(WorkflowMatch(endpoints: ["/a/*/c"]).matches(transaction: "/a/b/c") && !WorkflowMatch(endpoints: ["/a/*/c"]).matches(transaction: "/a/b/d"))
+        #expect(match.matches(tags: ["workflow": ["payment", "booking"]]))
+        #expect(!match.matches(tags: ["workflow": ["payment"], "booking": ["workflow"]]))
+    }
+
+    @Test("compliance weighs each workflow's success against its target; revenue is what errors sent plus the value of the rest")
+    func arithmetic() {
+        // Booking 25 %: 940 of 1000 against 95 % → 0.94 / 0.95; payment 25 %: 990 of 1000 against
+        // 98 % → in full; clients 15 %: no attempts → left out.
+        var booking = WorkflowFigures(name: "Booking", weight: 25, target: 95)
+        booking.attempts = 1000
+        booking.failures = 60
+        var payment = WorkflowFigures(name: "Payment", weight: 25, target: 98)
+        payment.attempts = 1000
+        payment.failures = 10
+        let clients = WorkflowFigures(name: "Clients", weight: 15, target: 95)
+        #expect(booking.successRate == 94 && booking.meetsTarget == false && payment.meetsTarget == true && clients.successRate == nil)
+        let bookingShare: Double = 25 * (94.0 / 95.0)
+        let expected: Double = 100 * (bookingShare + 25) / 50
+        let score: Double = WorkflowScore.compliance([booking, payment, clients]) ?? 0
+        #expect(abs(score - expected) < 1e-9)
+        #expect(WorkflowScore.compliance([clients]) == nil)
+        // 12 events, 2 of which sent 500 and 250: 750 + 10 × 40.
+        #expect(WorkflowScore.revenue(events: 12, eventsWithRevenue: 2, revenueSent: 750, valuePerFailure: 40) == 1150)
+        #expect(WorkflowScore.revenue(events: 3, eventsWithRevenue: 0, revenueSent: 0, valuePerFailure: 0) == 0)
+    }
+
+    @Test("business settings default to the seed's targets and refuse a bad currency or target")
+    func settings() throws {
+        let defaults = try Self.decode(BusinessSettings.self, "{}")
+        #expect(defaults == BusinessSettings() && defaults.complianceTarget == 90 && defaults.errorRateTargets.critical == 0.01
+                && defaults.resolveTargetsMinutes.minutes(for: .critical) == 15 && defaults.resolveTargetsMinutes.minutes(for: .low) == 1440)
+        #expect(try Self.decode(BusinessSettings.self, #"{"currency": "eur"}"#).currency == "EUR")
+        #expect(throws: ValidationError.self) { try Self.decode(BusinessSettings.self, #"{"currency": "euro"}"#) }
+        #expect(throws: ValidationError.self) { try Self.decode(BusinessSettings.self, #"{"compliance_target": 0}"#) }
+    }
+
+    @Test("revenue_at_risk conditions read and write back, and refuse a missing amount")
+    func revenueCondition() throws {
+        let condition = try Self.decode(AlertCondition.self, #"{"type": "revenue_at_risk", "amount": 1000}"#)
+        #expect(condition == .revenueAtRisk(amount: 1000, windowSeconds: 3600))
+        #expect(try JSONDecoder().decode(AlertCondition.self, from: JSONEncoder().encode(condition)) == condition)
+        #expect(throws: ValidationError.self) { try Self.decode(AlertCondition.self, #"{"type": "revenue_at_risk"}"#) }
+        #expect(throws: ValidationError.self) { try Self.decode(AlertCondition.self, #"{"type": "revenue_at_risk", "amount": 5, "window_seconds": 10}"#) }
+    }
+}
