@@ -30,6 +30,7 @@ extension AppConfiguration {
             ("TELLTALE_ALERTING_HISTORY_DAYS", String(alertHistoryDays)),
             ("TELLTALE_ANALYSIS_DETECTOR_INTERVAL_SECONDS", String(detectorIntervalSeconds)),
             ("TELLTALE_PERFORMANCE_ROLLUP_INTERVAL_SECONDS", String(rollupIntervalSeconds)),
+            ("TELLTALE_BUSINESS_REVENUE_CHECK_INTERVAL_SECONDS", String(revenueCheckIntervalSeconds)),
             ("TELLTALE_ANALYSIS_LLM_URL", llm.map { "\($0.baseURL) (\($0.api.rawValue), model \($0.model)\($0.key == nil ? "" : ", key ****"))" } ?? "(not set: offline analysis only)"),
             ("TELLTALE_SMTP_URL", smtp.map { "\($0.security == .tls ? "smtps" : "smtp")://\($0.username.map { "\($0):****@" } ?? "")\($0.host):\($0.port)\($0.security == .startTLS ? "?starttls=true" : "")" } ?? "(not set: email channels off)"),
             ("TELLTALE_SMTP_FROM", smtp?.from ?? "(not set)"),

@@ -60,6 +60,8 @@ public struct AppConfiguration: Sendable {
     public var detectorIntervalSeconds: Int
     /// Seconds between passes of the performance rollup job (regressions every ten minutes).
     public var rollupIntervalSeconds: Int
+    /// Seconds between checks of alert rules' revenue-at-risk thresholds.
+    public var revenueCheckIntervalSeconds: Int
     /// The LLM root-cause analyses may ask, when `analysis.llm_url` and `analysis.llm_model` are set.
     public var llm: LLMSettings?
 
@@ -85,6 +87,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "runbooks.retry_delay_ms", defaultValue: "1000", help: "first retry delay of runbook HTTP calls (doubled after each)"),
         Setting(key: "analysis.detector_interval_seconds", defaultValue: "60", help: "seconds between passes of the spike, escalation and pattern detectors"),
         Setting(key: "performance.rollup_interval_seconds", defaultValue: "30", help: "seconds between passes of the performance rollup job (minute statistics into hours and days)"),
+        Setting(key: "business.revenue_check_interval_seconds", defaultValue: "60", help: "seconds between checks of alert rules' revenue-at-risk thresholds"),
         Setting(key: "analysis.llm_api", defaultValue: "openai", help: "openai (chat completions) or anthropic (messages): the API the LLM speaks"),
         Setting(key: "analysis.llm_url", defaultValue: "none (offline analysis only)", help: "base URL of the LLM API, e.g. https://api.openai.com/v1"),
         Setting(key: "analysis.llm_model", defaultValue: "none", help: "the model to ask, e.g. gpt-4o-mini or claude-sonnet-4-5"),
@@ -248,6 +251,8 @@ public struct AppConfiguration: Sendable {
         if detectorIntervalSeconds > 3_600 { problem("analysis.detector_interval_seconds", "'\(detectorIntervalSeconds)' is above 3600") }
         rollupIntervalSeconds = positive("performance.rollup_interval_seconds", 30) ?? 30
         if rollupIntervalSeconds > 3_600 { problem("performance.rollup_interval_seconds", "'\(rollupIntervalSeconds)' is above 3600") }
+        revenueCheckIntervalSeconds = positive("business.revenue_check_interval_seconds", 60) ?? 60
+        if revenueCheckIntervalSeconds > 3_600 { problem("business.revenue_check_interval_seconds", "'\(revenueCheckIntervalSeconds)' is above 3600") }
         let llmAPIText = text("analysis.llm_api") ?? "openai"
         let llmAPI = LLMSettings.API(rawValue: llmAPIText.lowercased())
         if llmAPI == nil { problem("analysis.llm_api", "'\(llmAPIText)' is not openai or anthropic") }

@@ -15,15 +15,15 @@ struct BusinessCapability: Capability {
     let job: PeriodicJob
     let schemaReady: SchemaGate
 
-    init(store: Store, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
         self.dashboard = dashboard
         self.schemaReady = schemaReady
         let repositories = store.repositories
         let standing = Standing()
-        // Once a minute on the node holding the `business` lease: a crossing is recorded once,
-        // and again only after the revenue came back under.
-        job = PeriodicJob.leased("Revenue-at-risk thresholds", lease: "business", interval: .seconds(60), leases: repositories.leases, logger: logger) { now in
+        // On the node holding the `business` lease (once a minute by default): a crossing is
+        // recorded once, and again only after the revenue came back under.
+        job = PeriodicJob.leased("Revenue-at-risk thresholds", lease: "business", interval: .seconds(configuration.revenueCheckIntervalSeconds), leases: repositories.leases, logger: logger) { now in
             let (recorded, keys) = try await RevenueWatcher(repositories: repositories).pass(now: now, standing: await standing.keys)
             await standing.set(keys)
             for breach in recorded {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SentryProtocol
+import TelltaleBusiness
 import TelltaleCore
 import TelltaleHTTP
 import TelltaleIngest
@@ -31,6 +32,8 @@ extension Dashboard {
         var eventsHref: String
         var usersHref: String
         var resolutionNote: String?
+        /// What the issue's events put at risk (`USD 620 · Payment`), when anything.
+        var revenueAtRisk: String?
         /// Incidents this issue is linked to, newest first.
         var incidentLinks: LinkedIncidents?
         var classification: ClassificationView?
@@ -168,6 +171,7 @@ extension Dashboard {
             eventsHref: "\(base)events/",
             usersHref: "\(base)users/",
             resolutionNote: issue.resolutionNote,
+            revenueAtRisk: try await revenueAtRisk(issue, scope: scope),
             incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
             classification: issue.classification.map { ClassificationView($0, rules: ruleNames) },
             similarHref: "\(scope.orgPath)/issues/\(issue.id)/similar",
@@ -189,6 +193,13 @@ extension Dashboard {
             actionBase: base,
             returnTo: returnTo
         )
+    }
+
+    /// The issue's revenue at risk over its life with the workflow it belongs to; nil when nothing is at risk.
+    func revenueAtRisk(_ issue: Issue, scope: PageScope) async throws -> String? {
+        let revenue = try await BusinessReports(repositories: repositories).revenue(issueID: issue.id, organizationID: scope.organization.id)
+        guard revenue.amount > 0 else { return nil }
+        return "\(revenue.currency) \(WebFormat.money(revenue.amount))" + (revenue.workflow.map { " · \($0)" } ?? "")
     }
 
     /// The issue page showing the event just after `cursor` (see ``IssueRepository/events(issueID:cursor:limit:)``).

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TelltaleBusiness
 import TelltaleCore
 import TelltaleHTTP
 
@@ -74,12 +75,18 @@ extension Dashboard {
             return .init(slug: project.slug.rawValue, events: WebFormat.count(events), perHour: String(format: "%.1f", Double(events) / 24),
                          href: "\(scope.orgPath)/issues/?project=\(project.slug.rawValue)")
         }
-        let figures: [OverviewView.Figure] = [
+        var figures: [OverviewView.Figure] = [
             .init(label: weekly ? "Events, 7 days" : "Events, 24 hours", value: WebFormat.count(total)),
             .init(label: "New issues", value: WebFormat.count(stats.newIssues.points.reduce(0) { $0 + $1.count })),
             .init(label: "Resolved", value: WebFormat.count(stats.resolvedIssues)),
             .init(label: "Mean time to resolve", value: stats.meanTimeToResolve.map(WebFormat.duration) ?? "–"),
         ]
+        // Revenue at risk over the same period, once the organization has workflows or errors sent amounts.
+        let revenue = try await BusinessReports(repositories: repositories).revenueAtRisk(scope.organization.id, from: now.addingTimeInterval(-span), to: now)
+        if revenue > 0 {
+            let currency = try await repositories.business.settings(organizationID: scope.organization.id).currency
+            figures.append(.init(label: "Revenue at risk", value: "\(currency) \(WebFormat.money(revenue))"))
+        }
         return OverviewView(
             chrome: scope.chrome,
             periods: [.init(label: "24 hours", href: "\(scope.orgPath)/", active: !weekly), .init(label: "7 days", href: "\(scope.orgPath)/?period=7d", active: weekly)],

@@ -1,0 +1,109 @@
+"""Business insight end to end, with the real binary: workflows from the booking template,
+generated traffic where bookings fail more often than their target allows and payment
+errors carry revenue, a revenue-at-risk rule that fires, and the Business page, the issue
+page and the overview showing the figures (axe and screenshots at 390 and 1440 px)."""
+import json
+import time
+import uuid
+
+import pytest
+import requests
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import Server, cli, wait_until
+from test_accessibility import check
+from test_dashboard import PASSWORD, browser, sign_in  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def shop(workdir, base_env):
+    env = dict(base_env, TELLTALE_ADMIN_PASSWORD=PASSWORD, TELLTALE_BUSINESS_REVENUE_CHECK_INTERVAL_SECONDS="1")
+    server = Server(workdir, env).start()
+    session = requests.Session()
+    created = cli(server.workdir, server.env, "token", "create", "--user", "admin@telltale.local", "--name", "business",
+                  "--scopes", "project:write event:write")
+    session.headers["Authorization"] = "Bearer " + created.stdout.split("Secret (shown only now): ")[1].split()[0]
+    yield server, session
+    server.stop()
+
+
+def transaction(url, end, ok=True):
+    event_id = uuid.uuid4().hex
+    return {"type": "transaction", "event_id": event_id, "transaction": url, "transaction_info": {"source": "url"},
+            "start_timestamp": end - 0.08, "timestamp": end, "platform": "python", "release": "shop@2.0", "environment": "production",
+            "contexts": {"trace": {"trace_id": event_id, "span_id": "a" * 16, "op": "http.server", "status": "ok" if ok else "internal_error"}}}
+
+
+def send_envelope(server, key, item):
+    payload = json.dumps(item)
+    body = json.dumps({"event_id": item["event_id"]}) + "\n" + json.dumps({"type": item["type"], "length": len(payload)}) + "\n" + payload + "\n"
+    reply = requests.post(f"{server.url}/api/1/envelope/", data=body.encode(), timeout=10,
+                          headers={"X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7"})
+    assert reply.status_code == 200, reply.text
+
+
+def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa: F811
+    server, api = shop
+    base = server.url + "/api/0/organizations/default"
+    key = server.dsn().split("//")[1].split("@")[0]
+    assert api.post(base + "/workflows/", json={"template": "booking"}).status_code == 201
+    rule = api.post(base + "/alert-rules/", json={"name": "Revenue at risk", "conditions": [{"type": "revenue_at_risk", "amount": 500, "window_seconds": 3600}],
+                                                  "actions": [{"type": "notify", "roles": ["owner"]}]})
+    assert rule.status_code == 201, rule.text
+
+    # 40 bookings, one in five failing (80 % against 95 %); 20 payments, all fine.
+    now = time.time()
+    for i in range(40):
+        send_envelope(server, key, transaction(f"/api/bookings/{100 + i}", now - 120 + i, ok=i % 5 != 0))
+    for i in range(20):
+        send_envelope(server, key, transaction(f"/api/payments/{i}", now - 60 + i))
+    # Card errors in the payment workflow: one worth 450 by itself, four more at the workflow's 60.
+    errors = [{"error_type": "CardError", "message": "card declined", "tags": {"workflow": "payment"}, "revenue_impact": 450}]
+    errors += [{"error_type": "CardError", "message": "card declined", "tags": {"workflow": "payment"}} for _ in range(4)]
+    sent = requests.post(f"{server.url}/api/0/projects/default/default/errors/?sentry_key={key}", json=errors, timeout=10)
+    assert sent.status_code == 200, sent.text
+
+    def summary():
+        reply = api.get(base + "/business-impact/?statsPeriod=24h")
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+    wait_until(lambda: summary()["revenue_at_risk"] == 690 and summary()["workflows"][0]["attempts"] == 40, what="the business figures")
+    figures = summary()
+    booking = next(w for w in figures["workflows"] if w["name"] == "Booking")
+    assert booking["success_rate"] == 80 and booking["meets_target"] is False and booking["failures"] == 8
+    payment = next(w for w in figures["workflows"] if w["name"] == "Payment")
+    assert payment["success_rate"] == 100 and payment["revenue_at_risk"] == 690 and payment["errors"] == 5
+
+    # The revenue rule fires once, linking to the Business page.
+    def fired():
+        alerts = api.get(base + "/alerts/").json()["alerts"]
+        return [a for a in alerts if a["title"] == "Revenue at risk"]
+    wait_until(lambda: len(fired()) == 1, timeout=30, what="the revenue-at-risk alert")
+    assert fired()[0]["link"].endswith("/organizations/default/business/") and "USD 690.00 at risk in 1 h" in fired()[0]["reason"]
+    time.sleep(2)
+    assert len(fired()) == 1, "a standing crossing alerts once"
+
+    issue = next(i for i in api.get(server.url + "/api/0/projects/default/default/issues/").json() if i["title"].startswith("CardError"))
+    axe, failures = Axe(), []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(base_url=server.url, color_scheme=scheme, bypass_csp=True)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        sign_in(tab)
+        tab.goto("/organizations/default/business/?statsPeriod=24h")
+        assert tab.locator("h1").count() == 1
+        row = tab.locator("tr", has_text="Booking")
+        assert "below target" in row.inner_text() and "80.00 %" in row.inner_text()
+        assert "USD 690" in tab.locator(".gaugecard", has_text="Revenue at risk").inner_text()
+        check(tab, "business", scheme, axe, failures)
+        if scheme == "light":
+            tab.goto(f"/organizations/default/issues/{issue['id']}/")
+            assert "USD 690 · Payment" in tab.locator("dl.figures").inner_text()
+            tab.goto("/organizations/default/")
+            assert "USD 690" in tab.locator("main").inner_text()
+            # Another currency shows on the page as soon as it is set.
+            assert api.put(base + "/business-settings/", json={"currency": "EUR"}).status_code == 200
+            tab.goto("/organizations/default/business/")
+            assert "EUR 690" in tab.locator(".gaugecard", has_text="Revenue at risk").inner_text()
+        context.close()
+    assert not failures, "\n".join(failures)
