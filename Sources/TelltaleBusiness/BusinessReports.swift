@@ -17,57 +17,83 @@ public struct BusinessReports: Sendable {
         let workflows = try await repositories.business.workflows(organizationID: organization.id)
             .sorted { ($0.draft.weight, $1.draft.name) > ($1.draft.weight, $0.draft.name) }
         let settings = try await repositories.business.settings(organizationID: organization.id)
-        let projects = try await repositories.projects.projects(organizationID: organization.id)
-        var figures = workflows.map { WorkflowFigures(name: $0.draft.name, weight: $0.draft.weight, target: $0.draft.target) }
+        let tally = try await tally(organization.id, workflows: workflows, from: window.fromMilliseconds, to: window.toMilliseconds)
+        let score = WorkflowScore.compliance(tally.figures)
+        let days = stride(from: window.fromMilliseconds / PerformanceTally.day * PerformanceTally.day, to: window.toMilliseconds, by: Int(PerformanceTally.day))
+        return BusinessImpactSummary(
+            complianceScore: score, complianceTarget: settings.complianceTarget, meetsComplianceTarget: score.map { $0 >= settings.complianceTarget },
+            currency: settings.currency, revenueAtRisk: tally.total,
+            weightsTotal: workflows.reduce(0) { $0 + $1.draft.weight },
+            workflows: zip(workflows, tally.figures).map { WorkflowRow(id: $0.0.id.description, figures: $0.1) },
+            revenueByDay: days.map { RevenueDay(day: Date(timeIntervalSince1970: Double($0) / 1000), revenueAtRisk: tally.byDay[$0] ?? 0) },
+            topIssues: Array(tally.issues.sorted { $0.revenueAtRisk > $1.revenueAtRisk }.prefix(10)),
+            period: window.period, from: window.from, to: window.to)
+    }
 
-        // Attempts: the window's transactions, by name, matched to workflows.
-        for project in projects {
-            let stats = try await repositories.performance.stats(window.query(project.id, .transaction, groupBy: [.name]))
-            var byName: [String: DurationStats] = [:]
-            for (key, value) in stats { byName[key.name, default: DurationStats()].merge(value) }
-            for (name, value) in byName {
-                for (index, workflow) in workflows.enumerated() where workflow.draft.match.matches(transaction: name) {
-                    figures[index].attempts += value.count
-                    figures[index].failures += value.failures
+    /// The revenue an organization puts at risk in `[from, to)`: what the alert condition reads.
+    public func revenueAtRisk(_ organizationID: OrganizationID, from: Date, to: Date) async throws -> Double {
+        let workflows = try await repositories.business.workflows(organizationID: organizationID)
+        return try await tally(organizationID, workflows: workflows, from: Int64(from.timeIntervalSince1970 * 1000),
+                               to: Int64(to.timeIntervalSince1970 * 1000)).total
+    }
+
+    /// Everything a window adds up to.
+    struct Tally {
+        var figures: [WorkflowFigures]
+        var byDay: [Int64: Double] = [:]
+        var issues: [IssueRevenue] = []
+        var total: Double { byDay.values.reduce(0, +) }
+    }
+
+    /// Attempts and failures from the transactions, errors and issues from the issues, and
+    /// revenue at risk per workflow and day: the larger of its failed operations' value and its
+    /// issues' revenue (a failed request usually also reports an error, so adding both would
+    /// count one failure twice), plus what issues outside any workflow sent themselves.
+    func tally(_ organizationID: OrganizationID, workflows: [Workflow], from: Int64, to: Int64) async throws -> Tally {
+        let projects = try await repositories.projects.projects(organizationID: organizationID)
+        var tally = Tally(figures: workflows.map { WorkflowFigures(name: $0.draft.name, weight: $0.draft.weight, target: $0.draft.target) })
+        var failedValue: [Int: [Int64: Double]] = [:], issueValue: [Int: [Int64: Double]] = [:]
+        let day = PerformanceTally.day
+        for project in projects where !workflows.isEmpty {
+            let stats = try await repositories.performance.stats(PerformanceQuery(projectID: project.id.rawValue, kind: .transaction, from: from, to: to,
+                                                                                  resolution: day, groupBy: [.name]))
+            for (key, value) in stats {
+                for (index, workflow) in workflows.enumerated() where workflow.draft.match.matches(transaction: key.name) {
+                    tally.figures[index].attempts += value.count
+                    tally.figures[index].failures += value.failures
+                    failedValue[index, default: [:]][key.bucket, default: 0] += Double(value.failures) * workflow.draft.valuePerFailure
                 }
             }
         }
-
-        // Errors, issues and revenue: each issue counts for the first workflow it belongs to.
-        let facts = try await repositories.business.issueFacts(projects: projects.map(\.id), from: window.fromMilliseconds, to: window.toMilliseconds,
-                                                                tagKeys: Self.tagKeys(workflows))
-        var byDay: [Int64: Double] = [:]
-        var issues: [IssueRevenue] = []
+        let facts = try await repositories.business.issueFacts(projects: projects.map(\.id), from: from, to: to, tagKeys: Self.tagKeys(workflows))
         for issue in facts {
             let index = Self.workflowIndex(of: issue, in: workflows)
             let value = index.map { workflows[$0].draft.valuePerFailure } ?? 0
             var events: Int64 = 0, revenue = 0.0
-            for (day, counts) in issue.days {
+            for (bucket, counts) in issue.days {
                 let amount = WorkflowScore.revenue(events: counts.events, eventsWithRevenue: counts.eventsWithRevenue, revenueSent: counts.revenue, valuePerFailure: value)
-                byDay[day, default: 0] += amount
+                if let index { issueValue[index, default: [:]][bucket, default: 0] += amount } else { tally.byDay[bucket, default: 0] += amount }
                 events += counts.events
                 revenue += amount
             }
             if let index {
-                figures[index].errors += events
-                figures[index].issues += 1
-                figures[index].revenueAtRisk += revenue
+                tally.figures[index].errors += events
+                tally.figures[index].issues += 1
             }
             if revenue > 0 {
-                issues.append(IssueRevenue(id: String(issue.issueID), title: issue.title, projectID: issue.projectID.description, events: events,
-                                           revenueAtRisk: revenue, workflow: index.map { workflows[$0].draft.name }))
+                tally.issues.append(IssueRevenue(id: String(issue.issueID), title: issue.title, projectID: issue.projectID.description, events: events,
+                                                 revenueAtRisk: revenue, workflow: index.map { workflows[$0].draft.name }))
             }
         }
-        let score = WorkflowScore.compliance(figures)
-        let days = stride(from: window.fromMilliseconds / PerformanceTally.day * PerformanceTally.day, to: window.toMilliseconds, by: Int(PerformanceTally.day))
-        return BusinessImpactSummary(
-            complianceScore: score, complianceTarget: settings.complianceTarget, meetsComplianceTarget: score.map { $0 >= settings.complianceTarget },
-            currency: settings.currency, revenueAtRisk: issues.reduce(0) { $0 + $1.revenueAtRisk },
-            weightsTotal: workflows.reduce(0) { $0 + $1.draft.weight },
-            workflows: zip(workflows, figures).map { WorkflowRow(id: $0.0.id.description, figures: $0.1) },
-            revenueByDay: days.map { RevenueDay(day: Date(timeIntervalSince1970: Double($0) / 1000), revenueAtRisk: byDay[$0] ?? 0) },
-            topIssues: Array(issues.sorted { $0.revenueAtRisk > $1.revenueAtRisk }.prefix(10)),
-            period: window.period, from: window.from, to: window.to)
+        for index in workflows.indices {
+            let failed = failedValue[index] ?? [:], issues = issueValue[index] ?? [:]
+            for bucket in Set(failed.keys).union(issues.keys) {
+                let amount = max(failed[bucket] ?? 0, issues[bucket] ?? 0)
+                tally.figures[index].revenueAtRisk += amount
+                tally.byDay[bucket, default: 0] += amount
+            }
+        }
+        return tally
     }
 
     /// The revenue at risk of one issue over its life, and the workflow it belongs to.
@@ -81,20 +107,6 @@ public struct BusinessReports: Sendable {
             $0 + WorkflowScore.revenue(events: $1.events, eventsWithRevenue: $1.eventsWithRevenue, revenueSent: $1.revenue, valuePerFailure: value)
         }
         return (amount, index.map { workflows[$0].draft.name }, settings.currency)
-    }
-
-    /// The revenue an organization's issues put at risk in `[from, to)`: what the alert condition reads.
-    public func revenueAtRisk(_ organizationID: OrganizationID, from: Date, to: Date) async throws -> Double {
-        let workflows = try await repositories.business.workflows(organizationID: organizationID)
-        let projects = try await repositories.projects.projects(organizationID: organizationID)
-        let facts = try await repositories.business.issueFacts(projects: projects.map(\.id), from: Int64(from.timeIntervalSince1970 * 1000),
-                                                                to: Int64(to.timeIntervalSince1970 * 1000), tagKeys: Self.tagKeys(workflows))
-        return facts.reduce(0) { total, issue in
-            let value = Self.workflowIndex(of: issue, in: workflows).map { workflows[$0].draft.valuePerFailure } ?? 0
-            return total + issue.days.values.reduce(0.0) {
-                $0 + WorkflowScore.revenue(events: $1.events, eventsWithRevenue: $1.eventsWithRevenue, revenueSent: $1.revenue, valuePerFailure: value)
-            }
-        }
     }
 
     static func tagKeys(_ workflows: [Workflow]) -> Set<String> { Set(workflows.flatMap(\.draft.match.tags.keys)) }

@@ -60,7 +60,7 @@ extension IssuesAPITests {
                 ])
 
                 var summary = try await call(client, .get, "organizations/default/business-impact/?statsPeriod=24h", auth: t.viewer)
-                for _ in 0..<100 where (summary.object["revenue_at_risk"] as? Double ?? 0) < 620
+                for _ in 0..<100 where (summary.object["revenue_at_risk"] as? Double ?? 0) < 1020
                     || ((summary.object["workflows"] as? [[String: Any]])?.first?["attempts"] as? Int ?? 0) < 100 {
                     try await Task.sleep(for: .milliseconds(50))
                     summary = try await call(client, .get, "organizations/default/business-impact/?statsPeriod=24h", auth: t.viewer)
@@ -70,6 +70,8 @@ extension IssuesAPITests {
                 let booking = try #require(workflows.first { $0["name"] as? String == "Booking" })
                 #expect(booking["attempts"] as? Int == 100 && booking["failures"] as? Int == 10 && booking["success_rate"] as? Double == 90
                         && booking["meets_target"] as? Bool == false && booking["target"] as? Double == 95, "\(booking)")
+                // Ten failed bookings at the template's 40 each, with no errors reported for them.
+                #expect(booking["revenue_at_risk"] as? Double == 400 && booking["errors"] as? Int == 0, "\(booking)")
                 let paid = try #require(workflows.first { $0["name"] as? String == "Payment" })
                 #expect(paid["attempts"] as? Int == 50 && paid["success_rate"] as? Double == 100 && paid["errors"] as? Int == 3
                         && paid["issues"] as? Int == 1 && paid["revenue_at_risk"] as? Double == 620, "\(paid)")
@@ -79,7 +81,7 @@ extension IssuesAPITests {
                 let expected: Double = 100 * (bookingShare + 25) / 50
                 #expect(abs(score - expected) < 1e-6)
                 #expect(summary.object["compliance_target"] as? Double == 90 && summary.object["meets_compliance_target"] as? Bool == true)
-                #expect(summary.object["revenue_at_risk"] as? Double == 620 && summary.object["currency"] as? String == "USD")
+                #expect(summary.object["revenue_at_risk"] as? Double == 1020 && summary.object["currency"] as? String == "USD", "\(summary.body)")
                 let top = try #require((summary.object["top_issues"] as? [[String: Any]])?.first, "\(summary.body)")
                 #expect(top["title"] as? String == "CardError: card declined" && top["workflow"] as? String == "Payment" && top["events"] as? Int == 3)
                 #expect(try await call(client, .get, "organizations/default/business-impact/", auth: t.outsider).status == .notFound)
@@ -99,7 +101,7 @@ extension IssuesAPITests {
                 try await store.whileRunning { store in
                     let watcher = RevenueWatcher(repositories: store.repositories)
                     let first = try await watcher.pass(now: Date(), standing: [])
-                    #expect(first.recorded.count == 1 && first.recorded.first?.reason.hasPrefix("EUR 620.00 at risk in 1 h") == true, "\(first.recorded)")
+                    #expect(first.recorded.count == 1 && first.recorded.first?.reason.hasPrefix("EUR 1020.00 at risk in 1 h") == true, "\(first.recorded)")
                     #expect(try await watcher.pass(now: Date(), standing: first.standing).recorded.isEmpty)
                     let evaluator = AlertEvaluator(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
                                                    metrics: NOOPMetricsHandler.instance)
