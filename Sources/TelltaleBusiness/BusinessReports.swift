@@ -18,6 +18,7 @@ public struct BusinessReports: Sendable {
             .sorted { ($0.draft.weight, $1.draft.name) > ($1.draft.weight, $0.draft.name) }
         let settings = try await repositories.business.settings(organizationID: organization.id)
         let tally = try await tally(organization.id, workflows: workflows, from: window.fromMilliseconds, to: window.toMilliseconds)
+        let levels = try await serviceLevels(organization.id, settings: settings, from: window.from, to: window.to)
         let score = WorkflowScore.compliance(tally.figures)
         let days = stride(from: window.fromMilliseconds / PerformanceTally.day * PerformanceTally.day, to: window.toMilliseconds, by: Int(PerformanceTally.day))
         return BusinessImpactSummary(
@@ -27,7 +28,33 @@ public struct BusinessReports: Sendable {
             workflows: zip(workflows, tally.figures).map { WorkflowRow(id: $0.0.id.description, figures: $0.1) },
             revenueByDay: days.map { RevenueDay(day: Date(timeIntervalSince1970: Double($0) / 1000), revenueAtRisk: tally.byDay[$0] ?? 0) },
             topIssues: Array(tally.issues.sorted { $0.revenueAtRisk > $1.revenueAtRisk }.prefix(10)),
-            period: window.period, from: window.from, to: window.to)
+            sla: levels, period: window.period, from: window.from, to: window.to)
+    }
+
+    /// The service levels of `[from, to)`: error rates against requests and mean times to
+    /// resolve per severity, each against the organization's target, and the incidents'
+    /// auto-resolution rate.
+    public func serviceLevels(_ organizationID: OrganizationID, settings: BusinessSettings, from: Date, to: Date) async throws -> ServiceLevelReport {
+        let projects = try await repositories.projects.projects(organizationID: organizationID)
+        let start = Int64(from.timeIntervalSince1970 * 1000), end = Int64(to.timeIntervalSince1970 * 1000)
+        var figures = ServiceLevelFigures()
+        for project in projects {
+            let stats = try await repositories.performance.stats(PerformanceQuery(projectID: project.id.rawValue, kind: .transaction, from: start, to: end, groupBy: []))
+            figures.requests += stats.values.reduce(0) { $0 + $1.count }
+        }
+        for issue in try await repositories.business.issueFacts(projects: projects.map(\.id), from: start, to: end, tagKeys: []) {
+            let events = issue.days.values.reduce(0) { $0 + $1.events }
+            figures.errors += events
+            if issue.severity == .critical { figures.criticalErrors += events }
+            if issue.impact == .revenueBlocking { figures.revenueBlockingErrors += events }
+        }
+        for resolved in try await repositories.business.resolveTimes(projects: projects.map(\.id), from: start, to: end) {
+            figures.resolveMinutes[resolved.severity ?? .medium, default: []].append(resolved.minutes)
+        }
+        let incidents = try await repositories.incidents.incidents(organizationID: organizationID, openedSince: from).filter { $0.openedAt < to }
+        figures.autoResolutionRate = IncidentFigures.summary(incidents).autoResolutionRate
+        return ServiceLevelReport(from: from, to: to, levels: ServiceLevels.evaluate(figures, settings: settings), requests: figures.requests,
+                                  errors: figures.errors, autoResolutionRate: figures.autoResolutionRate)
     }
 
     /// The revenue an organization puts at risk in `[from, to)`: what the alert condition reads.

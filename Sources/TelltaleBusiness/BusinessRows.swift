@@ -1,5 +1,5 @@
 public import Foundation
-import TelltaleCore
+public import TelltaleCore
 
 /// The business-impact summary, in the API's shape: `compliance_score`, `compliance_target`,
 /// `revenue_at_risk` and `workflows: [{"name", "weight", "success_rate", "target", "failures",
@@ -15,13 +15,15 @@ public struct BusinessImpactSummary: Sendable, Encodable {
     public var workflows: [WorkflowRow]
     public var revenueByDay: [RevenueDay]
     public var topIssues: [IssueRevenue]
+    /// Which service-level targets hold over the window.
+    public var sla: ServiceLevelReport
     public var period: String
     public var from: Date
     public var to: Date
 
     enum CodingKeys: String, CodingKey {
         case complianceScore = "compliance_score", complianceTarget = "compliance_target", meetsComplianceTarget = "meets_compliance_target"
-        case currency, workflows, period, from, to
+        case currency, workflows, period, from, to, sla
         case revenueAtRisk = "revenue_at_risk", weightsTotal = "weights_total", revenueByDay = "revenue_by_day", topIssues = "top_issues"
     }
 
@@ -37,6 +39,7 @@ public struct BusinessImpactSummary: Sendable, Encodable {
         try c.encode(workflows, forKey: .workflows)
         try c.encode(revenueByDay, forKey: .revenueByDay)
         try c.encode(topIssues, forKey: .topIssues)
+        try c.encode(sla, forKey: .sla)
         try c.encode(period, forKey: .period)
         try c.encode(from, forKey: .from)
         try c.encode(to, forKey: .to)
@@ -110,4 +113,40 @@ public struct IssueRevenue: Sendable, Encodable {
     public var workflow: String?
 
     enum CodingKeys: String, CodingKey { case id, title, events, workflow, projectID = "project_id", revenueAtRisk = "revenue_at_risk" }
+}
+
+/// Service levels over a window: each target with its figure and whether it holds.
+public struct ServiceLevelReport: Sendable, Encodable {
+    public var from: Date
+    public var to: Date
+    public var levels: [ServiceLevel]
+    public var requests: Int64
+    public var errors: Int64
+    public var autoResolutionRate: Double?
+
+    /// Whether every target that had something to measure holds.
+    public var allHold: Bool { levels.allSatisfy { $0.holds != false } }
+
+    enum CodingKeys: String, CodingKey { case from, to, targets, requests, errors, autoResolutionRate = "auto_resolution_rate", allHold = "all_hold" }
+    enum LevelKeys: String, CodingKey { case name, unit, target, actual, holds, detail }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        var targets = c.nestedUnkeyedContainer(forKey: .targets)
+        for level in levels {
+            var item = targets.nestedContainer(keyedBy: LevelKeys.self)
+            try item.encode(level.name, forKey: .name)
+            try item.encode(level.unit, forKey: .unit)
+            try item.encode(level.target, forKey: .target)
+            try item.encode(level.actual, forKey: .actual)
+            try item.encode(level.holds, forKey: .holds)
+            try item.encode(level.detail, forKey: .detail)
+        }
+        try c.encode(requests, forKey: .requests)
+        try c.encode(errors, forKey: .errors)
+        try c.encode(autoResolutionRate, forKey: .autoResolutionRate)
+        try c.encode(allHold, forKey: .allHold)
+    }
 }

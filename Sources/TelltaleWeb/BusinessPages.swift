@@ -24,6 +24,19 @@ public struct BusinessPages: Sendable {
             let summary = try await BusinessReports(repositories: dashboard.repositories).impact(scope.organization, window: window)
             return dashboard.templates.page("business", BusinessView(summary, scope: scope, period: period, path: request.uri.path))
         }
+        // This week (from Monday 00:00 UTC) and last week, target by target.
+        router.get("organizations/:org/business/sla/") { _, context -> Response in
+            let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .business)
+            let reports = BusinessReports(repositories: dashboard.repositories)
+            let settings = try await dashboard.repositories.business.settings(organizationID: scope.organization.id)
+            var calendar = Calendar(identifier: .iso8601)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let now = Date()
+            let monday = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
+            let thisWeek = try await reports.serviceLevels(scope.organization.id, settings: settings, from: monday, to: now)
+            let lastWeek = try await reports.serviceLevels(scope.organization.id, settings: settings, from: monday.addingTimeInterval(-7 * 86_400), to: monday)
+            return dashboard.templates.page("sla", ServiceLevelsView(thisWeek: thisWeek, lastWeek: lastWeek, scope: scope))
+        }
         // A template replaces the workflows in one step, like `{"template": …}` in the API.
         router.post("organizations/:org/business/template") { request, context -> Response in
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .manage, section: .business)
@@ -110,4 +123,50 @@ struct BusinessView: Sendable {
 
     /// Success rates near 100 % need the second decimal (98.95 % is not 99 %).
     static func rate(_ value: Double) -> String { value >= 99.995 ? "100 %" : String(format: "%.2f %%", value) }
+}
+
+struct ServiceLevelsView: Sendable {
+    struct Row: Sendable {
+        var name: String; var target: String
+        var actual: String; var status: String; var statusLabel: String; var detail: String
+        var lastActual: String; var lastStatus: String; var lastStatusLabel: String
+    }
+
+    var chrome: Chrome
+    var orgPath: String
+    var verdict: String
+    var verdictRating: String
+    var since: String
+    var rows: [Row]
+    var autoResolution: String
+    var lastAutoResolution: String
+
+    init(thisWeek: ServiceLevelReport, lastWeek: ServiceLevelReport, scope: PageScope) {
+        chrome = scope.chrome
+        orgPath = scope.orgPath
+        let failing = thisWeek.levels.filter { $0.holds == false }
+        verdict = failing.isEmpty ? "Every measured target holds this week" : "\(failing.count) of \(thisWeek.levels.count) targets do not hold this week"
+        verdictRating = failing.isEmpty ? "good" : "poor"
+        since = WebFormat.timestamp(thisWeek.from)
+        func value(_ level: ServiceLevel?) -> String {
+            guard let level, let actual = level.actual else { return "–" }
+            return level.unit == "%" ? String(format: "%.3f %%", actual) : WebFormat.duration(actual * 60)
+        }
+        func status(_ level: ServiceLevel?) -> (String, String) {
+            switch level?.holds {
+            case true?: ("good", "holds")
+            case false?: ("poor", "does not hold")
+            default: ("none", "nothing to measure")
+            }
+        }
+        rows = thisWeek.levels.map { level in
+            let last = lastWeek.levels.first { $0.name == level.name }
+            let (rating, label) = status(level), (lastRating, lastLabel) = status(last)
+            let target = level.unit == "%" ? "≤ \(String(format: "%g", level.target)) %" : "≤ \(WebFormat.duration(level.target * 60))"
+            return Row(name: level.name, target: target, actual: value(level), status: rating, statusLabel: label, detail: level.detail,
+                       lastActual: value(last), lastStatus: lastRating, lastStatusLabel: lastLabel)
+        }
+        autoResolution = thisWeek.autoResolutionRate.map { "\(Int(($0 * 100).rounded())) %" } ?? "no incidents"
+        lastAutoResolution = lastWeek.autoResolutionRate.map { "\(Int(($0 * 100).rounded())) %" } ?? "no incidents"
+    }
 }

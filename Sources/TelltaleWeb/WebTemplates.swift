@@ -21,6 +21,7 @@ public struct WebTemplates: Sendable {
             "releases": PackageResources.releases_mustache,
             "release": PackageResources.release_mustache,
             "business": PackageResources.business_mustache,
+            "sla": PackageResources.sla_mustache,
             "login": PackageResources.login_mustache,
             "issues": PackageResources.issues_mustache,
             "issue_rows": PackageResources.issue_rows_mustache,

@@ -84,6 +84,11 @@ extension IssuesAPITests {
                 #expect(summary.object["revenue_at_risk"] as? Double == 1020 && summary.object["currency"] as? String == "USD", "\(summary.body)")
                 let top = try #require((summary.object["top_issues"] as? [[String: Any]])?.first, "\(summary.body)")
                 #expect(top["title"] as? String == "CardError: card declined" && top["workflow"] as? String == "Payment" && top["events"] as? Int == 3)
+                // Service levels: 4 error events over 150 requests is 2.7 %, far above 0.1 %.
+                let sla = try #require(summary.object["sla"] as? [String: Any], "\(summary.body)")
+                let targets = try #require(sla["targets"] as? [[String: Any]])
+                #expect(sla["requests"] as? Int == 150 && sla["errors"] as? Int == 4 && sla["all_hold"] as? Bool == false, "\(sla)")
+                #expect(targets.first?["name"] as? String == "Error rate" && targets.first?["holds"] as? Bool == false, "\(targets)")
                 #expect(try await call(client, .get, "organizations/default/business-impact/", auth: t.outsider).status == .notFound)
 
                 // Settings: another currency; a bad one is refused.

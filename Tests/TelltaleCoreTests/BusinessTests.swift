@@ -96,3 +96,26 @@ struct BusinessTests {
         #expect(throws: ValidationError.self) { try Self.decode(AlertCondition.self, #"{"type": "revenue_at_risk", "amount": 5, "window_seconds": 10}"#) }
     }
 }
+
+extension BusinessTests {
+    @Test("service levels: error rates over requests and mean times to resolve per severity against the targets")
+    func serviceLevels() {
+        var figures = ServiceLevelFigures()
+        figures.requests = 20_000
+        figures.errors = 10          // 0.05 % ≤ 0.1 %: holds
+        figures.criticalErrors = 4   // 0.02 % > 0.01 %: does not hold
+        figures.revenueBlockingErrors = 0
+        figures.resolveMinutes = [.critical: [10, 30], .high: [45]]  // 20 min > 15; 45 ≤ 60
+        let levels = ServiceLevels.evaluate(figures, settings: BusinessSettings())
+        #expect(levels.map(\.name) == ["Error rate", "Critical error rate", "Revenue-blocking error rate", "Time to resolve, critical",
+                                       "Time to resolve, high", "Time to resolve, medium", "Time to resolve, low"])
+        #expect(levels[0].actual == 0.05 && levels[0].holds == true && levels[0].detail == "10 errors in 20000 requests")
+        #expect(levels[1].actual == 0.02 && levels[1].holds == false)
+        #expect(levels[2].actual == 0 && levels[2].holds == true, "0 % revenue-blocking holds only at none")
+        #expect(levels[3].actual == 20 && levels[3].holds == false && levels[4].actual == 45 && levels[4].holds == true)
+        #expect(levels[5].holds == nil && levels[5].detail == "no medium issue resolved")
+        var none = ServiceLevelFigures()
+        none.errors = 3
+        #expect(ServiceLevels.evaluate(none, settings: BusinessSettings())[0].holds == nil)
+    }
+}

@@ -98,6 +98,10 @@ def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa:
         currency = "USD" if scheme == "light" else "EUR"  # changed below, on the light pass
         assert f"{currency} 1,010" in tab.locator(".gaugecard", has_text="Revenue at risk").inner_text()
         check(tab, "business", scheme, axe, failures)
+        tab.get_by_role("link", name="Service levels").click()
+        row = tab.locator("tr", has_text="Error rate").first
+        assert "does not hold" in row.inner_text(), row.inner_text()
+        check(tab, "service-levels", scheme, axe, failures)
         if scheme == "light":
             tab.goto(f"/organizations/default/issues/{issue['id']}/")
             assert "USD 690 · Payment" in tab.locator("dl.figures").inner_text()

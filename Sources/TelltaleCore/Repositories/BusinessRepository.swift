@@ -7,6 +7,8 @@ public struct IssueBusinessFacts: Sendable, Hashable {
     public var projectID: ProjectID
     public var title: String
     public var culprit: String
+    public var severity: IssueSeverity?
+    public var impact: BusinessImpact?
     /// Only the keys asked for.
     public var tags: [String: Set<String>]
     /// Per UTC day (its start, ms since 1970).
@@ -25,7 +27,10 @@ public struct IssueBusinessFacts: Sendable, Hashable {
         }
     }
 
-    public init(issueID: Int64, projectID: ProjectID, title: String, culprit: String, tags: [String: Set<String>], days: [Int64: Day]) {
+    public init(issueID: Int64, projectID: ProjectID, title: String, culprit: String, severity: IssueSeverity? = nil, impact: BusinessImpact? = nil,
+                tags: [String: Set<String>], days: [Int64: Day]) {
+        self.severity = severity
+        self.impact = impact
         self.issueID = issueID
         self.projectID = projectID
         self.title = title
@@ -55,6 +60,9 @@ public protocol BusinessRepository: Sendable {
     func issueFacts(projects: [ProjectID], from: Int64, to: Int64, tagKeys: Set<String>) async throws -> [IssueBusinessFacts]
     /// One issue's facts over its whole life.
     func issueFacts(issueID: Int64, tagKeys: Set<String>) async throws -> IssueBusinessFacts?
+
+    /// Issues of `projects` resolved in `[from, to)` (ms): severity and minutes from first seen.
+    func resolveTimes(projects: [ProjectID], from: Int64, to: Int64) async throws -> [(severity: IssueSeverity?, minutes: Double)]
 
     /// Records a revenue-at-risk threshold of rule `ruleID` crossed, for that rule.
     func recordRevenueCrossed(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws

@@ -146,14 +146,29 @@ public struct BusinessSQL: BusinessRepository {
                         .insert(try row.decode(column: "value", as: String.self))
                 }
             }
-            for row in try await db.raw("SELECT id, project_id, title, culprit FROM issues WHERE id IN \(group: Array(chunk))").all() {
+            for row in try await db.raw("SELECT id, project_id, title, culprit, severity, business_impact FROM issues WHERE id IN \(group: Array(chunk))").all() {
                 let id = try row.decode(column: "id", as: Int64.self)
                 facts.append(IssueBusinessFacts(issueID: id, projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)),
                                                 title: try row.decode(column: "title", as: String.self), culprit: try row.decode(column: "culprit", as: String.self),
+                                                severity: try row.decode(column: "severity", as: String?.self).flatMap(IssueSeverity.init(rawValue:)),
+                                                impact: try row.decode(column: "business_impact", as: String?.self).flatMap(BusinessImpact.init(rawValue:)),
                                                 tags: tags[id] ?? [:], days: days[id] ?? [:]))
             }
         }
         return facts.sorted { $0.issueID < $1.issueID }
+    }
+
+    public func resolveTimes(projects: [ProjectID], from: Int64, to: Int64) async throws -> [(severity: IssueSeverity?, minutes: Double)] {
+        guard !projects.isEmpty else { return [] }
+        return try await backend.read { db in
+            try await db.raw("""
+                SELECT severity, resolved_at - first_seen AS took FROM issues
+                WHERE project_id IN \(group: projects.map(\.rawValue)) AND status = 'resolved' AND resolved_at >= \(bind: from) AND resolved_at < \(bind: to)
+                """).all().map { row in
+                (try row.decode(column: "severity", as: String?.self).flatMap(IssueSeverity.init(rawValue:)),
+                 Double(try row.decode(column: "took", as: Int64.self)) / 60_000)
+            }
+        }
     }
 
     public func recordRevenueCrossed(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws {
