@@ -119,7 +119,7 @@ let package = Package(
         ),
         .target(
             name: "TelltaleBusiness",
-            dependencies: ["TelltaleCore", "TelltalePerformance"],
+            dependencies: ["TelltaleCore", "TelltalePerformance", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(

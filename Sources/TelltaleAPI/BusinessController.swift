@@ -3,17 +3,24 @@ public import Hummingbird
 import Logging
 public import TelltaleCore
 public import TelltaleHTTP
+import NIOCore
+import SentryProtocol
 import TelltaleBusiness
+public import TelltaleIngest
 import TelltalePerformance
 
 /// Business insight: workflows (viewers read, managers edit), the organization's business
 /// settings, and the business-impact summary.
 public struct BusinessController: Sendable {
     let repositories: Repositories
+    let service: IngestService
+    let maxBodyBytes: Int
     let now: @Sendable () -> Date
 
-    public init(repositories: Repositories, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(repositories: Repositories, service: IngestService, maxBodyBytes: Int = 5 << 20, now: @escaping @Sendable () -> Date = Date.init) {
         self.repositories = repositories
+        self.service = service
+        self.maxBodyBytes = maxBodyBytes
         self.now = now
     }
 
@@ -59,6 +66,44 @@ public struct BusinessController: Sendable {
                 try PerformanceWindow(period: query.get("statsPeriod") ?? "7d", now: now())
             }
             return JSONBody(try await BusinessReports(repositories: repositories).impact(owner, window: window))
+        }
+        // Business events: an API token or the project's key, like native errors.
+        router.post("projects/:org/:project/business-events/") { request, context -> Response in
+            let buffer: ByteBuffer
+            do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch {
+                throw APIError(.contentTooLarge, "request body exceeds the limit of \(maxBodyBytes) bytes")
+            }
+            let body: JSONValue
+            do { body = try JSONParser.parse(Array(buffer: buffer)) } catch { throw APIError.badRequest("invalid JSON body: \(error)") }
+            let project = try await ProjectCredentials(repositories: repositories, service: service).project(request, context).project
+            let result: (accepted: Int, duplicates: Int)
+            do {
+                result = try await BusinessMetricsReports(repositories: repositories).record(body, project: project, now: now())
+            } catch let error as BusinessEvent.Problem {
+                switch error {
+                case .invalid(let problem): throw problem
+                case .tooLarge(let reason):
+                    context.logger.notice("Business events refused", metadata: ["project.id": "\(project.id)", "reason": "\(reason)"])
+                    throw APIError(.contentTooLarge, reason)
+                }
+            }
+            let reply = JSONValue.object(["accepted": .int(Int64(result.accepted)), "duplicates": .int(Int64(result.duplicates))])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: reply.serialized())))
+        }
+        router.get("organizations/:org/business-metrics/") { request, context -> JSONBody<BusinessMetrics> in
+            let owner = try await organization(context, .view)
+            let query = request.uri.queryParameters
+            let window = try PerformanceWindow(period: query.get("statsPeriod") ?? "30d", now: now())
+            var project: ProjectID?
+            if let slug = query.get("project"), !slug.isEmpty {
+                guard let value = try? Slug(slug), let found = try await repositories.projects.project(organizationID: owner.id, slug: value) else {
+                    throw APIError.notFound("project '\(slug.prefix(60))' not found")
+                }
+                project = found.id
+            }
+            let drop = query.get("churn_drop_percent").flatMap(Double.init) ?? 50
+            guard (1...100).contains(drop) else { throw ValidationError(field: "churn_drop_percent", reason: "must be 1 to 100") }
+            return JSONBody(try await BusinessMetricsReports(repositories: repositories).metrics(owner, window: window, project: project, now: now(), churnDropPercent: drop))
         }
         router.get("organizations/:org/workflows/") { _, context -> JSONBody<[WorkflowBody]> in
             JSONBody(try await business.workflows(organizationID: organization(context, .view).id).map(WorkflowBody.init))

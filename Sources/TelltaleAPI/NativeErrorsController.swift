@@ -70,24 +70,6 @@ public struct NativeErrorsController: Sendable {
     }
 
     private func authorizedProject(_ request: Request, _ context: TelltaleRequestContext) async throws -> (project: Project, organizationRateLimit: Int?) {
-        let orgSlug = try context.parameters.require("org")
-        let projectSlug = try context.parameters.require("project")
-        if let principal = context.principal {
-            let (organization, project) = try await Authorizer(repositories: repositories).project(orgSlug, projectSlug, principal, .triage, scope: .eventWrite)
-            return (project, organization.rateLimitPerMinute)
-        }
-        let key = request.headers[.xSentryAuth].flatMap(SentryAuth.parse(header:))?.publicKey
-            ?? request.uri.queryParameters.get("sentry_key")
-        guard let key else { throw APIError.unauthorized("send an API token (Authorization: Bearer) or the project's key (X-Sentry-Auth or ?sentry_key=)") }
-        guard let orgSlugValue = try? Slug(orgSlug), let organization = try await repositories.organizations.organization(slug: orgSlugValue),
-              let projectSlugValue = try? Slug(projectSlug),
-              let project = try await repositories.projects.project(organizationID: organization.id, slug: projectSlugValue)
-        else { throw APIError.notFound("project '\(orgSlug)/\(projectSlug)' not found") }
-        do {
-            let grant = try await service.grant(publicKey: key, projectID: project.id)
-            return (grant.project, grant.organizationRateLimit)
-        } catch {
-            throw APIError(.init(code: error.status), error.detail)
-        }
+        try await ProjectCredentials(repositories: repositories, service: service).project(request, context)
     }
 }

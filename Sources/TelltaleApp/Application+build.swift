@@ -70,7 +70,7 @@ public func buildApplication(
     let incidents = IncidentsCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, alerting: alerting, schemaReady: schemaReady, logger: logger)
     let analysis = AnalysisCapability(store: store, configuration: configuration, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
     let performance = PerformanceCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
-    let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
+    let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(

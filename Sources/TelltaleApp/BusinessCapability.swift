@@ -4,6 +4,7 @@ import ServiceLifecycle
 import TelltaleAPI
 import TelltaleBusiness
 import TelltaleCore
+import TelltaleIngest
 import TelltaleStore
 import TelltaleWeb
 
@@ -11,12 +12,16 @@ import TelltaleWeb
 /// the job that watches alert rules' revenue-at-risk thresholds.
 struct BusinessCapability: Capability {
     let repositories: Repositories
+    let ingest: IngestService
+    let maxBodyBytes: Int
     let dashboard: Dashboard
     let job: PeriodicJob
     let schemaReady: SchemaGate
 
-    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
+        self.ingest = ingest
+        maxBodyBytes = configuration.ingest.maxEnvelopeBytes
         self.dashboard = dashboard
         self.schemaReady = schemaReady
         let repositories = store.repositories
@@ -33,7 +38,7 @@ struct BusinessCapability: Capability {
     }
 
     func addRoutes(_ groups: RouteGroups) {
-        BusinessController(repositories: repositories).addRoutes(to: groups.api)
+        BusinessController(repositories: repositories, service: ingest, maxBodyBytes: maxBodyBytes).addRoutes(to: groups.api)
         BusinessPages(dashboard: dashboard).addRoutes(to: groups.web)
     }
 

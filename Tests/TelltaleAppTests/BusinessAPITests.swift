@@ -119,3 +119,62 @@ extension IssuesAPITests {
         }
     }
 }
+
+extension IssuesAPITests {
+    @Test("business events by key or token, idempotent by id, oversized bags refused; metrics: active users, adoption, revenue, churn",
+          arguments: TestDatabase.allCases)
+    func businessEvents(database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                let t = try await setUp(environment)
+                func post(_ body: String, auth: HTTPFields? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
+                    var headers: HTTPFields = [.contentType: "application/json"]
+                    if let auth { headers.append(contentsOf: auth) } else { headers[HTTPField.Name("X-Sentry-Auth")!] = "Sentry sentry_key=\(t.key)" }
+                    return try await client.execute(uri: "/api/0/projects/default/default/business-events/", method: .post, headers: headers,
+                                                    body: ByteBuffer(string: body)) { response in
+                        (response.status, (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any] ?? [:])
+                    }
+                }
+                // Two weeks: in the earlier one four users act four times each; in the later one
+                // u1 keeps going, u2 drops to one booking, u3 stops, u4 halves (not more than half:
+                // no churn signal). Bookings carry value.
+                var calendar = Calendar(identifier: .iso8601)
+                calendar.timeZone = TimeZone(identifier: "UTC")!
+                let monday = calendar.dateInterval(of: .weekOfYear, for: Date())!.start.timeIntervalSince1970
+                let previous = monday - 14 * 86_400 + 86_400, latest = monday - 7 * 86_400 + 86_400
+                var events: [String] = []
+                for (user, counts) in [("u1", (4, 4)), ("u2", (4, 0)), ("u3", (4, 0)), ("u4", (4, 2))] {
+                    for i in 0..<counts.0 { events.append(#"{"id": "\#(user)-p\#(i)", "name": "signup_step", "user_id": "\#(user)", "timestamp": \#(previous + Double(i))}"#) }
+                    for i in 0..<counts.1 { events.append(#"{"id": "\#(user)-l\#(i)", "name": "signup_step", "user_id": "\#(user)", "timestamp": \#(latest + Double(i))}"#) }
+                }
+                events.append(#"{"id": "b1", "name": "booking_completed", "user_id": "u1", "value": 50, "timestamp": \#(latest + 100)}"#)
+                events.append(#"{"id": "b2", "name": "booking_completed", "user_id": "u2", "value": 70.5, "timestamp": \#(latest + 200)}"#)
+                var (status, reply) = try await post("[" + events.joined(separator: ",") + "]")
+                #expect(status == .ok && reply["accepted"] as? Int == events.count && reply["duplicates"] as? Int == 0, "\(reply)")
+                // A retry of the same ids with a token stores nothing twice.
+                (status, reply) = try await post("[" + events.prefix(5).joined(separator: ",") + "]", auth: t.member)
+                #expect(status == .ok && reply["accepted"] as? Int == 0 && reply["duplicates"] as? Int == 5, "\(reply)")
+                // A 1 MB property bag: 413; a forged key: refused; nothing stored.
+                (status, reply) = try await post(#"{"name": "x", "properties": {"blob": "\#(String(repeating: "a", count: 1 << 20))"}}"#)
+                #expect(status == .contentTooLarge && (reply["detail"] as? String)?.contains("properties is") == true, "\(reply)")
+                let forged = try await client.execute(uri: "/api/0/projects/default/default/business-events/", method: .post,
+                                                      headers: [HTTPField.Name("X-Sentry-Auth")!: "Sentry sentry_key=0000", .contentType: "application/json"],
+                                                      body: ByteBuffer(string: #"{"name": "x"}"#)) { $0.status }
+                #expect(forged == .unauthorized || forged == .forbidden, "\(forged)")
+
+                let metrics = try await call(client, .get, "organizations/default/business-metrics/?statsPeriod=30d", auth: t.viewer)
+                #expect(metrics.status == .ok, "\(metrics.body)")
+                #expect(metrics.object["active_users_total"] as? Int == 4 && metrics.object["revenue_total"] as? Double == 120.5, "\(metrics.body)")
+                let rows = try #require(metrics.object["events"] as? [[String: Any]])
+                let booking = try #require(rows.first { $0["name"] as? String == "booking_completed" }, "\(rows)")
+                #expect(booking["count"] as? Int == 2 && booking["users"] as? Int == 2 && booking["adoption"] as? Double == 0.5 && booking["value"] as? Double == 120.5)
+                #expect(rows.first?["name"] as? String == "signup_step" && rows.first?["count"] as? Int == 22)
+                let churn = try #require(metrics.object["churn"] as? [String: Any])
+                #expect(churn["previous_week_users"] as? Int == 4 && churn["dropped_users"] as? Int == 2 && churn["rate"] as? Double == 0.5, "\(churn)")
+                let days = try #require(metrics.object["active_users"] as? [[String: Any]])
+                #expect(days.count == 31 && days.map { $0["users"] as? Int ?? 0 }.max() == 4)
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SentryProtocol
 import TelltaleCore
 
 /// Workflows, their validation and matching, the compliance score and revenue at risk, as pure
@@ -117,5 +118,44 @@ extension BusinessTests {
         var none = ServiceLevelFigures()
         none.errors = 3
         #expect(ServiceLevels.evaluate(none, settings: BusinessSettings())[0].holds == nil)
+    }
+}
+
+extension BusinessTests {
+    @Test("business events: one, a list or {events}; user ids hashed; bad names, values, times and big property bags refused")
+    func events() throws {
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let parse = { (text: String) throws(BusinessEvent.Problem) -> [BusinessEvent] in
+            let body: JSONValue
+            do { body = try JSONParser.parse(Array(text.utf8)) } catch { throw .invalid(ValidationError(field: "body", reason: "not JSON")) }
+            return try BusinessEvent.parse(body, now: now) { "h(\($0))" }
+        }
+        let one = try parse(#"{"id": "e1", "name": "signup", "user_id": 42, "properties": {"source": "ads"}, "value": 9.5, "timestamp": 1789990000}"#)
+        #expect(one == [BusinessEvent(id: "e1", name: "signup", userHash: "h(42)", properties: .object(["source": .string("ads")]), value: 9.5, timestamp: 1_789_990_000)])
+        #expect(try parse(#"[{"name": "a"}, {"name": "b"}]"#).map(\.name) == ["a", "b"])
+        #expect(try parse(#"{"events": [{"name": "a"}]}"#).first?.timestamp == now.timeIntervalSince1970)
+        func refused(_ text: String, _ field: String) {
+            #expect("\(text)", performing: { try parse(text) }, throws: { error in
+                if case .invalid(let problem)? = error as? BusinessEvent.Problem { problem.field == field } else { false }
+            })
+        }
+        refused(#"{"name": ""}"#, "events[0].name")
+        refused(#"[{"name": "a"}, {"name": "b", "value": "ten"}]"#, "events[1].value")
+        refused(#"{"name": "a", "timestamp": 1000}"#, "events[0].timestamp")
+        refused(#"{"name": "a", "properties": [1]}"#, "events[0].properties")
+        refused(#"[]"#, "events")
+        let big = String(repeating: "x", count: 20_000)
+        #expect(performing: { try parse(#"{"name": "a", "properties": {"blob": "\#(big)"}}"#) },
+                throws: { if case .tooLarge(let reason)? = $0 as? BusinessEvent.Problem { reason.hasPrefix("events[0].properties is 20011 bytes") } else { false } })
+    }
+
+    @Test("weeks start on Monday 00:00 UTC; the churn signal counts users whose events fell by more than the threshold")
+    func churn() {
+        // 2026-12-03 (a Thursday) 15:00 UTC → Monday 2026-11-30.
+        #expect(BusinessWeek.start(1_796_310_000_000) == 1_795_996_800_000)
+        #expect(BusinessWeek.start(1_795_996_800_000) == 1_795_996_800_000)
+        let signal = ChurnSignal.compute(previous: ["a": 4, "b": 4, "c": 4, "d": 4], latest: ["a": 4, "b": 1, "d": 2, "e": 9], dropPercent: 50)
+        #expect(signal.previousWeekUsers == 4 && signal.droppedUsers == 2 && signal.rate == 0.5, "b fell to a quarter, c stopped; d halved exactly")
+        #expect(ChurnSignal.compute(previous: [:], latest: ["a": 1]).rate == nil)
     }
 }

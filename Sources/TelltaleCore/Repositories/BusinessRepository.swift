@@ -64,6 +64,31 @@ public protocol BusinessRepository: Sendable {
     /// Issues of `projects` resolved in `[from, to)` (ms): severity and minutes from first seen.
     func resolveTimes(projects: [ProjectID], from: Int64, to: Int64) async throws -> [(severity: IssueSeverity?, minutes: Double)]
 
+    /// Stores business events and counts them into the daily and weekly figures; events whose
+    /// id the project already has are skipped. Returns how many were new.
+    func recordEvents(projectID: ProjectID, _ events: [BusinessEvent], receivedAt: Date) async throws -> Int
+    /// The daily figures of `projects` for the days in `[from, to)` (ms), per event name and `*`.
+    func eventDays(projects: [ProjectID], from: Int64, to: Int64) async throws -> [BusinessEventDay]
+    /// Events per user in each of `weeks` (the ISO week's Monday, ms).
+    func userWeeks(projects: [ProjectID], weeks: [Int64]) async throws -> [Int64: [String: Int64]]
+
     /// Records a revenue-at-risk threshold of rule `ruleID` crossed, for that rule.
     func recordRevenueCrossed(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws
+}
+
+/// One day of one event name (`*`: any event) in a project.
+public struct BusinessEventDay: Sendable {
+    public var day: Int64
+    public var name: String
+    public var count: Int64
+    public var value: Double
+    public var users: UserSketch
+
+    public init(day: Int64, name: String, count: Int64, value: Double, users: UserSketch) {
+        self.day = day
+        self.name = name
+        self.count = count
+        self.value = value
+        self.users = users
+    }
 }

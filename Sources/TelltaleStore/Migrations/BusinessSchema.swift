@@ -35,4 +35,48 @@ enum BusinessSchema {
             "CREATE INDEX issue_revenue_project_bucket ON issue_revenue (project_id, bucket)",
         ]
     }
+
+    /// Business events as sent (idempotent by their optional id), and what the metrics read:
+    /// per project, UTC day and event name (and `*` for any event) the count, the value and the
+    /// users as a mergeable sketch; per ISO week and user the events, for the churn signal.
+    static func events(_ f: SQLFlavor) -> [String] {
+        [
+            """
+            CREATE TABLE business_events (
+                id \(f.identityPrimaryKey),
+                project_id \(f.bigint) NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                event_key TEXT,
+                name TEXT NOT NULL,
+                user_hash TEXT,
+                session_id TEXT,
+                properties TEXT NOT NULL,
+                value \(f.double),
+                timestamp \(f.bigint) NOT NULL,
+                received_at \(f.bigint) NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX business_events_key ON business_events (project_id, event_key)",
+            "CREATE INDEX business_events_project_time ON business_events (project_id, timestamp)",
+            """
+            CREATE TABLE business_daily (
+                project_id \(f.bigint) NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                day \(f.bigint) NOT NULL,
+                name TEXT NOT NULL,
+                n \(f.bigint) NOT NULL,
+                value_sum \(f.double) NOT NULL,
+                users \(f.blob) NOT NULL,
+                PRIMARY KEY (project_id, day, name)
+            )\(f.clusteredByPrimaryKey)
+            """,
+            """
+            CREATE TABLE business_user_weeks (
+                project_id \(f.bigint) NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                week \(f.bigint) NOT NULL,
+                user_hash TEXT NOT NULL,
+                n \(f.bigint) NOT NULL,
+                PRIMARY KEY (project_id, week, user_hash)
+            )\(f.clusteredByPrimaryKey)
+            """,
+        ]
+    }
 }

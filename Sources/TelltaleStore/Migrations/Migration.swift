@@ -27,6 +27,7 @@ enum Migrations {
         Migration(version: 14, name: "issue counts, spikes, patterns and analyses", statements: DetectorsSchema.statements),
         Migration(version: 15, name: "performance statistics", statements: PerformanceSchema.statements),
         Migration(version: 16, name: "business workflows and revenue", statements: BusinessSchema.statements),
+        Migration(version: 17, name: "business events", statements: BusinessSchema.events),
     ]
 
     /// The schema version this binary expects.
