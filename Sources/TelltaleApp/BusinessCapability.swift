@@ -29,8 +29,9 @@ struct BusinessCapability: Capability {
         // On the node holding the `business` lease (once a minute by default): a crossing is
         // recorded once, and again only after the revenue came back under.
         job = PeriodicJob.leased("Revenue-at-risk thresholds", lease: "business", interval: .seconds(configuration.revenueCheckIntervalSeconds), leases: repositories.leases, logger: logger) { now in
-            let (recorded, keys) = try await RevenueWatcher(repositories: repositories).pass(now: now, standing: await standing.keys)
-            await standing.set(keys)
+            var crossings = await standing.crossings
+            let recorded = try await RevenueWatcher(repositories: repositories).pass(now: now, standing: &crossings)
+            await standing.set(crossings)
             for breach in recorded {
                 logger.info("Revenue at risk over a rule's threshold", metadata: ["rule.id": "\(breach.ruleID)", "reason": "\(breach.reason)"])
             }
@@ -46,8 +47,8 @@ struct BusinessCapability: Capability {
 
     /// Which rules' thresholds stand crossed.
     actor Standing {
-        var keys: Set<String> = []
+        var crossings = StandingCrossings()
 
-        func set(_ keys: Set<String>) { self.keys = keys }
+        func set(_ crossings: StandingCrossings) { self.crossings = crossings }
     }
 }

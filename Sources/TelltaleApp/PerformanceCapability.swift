@@ -86,7 +86,8 @@ struct PerformanceJob: Service {
     /// Reports the transactions (or pages) that crossed a rule's performance threshold since
     /// the last pass.
     func thresholds(now: Date, state: State) async throws {
-        let (recorded, standing) = try await ThresholdWatcher(repositories: repositories).pass(now: now, standing: await state.crossed)
+        var standing = await state.crossed
+        let recorded = try await ThresholdWatcher(repositories: repositories).pass(now: now, standing: &standing)
         await state.setCrossed(standing)
         for breach in recorded {
             logger.info("Performance threshold crossed", metadata: [
@@ -98,9 +99,9 @@ struct PerformanceJob: Service {
     /// When each periodic part last ran, and which thresholds stand crossed.
     actor State {
         var last: [String: Date] = [:]
-        var crossed: Set<String> = []
+        var crossed = StandingCrossings()
 
-        func setCrossed(_ keys: Set<String>) { crossed = keys }
+        func setCrossed(_ crossings: StandingCrossings) { crossed = crossings }
 
         func due(_ part: String, every seconds: TimeInterval, now: Date) -> Bool {
             if let at = last[part], now.timeIntervalSince(at) < seconds { return false }

@@ -19,8 +19,8 @@ public struct RevenueWatcher: Sendable {
         public var key: String { "\(ruleID):\(organizationID)" }
     }
 
-    /// Records the breaches at `now` not in `standing`; the breaches recorded and the new standing.
-    public func pass(now: Date, standing: Set<String>) async throws -> (recorded: [Breach], standing: Set<String>) {
+    /// Records the breaches at `now` that were not standing; the breaches recorded.
+    public func pass(now: Date, standing: inout StandingCrossings) async throws -> [Breach] {
         var breaches: [Breach] = []
         let reports = BusinessReports(repositories: repositories)
         for organization in try await repositories.organizations.all() {
@@ -34,18 +34,18 @@ public struct RevenueWatcher: Sendable {
                 for (amount, window) in thresholds {
                     if atRisk[window] == nil { atRisk[window] = try await reports.revenueAtRisk(organization.id, from: now.addingTimeInterval(-Double(window)), to: now) }
                     let value = atRisk[window] ?? 0
-                    if value > amount { reasons.append("\(currency) \(Self.money(value)) at risk in \(Self.window(window)) (over \(Self.money(amount)))") }
+                    if value > amount { reasons.append("\(currency) \(Self.money(value)) at risk in \(RuleEngine.duration(window)) (over \(Self.money(amount)))") }
                 }
                 guard rule.draft.match == .any ? !reasons.isEmpty : reasons.count == thresholds.count else { continue }
                 breaches.append(Breach(organizationID: organization.id, ruleID: rule.id, reason: reasons.joined(separator: "; ")))
             }
         }
-        let fresh = breaches.filter { !standing.contains($0.key) }
+        let fresh = standing.fresh(breaches, key: \.key)
         for breach in fresh {
             try await repositories.business.recordRevenueCrossed(organizationID: breach.organizationID, ruleID: breach.ruleID, title: "Revenue at risk",
                                                                  detail: breach.reason, at: now)
         }
-        return (fresh, Set(breaches.map(\.key)))
+        return fresh
     }
 
     static func thresholds(_ rule: AlertRule) -> [(amount: Double, window: Int)] {
@@ -53,6 +53,4 @@ public struct RevenueWatcher: Sendable {
     }
 
     static func money(_ value: Double) -> String { String(format: "%.2f", value) }
-
-    static func window(_ seconds: Int) -> String { seconds % 3_600 == 0 ? "\(seconds / 3_600) h" : "\(seconds / 60) min" }
 }

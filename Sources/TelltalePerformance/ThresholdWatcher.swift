@@ -30,17 +30,16 @@ public struct ThresholdWatcher: Sendable {
         return rule.draft.conditions.compactMap { if case .performance(let watch) = $0 { watch } else { nil } }
     }
 
-    /// Records a detection, addressed to its rule, for each breach at `now` not in `standing`
-    /// (the keys of the previous pass's breaches); the breaches recorded and the new standing.
-    /// One still beyond its threshold is not reported again until it has come back under.
-    public func pass(now: Date, standing: Set<String>) async throws -> (recorded: [Breach], standing: Set<String>) {
-        let breaches = try await breaches(now: now)
-        let fresh = breaches.filter { !standing.contains($0.key) }
+    /// Records a detection, addressed to its rule, for each breach at `now` that was not
+    /// standing; the breaches recorded. One still beyond its threshold is not reported again
+    /// until it has come back under.
+    public func pass(now: Date, standing: inout StandingCrossings) async throws -> [Breach] {
+        let fresh = standing.fresh(try await breaches(now: now), key: \.key)
         for breach in fresh {
             try await repositories.performance.recordThresholdCrossed(projectID: breach.projectID.rawValue, ruleID: breach.ruleID,
                                                                       title: "Performance threshold: \(breach.name)", detail: breach.reason, at: now)
         }
-        return (fresh, Set(breaches.map(\.key)))
+        return fresh
     }
 
     /// Every breach at `now`, over every organization's rules.

@@ -105,9 +105,10 @@ extension IssuesAPITests {
                 let store = try await Store.open(DatabaseLocation.parse(url: environment.url), logger: TestDatabase.logger)
                 try await store.whileRunning { store in
                     let watcher = RevenueWatcher(repositories: store.repositories)
-                    let first = try await watcher.pass(now: Date(), standing: [])
-                    #expect(first.recorded.count == 1 && first.recorded.first?.reason.hasPrefix("EUR 1020.00 at risk in 1 h") == true, "\(first.recorded)")
-                    #expect(try await watcher.pass(now: Date(), standing: first.standing).recorded.isEmpty)
+                    var standing = StandingCrossings()
+                    let first = try await watcher.pass(now: Date(), standing: &standing)
+                    #expect(first.count == 1 && first.first?.reason.hasPrefix("EUR 1020.00 at risk in 1 h") == true, "\(first)")
+                    #expect(try await watcher.pass(now: Date(), standing: &standing).isEmpty)
                     let evaluator = AlertEvaluator(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
                                                    metrics: NOOPMetricsHandler.instance)
                     try await evaluator.evaluate()

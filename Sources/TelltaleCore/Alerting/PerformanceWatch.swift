@@ -56,10 +56,10 @@ public struct PerformanceWatch: Sendable, Hashable {
         switch measure {
         case .latency(let percentile, let limit):
             guard let value = stats.sketch.quantile(percentile.quantile), value > limit else { return nil }
-            return "\(percentile.rawValue) \(Self.milliseconds(value)) over \(Self.milliseconds(limit)) in \(Self.window(windowSeconds)) (\(stats.count) transactions)"
+            return "\(percentile.rawValue) \(Self.milliseconds(value)) over \(Self.milliseconds(limit)) in \(RuleEngine.duration(windowSeconds)) (\(stats.count) transactions)"
         case .apdex(let below):
             guard let apdex = stats.apdex, apdex < below else { return nil }
-            return "Apdex \(Self.fraction(apdex)) under \(Self.fraction(below)) in \(Self.window(windowSeconds)) (\(stats.count) transactions)"
+            return "Apdex \(Self.fraction(apdex)) under \(Self.fraction(below)) in \(RuleEngine.duration(windowSeconds)) (\(stats.count) transactions)"
         case .webVital:
             return nil
         }
@@ -74,7 +74,7 @@ public struct PerformanceWatch: Sendable, Hashable {
             let value = vital == .cls ? Self.fraction(p75) : Self.milliseconds(p75)
             return "\(vital.rawValue.uppercased()) p75 \(value) is poor (over \(vital == .cls ? Self.fraction(vital.poor) : Self.milliseconds(vital.poor)))"
         }
-        return poor.isEmpty ? nil : poor.joined(separator: ", ") + " in \(Self.window(windowSeconds))"
+        return poor.isEmpty ? nil : poor.joined(separator: ", ") + " in \(RuleEngine.duration(windowSeconds))"
     }
 
     /// The condition's `type` as the API spells it.
@@ -91,11 +91,11 @@ public struct PerformanceWatch: Sendable, Hashable {
         let scope = name.map { " of \($0)" } ?? ""
         switch measure {
         case .latency(let percentile, let limit):
-            return "\(percentile.rawValue)\(scope) over \(Self.milliseconds(limit)) in \(Self.window(windowSeconds))"
+            return "\(percentile.rawValue)\(scope) over \(Self.milliseconds(limit)) in \(RuleEngine.duration(windowSeconds))"
         case .apdex(let below):
-            return "Apdex\(scope) under \(Self.fraction(below)) in \(Self.window(windowSeconds))"
+            return "Apdex\(scope) under \(Self.fraction(below)) in \(RuleEngine.duration(windowSeconds))"
         case .webVital(let vital):
-            return "\(vital.map { $0.rawValue.uppercased() } ?? "a web vital")\(name.map { " on \($0)" } ?? "") rated poor in \(Self.window(windowSeconds))"
+            return "\(vital.map { $0.rawValue.uppercased() } ?? "a web vital")\(name.map { " on \($0)" } ?? "") rated poor in \(RuleEngine.duration(windowSeconds))"
         }
     }
 
@@ -104,10 +104,6 @@ public struct PerformanceWatch: Sendable, Hashable {
     }
 
     static func fraction(_ value: Double) -> String { String(format: "%.2f", value) }
-
-    static func window(_ seconds: Int) -> String {
-        seconds % 3_600 == 0 ? "\(seconds / 3_600) h" : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
-    }
 }
 
 extension PerformanceWatch {

@@ -225,7 +225,8 @@ public enum RuleEngine {
         }
     }
 
-    static func duration(_ seconds: Int) -> String {
+    /// `1 h`, `5 min`, `30 s`.
+    public static func duration(_ seconds: Int) -> String {
         seconds % 3_600 == 0 ? "\(seconds / 3_600) h" : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
     }
 }
