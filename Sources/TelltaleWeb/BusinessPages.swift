@@ -22,7 +22,10 @@ public struct BusinessPages: Sendable {
             let period = request.uri.queryParameters.get("statsPeriod").flatMap { PerformanceWindow.periods.contains($0) ? $0 : nil } ?? "7d"
             let window = try PerformanceWindow(period: period, now: Date())
             let summary = try await BusinessReports(repositories: dashboard.repositories).impact(scope.organization, window: window)
-            return dashboard.templates.page("business", BusinessView(summary, scope: scope, period: period, path: request.uri.path))
+            let metrics = try await BusinessMetricsReports(repositories: dashboard.repositories).metrics(scope.organization, window: window, project: nil, now: Date())
+            var view = BusinessView(summary, scope: scope, period: period, path: request.uri.path)
+            view.activity = ActivityView(metrics, currency: summary.currency)
+            return dashboard.templates.page("business", view)
         }
         // This week (from Monday 00:00 UTC) and last week, target by target.
         router.get("organizations/:org/business/sla/") { _, context -> Response in
@@ -75,6 +78,8 @@ struct BusinessView: Sendable {
     var issues: [IssueCell]
     var revenueChart: String
     var canManage: Bool
+    /// What the business events say; nil when none arrived in the period.
+    var activity: ActivityView?
 
     init(_ summary: BusinessImpactSummary, scope: PageScope, period: String, path: String) {
         chrome = scope.chrome
@@ -168,5 +173,35 @@ struct ServiceLevelsView: Sendable {
         }
         autoResolution = thisWeek.autoResolutionRate.map { "\(Int(($0 * 100).rounded())) %" } ?? "no incidents"
         lastAutoResolution = lastWeek.autoResolutionRate.map { "\(Int(($0 * 100).rounded())) %" } ?? "no incidents"
+    }
+}
+
+/// The business events of the period: active users per day, revenue, each event's adoption,
+/// and the churn signal.
+struct ActivityView: Sendable {
+    struct EventCell: Sendable { var name: String; var count: String; var users: String; var adoption: String; var value: String }
+
+    var activeUsers: String
+    var revenue: String
+    var usersChart: String
+    var events: [EventCell]
+    var churn: String
+
+    init?(_ metrics: BusinessMetrics, currency: String) {
+        guard !metrics.events.isEmpty else { return nil }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "MMM d"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        activeUsers = WebFormat.count(metrics.activeUsersTotal)
+        revenue = "\(currency) \(WebFormat.money(metrics.revenueTotal))"
+        usersChart = Charts.categoryBars(metrics.activeUsers.map { (label: formatter.string(from: $0.day), count: $0.users) }, unit: "users",
+                                         caption: "Active users per day (UTC), from business events")
+        events = metrics.events.prefix(20).map { row in
+            EventCell(name: row.name, count: WebFormat.count(row.count), users: WebFormat.count(row.users),
+                      adoption: row.adoption.map { "\(Int(($0 * 100).rounded())) %" } ?? "–", value: row.value == 0 ? "–" : WebFormat.money(row.value))
+        }
+        let signal = metrics.churn
+        churn = signal.rate.map { "\(signal.droppedUsers) of \(signal.previousWeekUsers) users (\(Int(($0 * 100).rounded())) %) came back less than half as often the following week" }
+            ?? "No users in the week before last to compare."
     }
 }

@@ -84,6 +84,16 @@ def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa:
     time.sleep(2)
     assert len(fired()) == 1, "a standing crossing alerts once"
 
+    # Business events by the project's key: two signups, one booking worth 40; a retry is skipped.
+    events = [{"id": "s1", "name": "signup", "user_id": "ana"}, {"id": "s2", "name": "signup", "user_id": "ben"},
+              {"id": "b1", "name": "booking_completed", "user_id": "ana", "value": 40}]
+    for expected in (3, 0):
+        reply = requests.post(f"{server.url}/api/0/projects/default/default/business-events/?sentry_key={key}", json=events, timeout=10)
+        assert reply.status_code == 200 and reply.json()["accepted"] == expected, reply.text
+    metrics = api.get(base + "/business-metrics/?statsPeriod=24h").json()
+    booked = next(e for e in metrics["events"] if e["name"] == "booking_completed")
+    assert metrics["active_users_total"] == 2 and booked["adoption"] == 0.5 and metrics["revenue_total"] == 40
+
     issue = next(i for i in api.get(server.url + "/api/0/projects/default/default/issues/").json() if i["title"].startswith("CardError"))
     axe, failures = Axe(), []
     for scheme in ("light", "dark"):
@@ -93,10 +103,12 @@ def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa:
         sign_in(tab)
         tab.goto("/organizations/default/business/?statsPeriod=24h")
         assert tab.locator("h1").count() == 1
-        row = tab.locator("tr", has_text="Booking")
+        row = tab.locator("section[aria-labelledby=workflows-title] tr", has_text="Booking")
         assert "below target" in row.inner_text() and "80.00 %" in row.inner_text()
         currency = "USD" if scheme == "light" else "EUR"  # changed below, on the light pass
         assert f"{currency} 1,010" in tab.locator(".gaugecard", has_text="Revenue at risk").inner_text()
+        activity = tab.locator("section", has_text="Activity from business events")
+        assert "2 active users" in activity.inner_text() and "50 %" in activity.locator("tr", has_text="booking_completed").inner_text()
         check(tab, "business", scheme, axe, failures)
         tab.get_by_role("link", name="Service levels").click()
         row = tab.locator("tr", has_text="Error rate").first
