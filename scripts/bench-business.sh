@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Business events benchmark: a release build on embedded SQLite, wrk posting batches of
+# business events with the project's key; prints events/s and request latency, then checks
+# that every accepted event is stored once and counted in the daily figures.
+#   scripts/bench-business.sh [connections=8] [seconds=15] [events per request=100]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNECTIONS=${1:-8}
+SECONDS_RUN=${2:-15}
+BATCH=${3:-100}
+PORT=${TELLTALE_BENCH_PORT:-8691}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 is needed: apt-get install sqlite3"; exit 1; }
+if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
+    BIN=$(realpath "$TELLTALE_BENCH_BIN")
+else
+    swift build -c release --product telltale >/dev/null
+    BIN="$(swift build -c release --show-bin-path)/telltale"
+fi
+WORK=$(mktemp -d /tmp/telltale-bench.XXXXXX)
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+(cd "$WORK" && TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning exec "$BIN" serve > "$WORK/server.log" 2>&1) &
+PID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/server.log" | head -1)
+KEY=${DSN#http://}; KEY=${KEY%%@*}
+echo "==> wrk: $CONNECTIONS connections, ${SECONDS_RUN}s, $BATCH events per request"
+OUT=$(TELLTALE_KEY=$KEY TELLTALE_BATCH=$BATCH wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/business_events.lua "http://127.0.0.1:$PORT")
+echo "$OUT" | grep -E "Requests/sec|accepted|latency_p"
+REQUESTS=$(echo "$OUT" | sed -n 's/.*accepted_requests=\([0-9]*\).*/\1/p')
+EVENTS=$((REQUESTS * BATCH))
+echo "events_per_s=$(awk -v e="$EVENTS" -v s="$SECONDS_RUN" 'BEGIN {printf "%.0f", e / s}')"
+DB="$WORK/telltale-data/telltale.db"
+STORED=$(sqlite3 "$DB" "select count(*) from business_events")
+COUNTED=$(sqlite3 "$DB" "select coalesce(sum(n), 0) from business_daily where name = '*'")
+echo "accepted_events=$EVENTS stored=$STORED counted_in_daily_rows=$COUNTED"
+[ "$STORED" -ge "$EVENTS" ] && [ "$STORED" = "$COUNTED" ] && echo "every accepted event is stored once and counted"
