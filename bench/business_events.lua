@@ -3,6 +3,8 @@
 -- 200 answers per thread.
 local key = os.getenv("TELLTALE_KEY")
 local batch = tonumber(os.getenv("TELLTALE_BATCH") or "100")
+-- TELLTALE_SPREAD_DAYS=N dates events at random over the last N days (default: now).
+local spread = tonumber(os.getenv("TELLTALE_SPREAD_DAYS") or "0")
 local threads = {}
 local names = {}
 for i = 1, 20 do names[i] = "event_" .. i end
@@ -29,6 +31,7 @@ function request()
     sequence = sequence + 1
     local value = ""
     if i % 5 == 0 then value = string.format(',"value":%d', math.random(1, 200)) end
+    if spread > 0 then value = value .. string.format(',"timestamp":%d', os.time() - math.random(0, spread * 86400)) end
     events[i] = string.format('{"id":"%s-%d","name":"%s","user_id":"u%d","properties":{"plan":"pro","source":"ads"}%s}',
       id, sequence, names[math.random(1, #names)], math.random(1, 10000), value)
   end

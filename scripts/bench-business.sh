@@ -3,6 +3,8 @@
 # business events with the project's key; prints events/s and request latency, then checks
 # that every accepted event is stored once and counted in the daily figures.
 #   scripts/bench-business.sh [connections=8] [seconds=15] [events per request=100]
+# TELLTALE_SPREAD_DAYS=29 dates the events over the last 29 days; the metrics over 30 days are
+# then read for 20 s at 4 connections and their latency printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-8}
@@ -25,13 +27,20 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null &&
 DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/server.log" | head -1)
 KEY=${DSN#http://}; KEY=${KEY%%@*}
 echo "==> wrk: $CONNECTIONS connections, ${SECONDS_RUN}s, $BATCH events per request"
-OUT=$(TELLTALE_KEY=$KEY TELLTALE_BATCH=$BATCH wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/business_events.lua "http://127.0.0.1:$PORT")
+OUT=$(TELLTALE_KEY=$KEY TELLTALE_BATCH=$BATCH TELLTALE_SPREAD_DAYS=${TELLTALE_SPREAD_DAYS:-0} wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/business_events.lua "http://127.0.0.1:$PORT")
 echo "$OUT" | grep -E "Requests/sec|accepted|latency_p"
 REQUESTS=$(echo "$OUT" | sed -n 's/.*accepted_requests=\([0-9]*\).*/\1/p')
 EVENTS=$((REQUESTS * BATCH))
 echo "events_per_s=$(awk -v e="$EVENTS" -v s="$SECONDS_RUN" 'BEGIN {printf "%.0f", e / s}')"
 DB="$WORK/telltale-data/telltale.db"
+sleep 1  # requests in flight when wrk stopped still commit
 STORED=$(sqlite3 "$DB" "select count(*) from business_events")
 COUNTED=$(sqlite3 "$DB" "select coalesce(sum(n), 0) from business_daily where name = '*'")
 echo "accepted_events=$EVENTS stored=$STORED counted_in_daily_rows=$COUNTED"
 [ "$STORED" -ge "$EVENTS" ] && [ "$STORED" = "$COUNTED" ] && echo "every accepted event is stored once and counted"
+if [ "${TELLTALE_SPREAD_DAYS:-0}" -gt 0 ]; then
+    TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name bench --scopes "event:read" | sed -n 's/^Secret (shown only now): //p')
+    echo "==> GET business-metrics over 30 days: daily rows $(sqlite3 "$DB" "select count(*) from business_daily"), events $STORED"
+    wrk -t2 -c4 -d20s --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/0/organizations/default/business-metrics/?statsPeriod=30d" \
+        | grep -E "Requests/sec|Non-2xx|^ +(50|90|99)%"
+fi
