@@ -47,8 +47,7 @@ public struct BusinessMetricsReports: Sendable {
         let total = everyone.count
         let dayStarts = Array(stride(from: window.fromMilliseconds / 86_400_000 * 86_400_000, to: window.toMilliseconds, by: 86_400_000))
         let latest = BusinessWeek.start(Int64(now.timeIntervalSince1970 * 1000)) - BusinessWeek.length, previous = latest - BusinessWeek.length
-        let weeks = try await repositories.business.userWeeks(projects: projects, weeks: [previous, latest])
-        let churn = ChurnSignal.compute(previous: weeks[previous] ?? [:], latest: weeks[latest] ?? [:], dropPercent: churnDropPercent)
+        let churn = try await repositories.business.churn(projects: projects, previous: previous, latest: latest, dropPercent: churnDropPercent)
         return BusinessMetrics(
             period: window.period, from: window.from, to: window.to,
             activeUsers: dayStarts.map { .init(day: Self.date($0), users: active[$0]?.count ?? 0) }, activeUsersTotal: total,

@@ -100,12 +100,18 @@ public struct ChurnSignal: Sendable, Hashable, Codable {
         case previousWeekUsers = "previous_week_users", droppedUsers = "dropped_users", dropPercent = "drop_percent", rate
     }
 
+    public init(previousWeekUsers: Int, droppedUsers: Int, dropPercent: Double) {
+        self.previousWeekUsers = previousWeekUsers
+        self.droppedUsers = droppedUsers
+        self.dropPercent = dropPercent
+        rate = previousWeekUsers > 0 ? Double(droppedUsers) / Double(previousWeekUsers) : nil
+    }
+
     /// `previous` and `latest`: events per user in two consecutive weeks.
     public static func compute(previous: [String: Int64], latest: [String: Int64], dropPercent: Double = 50) -> ChurnSignal {
         let dropped = previous.filter { user, before in
             Double(latest[user] ?? 0) < Double(before) * (1 - dropPercent / 100)
         }.count
-        return ChurnSignal(previousWeekUsers: previous.count, droppedUsers: dropped, dropPercent: dropPercent,
-                           rate: previous.isEmpty ? nil : Double(dropped) / Double(previous.count))
+        return ChurnSignal(previousWeekUsers: previous.count, droppedUsers: dropped, dropPercent: dropPercent)
     }
 }

@@ -69,8 +69,10 @@ public protocol BusinessRepository: Sendable {
     func recordEvents(projectID: ProjectID, _ events: [BusinessEvent], receivedAt: Date) async throws -> Int
     /// The daily figures of `projects` for the days in `[from, to)` (ms), per event name and `*`.
     func eventDays(projects: [ProjectID], from: Int64, to: Int64) async throws -> [BusinessEventDay]
-    /// Events per user in each of `weeks` (the ISO week's Monday, ms).
-    func userWeeks(projects: [ProjectID], weeks: [Int64]) async throws -> [Int64: [String: Int64]]
+    /// The churn signal between two weeks (their Mondays, ms), counted in the database as
+    /// `ChurnSignal.compute` defines it: a user of `previous` whose events in `latest` fell
+    /// below `1 − dropPercent/100` of theirs.
+    func churn(projects: [ProjectID], previous: Int64, latest: Int64, dropPercent: Double) async throws -> ChurnSignal
 
     /// Records a revenue-at-risk threshold of rule `ruleID` crossed, for that rule.
     func recordRevenueCrossed(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws

@@ -87,17 +87,21 @@ extension BusinessSQL {
         }
     }
 
-    public func userWeeks(projects: [ProjectID], weeks: [Int64]) async throws -> [Int64: [String: Int64]] {
-        guard !projects.isEmpty, !weeks.isEmpty else { return [:] }
-        return try await backend.read { db in
-            var result: [Int64: [String: Int64]] = [:]
-            for row in try await db.raw("""
-                SELECT week, user_hash, CAST(SUM(n) AS BIGINT) AS n FROM business_user_weeks
-                WHERE project_id IN \(group: projects.map(\.rawValue)) AND week IN \(group: weeks) GROUP BY week, user_hash
-                """).all() {
-                result[try row.decode(column: "week", as: Int64.self), default: [:]][try row.decode(column: "user_hash", as: String.self)] = try row.decode(column: "n", as: Int64.self)
-            }
-            return result
+    public func churn(projects: [ProjectID], previous: Int64, latest: Int64, dropPercent: Double) async throws -> ChurnSignal {
+        guard !projects.isEmpty else { return ChurnSignal(previousWeekUsers: 0, droppedUsers: 0, dropPercent: dropPercent) }
+        let ids = projects.map(\.rawValue)
+        // Two numbers out, whatever the number of users: the weeks are summed per user and
+        // compared in one pass instead of every user's row being read.
+        let row = try await backend.read { db in
+            try await db.raw("""
+                SELECT COUNT(*) AS users, COALESCE(SUM(CASE WHEN COALESCE(l.n, 0) < p.n * \(bind: 1 - dropPercent / 100) THEN 1 ELSE 0 END), 0) AS dropped
+                FROM (SELECT user_hash, SUM(n) AS n FROM business_user_weeks WHERE project_id IN \(group: ids) AND week = \(bind: previous) GROUP BY user_hash) p
+                LEFT JOIN (SELECT user_hash, SUM(n) AS n FROM business_user_weeks WHERE project_id IN \(group: ids) AND week = \(bind: latest) GROUP BY user_hash) l
+                ON l.user_hash = p.user_hash
+                """).first()
         }
+        let users = try row?.decode(column: "users", as: Int64.self) ?? 0
+        let dropped = try row?.decode(column: "dropped", as: Int64.self) ?? 0
+        return ChurnSignal(previousWeekUsers: Int(users), droppedUsers: Int(dropped), dropPercent: dropPercent)
     }
 }
