@@ -95,32 +95,27 @@ public struct BusinessSQL: BusinessRepository {
         guard !projects.isEmpty else { return [] }
         let ids = projects.map(\.rawValue)
         return try await backend.read { db in
-            let day = PerformanceTally.day
-            let counts = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(n) AS BIGINT) AS n FROM issue_counts
-                WHERE project_id IN \(group: ids) AND bucket >= \(bind: from) AND bucket < \(bind: to) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
-                """).all()
-            let revenue = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(events) AS BIGINT) AS events, SUM(amount) AS amount FROM issue_revenue
-                WHERE project_id IN \(group: ids) AND bucket >= \(bind: from) AND bucket < \(bind: to) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
-                """).all()
-            return try await Self.facts(counts: counts, revenue: revenue, tagKeys: tagKeys, db: db)
+            try await Self.facts(where: "project_id IN \(group: ids) AND bucket >= \(bind: from) AND bucket < \(bind: to)", tagKeys: tagKeys, db: db)
         }
     }
 
     public func issueFacts(issueID: Int64, tagKeys: Set<String>) async throws -> IssueBusinessFacts? {
-        try await backend.read { db in
-            let day = PerformanceTally.day
-            let counts = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(n) AS BIGINT) AS n FROM issue_counts
-                WHERE issue_id = \(bind: issueID) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
-                """).all()
-            let revenue = try await db.raw("""
-                SELECT issue_id, bucket / \(unsafeRaw: String(day)) * \(unsafeRaw: String(day)) AS day, CAST(SUM(events) AS BIGINT) AS events, SUM(amount) AS amount FROM issue_revenue
-                WHERE issue_id = \(bind: issueID) GROUP BY issue_id, bucket / \(unsafeRaw: String(day))
-                """).all()
-            return try await Self.facts(counts: counts, revenue: revenue, tagKeys: tagKeys, db: db).first
-        }
+        try await backend.read { db in try await Self.facts(where: "issue_id = \(bind: issueID)", tagKeys: tagKeys, db: db).first }
+    }
+
+    /// Per issue and UTC day, the events (`issue_counts`) and the revenue they sent
+    /// (`issue_revenue`) of the buckets `condition` picks, with the issues' place and tags.
+    static func facts(where condition: SQLQueryString, tagKeys: Set<String>, db: any SQLDatabase) async throws -> [IssueBusinessFacts] {
+        let day = String(PerformanceTally.day)
+        let counts = try await db.raw("""
+            SELECT issue_id, bucket / \(unsafeRaw: day) * \(unsafeRaw: day) AS day, CAST(SUM(n) AS BIGINT) AS n FROM issue_counts
+            WHERE \(condition) GROUP BY issue_id, bucket / \(unsafeRaw: day)
+            """).all()
+        let revenue = try await db.raw("""
+            SELECT issue_id, bucket / \(unsafeRaw: day) * \(unsafeRaw: day) AS day, CAST(SUM(events) AS BIGINT) AS events, SUM(amount) AS amount FROM issue_revenue
+            WHERE \(condition) GROUP BY issue_id, bucket / \(unsafeRaw: day)
+            """).all()
+        return try await facts(counts: counts, revenue: revenue, tagKeys: tagKeys, db: db)
     }
 
     /// Joins the per-day counts and revenue with the issues' place and tags.
