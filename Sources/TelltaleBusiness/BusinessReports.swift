@@ -98,7 +98,7 @@ public struct BusinessReports: Sendable {
             let value = index.map { workflows[$0].draft.valuePerFailure } ?? 0
             var events: Int64 = 0, revenue = 0.0
             for (bucket, counts) in issue.days {
-                let amount = WorkflowScore.revenue(events: counts.events, eventsWithRevenue: counts.eventsWithRevenue, revenueSent: counts.revenue, valuePerFailure: value)
+                let amount = counts.atRisk(valuePerFailure: value)
                 if let index { issueValue[index, default: [:]][bucket, default: 0] += amount } else { tally.byDay[bucket, default: 0] += amount }
                 events += counts.events
                 revenue += amount
@@ -130,9 +130,7 @@ public struct BusinessReports: Sendable {
         guard let issue = try await repositories.business.issueFacts(issueID: issueID, tagKeys: Self.tagKeys(workflows)) else { return (0, nil, settings.currency) }
         let index = Self.workflowIndex(of: issue, in: workflows)
         let value = index.map { workflows[$0].draft.valuePerFailure } ?? 0
-        let amount = issue.days.values.reduce(0.0) {
-            $0 + WorkflowScore.revenue(events: $1.events, eventsWithRevenue: $1.eventsWithRevenue, revenueSent: $1.revenue, valuePerFailure: value)
-        }
+        let amount = issue.days.values.reduce(0.0) { $0 + $1.atRisk(valuePerFailure: value) }
         return (amount, index.map { workflows[$0].draft.name }, settings.currency)
     }
 

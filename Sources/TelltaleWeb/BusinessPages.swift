@@ -116,10 +116,7 @@ struct BusinessView: Sendable {
             IssueCell(href: "\(scope.orgPath)/issues/\(issue.id)/", title: issue.title, events: WebFormat.count(issue.events),
                       revenue: WebFormat.money(issue.revenueAtRisk), workflow: issue.workflow ?? "–")
         }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "MMM d"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        revenueChart = Charts.categoryBars(summary.revenueByDay.map { (label: formatter.string(from: $0.day), count: Int64($0.revenueAtRisk.rounded())) },
+        revenueChart = Charts.categoryBars(summary.revenueByDay.map { (label: WebFormat.utcDay($0.day), count: Int64($0.revenueAtRisk.rounded())) },
                                            unit: summary.currency, caption: "Revenue at risk per day (UTC), in \(summary.currency)")
         canManage = scope.chrome.canManage
     }
@@ -189,12 +186,9 @@ struct ActivityView: Sendable {
 
     init?(_ metrics: BusinessMetrics, currency: String) {
         guard !metrics.events.isEmpty else { return nil }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "MMM d"
-        formatter.timeZone = TimeZone(identifier: "UTC")
         activeUsers = WebFormat.count(metrics.activeUsersTotal)
         revenue = "\(currency) \(WebFormat.money(metrics.revenueTotal))"
-        usersChart = Charts.categoryBars(metrics.activeUsers.map { (label: formatter.string(from: $0.day), count: $0.users) }, unit: "users",
+        usersChart = Charts.categoryBars(metrics.activeUsers.map { (label: WebFormat.utcDay($0.day), count: $0.users) }, unit: "users",
                                          caption: "Active users per day (UTC), from business events")
         events = metrics.events.prefix(20).map { row in
             EventCell(name: row.name, count: WebFormat.count(row.count), users: WebFormat.count(row.users),

@@ -48,6 +48,13 @@ enum WebFormat {
         }
     }
 
+    /// `Dec 4`: a day's label on charts of whole UTC days.
+    static func utcDay(_ date: Date) -> String {
+        var style = Date.FormatStyle.dateTime.month(.abbreviated).day().locale(Locale(identifier: "en_US"))
+        style.timeZone = TimeZone(identifier: "UTC")!
+        return date.formatted(style)
+    }
+
     /// An amount of money without its currency: `1,234` or `12.50`.
     static func money(_ amount: Double) -> String {
         amount >= 100 || amount == amount.rounded()

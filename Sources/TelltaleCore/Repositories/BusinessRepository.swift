@@ -20,6 +20,11 @@ public struct IssueBusinessFacts: Sendable, Hashable {
         public var eventsWithRevenue: Int64 = 0
         public var revenue: Double = 0
 
+        /// What the day's events put at risk, valued at `valuePerFailure` where they sent nothing.
+        public func atRisk(valuePerFailure: Double) -> Double {
+            WorkflowScore.revenue(events: events, eventsWithRevenue: eventsWithRevenue, revenueSent: revenue, valuePerFailure: valuePerFailure)
+        }
+
         public init(events: Int64 = 0, eventsWithRevenue: Int64 = 0, revenue: Double = 0) {
             self.events = events
             self.eventsWithRevenue = eventsWithRevenue
