@@ -140,6 +140,39 @@ public struct BusinessController: Sendable {
             _ = try await business.deleteWorkflow(try await workflow(context, .manage).1.id)
             return .noContent
         }
+        @Sendable func funnel(_ context: TelltaleRequestContext, _ action: Action) async throws -> Funnel {
+            let owner = try await organization(context, action)
+            guard let id = Int64(try context.parameters.require("id")), let found = try await business.funnel(id: FunnelID(id)),
+                  found.organizationID == owner.id else { throw APIError.notFound("funnel not found") }
+            return found
+        }
+        router.get("organizations/:org/funnels/") { _, context -> JSONBody<[FunnelBody]> in
+            JSONBody(try await business.funnels(organizationID: organization(context, .view).id).map(FunnelBody.init))
+        }
+        router.post("organizations/:org/funnels/") { request, context -> Response in
+            let draft = try await request.decode(as: FunnelDraft.self, context: context)
+            let owner = try await organization(context, .manage)
+            let created = try await business.createFunnel(organizationID: owner.id, draft, now: now())
+            context.logger.info("Created a funnel", metadata: ["funnel.id": "\(created.id)"])
+            return try JSONBody(FunnelBody(created)).response(from: request, context: context, status: .created)
+        }
+        router.get("organizations/:org/funnels/:id/") { request, context -> JSONBody<FunnelReport> in
+            let found = try await funnel(context, .view)
+            let query = request.uri.queryParameters
+            let window = try PerformanceWindow(period: query.get("statsPeriod") ?? "30d", now: now())
+            let segment = query.get("segment").flatMap { $0.isEmpty ? nil : $0 }
+            return JSONBody(try await FunnelReports(repositories: repositories).report(found, window: window, segment: segment))
+        }
+        router.put("organizations/:org/funnels/:id/") { request, context -> JSONBody<FunnelBody> in
+            let draft = try await request.decode(as: FunnelDraft.self, context: context)
+            let found = try await funnel(context, .manage)
+            guard let updated = try await business.updateFunnel(found.id, draft, now: now()) else { throw APIError.notFound("funnel not found") }
+            return JSONBody(FunnelBody(updated))
+        }
+        router.delete("organizations/:org/funnels/:id/") { _, context -> HTTPResponse.Status in
+            _ = try await business.deleteFunnel(try await funnel(context, .manage).id)
+            return .noContent
+        }
         router.get("organizations/:org/business-settings/") { _, context -> JSONBody<BusinessSettings> in
             JSONBody(try await business.settings(organizationID: organization(context, .view).id))
         }
@@ -160,6 +193,25 @@ public struct WorkflowBody: Sendable, Encodable {
     init(_ workflow: Workflow) {
         id = workflow.id.description
         draft = workflow.draft
+    }
+
+    enum CodingKeys: String, CodingKey { case id }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try draft.encode(to: encoder)
+    }
+}
+
+/// A funnel as the API lists it: its definition's fields and its id.
+public struct FunnelBody: Sendable, Encodable {
+    public var id: String
+    public var draft: FunnelDraft
+
+    init(_ funnel: Funnel) {
+        id = funnel.id.description
+        draft = funnel.draft
     }
 
     enum CodingKeys: String, CodingKey { case id }

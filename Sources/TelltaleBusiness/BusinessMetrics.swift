@@ -18,7 +18,8 @@ public struct BusinessMetricsReports: Sendable {
     /// request's events; (new, already stored).
     public func record(_ body: JSONValue, project: Project, now: Date) async throws -> (accepted: Int, duplicates: Int) {
         let events = try BusinessEvent.parse(body, now: now) { Self.hash(user: $0, project: project.id) }
-        let accepted = try await repositories.business.recordEvents(projectID: project.id, events, receivedAt: now)
+        let funnels = try await repositories.business.funnels(organizationID: project.organizationID)
+        let accepted = try await repositories.business.recordEvents(projectID: project.id, events, funnels: funnels, receivedAt: now)
         return (accepted, events.count - accepted)
     }
 

@@ -178,4 +178,78 @@ extension IssuesAPITests {
             }
         }
     }
+
+    @Test("a signup funnel over two requests: conversion per step, drop-off, median time, segmented by traffic source; bad funnels refused",
+          arguments: TestDatabase.allCases)
+    func funnels(database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                var t = try await setUp(environment)
+                t.admin = try await environment.withAccounts { accounts, repositories in
+                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
+                    let secret = try await accounts.issueToken(userID: user.id, name: "funnels", scopes: [.projectRead, .projectWrite, .eventRead]).secret
+                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
+                }
+                let definition = #"{"name": "Signup", "steps": [{"event": "signup_started"}, {"event": "signup_completed"}, {"event": "subscription_started", "where": {"plan": "pro"}, "label": "Pro subscription"}], "conversion_window_seconds": 86400, "segments": ["traffic_source", "device"]}"#
+                let refused = try await call(client, .post, "organizations/default/funnels/", definition, auth: t.viewer)
+                #expect([.forbidden, .notFound].contains(refused.status), "\(refused.status)")
+                let noSteps = try await call(client, .post, "organizations/default/funnels/", #"{"name": "Empty", "steps": []}"#, auth: t.admin)
+                #expect(noSteps.status == .badRequest && noSteps.body.contains("steps"), "\(noSteps.body)")
+                let created = try await call(client, .post, "organizations/default/funnels/", definition, auth: t.admin)
+                #expect(created.status == .created, "\(created.body)")
+                let id = try #require(created.object["id"] as? String)
+                let twice = try await call(client, .post, "organizations/default/funnels/", definition, auth: t.admin)
+                #expect(twice.status == .conflict, "\(twice.status) \(twice.body)")
+
+                // Ten users start (six from ads, four organic); seven complete, five take pro
+                // (two from ads, three organic), and one more takes the free plan (not the step).
+                let start = Date().timeIntervalSince1970 - 3_600
+                var first: [String] = [], rest: [String] = []
+                for i in 0..<10 {
+                    let source = i < 6 ? "ads" : "organic"
+                    first.append(#"{"id": "s\#(i)", "name": "signup_started", "user_id": "u\#(i)", "timestamp": \#(start + Double(i)), "properties": {"traffic_source": "\#(source)", "device": "mobile"}}"#)
+                    if [0, 1, 2, 3, 6, 7, 8].contains(i) {
+                        rest.append(#"{"id": "c\#(i)", "name": "signup_completed", "user_id": "u\#(i)", "timestamp": \#(start + Double(i) + 60)}"#)
+                    }
+                    if [0, 1, 6, 7, 8].contains(i) {
+                        rest.append(#"{"id": "p\#(i)", "name": "subscription_started", "user_id": "u\#(i)", "timestamp": \#(start + Double(i) + 360), "properties": {"plan": "pro"}}"#)
+                    }
+                }
+                rest.append(#"{"id": "f3", "name": "subscription_started", "user_id": "u3", "timestamp": \#(start + 400), "properties": {"plan": "free"}}"#)
+                for batch in [first, rest] {
+                    let posted = try await client.execute(uri: "/api/0/projects/default/default/business-events/", method: .post,
+                                                          headers: [HTTPField.Name("X-Sentry-Auth")!: "Sentry sentry_key=\(t.key)", .contentType: "application/json"],
+                                                          body: ByteBuffer(string: "[" + batch.joined(separator: ",") + "]")) { $0.status }
+                    #expect(posted == .ok)
+                }
+
+                let report = try await call(client, .get, "organizations/default/funnels/\(id)/?statsPeriod=7d&segment=traffic_source", auth: t.viewer)
+                #expect(report.status == .ok, "\(report.body)")
+                #expect(report.object["entered"] as? Int == 10 && report.object["converted"] as? Int == 5 && report.object["conversion"] as? Double == 0.5, "\(report.body)")
+                let steps = try #require(report.object["steps"] as? [[String: Any]])
+                #expect(steps.map { $0["users"] as? Int } == [10, 7, 5] && steps.map { $0["drop_off"] as? Int } == [0, 3, 2], "\(steps)")
+                #expect(steps[1]["conversion_from_previous"] as? Double == 0.7 && steps[2]["label"] as? String == "Pro subscription")
+                let median1 = try #require(steps[1]["median_seconds_from_previous"] as? Double), median2 = try #require(steps[2]["median_seconds_from_previous"] as? Double)
+                #expect(abs(median1 - 60) < 1 && abs(median2 - 300) < 3, "\(median1) \(median2)")
+                let segments = try #require(report.object["segments"] as? [[String: Any]])
+                #expect(segments.map { $0["value"] as? String } == ["ads", "organic"], "\(segments)")
+                #expect(segments.map { $0["entered"] as? Int } == [6, 4] && segments.map { $0["converted"] as? Int } == [2, 3])
+                #expect(((segments[1]["steps"] as? [[String: Any]])?.map { $0["users"] as? Int }) == [4, 3, 3])
+
+                let unknown = try await call(client, .get, "organizations/default/funnels/\(id)/?segment=country", auth: t.viewer)
+                #expect(unknown.status == .badRequest && unknown.body.contains("traffic_source"), "\(unknown.body)")
+                // A changed definition starts afresh; a rename keeps the figures.
+                let renamed = try await call(client, .put, "organizations/default/funnels/\(id)/", definition.replacingOccurrences(of: #""Signup""#, with: #""Sign-up""#), auth: t.admin)
+                #expect(renamed.status == .ok && renamed.object["name"] as? String == "Sign-up", "\(renamed.body)")
+                #expect(try await call(client, .get, "organizations/default/funnels/\(id)/", auth: t.viewer).object["entered"] as? Int == 10)
+                let changed = try await call(client, .put, "organizations/default/funnels/\(id)/", definition.replacingOccurrences(of: "86400", with: "3600"), auth: t.admin)
+                #expect(changed.status == .ok)
+                #expect(try await call(client, .get, "organizations/default/funnels/\(id)/", auth: t.viewer).object["entered"] as? Int == 0)
+                #expect(try await call(client, .get, "organizations/default/funnels/", auth: t.viewer).list.count == 1)
+                #expect(try await call(client, .delete, "organizations/default/funnels/\(id)/", auth: t.admin).status == .noContent)
+                #expect(try await call(client, .get, "organizations/default/funnels/\(id)/", auth: t.viewer).status == .notFound)
+            }
+        }
+    }
 }

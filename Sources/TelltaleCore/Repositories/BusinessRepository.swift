@@ -71,13 +71,25 @@ public protocol BusinessRepository: Sendable {
 
     /// Stores business events and counts them into the daily and weekly figures; events whose
     /// id the project already has are skipped. Returns how many were new.
-    func recordEvents(projectID: ProjectID, _ events: [BusinessEvent], receivedAt: Date) async throws -> Int
+    /// Users move through `funnels` (the organization's) in the same transaction.
+    func recordEvents(projectID: ProjectID, _ events: [BusinessEvent], funnels: [Funnel], receivedAt: Date) async throws -> Int
     /// The daily figures of `projects` for the days in `[from, to)` (ms), per event name and `*`.
     func eventDays(projects: [ProjectID], from: Int64, to: Int64) async throws -> [BusinessEventDay]
     /// The churn signal between two weeks (their Mondays, ms), counted in the database as
     /// `ChurnSignal.compute` defines it: a user of `previous` whose events in `latest` fell
     /// below `1 − dropPercent/100` of theirs.
     func churn(projects: [ProjectID], previous: Int64, latest: Int64, dropPercent: Double) async throws -> ChurnSignal
+
+    func funnels(organizationID: OrganizationID) async throws -> [Funnel]
+    func funnel(id: FunnelID) async throws -> Funnel?
+    /// Throws a conflict when the name is taken.
+    func createFunnel(organizationID: OrganizationID, _ draft: FunnelDraft, now: Date) async throws -> Funnel
+    /// Nil when it does not exist; a changed definition (beyond its name) starts its figures afresh.
+    func updateFunnel(_ id: FunnelID, _ draft: FunnelDraft, now: Date) async throws -> Funnel?
+    func deleteFunnel(_ id: FunnelID) async throws -> Bool
+    /// A funnel's attempts that started in `[from, to)` (ms), per UTC day, value of `segment`
+    /// (nil: everyone, value '') and step.
+    func funnelSteps(_ id: FunnelID, segment: String?, from: Int64, to: Int64) async throws -> [FunnelStepCount]
 
     /// Records a revenue-at-risk threshold of rule `ruleID` crossed, for that rule.
     func recordRevenueCrossed(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws
@@ -97,5 +109,21 @@ public struct BusinessEventDay: Sendable {
         self.count = count
         self.value = value
         self.users = users
+    }
+}
+
+/// Attempts of a funnel that reached a step, for one segment value, and their times from the
+/// step before (seconds).
+public struct FunnelStepCount: Sendable {
+    public var value: String
+    public var step: Int
+    public var users: Int64
+    public var times: DDSketch
+
+    public init(value: String, step: Int, users: Int64, times: DDSketch) {
+        self.value = value
+        self.step = step
+        self.users = users
+        self.times = times
     }
 }

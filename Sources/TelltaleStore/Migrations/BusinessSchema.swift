@@ -79,4 +79,46 @@ enum BusinessSchema {
             """,
         ]
     }
+    /// Funnels (named JSON definitions), where each user stands in each funnel (one row per
+    /// funnel and user, the attempt that runs), and per funnel, segment value, UTC day the
+    /// attempt started and step: the attempts that reached it and their times from the step
+    /// before as a mergeable sketch. Segment '' holds everyone.
+    static func funnels(_ f: SQLFlavor) -> [String] {
+        [
+            """
+            CREATE TABLE funnels (
+                id \(f.identityPrimaryKey),
+                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at \(f.bigint) NOT NULL,
+                updated_at \(f.bigint) NOT NULL,
+                UNIQUE (organization_id, name)
+            )
+            """,
+            """
+            CREATE TABLE funnel_progress (
+                funnel_id \(f.bigint) NOT NULL REFERENCES funnels(id) ON DELETE CASCADE,
+                user_hash TEXT NOT NULL,
+                started_at \(f.bigint) NOT NULL,
+                reached INTEGER NOT NULL,
+                last_at \(f.bigint) NOT NULL,
+                segments TEXT NOT NULL,
+                PRIMARY KEY (funnel_id, user_hash)
+            )\(f.clusteredByPrimaryKey)
+            """,
+            """
+            CREATE TABLE funnel_daily (
+                funnel_id \(f.bigint) NOT NULL REFERENCES funnels(id) ON DELETE CASCADE,
+                segment TEXT NOT NULL,
+                day \(f.bigint) NOT NULL,
+                value TEXT NOT NULL,
+                step INTEGER NOT NULL,
+                n \(f.bigint) NOT NULL,
+                times \(f.blob) NOT NULL,
+                PRIMARY KEY (funnel_id, segment, day, value, step)
+            )\(f.clusteredByPrimaryKey)
+            """,
+        ]
+    }
 }

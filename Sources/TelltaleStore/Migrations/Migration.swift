@@ -28,6 +28,7 @@ enum Migrations {
         Migration(version: 15, name: "performance statistics", statements: PerformanceSchema.statements),
         Migration(version: 16, name: "business workflows and revenue", statements: BusinessSchema.statements),
         Migration(version: 17, name: "business events", statements: BusinessSchema.events),
+        Migration(version: 18, name: "business funnels", statements: BusinessSchema.funnels),
     ]
 
     /// The schema version this binary expects.

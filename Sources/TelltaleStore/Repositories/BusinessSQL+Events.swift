@@ -6,10 +6,12 @@ public import TelltaleCore
 /// Business events: stored as sent, and folded in the same transaction into the daily figures
 /// (count, value, users) and the weekly events per user.
 extension BusinessSQL {
-    public func recordEvents(projectID: ProjectID, _ events: [BusinessEvent], receivedAt: Date) async throws -> Int {
+    public func recordEvents(projectID: ProjectID, _ events: [BusinessEvent], funnels: [Funnel], receivedAt: Date) async throws -> Int {
         let forUpdate = backend.flavor.forUpdate
+        let funnelNames = Set(funnels.flatMap { $0.draft.steps.map(\.event) })
         return try await backend.write { db in
             var inserted: [(name: String, user: String?, value: Double?, timestamp: Int64)] = []
+            var funnelEvents: [FunnelEvent] = []
             for chunk in events.chunks(of: 200) {
                 var values: [SQLQueryString] = []
                 for event in chunk {
@@ -22,14 +24,21 @@ extension BusinessSQL {
                 let rows = try await db.raw("""
                     INSERT INTO business_events (project_id, event_key, name, user_hash, session_id, properties, value, timestamp, received_at)
                     VALUES \(values.joined(separator: ", ")) ON CONFLICT (project_id, event_key) DO NOTHING
-                    RETURNING name, user_hash, value, timestamp
+                    RETURNING name, user_hash, session_id, value, timestamp, properties
                     """).all()
                 for row in rows {
-                    inserted.append((try row.decode(column: "name", as: String.self), try row.decode(column: "user_hash", as: String?.self),
-                                     try row.decode(column: "value", as: Double?.self), try row.decode(column: "timestamp", as: Int64.self)))
+                    let name = try row.decode(column: "name", as: String.self), user = try row.decode(column: "user_hash", as: String?.self)
+                    let timestamp = try row.decode(column: "timestamp", as: Int64.self)
+                    inserted.append((name, user, try row.decode(column: "value", as: Double?.self), timestamp))
+                    // Funnels follow the user, else the session (an anonymous visitor's signup).
+                    guard funnelNames.contains(name), let identity = try user ?? row.decode(column: "session_id", as: String?.self).map({ "session:\($0)" }) else { continue }
+                    let properties = try? JSONParser.parse(Array(row.decode(column: "properties", as: String.self).utf8))
+                    funnelEvents.append(FunnelEvent(identity: identity, name: name, properties: Self.textProperties(properties),
+                                                    timestamp: timestamp))
                 }
             }
             guard !inserted.isEmpty else { return 0 }
+            if !funnelEvents.isEmpty { try await Self.track(funnels, funnelEvents, forUpdate: forUpdate, db: db) }
             struct Key: Hashable { var day: Int64; var name: String }
             var days: [Key: (n: Int64, value: Double, users: UserSketch)] = [:]
             var weeks: [Key: Int64] = [:]
@@ -103,5 +112,12 @@ extension BusinessSQL {
         let users = try row?.decode(column: "users", as: Int64.self) ?? 0
         let dropped = try row?.decode(column: "dropped", as: Int64.self) ?? 0
         return ChurnSignal(previousWeekUsers: Int(users), droppedUsers: Int(dropped), dropPercent: dropPercent)
+    }
+
+    /// A property bag's top-level scalars as text, which funnel steps and segments compare.
+    static func textProperties(_ properties: JSONValue?) -> [String: String] {
+        var texts: [String: String] = [:]
+        for (key, value) in properties?.objectValue ?? [:] { texts[key] = value.scalarText }
+        return texts
     }
 }
