@@ -1,5 +1,5 @@
 -- wrk script: posts batches of business events (TELLTALE_BATCH per request, 20 names, 10,000
--- users, a value on one event in five, a fresh id each) with the project's key, counting
+-- users, plan, source and device properties, a value on one event in five, a fresh id each) with the project's key, counting
 -- 200 answers per thread.
 local key = os.getenv("TELLTALE_KEY")
 local batch = tonumber(os.getenv("TELLTALE_BATCH") or "100")
@@ -8,6 +8,9 @@ local spread = tonumber(os.getenv("TELLTALE_SPREAD_DAYS") or "0")
 local threads = {}
 local names = {}
 for i = 1, 20 do names[i] = "event_" .. i end
+local plans = { "free", "pro" }
+local sources = { "ads", "search", "partner", "mail", "direct" }
+local devices = { "mobile", "desktop", "tablet" }
 local path = "/api/0/projects/default/default/business-events/?sentry_key=" .. key
 local headers = { ["Content-Type"] = "application/json" }
 
@@ -32,8 +35,9 @@ function request()
     local value = ""
     if i % 5 == 0 then value = string.format(',"value":%d', math.random(1, 200)) end
     if spread > 0 then value = value .. string.format(',"timestamp":%d', os.time() - math.random(0, spread * 86400)) end
-    events[i] = string.format('{"id":"%s-%d","name":"%s","user_id":"u%d","properties":{"plan":"pro","source":"ads"}%s}',
-      id, sequence, names[math.random(1, #names)], math.random(1, 10000), value)
+    events[i] = string.format('{"id":"%s-%d","name":"%s","user_id":"u%d","properties":{"plan":"%s","source":"%s","device":"%s"}%s}',
+      id, sequence, names[math.random(1, #names)], math.random(1, 10000), plans[math.random(1, #plans)],
+      sources[math.random(1, #sources)], devices[math.random(1, #devices)], value)
   end
   return wrk.format("POST", path, headers, "[" .. table.concat(events, ",") .. "]")
 end

@@ -25,6 +25,14 @@ public struct BusinessPages: Sendable {
             let metrics = try await BusinessMetricsReports(repositories: dashboard.repositories).metrics(scope.organization, window: window, project: nil, now: Date())
             var view = BusinessView(summary, scope: scope, period: period, path: request.uri.path)
             view.activity = ActivityView(metrics, currency: summary.currency)
+            // Each funnel over the period; one of them split by the segment picked.
+            let query = request.uri.queryParameters
+            let reports = FunnelReports(repositories: dashboard.repositories)
+            for funnel in try await dashboard.repositories.business.funnels(organizationID: scope.organization.id).prefix(10) {
+                let picked = query.get("funnel") == funnel.id.description ? query.get("segment").flatMap { funnel.draft.segments.contains($0) ? $0 : nil } : nil
+                let report = try await reports.report(funnel, window: window, segment: picked)
+                view.funnels.append(FunnelView(report, link: { "\(request.uri.path)?statsPeriod=\(period)&funnel=\(funnel.id)&segment=\($0)#funnel-\(funnel.id)" }))
+            }
             return dashboard.templates.page("business", view)
         }
         // This week (from Monday 00:00 UTC) and last week, target by target.
@@ -80,6 +88,7 @@ struct BusinessView: Sendable {
     var canManage: Bool
     /// What the business events say; nil when none arrived in the period.
     var activity: ActivityView?
+    var funnels: [FunnelView] = []
 
     init(_ summary: BusinessImpactSummary, scope: PageScope, period: String, path: String) {
         chrome = scope.chrome
@@ -197,5 +206,46 @@ struct ActivityView: Sendable {
         let signal = metrics.churn
         churn = signal.rate.map { "\(signal.droppedUsers) of \(signal.previousWeekUsers) users (\(Int(($0 * 100).rounded())) %) came back less than half as often the following week" }
             ?? "No users in the week before last to compare."
+    }
+}
+
+/// A funnel over the period: each step's users as a share of the first step, conversion from
+/// the step before, drop-off and median time; split by a segment when one is picked.
+struct FunnelView: Sendable {
+    struct StepRow: Sendable { var label: String; var event: String; var users: String; var bar: String; var conversion: String; var dropOff: String; var median: String }
+    struct SegmentRow: Sendable { var value: String; var entered: String; var converted: String; var conversion: String; var bar: String }
+    struct SegmentLink: Sendable { var name: String; var href: String; var active: Bool }
+
+    var id: String
+    var name: String
+    var summary: String
+    var steps: [StepRow]
+    var segmentLinks: [SegmentLink]
+    var hasSegments: Bool
+    var segment: String?
+    var segments: [SegmentRow]
+
+    init(_ report: FunnelReport, link: (String) -> String) {
+        id = report.id
+        name = report.name
+        summary = report.entered == 0 ? "No one entered this funnel in the period."
+            : "\(WebFormat.count(report.converted)) of \(WebFormat.count(report.entered)) converted (\(Self.percent(report.conversion))) within \(WebFormat.duration(Double(report.conversionWindowSeconds)))"
+        steps = report.steps.map { step in
+            StepRow(label: step.label, event: step.label == step.event ? "" : step.event, users: WebFormat.count(step.users), bar: Charts.shareBar(step.conversionFromStart),
+                    conversion: step.index == 0 ? "–" : Self.percent(step.conversionFromPrevious), dropOff: step.index == 0 ? "–" : WebFormat.count(step.dropOff),
+                    median: step.medianSecondsFromPrevious.map { WebFormat.duration($0) } ?? "–")
+        }
+        segmentLinks = report.segmentNames.map { SegmentLink(name: $0, href: link($0), active: $0 == report.segment) }
+        hasSegments = !segmentLinks.isEmpty
+        segment = report.segment
+        segments = report.segments.map { row in
+            SegmentRow(value: row.value, entered: WebFormat.count(row.entered), converted: WebFormat.count(row.converted),
+                       conversion: Self.percent(row.conversion), bar: Charts.shareBar(row.conversion))
+        }
+    }
+
+    static func percent(_ share: Double?) -> String {
+        guard let share else { return "–" }
+        return String(format: share * 100 == (share * 100).rounded() ? "%.0f %%" : "%.1f %%", share * 100)
     }
 }

@@ -84,8 +84,13 @@ def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa:
     time.sleep(2)
     assert len(fired()) == 1, "a standing crossing alerts once"
 
-    # Business events by the project's key: two signups, one booking worth 40; a retry is skipped.
-    events = [{"id": "s1", "name": "signup", "user_id": "ana"}, {"id": "s2", "name": "signup", "user_id": "ben"},
+    # A signup funnel split by traffic source, then business events by the project's key: two
+    # signups (from ads and from search), one booking worth 40; a retry is skipped.
+    funnel = api.post(base + "/funnels/", json={"name": "Signup to booking", "steps": [{"event": "signup"}, {"event": "booking_completed", "label": "First booking"}],
+                                               "conversion_window_seconds": 86400, "segments": ["traffic_source", "device"]})
+    assert funnel.status_code == 201, funnel.text
+    events = [{"id": "s1", "name": "signup", "user_id": "ana", "properties": {"traffic_source": "ads"}},
+              {"id": "s2", "name": "signup", "user_id": "ben", "properties": {"traffic_source": "search"}},
               {"id": "b1", "name": "booking_completed", "user_id": "ana", "value": 40}]
     for expected in (3, 0):
         reply = requests.post(f"{server.url}/api/0/projects/default/default/business-events/?sentry_key={key}", json=events, timeout=10)
@@ -93,6 +98,8 @@ def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa:
     metrics = api.get(base + "/business-metrics/?statsPeriod=24h").json()
     booked = next(e for e in metrics["events"] if e["name"] == "booking_completed")
     assert metrics["active_users_total"] == 2 and booked["adoption"] == 0.5 and metrics["revenue_total"] == 40
+    report = api.get(base + f"/funnels/{funnel.json()['id']}/?statsPeriod=24h&segment=traffic_source").json()
+    assert report["entered"] == 2 and report["converted"] == 1 and [s["value"] for s in report["segments"]] == ["ads", "search"], report
 
     issue = next(i for i in api.get(server.url + "/api/0/projects/default/default/issues/").json() if i["title"].startswith("CardError"))
     axe, failures = Axe(), []
@@ -110,6 +117,13 @@ def test_booking_below_target_and_revenue_at_risk_alert(shop, browser):  # noqa:
         activity = tab.locator("section", has_text="Activity from business events")
         assert "2 active users" in activity.inner_text() and "50 %" in activity.locator("tr", has_text="booking_completed").inner_text()
         check(tab, "business", scheme, axe, failures)
+        # The funnel, then split by traffic source.
+        card = tab.locator("section", has_text="Funnel: Signup to booking")
+        assert "1 of 2 converted (50 %)" in card.inner_text() and "First booking" in card.inner_text()
+        card.get_by_role("link", name="by traffic_source").click()
+        card = tab.locator("section", has_text="Funnel: Signup to booking")
+        assert "100 %" in card.locator("tr", has_text="ads").inner_text() and "0 %" in card.locator("tr", has_text="search").inner_text()
+        check(tab, "business-funnel", scheme, axe, failures)
         tab.get_by_role("link", name="Service levels").click()
         row = tab.locator("tr", has_text="Error rate").first
         assert "does not hold" in row.inner_text(), row.inner_text()
