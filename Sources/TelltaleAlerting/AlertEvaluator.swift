@@ -175,6 +175,8 @@ public final class AlertEvaluator: Service, Sendable {
         // Performance thresholds are a project's; revenue at risk the organization's.
         case .detection(let detection) where detection.kind == .threshold:
             "\(publicURL)/organizations/\(organizationSlug)/\(detection.projectID == nil ? "business" : "performance")/"
+        case .detection(let detection) where detection.kind == .userReport:
+            "\(publicURL)/organizations/\(organizationSlug)/user-reports/\(detection.detectionID)/"
         case .detection(let detection):
             detection.issueID.map { "\(publicURL)/organizations/\(organizationSlug)/issues/\($0)/" } ?? "\(publicURL)/organizations/\(organizationSlug)/"
         }

@@ -37,7 +37,8 @@ public struct Store: Sendable {
             analysis: AnalysisSQL(backend: backend),
             leases: JobLeaseSQL(backend: backend),
             performance: PerformanceSQL(backend: backend),
-            business: BusinessSQL(backend: backend)
+            business: BusinessSQL(backend: backend),
+            userReports: UserReportSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -67,7 +67,7 @@ public enum AlertCondition: Sendable, Hashable {
         case .heartbeat(let kind):
             signal.kind == .monitor && (signal.monitorType == .heartbeat || signal.monitorType == .cron) && signal.to == .down
                 && (kind == .any || (kind == .missed) == signal.isMissedRun)
-        case .userReport: false
+        case .userReport: signal.kind == .detection && signal.detectionKind == .userReport
         case .spikeDetected(let scope):
             signal.kind == .detection && signal.detectionKind == .spike
                 && (scope == .any || (scope == .issue) == (signal.detectionIssue != nil))

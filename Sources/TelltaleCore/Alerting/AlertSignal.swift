@@ -32,7 +32,8 @@ public enum AlertSignal: Sendable, Hashable {
 /// error rate), or a recurring pattern found for the first time.
 public struct DetectionSignal: Sendable, Hashable {
     /// `threshold`: a performance threshold of one rule crossed; `detectionID` is the rule's id.
-    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern, regression, threshold }
+    /// `user_report`: a new user report; `detectionID` is the report's id, the severity its priority.
+    public enum Kind: String, Sendable, Hashable, Codable { case spike, pattern, regression, threshold, userReport = "user_report" }
 
     public var organizationID: OrganizationID
     public var kind: Kind

@@ -219,7 +219,7 @@ public enum RuleEngine {
             if case .monitor(let change) = signal { status == .up ? "recovered after being down" : "\(change.to.rawValue): \(change.cause)" } else { status.rawValue }
         case .heartbeat(let kind):
             if case .monitor(let change) = signal { "run \(change.isMissedRun ? "missed" : "failed"): \(change.cause)" } else { "run \(kind.rawValue)" }
-        case .userReport: "a user report"
+        case .userReport: if case .detection(let detection) = signal { detection.detail } else { "a user report" }
         case .spikeDetected, .patternDetected, .regressionDetected, .performance, .revenueAtRisk:
             if case .detection(let detection) = signal { detection.detail } else { "a detection" }
         }

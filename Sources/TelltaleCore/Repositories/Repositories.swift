@@ -42,6 +42,8 @@ public struct Repositories: Sendable {
     public var performance: any PerformanceRepository
     /// Workflows, business settings and revenue at risk.
     public var business: any BusinessRepository
+    /// User reports and their triage.
+    public var userReports: any UserReportRepository
 
     /// Groups the repositories.
     public init(
@@ -65,7 +67,8 @@ public struct Repositories: Sendable {
         analysis: any AnalysisRepository,
         leases: any JobLeaseRepository,
         performance: any PerformanceRepository,
-        business: any BusinessRepository
+        business: any BusinessRepository,
+        userReports: any UserReportRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -88,5 +91,6 @@ public struct Repositories: Sendable {
         self.leases = leases
         self.performance = performance
         self.business = business
+        self.userReports = userReports
     }
 }

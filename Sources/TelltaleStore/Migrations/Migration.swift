@@ -29,6 +29,7 @@ enum Migrations {
         Migration(version: 16, name: "business workflows and revenue", statements: BusinessSchema.statements),
         Migration(version: 17, name: "business events", statements: BusinessSchema.events),
         Migration(version: 18, name: "business funnels", statements: BusinessSchema.funnels),
+        Migration(version: 19, name: "user report triage", statements: UserReportSchema.statements),
     ]
 
     /// The schema version this binary expects.

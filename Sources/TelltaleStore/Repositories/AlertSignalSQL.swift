@@ -103,8 +103,10 @@ public struct AlertSignalSQL: AlertSignalSource {
     public func detectionSignals(after position: Int64, limit: Int) async throws -> [(position: Int64, signal: DetectionSignal)] {
         try await backend.read { db in
             try await db.raw("""
-                SELECT d.id, d.organization_id, d.kind, d.detection_id, d.project_id, d.issue_id, d.title, d.detail, d.at, i.severity
+                SELECT d.id, d.organization_id, d.kind, d.detection_id, d.project_id, d.issue_id, d.title, d.detail, d.at,
+                       COALESCE(i.severity, r.priority) AS severity
                 FROM detections d LEFT JOIN issues i ON i.id = d.issue_id
+                LEFT JOIN user_reports r ON d.kind = 'user_report' AND r.id = d.detection_id
                 WHERE d.id > \(bind: position) ORDER BY d.id LIMIT \(bind: limit)
                 """).all().map { row in
                 let signal = DetectionSignal(

@@ -104,16 +104,20 @@ public struct IngestSQLRepository: IngestRepository {
         }
     }
 
+    /// Sentry feedback joins the triage queue as open reports, and alert rules hear of each.
     static func insertReports(_ rows: [UserReportRecord], _ db: any SQLDatabase) async throws {
-        for chunk in rows.chunks(of: rowsPerStatement) {
-            var insert = db.insert(into: "user_reports").columns("project_id", "event_id", "name", "email", "comments", "source", "timestamp")
-            for row in chunk {
-                insert = insert.values(
-                    SQLBind(row.projectID.rawValue), SQLBind(row.eventID), SQLBind(row.name), SQLBind(row.email), SQLBind(row.comments),
-                    SQLBind(row.source), SQLBind(ms(row.timestamp))
-                )
-            }
-            try await insert.run()
+        for row in rows {
+            let at = ms(row.timestamp)
+            guard let id = try await db.insert(into: "user_reports")
+                .columns("project_id", "event_id", "name", "email", "comments", "source", "timestamp", "updated_at")
+                .values(SQLBind(row.projectID.rawValue), SQLBind(row.eventID), SQLBind(row.name), SQLBind(row.email), SQLBind(row.comments),
+                        SQLBind(row.source), SQLBind(at), SQLBind(at))
+                .returning("id").first(decodingColumn: "id", as: Int64.self),
+                let organization = try await db.raw("SELECT organization_id FROM projects WHERE id = \(bind: row.projectID.rawValue)")
+                    .first(decodingColumn: "organization_id", as: Int64.self)
+            else { continue }
+            try await UserReportSQL.recordDetection(db, reportID: id, organizationID: organization, projectID: row.projectID.rawValue,
+                                                    title: UserReportDraft.titleFrom(row.comments), priority: .medium, at: at)
         }
     }
 
