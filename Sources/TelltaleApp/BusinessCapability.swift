@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TelltaleAlerting
 import TelltaleAPI
 import TelltaleBusiness
 import TelltaleCore
@@ -8,8 +9,9 @@ import TelltaleIngest
 import TelltaleStore
 import TelltaleWeb
 
-/// Business insight: workflows, business settings, the business-impact summary and page, and
-/// the job that watches alert rules' revenue-at-risk thresholds.
+/// Business insight and user reports: workflows, funnels, business settings, the business-impact
+/// summary and page, the job that watches alert rules' revenue-at-risk thresholds, the report
+/// widget's endpoint and the triage queue.
 struct BusinessCapability: Capability {
     let repositories: Repositories
     let ingest: IngestService
@@ -17,6 +19,7 @@ struct BusinessCapability: Capability {
     let dashboard: Dashboard
     let job: PeriodicJob
     let schemaReady: SchemaGate
+    let replyToReporter: @Sendable (UserReport, Organization) async -> Void
 
     init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
@@ -25,6 +28,17 @@ struct BusinessCapability: Capability {
         self.dashboard = dashboard
         self.schemaReady = schemaReady
         let repositories = store.repositories
+        // A resolved report's reporter hears of it by email when the installation has a mail server.
+        let smtp = configuration.smtp
+        replyToReporter = { report, organization in
+            guard let smtp else { return }
+            do {
+                try await ReportReplyMail.send(report, organization: organization.name, smtp: smtp, now: Date())
+                logger.info("Told a reporter their report is resolved", metadata: ["report.id": "\(report.id)"])
+            } catch {
+                logger.warning("Could not email a reporter", metadata: ["report.id": "\(report.id)", "error": "\(error)"])
+            }
+        }
         let standing = Standing()
         // On the node holding the `business` lease (once a minute by default): a crossing is
         // recorded once, and again only after the revenue came back under.
@@ -41,6 +55,10 @@ struct BusinessCapability: Capability {
     func addRoutes(_ groups: RouteGroups) {
         BusinessController(repositories: repositories, service: ingest, maxBodyBytes: maxBodyBytes).addRoutes(to: groups.api)
         BusinessPages(dashboard: dashboard).addRoutes(to: groups.web)
+        let reports = UserReportsController(repositories: repositories, service: ingest, reply: replyToReporter)
+        reports.addPublicRoutes(to: groups.root)
+        reports.addRoutes(to: groups.api)
+        UserReportPages(dashboard: dashboard, reply: replyToReporter).addRoutes(to: groups.web)
     }
 
     var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: job)] }

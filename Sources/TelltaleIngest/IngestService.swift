@@ -267,6 +267,25 @@ public final class IngestService: Sendable {
         return try await grant(publicKey: publicKey, projectID: projectID)
     }
 
+    /// User reports per minute from one address, and through one key unless the key sets its own limit.
+    public static let userReportsPerAddress = 10
+    public static let userReportsPerKey = 120
+
+    /// Admits one user report sent with a project's key from `address`, or throws 429 with
+    /// the seconds to wait: reports come from anyone's browser, so the address counts too.
+    public func admitUserReport(grant: KeyGrant, address: String?, now: Double) throws(IngestFailure) {
+        let keyLimit = grant.key.rateLimitPerMinute ?? Self.userReportsPerKey
+        let decision = limiter.withLock { limiter -> RateLimiter.Decision in
+            if let address, case .limited(let retry) = limiter.admit(key: "report-address:\(address)", limit: Self.userReportsPerAddress, now: now) {
+                return .limited(retryAfter: retry)
+            }
+            return limiter.admit(key: "report-key:\(grant.key.id)", limit: keyLimit, now: now)
+        }
+        if case .limited(let retry) = decision {
+            throw IngestFailure(429, "too many user reports; try again in \(retry) s", retryAfter: retry)
+        }
+    }
+
     /// Drops event and transaction items over the key's or organization's per-minute limit.
     func applyRateLimits(_ items: [Envelope.Item], grant: KeyGrant, now: Double) -> ([Envelope.Item], [RateLimit], [IngestRecord]) {
         let keyLimit = grant.key.rateLimitPerMinute ?? settings.defaultKeyRateLimit

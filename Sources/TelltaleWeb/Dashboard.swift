@@ -96,7 +96,7 @@ struct PageScope: Sendable {
 /// The page header: who is signed in, where they are, what they may do. Templates read it
 /// through `MustacheParent` (MustacheLookups.swift), so derived values can be computed.
 struct Chrome: Sendable {
-    enum Section: Sendable { case overview, issues, health, performance, business, alerts, incidents, settings, account, notifications }
+    enum Section: Sendable { case overview, issues, health, performance, business, reports, alerts, incidents, settings, account, notifications }
     struct UserView: Sendable { var name: String; var email: String }
     struct OrgLink: Sendable { var slug: String; var name: String; var current: Bool }
 
@@ -115,6 +115,7 @@ struct Chrome: Sendable {
     var isHealth: Bool { section == .health }
     var isPerformance: Bool { section == .performance }
     var isBusiness: Bool { section == .business }
+    var isReports: Bool { section == .reports }
     var isSettings: Bool { section == .settings }
     var isAccount: Bool { section == .account }
     var isAlerts: Bool { section == .alerts }
