@@ -256,10 +256,13 @@ let package = Package(
                 .embedInCode("Resources/templates/releases.mustache"),
                 .embedInCode("Resources/templates/release.mustache"),
                 .embedInCode("Resources/templates/business.mustache"),
+                .embedInCode("Resources/templates/user_reports.mustache"),
+                .embedInCode("Resources/templates/user_report.mustache"),
                 .embedInCode("Resources/templates/sla.mustache"),
                 .embedInCode("Resources/static/app.css"),
                 .embedInCode("Resources/static/app.js"),
                 .embedInCode("Resources/static/telltale.js"),
+                .embedInCode("Resources/static/telltale-feedback.js"),
             ],
             swiftSettings: swiftSettings
         ),

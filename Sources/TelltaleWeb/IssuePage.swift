@@ -34,6 +34,9 @@ extension Dashboard {
         var resolutionNote: String?
         /// What the issue's events put at risk (`USD 620 · Payment`), when anything.
         var revenueAtRisk: String?
+        /// Reports people filed about this issue's events.
+        var userReports: [ReportLine]
+        var hasUserReports: Bool
         /// Incidents this issue is linked to, newest first.
         var incidentLinks: LinkedIncidents?
         var classification: ClassificationView?
@@ -154,6 +157,10 @@ extension Dashboard {
         let project = scope.projects.first { $0.id == issue.projectID }
         let hashes = try await repositories.issues.hashes(issueID: issue.id)
         let ruleNames = issue.classification == nil ? [:] : try await classificationRuleNames(scope)
+        let reports = try await repositories.userReports.reports(UserReportFilter(projectIDs: [issue.projectID], issueID: issue.id, limit: 20)).map {
+            ReportLine(href: "\(scope.orgPath)/user-reports/\($0.id)/", title: $0.draft.title, status: $0.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                       detail: [$0.draft.priority.rawValue + " priority", $0.draft.name, WebFormat.timestamp($0.createdAt)].compactMap { $0 }.joined(separator: " · "))
+        }
         return IssueView(
             chrome: scope.chrome,
             row: row,
@@ -172,6 +179,8 @@ extension Dashboard {
             usersHref: "\(base)users/",
             resolutionNote: issue.resolutionNote,
             revenueAtRisk: try await revenueAtRisk(issue, scope: scope),
+            userReports: reports,
+            hasUserReports: !reports.isEmpty,
             incidentLinks: try await linkedIncidents(kind: "issue", id: issue.id, scope: scope),
             classification: issue.classification.map { ClassificationView($0, rules: ruleNames) },
             similarHref: "\(scope.orgPath)/issues/\(issue.id)/similar",
@@ -301,3 +310,6 @@ extension Dashboard {
         return id.map { "\(scope.orgPath)/performance/events/\($0)/?project=\(slug)&statsPeriod=30d" }
     }
 }
+
+/// A user report on an issue's page.
+struct ReportLine: Sendable { var href: String; var title: String; var status: String; var detail: String }

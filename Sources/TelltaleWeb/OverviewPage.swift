@@ -81,6 +81,9 @@ extension Dashboard {
             .init(label: "Resolved", value: WebFormat.count(stats.resolvedIssues)),
             .init(label: "Mean time to resolve", value: stats.meanTimeToResolve.map(WebFormat.duration) ?? "–"),
         ]
+        // Reports people filed that still need someone.
+        let openReports = try await repositories.userReports.openCounts(projectIDs: scope.projects.map(\.id)).values.reduce(0, +)
+        figures.append(.init(label: "Open user reports", value: WebFormat.count(Int64(openReports))))
         // Revenue at risk over the same period, once the organization has workflows or errors sent amounts.
         let revenue = try await BusinessReports(repositories: repositories).revenueAtRisk(scope.organization.id, from: now.addingTimeInterval(-span), to: now)
         if revenue > 0 {

@@ -20,7 +20,8 @@ struct StaticAssets: Sendable {
 }
 
 /// `/js/telltale.js`: the browser script pages elsewhere load (errors, failed calls, Web
-/// Vitals). Its URL has no version, so browsers keep it an hour; any origin may load it.
+/// Vitals), and `/js/telltale-feedback.js`, the report widget. Their URLs have no version, so
+/// browsers keep them an hour; any origin may load them.
 public struct BrowserScript: Sendable {
     public init() {}
 
@@ -29,6 +30,12 @@ public struct BrowserScript: Sendable {
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600",
                                             .xContentTypeOptions: "nosniff", .accessControlAllowOrigin: "*"],
                      body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.telltale_js)))
+        }
+        // The feedback widget: a button and a form that file user reports with the same DSN.
+        router.get("js/telltale-feedback.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600",
+                                            .xContentTypeOptions: "nosniff", .accessControlAllowOrigin: "*"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.telltale_feedback_js)))
         }
     }
 }

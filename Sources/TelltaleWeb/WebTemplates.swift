@@ -21,6 +21,8 @@ public struct WebTemplates: Sendable {
             "releases": PackageResources.releases_mustache,
             "release": PackageResources.release_mustache,
             "business": PackageResources.business_mustache,
+            "user_reports": PackageResources.user_reports_mustache,
+            "user_report": PackageResources.user_report_mustache,
             "sla": PackageResources.sla_mustache,
             "login": PackageResources.login_mustache,
             "issues": PackageResources.issues_mustache,

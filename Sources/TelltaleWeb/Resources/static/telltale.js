@@ -70,8 +70,11 @@
     var exception = { type: type, value: value, mechanism: { type: mechanism, handled: handled } };
     var list = frames(error && error.stack);
     if (list.length) exception.stacktrace = { frames: list };
-    send("event", base({ level: "error", exception: { values: [exception] } }));
+    var event = base({ level: "error", exception: { values: [exception] } });
+    lastEventId = event.event_id;
+    send("event", event);
   }
+  var lastEventId = null;
 
   window.addEventListener("error", function (e) {
     if (e.error) captureError(e.error, "onerror", false);
@@ -173,5 +176,7 @@
   }
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") report(); });
   window.addEventListener("pagehide", report);
-  window.telltale = { captureException: function (error) { captureError(error, "generic", true); }, report: report };
+  // lastEventId lets the feedback widget link a report to the error the person just saw.
+  window.telltale = { captureException: function (error) { captureError(error, "generic", true); }, report: report,
+                      lastEventId: function () { return lastEventId; } };
 })();
