@@ -146,7 +146,8 @@ struct UserReportView: Sendable {
     var issueHref: String?
     var duplicateHref: String?
     var shots: [Shot]
-    var resolution: String
+    var resolution: String?
+    var resolutionText: String
     var statuses: [Option]
     var priorities: [Option]
     var assignees: [Option]
@@ -176,7 +177,8 @@ struct UserReportView: Sendable {
         shots = report.screenshots.enumerated().map { index, shot in
             Shot(href: "\(scope.orgPath)/user-reports/\(report.id)/screenshots/\(shot.id)", alt: "Screenshot \(index + 1) of the report: \(shot.filename)")
         }
-        resolution = report.resolution ?? ""
+        resolution = report.resolution
+        resolutionText = report.resolution ?? ""
         statuses = UserReport.Status.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " "), selected: $0 == report.status) }
         priorities = UserReport.Priority.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == d.priority) }
         assignees = [Option(value: "", label: "nobody", selected: report.assigneeID == nil)]
