@@ -3,8 +3,9 @@ public import TelltaleCore
 public import TelltalePerformance
 
 /// Business insight from what is already stored: each workflow's attempts and failures from
-/// the transaction statistics, its errors and issues from the issues it is attributed to, the
-/// revenue they put at risk, and the weighted compliance score.
+/// the transaction statistics and the business events it names, its errors and issues from
+/// the issues it is attributed to, the revenue they put at risk, and the weighted compliance
+/// score.
 public struct BusinessReports: Sendable {
     let repositories: Repositories
 
@@ -89,6 +90,16 @@ public struct BusinessReports: Sendable {
                     tally.figures[index].attempts += value.count
                     tally.figures[index].failures += value.failures
                     failedValue[index, default: [:]][key.bucket, default: 0] += Double(value.failures) * workflow.draft.valuePerFailure
+                }
+            }
+        }
+        // Business events a workflow names: each is an attempt, a failed one a failed attempt.
+        if workflows.contains(where: { !$0.draft.match.events.isEmpty }) {
+            for day in try await repositories.business.eventDays(projects: projects.map(\.id), from: from, to: to) where day.name != "*" {
+                for (index, workflow) in workflows.enumerated() where workflow.draft.match.events.contains(day.name) {
+                    tally.figures[index].attempts += day.count
+                    tally.figures[index].failures += day.failures
+                    failedValue[index, default: [:]][day.day, default: 0] += Double(day.failures) * workflow.draft.valuePerFailure
                 }
             }
         }

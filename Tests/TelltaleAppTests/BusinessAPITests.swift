@@ -128,7 +128,12 @@ extension IssuesAPITests {
         try await TestEnvironment.with(database) { environment in
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
-                let t = try await setUp(environment)
+                var t = try await setUp(environment)
+                t.admin = try await environment.withAccounts { accounts, repositories in
+                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
+                    let secret = try await accounts.issueToken(userID: user.id, name: "events", scopes: [.projectRead, .projectWrite, .eventRead]).secret
+                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
+                }
                 func post(_ body: String, auth: HTTPFields? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
                     var headers: HTTPFields = [.contentType: "application/json"]
                     if let auth { headers.append(contentsOf: auth) } else { headers[HTTPField.Name("X-Sentry-Auth")!] = "Sentry sentry_key=\(t.key)" }
@@ -175,6 +180,19 @@ extension IssuesAPITests {
                 #expect(churn["previous_week_users"] as? Int == 4 && churn["dropped_users"] as? Int == 2 && churn["rate"] as? Double == 0.5, "\(churn)")
                 let days = try #require(metrics.object["active_users"] as? [[String: Any]])
                 #expect(days.count == 31 && days.map { $0["users"] as? Int ?? 0 }.max() == 4)
+
+                // A workflow measured by business events: each booking an attempt, a failed one
+                // (`"success": false`) a failed attempt worth its value per failure.
+                let workflow = try await call(client, .post, "organizations/default/workflows/",
+                                              #"{"name": "Bookings", "weight": 20, "target": 95, "match": {"events": ["booking_completed"]}, "value_per_failure": 30}"#,
+                                              auth: t.admin)
+                #expect(workflow.status == .created, "\(workflow.body)")
+                (status, reply) = try await post(#"[{"id": "b3", "name": "booking_completed", "user_id": "u4", "properties": {"success": false}}, {"id": "b4", "name": "booking_completed", "user_id": "u4", "properties": {"outcome": "ok"}}]"#)
+                #expect(status == .ok && reply["accepted"] as? Int == 2)
+                let impact = try await call(client, .get, "organizations/default/business-impact/?statsPeriod=30d", auth: t.viewer)
+                let bookings = try #require((impact.object["workflows"] as? [[String: Any]])?.first { $0["name"] as? String == "Bookings" }, "\(impact.body)")
+                #expect(bookings["attempts"] as? Int == 4 && bookings["failures"] as? Int == 1 && bookings["success_rate"] as? Double == 75
+                        && bookings["revenue_at_risk"] as? Double == 30, "\(bookings)")
             }
         }
     }

@@ -158,4 +158,12 @@ extension BusinessTests {
         #expect(signal.previousWeekUsers == 4 && signal.droppedUsers == 2 && signal.rate == 0.5, "b fell to a quarter, c stopped; d halved exactly")
         #expect(ChurnSignal.compute(previous: [:], latest: ["a": 1]).rate == nil)
     }
+
+    @Test("a business event reports a failed operation by success false, or an outcome or status of failed, failure or error")
+    func failedEvents() {
+        func event(_ properties: JSONValue) -> BusinessEvent { BusinessEvent(name: "booking", properties: properties, timestamp: 0) }
+        #expect(event(.object(["success": .bool(false)])).failed)
+        #expect(event(.object(["outcome": .string("Failed")])).failed && event(.object(["status": .string("error")])).failed)
+        #expect(!event(.object(["success": .bool(true)])).failed && !event(.object(["outcome": .string("ok")])).failed && !event(.object([:])).failed)
+    }
 }

@@ -28,6 +28,14 @@ public struct BusinessEvent: Sendable, Hashable {
         self.timestamp = timestamp
     }
 
+    /// Whether the event reports a failed operation (a workflow counts it as a failed attempt):
+    /// `"success": false`, or `"outcome"` or `"status"` of `failed`, `failure` or `error`.
+    public var failed: Bool {
+        if properties["success"] == .bool(false) { return true }
+        let word = (properties["outcome"]?.stringValue ?? properties["status"]?.stringValue)?.lowercased()
+        return word.map { ["failed", "failure", "error"].contains($0) } ?? false
+    }
+
     /// At most this many events in one request.
     public static let maxBatch = 1_000
     /// A property bag's size when written back, at most.

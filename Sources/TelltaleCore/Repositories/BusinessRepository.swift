@@ -100,13 +100,16 @@ public struct BusinessEventDay: Sendable {
     public var day: Int64
     public var name: String
     public var count: Int64
+    /// Events reporting a failed operation (`BusinessEvent.failed`).
+    public var failures: Int64
     public var value: Double
     public var users: UserSketch
 
-    public init(day: Int64, name: String, count: Int64, value: Double, users: UserSketch) {
+    public init(day: Int64, name: String, count: Int64, failures: Int64 = 0, value: Double, users: UserSketch) {
         self.day = day
         self.name = name
         self.count = count
+        self.failures = failures
         self.value = value
         self.users = users
     }

@@ -121,4 +121,8 @@ enum BusinessSchema {
             """,
         ]
     }
+    /// Failed operations among a day's events of a name, for workflows matched by events.
+    static func eventFailures(_ f: SQLFlavor) -> [String] {
+        ["ALTER TABLE business_daily ADD COLUMN failures \(f.bigint) NOT NULL DEFAULT 0"]
+    }
 }

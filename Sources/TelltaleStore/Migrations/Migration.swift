@@ -30,6 +30,7 @@ enum Migrations {
         Migration(version: 17, name: "business events", statements: BusinessSchema.events),
         Migration(version: 18, name: "business funnels", statements: BusinessSchema.funnels),
         Migration(version: 19, name: "user report triage", statements: UserReportSchema.statements),
+        Migration(version: 20, name: "business event failures", statements: BusinessSchema.eventFailures),
     ]
 
     /// The schema version this binary expects.

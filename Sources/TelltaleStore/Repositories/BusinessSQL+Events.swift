@@ -10,7 +10,7 @@ extension BusinessSQL {
         let forUpdate = backend.flavor.forUpdate
         let funnelNames = Set(funnels.flatMap { $0.draft.steps.map(\.event) })
         return try await backend.write { db in
-            var inserted: [(name: String, user: String?, value: Double?, timestamp: Int64)] = []
+            var inserted: [(name: String, user: String?, value: Double?, timestamp: Int64, failed: Bool)] = []
             var funnelEvents: [FunnelEvent] = []
             for chunk in events.chunks(of: 200) {
                 var values: [SQLQueryString] = []
@@ -29,10 +29,12 @@ extension BusinessSQL {
                 for row in rows {
                     let name = try row.decode(column: "name", as: String.self), user = try row.decode(column: "user_hash", as: String?.self)
                     let timestamp = try row.decode(column: "timestamp", as: Int64.self)
-                    inserted.append((name, user, try row.decode(column: "value", as: Double?.self), timestamp))
+                    let text = try row.decode(column: "properties", as: String.self)
+                    let properties = try? JSONParser.parse(Array(text.utf8))
+                    let failed = BusinessEvent(name: name, properties: properties ?? .object([:]), timestamp: 0).failed
+                    inserted.append((name, user, try row.decode(column: "value", as: Double?.self), timestamp, failed))
                     // Funnels follow the user, else the session (an anonymous visitor's signup).
                     guard funnelNames.contains(name), let identity = try user ?? row.decode(column: "session_id", as: String?.self).map({ "session:\($0)" }) else { continue }
-                    let properties = try? JSONParser.parse(Array(row.decode(column: "properties", as: String.self).utf8))
                     funnelEvents.append(FunnelEvent(identity: identity, name: name, properties: Self.textProperties(properties),
                                                     timestamp: timestamp))
                 }
@@ -40,13 +42,14 @@ extension BusinessSQL {
             guard !inserted.isEmpty else { return 0 }
             if !funnelEvents.isEmpty { try await Self.track(funnels, funnelEvents, forUpdate: forUpdate, db: db) }
             struct Key: Hashable { var day: Int64; var name: String }
-            var days: [Key: (n: Int64, value: Double, users: UserSketch)] = [:]
+            var days: [Key: (n: Int64, failures: Int64, value: Double, users: UserSketch)] = [:]
             var weeks: [Key: Int64] = [:]
             for event in inserted {
                 let day = event.timestamp / 86_400_000 * 86_400_000
                 for name in [event.name, "*"] {
-                    var entry = days[Key(day: day, name: name)] ?? (0, 0, UserSketch())
+                    var entry = days[Key(day: day, name: name)] ?? (0, 0, 0, UserSketch())
                     entry.n += 1
+                    if event.failed { entry.failures += 1 }
                     entry.value += event.value ?? 0
                     if let user = event.user { entry.users.add(UserSketch.hash(user)) }
                     days[Key(day: day, name: name)] = entry
@@ -66,7 +69,7 @@ extension BusinessSQL {
                 var users = entry.users
                 if let current, !current.isEmpty { users.merge(encoded: current) }
                 try await db.raw("""
-                    UPDATE business_daily SET n = n + \(bind: entry.n), value_sum = value_sum + \(bind: entry.value), users = \(bind: Data(users.encoded()))
+                    UPDATE business_daily SET n = n + \(bind: entry.n), failures = failures + \(bind: entry.failures), value_sum = value_sum + \(bind: entry.value), users = \(bind: Data(users.encoded()))
                     WHERE project_id = \(bind: projectID.rawValue) AND day = \(bind: key.day) AND name = \(bind: key.name)
                     """).run()
             }
@@ -85,13 +88,13 @@ extension BusinessSQL {
         guard !projects.isEmpty else { return [] }
         return try await backend.read { db in
             try await db.raw("""
-                SELECT day, name, n, value_sum, users FROM business_daily
+                SELECT day, name, n, failures, value_sum, users FROM business_daily
                 WHERE project_id IN \(group: projects.map(\.rawValue)) AND day >= \(bind: from / 86_400_000 * 86_400_000) AND day < \(bind: to)
                 """).all().map { row in
                 var users = UserSketch()
                 users.merge(encoded: try row.decode(column: "users", as: Data.self))
                 return BusinessEventDay(day: try row.decode(column: "day", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-                                        count: try row.decode(column: "n", as: Int64.self), value: try row.decode(column: "value_sum", as: Double.self), users: users)
+                                        count: try row.decode(column: "n", as: Int64.self), failures: try row.decode(column: "failures", as: Int64.self), value: try row.decode(column: "value_sum", as: Double.self), users: users)
             }
         }
     }
