@@ -185,15 +185,10 @@ public struct BusinessController: Sendable {
     }
 }
 
-/// A workflow as the API shows it: its draft's fields and its id.
-public struct WorkflowBody: Sendable, Encodable {
+/// A definition as the API shows it (a workflow, a funnel): its fields and its id.
+public struct DefinitionBody<Draft: Encodable & Sendable>: Sendable, Encodable {
     public var id: String
-    public var draft: WorkflowDraft
-
-    init(_ workflow: Workflow) {
-        id = workflow.id.description
-        draft = workflow.draft
-    }
+    public var draft: Draft
 
     enum CodingKeys: String, CodingKey { case id }
 
@@ -204,21 +199,13 @@ public struct WorkflowBody: Sendable, Encodable {
     }
 }
 
-/// A funnel as the API lists it: its definition's fields and its id.
-public struct FunnelBody: Sendable, Encodable {
-    public var id: String
-    public var draft: FunnelDraft
+public typealias WorkflowBody = DefinitionBody<WorkflowDraft>
+public typealias FunnelBody = DefinitionBody<FunnelDraft>
 
-    init(_ funnel: Funnel) {
-        id = funnel.id.description
-        draft = funnel.draft
-    }
+extension DefinitionBody where Draft == WorkflowDraft {
+    init(_ workflow: Workflow) { self.init(id: workflow.id.description, draft: workflow.draft) }
+}
 
-    enum CodingKeys: String, CodingKey { case id }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try draft.encode(to: encoder)
-    }
+extension DefinitionBody where Draft == FunnelDraft {
+    init(_ funnel: Funnel) { self.init(id: funnel.id.description, draft: funnel.draft) }
 }

@@ -23,11 +23,7 @@ extension IssuesAPITests {
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 var t = try await setUp(environment)
-                t.admin = try await environment.withAccounts { accounts, repositories in
-                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
-                    let secret = try await accounts.issueToken(userID: user.id, name: "business", scopes: [.projectRead, .projectWrite, .eventRead]).secret
-                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
-                }
+                t.admin = try await managerToken(environment)
                 // Only managers define workflows; a set must weigh 100 %.
                 let refused = try await call(client, .post, "organizations/default/workflows/", #"{"template": "booking"}"#, auth: t.viewer)
                 #expect([.forbidden, .notFound].contains(refused.status), "\(refused.status) \(refused.body)")
@@ -129,11 +125,7 @@ extension IssuesAPITests {
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 var t = try await setUp(environment)
-                t.admin = try await environment.withAccounts { accounts, repositories in
-                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
-                    let secret = try await accounts.issueToken(userID: user.id, name: "events", scopes: [.projectRead, .projectWrite, .eventRead]).secret
-                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
-                }
+                t.admin = try await managerToken(environment)
                 func post(_ body: String, auth: HTTPFields? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
                     var headers: HTTPFields = [.contentType: "application/json"]
                     if let auth { headers.append(contentsOf: auth) } else { headers[HTTPField.Name("X-Sentry-Auth")!] = "Sentry sentry_key=\(t.key)" }
@@ -204,11 +196,7 @@ extension IssuesAPITests {
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 var t = try await setUp(environment)
-                t.admin = try await environment.withAccounts { accounts, repositories in
-                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
-                    let secret = try await accounts.issueToken(userID: user.id, name: "funnels", scopes: [.projectRead, .projectWrite, .eventRead]).secret
-                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
-                }
+                t.admin = try await managerToken(environment)
                 let definition = #"{"name": "Signup", "steps": [{"event": "signup_started"}, {"event": "signup_completed"}, {"event": "subscription_started", "where": {"plan": "pro"}, "label": "Pro subscription"}], "conversion_window_seconds": 86400, "segments": ["traffic_source", "device"]}"#
                 let refused = try await call(client, .post, "organizations/default/funnels/", definition, auth: t.viewer)
                 #expect([.forbidden, .notFound].contains(refused.status), "\(refused.status)")

@@ -39,6 +39,15 @@ struct IssuesAPITests {
         }
     }
 
+    /// The manager's token with the project scopes too (the tokens of `setUp` carry event scopes only).
+    func managerToken(_ environment: TestEnvironment) async throws -> HTTPFields {
+        try await environment.withAccounts { accounts, repositories in
+            let user = try #require(try await repositories.users.user(email: "manager@example.com"))
+            let secret = try await accounts.issueToken(userID: user.id, name: "manager", scopes: [.projectRead, .projectWrite, .eventRead, .eventWrite]).secret
+            return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
+        }
+    }
+
     struct Reply {
         var status: HTTPResponse.Status
         var body: String

@@ -22,11 +22,7 @@ extension IssuesAPITests {
             let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 var t = try await setUp(environment)
-                t.admin = try await environment.withAccounts { accounts, repositories in
-                    let user = try #require(try await repositories.users.user(email: "manager@example.com"))
-                    let secret = try await accounts.issueToken(userID: user.id, name: "reports", scopes: [.projectRead, .projectWrite, .eventRead, .eventWrite]).secret
-                    return HTTPFields([HTTPField(name: .authorization, value: "Bearer " + secret)])
-                }
+                t.admin = try await managerToken(environment)
                 let rule = try await call(client, .post, "organizations/default/alert-rules/",
                                           #"{"name": "New reports", "conditions": [{"type": "user_report"}], "actions": [{"type": "notify", "roles": ["owner"]}]}"#, auth: t.admin)
                 #expect(rule.status == .created, "\(rule.body)")

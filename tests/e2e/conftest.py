@@ -5,8 +5,10 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -14,6 +16,34 @@ import requests
 
 BIN = os.environ.get("TELLTALE_BIN", ".build/debug/telltale")
 DSN_LINE = re.compile(r"DSN:\s+(http://\w+@127\.0\.0\.1:\d+/\d+)")
+
+
+class Site:
+    """A page's own origin on 127.0.0.1 (a shop embedding Telltale's scripts): `routes` maps a
+    path to (content type, body) or (status, content type, body), where the body may be a
+    function called per request."""
+
+    def __init__(self, routes):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                route = routes.get(self.path, (404, "text/plain", b"not found"))
+                status, kind, body = route if len(route) == 3 else (200, *route)
+                body = body() if callable(body) else body
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
 
 
 def free_port():

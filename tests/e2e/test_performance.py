@@ -8,16 +8,14 @@ import os
 import struct
 import subprocess
 import sys
-import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import Server, cli, postgres_database, wait_until
+from conftest import Server, Site, cli, postgres_database, wait_until
 from test_accessibility import PAGES_DIR, check
 from test_dashboard import PASSWORD, browser, sign_in  # noqa: F401 (fixtures)
 
@@ -89,42 +87,9 @@ def noise_png(width, height):
 HERO = noise_png(600, 400)
 
 
-class Site:
-    """The test page's own origin, on 127.0.0.1."""
-
-    def __init__(self, telltale, dsn):
-        page = PAGE.format(telltale=telltale, dsn=dsn, filler="Lunch from noon.").encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                if self.path == "/shop":
-                    self.reply(200, "text/html", page)
-                elif self.path == "/page.js":
-                    self.reply(200, "text/javascript", SCRIPT.encode())
-                elif self.path == "/hero.png":
-                    time.sleep(3.0)  # LCP lands between 2.5 s and 4 s: needs improvement
-                    self.reply(200, "image/png", HERO)
-                elif self.path == "/api/fail":
-                    self.reply(500, "application/json", b'{"error": "out of stock"}')
-                else:
-                    self.reply(404, "text/plain", b"not found")
-
-            def reply(self, status, kind, body):
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
+def slow_hero():
+    time.sleep(3.0)  # LCP lands between 2.5 s and 4 s: needs improvement
+    return HERO
 
 
 def test_sdk_and_browser_traffic_become_the_performance_views(shop, browser):  # noqa: F811
@@ -169,7 +134,9 @@ def test_sdk_and_browser_traffic_become_the_performance_views(shop, browser):  #
     assert health["transactions"] >= MENUS + ORDERS + BOOMS and health["p95"] > 0
 
     # The browser script on a page of another origin.
-    site = Site(server.url, dsn)
+    page = PAGE.format(telltale=server.url, dsn=dsn, filler="Lunch from noon.").encode()
+    site = Site({"/shop": ("text/html", page), "/page.js": ("text/javascript", SCRIPT.encode()), "/hero.png": ("image/png", slow_hero),
+                 "/api/fail": (500, "application/json", b'{"error": "out of stock"}')})
     try:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         tab = context.new_page()

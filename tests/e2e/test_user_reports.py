@@ -4,14 +4,11 @@ widget with a screenshot. The report lands in the queue linked to that error's i
 triaged and resolved in the dashboard, and the customer gets the resolution by email (a real
 local SMTP server); HTML typed into the report stays text everywhere. Axe and screenshots at
 390 and 1440 px on the queue and the report."""
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import Server, cli, wait_until
+from conftest import Server, Site, cli, wait_until
 from mail import MailServer
 from test_accessibility import check
 from test_dashboard import PASSWORD, browser, sign_in  # noqa: F401 (fixtures)
@@ -27,32 +24,6 @@ SCRIPT = """document.getElementById("pay").addEventListener("click", function ()
 });"""
 
 
-class Site:
-    """The shop's own origin, on 127.0.0.1."""
-
-    def __init__(self, telltale, dsn):
-        page = PAGE.format(telltale=telltale, dsn=dsn).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body, kind = (page, "text/html") if self.path == "/checkout" else (SCRIPT.encode(), "text/javascript")
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
 @pytest.fixture
 def shop(workdir, base_env):
     with MailServer("plain") as mail:
@@ -62,7 +33,8 @@ def shop(workdir, base_env):
         created = cli(server.workdir, server.env, "token", "create", "--user", "admin@telltale.local", "--name", "reports",
                       "--scopes", "project:write event:write")
         session.headers["Authorization"] = "Bearer " + created.stdout.split("Secret (shown only now): ")[1].split()[0]
-        site = Site(server.url, server.dsn())
+        page = PAGE.format(telltale=server.url, dsn=server.dsn()).encode()
+        site = Site({"/checkout": ("text/html", page), "/page.js": ("text/javascript", SCRIPT.encode())})
         yield server, session, site, mail
         site.close()
         server.stop()

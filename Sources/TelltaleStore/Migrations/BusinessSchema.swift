@@ -5,17 +5,7 @@
 enum BusinessSchema {
     static func statements(_ f: SQLFlavor) -> [String] {
         [
-            """
-            CREATE TABLE workflows (
-                id \(f.identityPrimaryKey),
-                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                definition TEXT NOT NULL,
-                created_at \(f.bigint) NOT NULL,
-                updated_at \(f.bigint) NOT NULL,
-                UNIQUE (organization_id, name)
-            )
-            """,
+            definitions("workflows", f),
             """
             CREATE TABLE business_settings (
                 organization_id \(f.bigint) PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
@@ -85,17 +75,7 @@ enum BusinessSchema {
     /// before as a mergeable sketch. Segment '' holds everyone.
     static func funnels(_ f: SQLFlavor) -> [String] {
         [
-            """
-            CREATE TABLE funnels (
-                id \(f.identityPrimaryKey),
-                organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                definition TEXT NOT NULL,
-                created_at \(f.bigint) NOT NULL,
-                updated_at \(f.bigint) NOT NULL,
-                UNIQUE (organization_id, name)
-            )
-            """,
+            definitions("funnels", f),
             """
             CREATE TABLE funnel_progress (
                 funnel_id \(f.bigint) NOT NULL REFERENCES funnels(id) ON DELETE CASCADE,
@@ -124,5 +104,20 @@ enum BusinessSchema {
     /// Failed operations among a day's events of a name, for workflows matched by events.
     static func eventFailures(_ f: SQLFlavor) -> [String] {
         ["ALTER TABLE business_daily ADD COLUMN failures \(f.bigint) NOT NULL DEFAULT 0"]
+    }
+
+    /// A table of an organization's named JSON definitions (what `DefinitionTable` reads).
+    static func definitions(_ table: String, _ f: SQLFlavor) -> String {
+        """
+        CREATE TABLE \(table) (
+            id \(f.identityPrimaryKey),
+            organization_id \(f.bigint) NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            created_at \(f.bigint) NOT NULL,
+            updated_at \(f.bigint) NOT NULL,
+            UNIQUE (organization_id, name)
+        )
+        """
     }
 }
