@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "telltale", targets: ["telltale"]),
         .library(name: "SentryProtocol", targets: ["SentryProtocol"]),
+        .library(name: "TelltaleClient", targets: ["TelltaleClient"]),
         .executable(name: "telltale-pipeline-bench", targets: ["PipelineBench"]),
         .executable(name: "telltale-performance-bench", targets: ["PerformanceBench"]),
     ],
@@ -44,6 +45,19 @@ let package = Package(
     targets: [
         .target(
             name: "SentryProtocol",
+            swiftSettings: swiftSettings
+        ),
+        // The Swift client: depends on the protocol and HTTP client only, never on the server.
+        .target(
+            name: "TelltaleClient",
+            dependencies: [
+                "SentryProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -337,6 +351,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TelltaleClientTests",
+            dependencies: ["TelltaleClient", "SentryProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TelltaleCoreTests",
             dependencies: ["TelltaleCore", "SentryProtocol"],
             swiftSettings: swiftSettings
@@ -362,7 +381,7 @@ let package = Package(
             name: "TelltaleAppTests",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleApp", "TelltalePerformance", "TelltaleBusiness",
+                "TelltaleApp", "TelltalePerformance", "TelltaleBusiness", "TelltaleClient",
                 "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleCLI",

@@ -29,6 +29,22 @@ public struct Envelope: Sendable {
         self.items = items
     }
 
+    /// The envelope as sent: the header line, then each item's header (with its `length`)
+    /// and payload on their own lines.
+    public func serialized() -> [UInt8] {
+        var output = JSONValue.object(header).serialized()
+        output.append(UInt8(ascii: "\n"))
+        for item in items {
+            var itemHeader = item.header
+            itemHeader["length"] = .int(Int64(item.payload.count))
+            output.append(contentsOf: JSONValue.object(itemHeader).serialized())
+            output.append(UInt8(ascii: "\n"))
+            output.append(contentsOf: item.payload)
+            output.append(UInt8(ascii: "\n"))
+        }
+        return output
+    }
+
     /// The envelope's event id, lower-cased without dashes, when present and well formed.
     public var eventID: String? { header["event_id"]?.stringValue.flatMap(EventID.normalize) }
 

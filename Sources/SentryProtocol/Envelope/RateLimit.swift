@@ -1,3 +1,5 @@
+import Foundation
+
 /// One active limit, rendered in the `X-Sentry-Rate-Limits` grammar SDKs parse (§7.3):
 /// `retry_after:categories:scope[:reason]`, integer seconds, `;` between categories.
 public struct RateLimit: Sendable, Equatable {
@@ -23,6 +25,17 @@ public struct RateLimit: Sendable, Equatable {
         var text = "\(retryAfter):\(categories.joined(separator: ";")):\(scope)"
         if let reason { text += ":\(reason)" }
         return text
+    }
+
+    /// Parses an `X-Sentry-Rate-Limits` value (what a client honours); malformed parts are skipped.
+    public static func parse(header: String) -> [RateLimit] {
+        header.split(separator: ",").compactMap { part in
+            let fields = part.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 2, let seconds = Double(fields[0]), seconds.isFinite, seconds >= 0 else { return nil }
+            let categories = fields[1].split(separator: ";").map(String.init)
+            return RateLimit(retryAfter: Int(seconds.rounded(.up)), categories: categories, scope: fields.count > 2 ? fields[2] : "",
+                             reason: fields.count > 3 ? fields[3] : nil)
+        }
     }
 
     /// The header value for several limits.

@@ -11,10 +11,7 @@ public struct Scrubber: Sendable {
     public static let filtered = "[Filtered]"
 
     /// Key fragments whose values are always filtered (case-insensitive "contains").
-    public static let defaultSensitiveKeys = [
-        "password", "passwd", "secret", "api_key", "api-key", "apikey", "token", "auth", "credentials",
-        "cookie", "session", "mysql_pwd", "privatekey", "private_key", "private-key", "csrf", "xsrf",
-    ]
+    public static let defaultSensitiveKeys = SensitiveKeys.defaults
 
     /// The defaults' matcher, made once (a scrubber is built per request).
     static let defaultSensitive = FragmentMatcher(defaultSensitiveKeys.map { Array($0.utf8) })

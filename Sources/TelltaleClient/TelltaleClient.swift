@@ -1,0 +1,158 @@
+public import Foundation
+public import SentryProtocol
+public import ServiceLifecycle
+import Synchronization
+
+/// Scopes, for any client: the running task's tags, contexts, user and breadcrumbs.
+public enum Telltale {
+    /// Runs `operation` with a copy of the current scope, changed by `configure`: what it
+    /// adds (tags, breadcrumbs) stays with it and the tasks it starts, never with others.
+    public static func withScope<T>(_ configure: (inout Scope) -> Void = { _ in }, operation: () async throws -> T) async rethrows -> T {
+        var scope = ScopeBox.current.value
+        configure(&scope)
+        return try await ScopeBox.$current.withValue(ScopeBox(scope), operation: operation)
+    }
+
+    /// Changes the current scope in place.
+    public static func configureScope(_ change: (inout Scope) -> Void) { ScopeBox.current.change(change) }
+
+    public static func addBreadcrumb(_ crumb: Breadcrumb) { ScopeBox.current.change { $0.addBreadcrumb(crumb) } }
+
+    /// A copy of the current scope.
+    public static var scope: Scope { ScopeBox.current.value }
+}
+
+/// Reports errors and messages to Telltale (or any Sentry-compatible server) over the Sentry
+/// envelope protocol. Capturing builds the event on the calling task and hands it to a bounded
+/// queue; `run()` (a swift-service-lifecycle `Service`) sends in the background. It never
+/// blocks or throws into the host: what cannot be queued or sent is counted and reported.
+public final class TelltaleClient: Service {
+    public static let sdkName = "telltale.swift"
+    public static let version = "0.1.0"
+
+    public let options: TelltaleOptions
+    let builder: EventBuilder
+    let sender: Sender
+    let drops = DropCounter()
+    let spool: Spool?
+    /// What an earlier run left in the spool, read before this run captured anything.
+    let leftovers: [PendingEnvelope]
+    let stream: AsyncStream<PendingEnvelope>
+    let continuation: AsyncStream<PendingEnvelope>.Continuation
+    /// Envelopes accepted and not yet sent or dropped (what `flush` waits for).
+    let pending = Atomic<Int>(0)
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+
+    public init(options: TelltaleOptions, transport: any EnvelopeTransport = HTTPTransport(), retryPolicy: RetryPolicy = RetryPolicy(),
+                now: @escaping @Sendable () -> Date = Date.init, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.options = options
+        self.now = now
+        self.random = random
+        builder = EventBuilder(options: options)
+        let dsn = options.dsn
+        sender = Sender(url: dsn.envelopeURL, auth: "Sentry sentry_version=7, sentry_client=\(Self.sdkName)/\(Self.version), sentry_key=\(dsn.publicKey)",
+                        transport: transport, policy: retryPolicy, drops: drops, now: now, sleep: sleep, random: random)
+        spool = options.spoolDirectory.flatMap { try? Spool(directory: $0) }
+        leftovers = spool?.leftovers() ?? []
+        (stream, continuation) = AsyncStream.makeStream(of: PendingEnvelope.self, bufferingPolicy: .bufferingOldest(options.queueCapacity))
+    }
+
+    /// Captures an error with the current scope; returns its event id, or nil when it was
+    /// sampled out, dropped by `beforeSend` or the queue was full.
+    @discardableResult
+    public func capture(_ error: any Error, _ captureOptions: CaptureOption..., file: String = #fileID, function: String = #function, line: Int = #line) -> String? {
+        let id = Self.eventID()
+        let event = builder.error(error, scope: ScopeBox.current.value, options: captureOptions,
+                                  at: .init(file: file, function: function, line: line), id: id, now: now())
+        return enqueue(event: event, id: id)
+    }
+
+    /// Captures a message with the current scope.
+    @discardableResult
+    public func capture(message: String, level: CaptureOption.Level = .info, _ captureOptions: CaptureOption...) -> String? {
+        let id = Self.eventID()
+        return enqueue(event: builder.message(message, level: level, scope: ScopeBox.current.value, options: captureOptions, id: id, now: now()), id: id)
+    }
+
+    func enqueue(event: JSONObject, id: String) -> String? {
+        guard options.sampleRate >= 1 || random() < options.sampleRate else {
+            drops.add(reason: "sample_rate", category: "error")
+            return nil
+        }
+        var event = event
+        if let beforeSend = options.beforeSend {
+            guard let changed = beforeSend(event) else {
+                drops.add(reason: "before_send", category: "error")
+                return nil
+            }
+            event = changed
+        }
+        let payload = JSONValue.object(event).serialized()
+        let header: JSONObject = ["event_id": .string(id), "sent_at": .string(Self.timestamp(now())),
+                                  "sdk": .object(["name": .string(Self.sdkName), "version": .string(Self.version)])]
+        let bytes = JSONValue.object(header).serialized() + [UInt8(ascii: "\n")] + Sender.item(type: "event", payload: payload)
+        let envelope = PendingEnvelope(id: id, category: "error", bytes: bytes)
+        pending.add(1, ordering: .relaxed)
+        switch continuation.yield(envelope) {
+        case .enqueued: break
+        // Full, or the client is shutting down: either way this one will not go.
+        case .dropped, .terminated:
+            pending.subtract(1, ordering: .relaxed)
+            drops.add(reason: "queue_overflow", category: "error")
+            return nil
+        @unknown default: break
+        }
+        // With a spool the envelope is on disk before capture returns: a crash after this
+        // point loses nothing (at the cost of a file write on the calling task).
+        spool?.write(envelope)
+        return id
+    }
+
+    /// Sends until shutdown: first what an earlier run left in the spool, then each envelope
+    /// as it is captured. On graceful shutdown it stops taking new ones and sends what is
+    /// queued (up to 5 seconds).
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            var limits = RateLimitState()
+            for leftover in leftovers {
+                if await sender.deliver(leftover, limits: &limits) == .sent { spool?.remove(leftover.id) }
+            }
+            for await envelope in stream {
+                _ = await sender.deliver(envelope, limits: &limits)
+                // Sent or counted as dropped: either way it is done with.
+                spool?.remove(envelope.id)
+                pending.subtract(1, ordering: .relaxed)
+            }
+        } onGracefulShutdown: {
+            self.continuation.finish()
+        }
+    }
+
+    /// Waits until everything captured so far is sent or dropped, at most `timeout`; false
+    /// when time ran out first.
+    public func flush(timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while pending.load(ordering: .relaxed) > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    /// Items dropped so far and not yet reported (for tests and health checks).
+    public var unreportedDrops: JSONObject? {
+        let report = drops.take(now: now())
+        if let report { drops.restore(report) }
+        return report
+    }
+
+    static func eventID() -> String {
+        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon))
+    }
+}
