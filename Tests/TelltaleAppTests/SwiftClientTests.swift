@@ -1,0 +1,81 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import TelltaleApp
+import TelltaleClient
+import TelltaleCore
+import TelltaleTestSupport
+
+/// The Swift client against a real Telltale: what it captures is accepted over HTTP and shows
+/// up with its context (severity, category, component, business impact, revenue, scope).
+extension IssuesAPITests {
+    enum CheckoutError: Error { case gatewayTimeout(seconds: Int) }
+
+    @Test("the Swift client's events reach a running Telltale with their options and scope", arguments: TestDatabase.allCases)
+    func swiftClient(database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(["http.port": String(Self.freePort())]), logger: TestDatabase.logger)
+            try await app.test(.live) { live in
+                let t = try await setUp(environment)
+                let port = try #require(live.port)
+                let projectID = try await environment.withAccounts { _, repositories in
+                    try #require(try await repositories.projects.projects(organizationID: nil).first).id
+                }
+                let client = TelltaleClient(options: try TelltaleOptions(dsn: "http://\(t.key)@127.0.0.1:\(port)/\(projectID)", environment: "production",
+                                                                         release: "shop@3.1"))
+                await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await client.run() }
+                    await Telltale.withScope({ $0 = Scope(); $0.tags["region"] = "eu"; $0.user = Scope.User(id: "customer-9") }) {
+                        Telltale.addBreadcrumb(Breadcrumb("POST /checkout", category: "http"))
+                        client.capture(CheckoutError.gatewayTimeout(seconds: 30), .severity(.critical), .category(.payment), .component("checkout"),
+                                       .businessImpact(.revenueBlocking), .revenueImpact(250), .endpoint("/v1/checkout"))
+                        client.capture(message: "inventory sync slow", level: .warning, .component("inventory"))
+                    }
+                    #expect(await client.flush(timeout: .seconds(15)))
+                    group.cancelAll()
+                }
+                var issues: [[String: Any]] = []
+                for _ in 0..<100 where issues.count < 2 {
+                    issues = try await live.execute(uri: "/api/0/projects/default/default/issues/", method: .get, headers: t.viewer) {
+                        (try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8))) as? [[String: Any]] ?? []
+                    }
+                    if issues.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                let checkout = try #require(issues.first { ($0["title"] as? String)?.contains("gatewayTimeout") == true }, "\(issues)")
+                #expect(checkout["severity"] as? String == "critical" && checkout["category"] as? String == "payment"
+                        && checkout["business_impact"] as? String == "revenue_blocking", "\(checkout)")
+                let id = try #require(checkout["id"] as? String)
+                let event = try await live.execute(uri: "/api/0/issues/\(id)/events/latest/", method: .get, headers: t.viewer) {
+                    (try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8))) as? [String: Any] ?? [:]
+                }
+                let tags = event["tags"] as? [String: String] ?? [:]
+                #expect(tags["component"] == "checkout" && tags["region"] == "eu" && tags["severity"] == "critical", "\(event)")
+                #expect(event["environment"] as? String == "production" && event["release"] as? String == "shop@3.1")
+                #expect(((event["contexts"] as? [String: Any])?["business"] as? [String: Any])?["revenue_impact"] as? Double == 250)
+                #expect(((event["user"] as? [String: Any])?["id"] as? String) == "customer-9", "\(event)")
+                let crumbs = ((event["breadcrumbs"] as? [String: Any])?["values"] as? [[String: Any]]) ?? []
+                #expect(crumbs.first?["message"] as? String == "POST /checkout")
+                #expect(issues.contains { ($0["title"] as? String) == "inventory sync slow" }, "\(issues)")
+            }
+        }
+    }
+
+    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
