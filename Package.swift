@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TelltaleClient", targets: ["TelltaleClient"]),
         .executable(name: "telltale-pipeline-bench", targets: ["PipelineBench"]),
         .executable(name: "telltale-performance-bench", targets: ["PerformanceBench"]),
+        .executable(name: "telltale-client-bench", targets: ["ClientBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -58,6 +59,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ClientBench",
+            dependencies: ["TelltaleClient", "SentryProtocol"],
             swiftSettings: swiftSettings
         ),
         .target(

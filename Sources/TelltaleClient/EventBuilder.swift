@@ -4,10 +4,12 @@ public import SentryProtocol
 /// Turns a captured error or message with its scope and options into Sentry event JSON
 /// (pure: the id, time and call site come in), scrubbed of sensitive values.
 public struct EventBuilder: Sendable {
-    public var options: TelltaleOptions
+    public let options: TelltaleOptions
+    let extraSensitive: [[UInt8]]
 
     public init(options: TelltaleOptions) {
         self.options = options
+        extraSensitive = SensitiveKeys.fragments(options.extraSensitiveKeys)
     }
 
     /// Where the capture was called from.
@@ -91,7 +93,7 @@ public struct EventBuilder: Sendable {
     public func scrub(_ object: JSONObject) -> JSONObject {
         var result = JSONObject()
         for (key, value) in object {
-            if SensitiveKeys.isSensitive(key, extra: options.extraSensitiveKeys), value != .null {
+            if SensitiveKeys.isSensitive(key, extra: extraSensitive), value != .null {
                 result[key] = .string("[Filtered]")
             } else {
                 result[key] = scrub(value)

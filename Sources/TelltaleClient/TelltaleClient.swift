@@ -7,10 +7,12 @@ import Synchronization
 public enum Telltale {
     /// Runs `operation` with a copy of the current scope, changed by `configure`: what it
     /// adds (tags, breadcrumbs) stays with it and the tasks it starts, never with others.
-    public static func withScope<T>(_ configure: (inout Scope) -> Void = { _ in }, operation: () async throws -> T) async rethrows -> T {
+    /// It runs on the caller's actor, so `operation` need not be `Sendable`.
+    public static func withScope<T>(_ configure: (inout Scope) -> Void = { _ in }, isolation: isolated (any Actor)? = #isolation,
+                                    operation: () async throws -> T) async rethrows -> T {
         var scope = ScopeBox.current.value
         configure(&scope)
-        return try await ScopeBox.$current.withValue(ScopeBox(scope), operation: operation)
+        return try await ScopeBox.$current.withValue(ScopeBox(scope), operation: operation, isolation: isolation)
     }
 
     /// Changes the current scope in place.
@@ -148,8 +150,19 @@ public final class TelltaleClient: Service {
         return report
     }
 
+    /// A random UUID as 32 lower-case hex digits (written by hand: `uuidString` and replacing
+    /// its dashes cost more than the rest of a capture).
     static func eventID() -> String {
-        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let digits = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: UUID().uuid) { bytes in
+            String(unsafeUninitializedCapacity: 32) { buffer in
+                for (i, byte) in bytes.enumerated() {
+                    buffer[2 * i] = digits[Int(byte >> 4)]
+                    buffer[2 * i + 1] = digits[Int(byte & 0xF)]
+                }
+                return 32
+            }
+        }
     }
 
     static func timestamp(_ date: Date) -> String {
