@@ -57,10 +57,23 @@ public struct BusinessMetricsReports: Sendable {
                                          adoption: total > 0 ? min(1, Double(tally.users.count) / Double(total)) : nil)
             }.sorted { ($0.count, $1.name) > ($1.count, $0.name) },
             revenue: dayStarts.map { .init(day: Self.date($0), value: revenue[$0] ?? 0) }, revenueTotal: revenue.values.reduce(0, +),
-            churn: churn, churnWeeks: .init(previous: Self.date(previous), latest: Self.date(latest)))
+            churn: churn, churnWeeks: .init(previous: Self.date(previous), latest: Self.date(latest)),
+            conversions: try await conversions(organization, window: window))
     }
 
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    /// Each funnel's attempts in the window and how many converted (its daily rows, summed).
+    func conversions(_ organization: Organization, window: PerformanceWindow) async throws -> [BusinessMetrics.Conversion] {
+        var rows: [BusinessMetrics.Conversion] = []
+        for funnel in try await repositories.business.funnels(organizationID: organization.id) {
+            let steps = try await repositories.business.funnelSteps(funnel.id, segment: nil, from: window.fromMilliseconds, to: window.toMilliseconds)
+            let figures = FunnelReports.figures(funnel.draft, steps)
+            rows.append(.init(funnel: funnel.id.description, name: funnel.draft.name, entered: figures.entered, converted: figures.converted,
+                              conversion: figures.conversion))
+        }
+        return rows
+    }
 }
 
 /// `GET …/business-metrics/`: user activity, events with adoption, revenue and churn.
@@ -87,6 +100,25 @@ public struct BusinessMetrics: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case name, count, users, value, adoption }
     }
     public struct Weeks: Sendable, Encodable { public var previous: Date; public var latest: Date }
+    /// A funnel's attempts that started in the window and reached its last step.
+    public struct Conversion: Sendable, Encodable {
+        public var funnel: String
+        public var name: String
+        public var entered: Int64
+        public var converted: Int64
+        public var conversion: Double?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(funnel, forKey: .funnel)
+            try c.encode(name, forKey: .name)
+            try c.encode(entered, forKey: .entered)
+            try c.encode(converted, forKey: .converted)
+            try c.encode(conversion, forKey: .conversion)
+        }
+
+        enum CodingKeys: String, CodingKey { case funnel, name, entered, converted, conversion }
+    }
 
     public var period: String
     public var from: Date
@@ -99,9 +131,10 @@ public struct BusinessMetrics: Sendable, Encodable {
     public var churn: ChurnSignal
     /// The two weeks (their Mondays) the churn signal compares.
     public var churnWeeks: Weeks
+    public var conversions: [Conversion]
 
     enum CodingKeys: String, CodingKey {
-        case period, from, to, events, revenue, churn
+        case period, from, to, events, revenue, churn, conversions
         case activeUsers = "active_users", activeUsersTotal = "active_users_total", revenueTotal = "revenue_total", churnWeeks = "churn_weeks"
     }
 }

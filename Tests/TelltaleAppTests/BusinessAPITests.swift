@@ -243,6 +243,9 @@ extension IssuesAPITests {
                 #expect(segments.map { $0["entered"] as? Int } == [6, 4] && segments.map { $0["converted"] as? Int } == [2, 3])
                 #expect(((segments[1]["steps"] as? [[String: Any]])?.map { $0["users"] as? Int }) == [4, 3, 3])
 
+                let metrics = try await call(client, .get, "organizations/default/business-metrics/?statsPeriod=7d", auth: t.viewer)
+                let conversion = try #require((metrics.object["conversions"] as? [[String: Any]])?.first, "\(metrics.body)")
+                #expect(conversion["name"] as? String == "Signup" && conversion["entered"] as? Int == 10 && conversion["converted"] as? Int == 5 && conversion["conversion"] as? Double == 0.5)
                 let unknown = try await call(client, .get, "organizations/default/funnels/\(id)/?segment=country", auth: t.viewer)
                 #expect(unknown.status == .badRequest && unknown.body.contains("traffic_source"), "\(unknown.body)")
                 // A changed definition starts afresh; a rename keeps the figures.
