@@ -11,6 +11,8 @@ public struct RetentionSQLRepository: RetentionRepository {
     static let timedTables: [(table: String, time: String)] = [
         ("events", "received_at"), ("transactions", "timestamp"), ("sessions", "started"), ("check_ins", "timestamp"),
         ("user_reports", "timestamp"), ("attachments", "timestamp"), ("outcomes", "timestamp"),
+        // Business events as sent; their daily and weekly figures stay (they hold no one's data).
+        ("business_events", "timestamp"),
     ]
 
     public func expired(projectID: ProjectID, before cutoff: Date) async throws -> RetentionCounts {
