@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "telltale", targets: ["telltale"]),
         .library(name: "SentryProtocol", targets: ["SentryProtocol"]),
         .library(name: "TelltaleClient", targets: ["TelltaleClient"]),
+        .library(name: "TelltaleClientHummingbird", targets: ["TelltaleClientHummingbird"]),
         .executable(name: "telltale-pipeline-bench", targets: ["PipelineBench"]),
         .executable(name: "telltale-performance-bench", targets: ["PerformanceBench"]),
         .executable(name: "telltale-client-bench", targets: ["ClientBench"]),
@@ -58,6 +59,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird's integration on its own, so apps on other frameworks do not pull it in.
+        .target(
+            name: "TelltaleClientHummingbird",
+            dependencies: [
+                "TelltaleClient", "SentryProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -358,7 +369,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TelltaleClientTests",
-            dependencies: ["TelltaleClient", "SentryProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TelltaleClient", "TelltaleClientHummingbird", "SentryProtocol", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

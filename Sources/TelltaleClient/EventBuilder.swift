@@ -41,6 +41,40 @@ public struct EventBuilder: Sendable {
         return finish(event, scope: scope, options: captureOptions)
     }
 
+    /// A request as a transaction: its route as the name, its timing, status and request
+    /// (method, URL without the query, headers), with the scope's tags and user.
+    public func transaction(_ name: String, start: Date, end: Date, status: Int, request: JSONObject, scope: Scope, id: String, traceID: String) -> JSONObject {
+        var event = base(scope: scope, id: id, now: end, level: .info)
+        event["type"] = .string("transaction")
+        event["transaction"] = .string(name)
+        event["transaction_info"] = .object(["source": .string("route")])
+        event["start_timestamp"] = .double(start.timeIntervalSince1970)
+        event["request"] = .object(request)
+        event["spans"] = .array([])
+        let trace: JSONObject = ["trace_id": .string(traceID), "span_id": .string(String(traceID.prefix(16))), "op": .string("http.server"),
+                                 "status": .string(Self.spanStatus(status)), "data": .object(["http.response.status_code": .int(Int64(status))])]
+        var contexts = scope.contexts.mapValues(JSONValue.object)
+        contexts["trace"] = .object(trace)
+        event["contexts"] = .object(JSONObject(contexts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+        if !scope.tags.isEmpty { event["tags"] = .object(JSONObject(scope.tags.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })) }
+        if let user = scope.user?.id { event["user"] = .object(["id": .string(user)]) }
+        return options.scrubbing ? scrub(event) : event
+    }
+
+    /// Sentry's span status for an HTTP status.
+    static func spanStatus(_ status: Int) -> String {
+        switch status {
+        case 200..<400: "ok"
+        case 401: "unauthenticated"
+        case 403: "permission_denied"
+        case 404: "not_found"
+        case 429: "resource_exhausted"
+        case 400..<500: "invalid_argument"
+        case 503: "unavailable"
+        default: "internal_error"
+        }
+    }
+
     func base(scope: Scope, id: String, now: Date, level: CaptureOption.Level) -> JSONObject {
         var event: JSONObject = ["event_id": .string(id), "timestamp": .double(now.timeIntervalSince1970), "platform": .string("swift"),
                                  "level": .string(level.rawValue), "sdk": .object(["name": .string(TelltaleClient.sdkName), "version": .string(TelltaleClient.version)])]

@@ -78,15 +78,26 @@ public final class TelltaleClient: Service {
         return enqueue(event: builder.message(message, level: level, scope: ScopeBox.current.value, options: captureOptions, id: id, now: now()), id: id)
     }
 
-    func enqueue(event: JSONObject, id: String) -> String? {
-        guard options.sampleRate >= 1 || random() < options.sampleRate else {
-            drops.add(reason: "sample_rate", category: "error")
+    /// Records a finished request as a transaction (sampled by `tracesSampleRate`).
+    @discardableResult
+    public func captureTransaction(_ name: String, start: Date, end: Date, status: Int, request: JSONObject = [:]) -> String? {
+        guard options.tracesSampleRate > 0, options.tracesSampleRate >= 1 || random() < options.tracesSampleRate else { return nil }
+        let id = Self.eventID()
+        let event = builder.transaction(name, start: start, end: end, status: status, request: request, scope: ScopeBox.current.value, id: id, traceID: Self.eventID())
+        return enqueue(event: event, id: id, type: "transaction")
+    }
+
+    func enqueue(event: JSONObject, id: String, type: String = "event") -> String? {
+        let category = DataCategory.of(itemType: type)
+        // Transactions were sampled by their own rate before they were built.
+        guard type == "transaction" || options.sampleRate >= 1 || random() < options.sampleRate else {
+            drops.add(reason: "sample_rate", category: category)
             return nil
         }
         var event = event
-        if let beforeSend = options.beforeSend {
+        if let beforeSend = options.beforeSend, type == "event" {
             guard let changed = beforeSend(event) else {
-                drops.add(reason: "before_send", category: "error")
+                drops.add(reason: "before_send", category: category)
                 return nil
             }
             event = changed
@@ -94,15 +105,15 @@ public final class TelltaleClient: Service {
         let payload = JSONValue.object(event).serialized()
         let header: JSONObject = ["event_id": .string(id), "sent_at": .string(Self.timestamp(now())),
                                   "sdk": .object(["name": .string(Self.sdkName), "version": .string(Self.version)])]
-        let bytes = JSONValue.object(header).serialized() + [UInt8(ascii: "\n")] + Sender.item(type: "event", payload: payload)
-        let envelope = PendingEnvelope(id: id, category: "error", bytes: bytes)
+        let bytes = JSONValue.object(header).serialized() + [UInt8(ascii: "\n")] + Sender.item(type: type, payload: payload)
+        let envelope = PendingEnvelope(id: id, category: category, bytes: bytes)
         pending.add(1, ordering: .relaxed)
         switch continuation.yield(envelope) {
         case .enqueued: break
         // Full, or the client is shutting down: either way this one will not go.
         case .dropped, .terminated:
             pending.subtract(1, ordering: .relaxed)
-            drops.add(reason: "queue_overflow", category: "error")
+            drops.add(reason: "queue_overflow", category: category)
             return nil
         @unknown default: break
         }
