@@ -102,11 +102,18 @@ public final class TelltaleClient: Service {
             }
             event = changed
         }
-        let payload = JSONValue.object(event).serialized()
-        let header: JSONObject = ["event_id": .string(id), "sent_at": .string(Self.timestamp(now())),
-                                  "sdk": .object(["name": .string(Self.sdkName), "version": .string(Self.version)])]
+        return enqueue(item: event, id: id, type: type)
+    }
+
+    /// Frames one item in an envelope and hands it to the sender (or counts it dropped).
+    func enqueue(item: JSONObject, id: String, type: String) -> String? {
+        let category = DataCategory.of(itemType: type)
+        let payload = JSONValue.object(item).serialized()
+        var header: JSONObject = ["sent_at": .string(Self.timestamp(now())), "sdk": .object(["name": .string(Self.sdkName), "version": .string(Self.version)])]
+        if type == "event" || type == "transaction" { header["event_id"] = .string(id) }
         let bytes = JSONValue.object(header).serialized() + [UInt8(ascii: "\n")] + Sender.item(type: type, payload: payload)
-        let envelope = PendingEnvelope(id: id, category: category, bytes: bytes)
+        // Check-ins of one run share their id; the spool names each envelope on its own.
+        let envelope = PendingEnvelope(id: type == "check_in" ? Self.eventID() : id, category: category, bytes: bytes)
         pending.add(1, ordering: .relaxed)
         switch continuation.yield(envelope) {
         case .enqueued: break

@@ -37,6 +37,8 @@ extension IssuesAPITests {
                                        .businessImpact(.revenueBlocking), .revenueImpact(250), .endpoint("/v1/checkout"))
                         client.capture(message: "inventory sync slow", level: .warning, .component("inventory"))
                     }
+                    // A scheduled job's run: the check-ins create its monitor.
+                    _ = try? await client.withMonitor(slug: "nightly-report", schedule: .crontab("0 3 * * *")) { 1 }
                     #expect(await client.flush(timeout: .seconds(15)))
                     group.cancelAll()
                 }
@@ -62,6 +64,15 @@ extension IssuesAPITests {
                 let crumbs = ((event["breadcrumbs"] as? [String: Any])?["values"] as? [[String: Any]]) ?? []
                 #expect(crumbs.first?["message"] as? String == "POST /checkout")
                 #expect(issues.contains { ($0["title"] as? String) == "inventory sync slow" }, "\(issues)")
+                let manager = try await managerToken(environment)
+                var monitors: [[String: Any]] = []
+                for _ in 0..<100 where !monitors.contains(where: { ($0["slug"] as? String) == "nightly-report" }) {
+                    monitors = try await live.execute(uri: "/api/0/organizations/default/monitors/", method: .get, headers: manager) {
+                        (try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8))) as? [[String: Any]] ?? []
+                    }
+                    if !monitors.contains(where: { ($0["slug"] as? String) == "nightly-report" }) { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(monitors.contains { ($0["slug"] as? String) == "nightly-report" }, "\(monitors)")
             }
         }
     }

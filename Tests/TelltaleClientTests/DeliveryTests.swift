@@ -199,3 +199,25 @@ struct DeliveryTests {
         #expect(events.allSatisfy { $0["fingerprint"] == .array([.string("circuit-breaker"), .string("payments")]) })
     }
 }
+
+@Suite("Swift client check-ins")
+struct CheckInTests {
+    struct JobFailed: Error {}
+
+    @Test("withMonitor opens a run with its schedule and closes it ok, or error when the job throws, with one id and a duration")
+    func monitor() async throws {
+        let transport = ScriptedTransport()
+        let client = try DeliveryTests.client(transport)
+        try await DeliveryTests.running(client) {
+            let value = try await client.withMonitor(slug: "nightly-report", schedule: .crontab("0 3 * * *")) { 42 }
+            #expect(value == 42)
+            await #expect(throws: JobFailed.self) { try await client.withMonitor(slug: "sync", schedule: .interval(10, unit: "minute")) { throw JobFailed() } }
+        }
+        let checkIns = transport.accepted.compactMap { $0.items.first { $0.type == "check_in" } }.compactMap { try? JSONParser.parse(Array($0.payload)) }
+        #expect(checkIns.map { $0["status"]?.stringValue } == ["in_progress", "ok", "in_progress", "error"])
+        #expect(checkIns[0]["check_in_id"] == checkIns[1]["check_in_id"] && checkIns[2]["check_in_id"] == checkIns[3]["check_in_id"])
+        #expect(checkIns[0]["monitor_config"]?["schedule"] == .object(["type": .string("crontab"), "value": .string("0 3 * * *")]))
+        #expect(checkIns[2]["monitor_config"]?["schedule"]?["unit"]?.stringValue == "minute" && checkIns[1]["monitor_config"] == nil)
+        #expect(checkIns[1]["duration"]?.doubleValue.map { $0 >= 0 } == true && checkIns[3]["monitor_slug"]?.stringValue == "sync")
+    }
+}
