@@ -171,12 +171,8 @@ public struct UserReportsController: Sendable {
         router.put("user-reports/:id/") { request, context -> JSONBody<UserReportBody> in
             let change = try await request.decode(as: UserReportChangeInput.self, context: context)
             let (organization, project, found) = try await report(context, .triage)
-            let resolved = try await UserReportTriage(repositories: repositories).apply(change, to: found, organization: organization, now: now())
+            let resolved = try await UserReportTriage(repositories: repositories).apply(change, to: found, organization: organization, now: now(), reply: reply)
             context.logger.info("User report triaged", metadata: ["report.id": "\(found.id)", "status": "\(resolved.status.rawValue)"])
-            if resolved.status == .resolved, found.status != .resolved, resolved.draft.email != nil,
-               try await repositories.userReports.markReplied(id: resolved.id, at: now()) {
-                await reply(resolved, organization)
-            }
             return JSONBody(try await UserReportBody.list([resolved], projects: [project], repositories: repositories)[0])
         }
         router.get("user-reports/:id/screenshots/:screenshot/") { _, context -> Response in

@@ -54,7 +54,19 @@ public struct UserReportTriage: Sendable {
         self.repositories = repositories
     }
 
-    public func apply(_ input: UserReportChangeInput, to report: UserReport, organization: Organization, now: Date) async throws -> UserReport {
+    /// Applies the change; when it resolves a report that left an email, `reply` tells the
+    /// reporter (once: the report is marked replied first).
+    public func apply(_ input: UserReportChangeInput, to report: UserReport, organization: Organization, now: Date,
+                      reply: @Sendable (UserReport, Organization) async -> Void) async throws -> UserReport {
+        let updated = try await change(input, to: report, organization: organization, now: now)
+        if updated.status == .resolved, report.status != .resolved, updated.draft.email != nil,
+           try await repositories.userReports.markReplied(id: updated.id, at: now) {
+            await reply(updated, organization)
+        }
+        return updated
+    }
+
+    func change(_ input: UserReportChangeInput, to report: UserReport, organization: Organization, now: Date) async throws -> UserReport {
         var change = UserReportChange(status: input.status, priority: input.priority, duplicateOf: input.duplicateOf, resolution: input.resolution)
         if case .some(let who) = input.assignee {
             if let who, !who.isEmpty {

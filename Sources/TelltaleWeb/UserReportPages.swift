@@ -50,12 +50,9 @@ public struct UserReportPages: Sendable {
                 duplicateOf: form["status"] == UserReport.Status.duplicate.rawValue ? form["duplicate_of"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } : nil,
                 resolution: form["resolution"] ?? "")
             do {
-                let updated = try await UserReportTriage(repositories: repositories).apply(input, to: found, organization: scope.organization, now: Date())
+                let updated = try await UserReportTriage(repositories: repositories).apply(input, to: found, organization: scope.organization, now: Date(),
+                                                                                           reply: reply)
                 context.logger.info("User report triaged", metadata: ["report.id": "\(found.id)", "status": "\(updated.status.rawValue)"])
-                if updated.status == .resolved, found.status != .resolved, updated.draft.email != nil,
-                   try await repositories.userReports.markReplied(id: updated.id, at: Date()) {
-                    await reply(updated, scope.organization)
-                }
                 return redirect("\(scope.orgPath)/user-reports/\(found.id)/")
             } catch let error as ValidationError {
                 let members = try await repositories.organizations.members(of: scope.organization.id).map(\.0)
