@@ -111,6 +111,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Sending stored events on to Sentry, Datadog, New Relic and webhooks.
+        .target(
+            name: "TelltaleForwarding",
+            dependencies: [
+                "TelltaleCore", "TelltaleAlerting", "TelltaleIngest", "SentryProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TelltaleAlerting",
             dependencies: [
@@ -213,7 +227,7 @@ let package = Package(
         .target(
             name: "TelltaleAPI",
             dependencies: [
-                "TelltaleAlerting",
+                "TelltaleAlerting", "TelltaleForwarding",
                 "TelltaleAnalysis", "TelltalePerformance", "TelltaleBusiness",
                 "TelltaleIncidents",
                 "TelltaleCore",
@@ -400,7 +414,7 @@ let package = Package(
             name: "TelltaleAppTests",
             dependencies: [
                 "TelltaleAlerting",
-                "TelltaleApp", "TelltalePerformance", "TelltaleBusiness", "TelltaleClient",
+                "TelltaleApp", "TelltalePerformance", "TelltaleBusiness", "TelltaleClient", "TelltaleForwarding",
                 "TelltaleMonitors",
                 "TelltaleIngest",
                 "TelltaleCLI",

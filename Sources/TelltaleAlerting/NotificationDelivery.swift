@@ -161,13 +161,13 @@ public final class NotificationDelivery: Service, Sendable {
         }
     }
 
-    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    public static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     /// The failure in words, never the URL (which may carry a token).
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         if let error = error as? HTTPClientError {
             switch error {

@@ -71,7 +71,8 @@ public func buildApplication(
     let analysis = AnalysisCapability(store: store, configuration: configuration, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
     let performance = PerformanceCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
     let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
-    let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business]
+    let forwarding = ForwardingCapability(store: store, configuration: configuration, metrics: factory, schemaReady: schemaReady, logger: logger)
+    let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business, forwarding]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(
         registry: registry,

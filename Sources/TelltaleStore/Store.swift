@@ -38,7 +38,8 @@ public struct Store: Sendable {
             leases: JobLeaseSQL(backend: backend),
             performance: PerformanceSQL(backend: backend),
             business: BusinessSQL(backend: backend),
-            userReports: UserReportSQL(backend: backend)
+            userReports: UserReportSQL(backend: backend),
+            forwarders: ForwarderSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

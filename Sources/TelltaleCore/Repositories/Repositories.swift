@@ -44,6 +44,8 @@ public struct Repositories: Sendable {
     public var business: any BusinessRepository
     /// User reports and their triage.
     public var userReports: any UserReportRepository
+    /// Forwarders and their queued batches.
+    public var forwarders: any ForwarderRepository
 
     /// Groups the repositories.
     public init(
@@ -68,7 +70,8 @@ public struct Repositories: Sendable {
         leases: any JobLeaseRepository,
         performance: any PerformanceRepository,
         business: any BusinessRepository,
-        userReports: any UserReportRepository
+        userReports: any UserReportRepository,
+        forwarders: any ForwarderRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -92,5 +95,6 @@ public struct Repositories: Sendable {
         self.performance = performance
         self.business = business
         self.userReports = userReports
+        self.forwarders = forwarders
     }
 }

@@ -31,6 +31,7 @@ enum Migrations {
         Migration(version: 18, name: "business funnels", statements: BusinessSchema.funnels),
         Migration(version: 19, name: "user report triage", statements: UserReportSchema.statements),
         Migration(version: 20, name: "business event failures", statements: BusinessSchema.eventFailures),
+        Migration(version: 21, name: "event forwarders", statements: ForwardingSchema.statements),
     ]
 
     /// The schema version this binary expects.

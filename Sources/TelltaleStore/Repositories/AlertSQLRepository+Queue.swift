@@ -121,7 +121,7 @@ extension AlertSQLRepository {
                 UPDATE notifications SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
                 WHERE id IN (
                     SELECT id FROM notifications
-                    WHERE status = 'queued' AND next_attempt_at <= \(bind: millis) AND (lease_until IS NULL OR lease_until < \(bind: millis))
+                    WHERE status = 'queued' AND forwarder_id IS NULL AND next_attempt_at <= \(bind: millis) AND (lease_until IS NULL OR lease_until < \(bind: millis))
                     ORDER BY next_attempt_at LIMIT \(bind: limit)\(unsafeRaw: flavor.forUpdateSkipLocked)
                 )
                 RETURNING id, organization_id, channel_id, recipient, message, attempts
@@ -176,7 +176,8 @@ extension AlertSQLRepository {
     public func notifications(organizationID: OrganizationID, limit: Int) async throws -> [NotificationRecord] {
         try await backend.read { db in
             try await db.select().columns("id", "channel_id", "channel_type", "title", "status", "attempts", "last_error", "created_at", "delivered_at")
-                .from("notifications").where("organization_id", .equal, SQLBind(organizationID.rawValue)).orderBy("id", .descending).limit(limit).all().map { row in
+                .from("notifications").where("organization_id", .equal, SQLBind(organizationID.rawValue))
+                .where("forwarder_id", .is, SQLLiteral.null).orderBy("id", .descending).limit(limit).all().map { row in
                     NotificationRecord(id: NotificationID(try row.decode(column: "id", as: Int64.self)),
                                        channelID: try row.decode(column: "channel_id", as: Int64?.self).map(ChannelID.init),
                                        channelType: ChannelType(rawValue: try row.decode(column: "channel_type", as: String.self)) ?? .webhook,
@@ -209,7 +210,7 @@ extension AlertSQLRepository {
     public func nextNotificationAt() async throws -> Date? {
         try await backend.read { db in
             try await db.select().column(SQLFunction("MIN", args: SQLColumn("next_attempt_at")), as: "due").from("notifications")
-                .where("status", .equal, SQLBind("queued"))
+                .where("status", .equal, SQLBind("queued")).where("forwarder_id", .is, SQLLiteral.null)
                 .first(decodingColumn: "due", as: Int64?.self)?.map(Date.init(millisecondsSince1970:))
         }
     }

@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+public import Foundation
+public import Logging
+public import Metrics
+import NIOCore
+import NIOHTTP1
+import SentryProtocol
+public import ServiceLifecycle
+import TelltaleAlerting
+public import TelltaleCore
+import TelltaleIngest
+
+/// Sends stored events on to other services. Two steps, both off the ingest path: a pass
+/// follows the events table by row id and queues batches for each forwarder whose filters
+/// admit them (moving a shared cursor with compare-and-set, so with several nodes each event
+/// is queued once); delivery claims due batches under a lease, renders them in the service's
+/// format and records each attempt with the notification queue's retry policy.
+public final class Forwarding: Service, Sendable {
+    let forwarders: any ForwarderRepository
+    let alerts: any AlertRepository
+    let client: HTTPClient
+    let policy: DeliveryPolicy
+    let publicURL: String
+    let logger: Logger
+    let factory: any MetricsFactory
+    let now: @Sendable () -> Date
+    let owner = "node-" + UUID().uuidString.prefix(8).lowercased()
+    let timeout: TimeAmount
+    let concurrency: Int
+    let wakeup = Wakeup()
+    /// Events read per pass.
+    let passSize = 1000
+
+    public init(repositories: Repositories, publicURL: String, policy: DeliveryPolicy = DeliveryPolicy(), logger: Logger, metrics: any MetricsFactory,
+                timeoutSeconds: Int64 = 10, concurrency: Int = 8, now: @escaping @Sendable () -> Date = Date.init) {
+        forwarders = repositories.forwarders
+        alerts = repositories.alerts
+        self.policy = policy
+        self.publicURL = publicURL
+        self.logger = logger
+        factory = metrics
+        self.now = now
+        timeout = .seconds(timeoutSeconds)
+        self.concurrency = concurrency
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .follow(max: 3, allowCycles: false), decompression: .disabled)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// Asks for a pass now (a forwarder was created or changed).
+    public func notify() { wakeup.signal() }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                do {
+                    let queued = try await queueNew()
+                    let next = try await forwarders.nextForwardAt()
+                    if let next, next <= now(), try await deliverDue() > 0 { continue }
+                    if queued == passSize { continue }
+                    await wakeup.wait(upTo: .milliseconds(500))
+                } catch {
+                    logger.error("Forwarding pass failed", metadata: ["error": "\(error)"])
+                    await wakeup.wait(upTo: .seconds(1))
+                }
+            }
+        } onGracefulShutdown: {
+            self.wakeup.signal()
+        }
+        await shutdown()
+    }
+
+    /// Queues batches for the events stored since the last pass; the number of events read.
+    @discardableResult
+    public func queueNew() async throws -> Int {
+        let enabled = try await forwarders.enabledForwarders()
+        let from = try await forwarders.forwardCursor()
+        guard !enabled.isEmpty else {
+            // Nothing to send: keep the cursor at the newest event, so a later forwarder starts there.
+            let latest = try await forwarders.latestEventRow()
+            if latest > from { _ = try await forwarders.enqueue([], cursorFrom: from, to: latest, now: now()) }
+            return 0
+        }
+        let candidates = try await forwarders.forwardCandidates(after: from, projectIDs: Array(Set(enabled.map(\.projectID))), limit: passSize)
+        // With no new events of forwarded projects, the cursor may still jump to the newest row.
+        let to = candidates.count == passSize ? candidates.last!.rowID : max(candidates.last?.rowID ?? from, try await forwarders.latestEventRow())
+        guard to > from else { return 0 }
+        let batches = ForwardPlanner.batches(candidates, forwarders: enabled)
+        if try await forwarders.enqueue(batches, cursorFrom: from, to: to, now: now()), !batches.isEmpty {
+            Counter(label: "telltale.forwarding.queued.events", factory: factory).increment(by: batches.reduce(0) { $0 + $1.eventRows.count })
+        }
+        return candidates.count
+    }
+
+    /// Sends every due batch; the number of batches attempted.
+    @discardableResult
+    public func deliverDue() async throws -> Int {
+        let claimed = try await forwarders.claimForwards(now: now(), limit: concurrency, owner: owner,
+                                                         leaseUntil: now().addingTimeInterval(Double(timeout.nanoseconds) / 1e9 * 3 + 5))
+        guard !claimed.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            for batch in claimed { group.addTask { await self.attempt(batch) } }
+        }
+        return claimed.count
+    }
+
+    func attempt(_ batch: QueuedForward) async {
+        let started = now()
+        let clock = ContinuousClock.now
+        var status: Int?
+        var error: String?
+        var retryAfter: TimeInterval?
+        do {
+            let items = try await items(batch)
+            // Events deleted since they were queued (retention, a deleted issue) are not sent.
+            if items.isEmpty {
+                status = 204
+            } else {
+                for request in ForwardRenderer.requests(batch.forwarder, items, now: started) {
+                    (status, error, retryAfter) = await send(request, delivery: batch.id)
+                    if status.map({ !(200..<300).contains($0) }) ?? true { break }
+                }
+            }
+        } catch let failure {
+            error = "could not read the events: \(failure)"
+        }
+        let milliseconds = NotificationDelivery.milliseconds(since: clock)
+        let decision = policy.decide(attempt: batch.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
+                                     jitter: Double.random(in: 0..<1))
+        let outcome = switch decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
+        Counter(label: "telltale.forwarding.batches.total", dimensions: [("type", batch.forwarder.type.rawValue), ("outcome", outcome)], factory: factory).increment()
+        if case .failed(let reason) = decision {
+            logger.warning("Forwarded events not delivered", metadata: ["forwarder.id": "\(batch.forwarder.id)", "type": "\(batch.forwarder.type.rawValue)", "reason": "\(reason)"])
+        }
+        do {
+            try await alerts.recordAttempt(DeliveryAttempt(notificationID: batch.id, attemptedAt: started, statusCode: status, error: error,
+                                                           milliseconds: milliseconds, decision: decision))
+        } catch {
+            // The lease runs out and the batch is tried again: sent twice rather than lost.
+            logger.error("Forward attempt not recorded", metadata: ["batch.id": "\(batch.id)", "error": "\(error)"])
+        }
+    }
+
+    func items(_ batch: QueuedForward) async throws -> [ForwardItem] {
+        try await forwarders.forwardedEvents(rows: batch.eventRows).map { event in
+            let payload = (try? JSONParser.parse(PayloadCompression.decompress(event.compressedPayload)))?.objectValue ?? JSONObject()
+            let link = event.issueID.map { "\(publicURL)/organizations/\(event.organizationSlug)/issues/\($0)/" } ?? publicURL
+            return ForwardItem(event: event, payload: payload, link: link)
+        }
+    }
+
+    /// One request: the answer's status (nil when none came), the error and Retry-After.
+    func send(_ outgoing: ForwardRequest, delivery: NotificationID) async -> (Int?, String?, TimeInterval?) {
+        do {
+            var request = HTTPClientRequest(url: outgoing.url)
+            request.method = .POST
+            request.headers.add(name: "User-Agent", value: "Telltale-Forwarder/1")
+            // The same on every attempt, so a receiver that dedupes sees a batch once.
+            request.headers.add(name: "X-Telltale-Delivery", value: delivery.description)
+            for (name, value) in outgoing.headers { request.headers.replaceOrAdd(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(bytes: outgoing.body))
+            let response = try await client.execute(request, deadline: .now() + timeout)
+            let status = Int(response.status.code)
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
+            var body = ByteBuffer()
+            for try await chunk in response.body {
+                guard body.readableBytes < 65_536 else { break }
+                var chunk = chunk
+                body.writeBuffer(&chunk)
+            }
+            return (status, (200..<300).contains(status) ? nil : String(buffer: body).prefix(300).description, retryAfter)
+        } catch {
+            return (nil, NotificationDelivery.describe(error), nil)
+        }
+    }
+}
