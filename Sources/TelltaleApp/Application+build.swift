@@ -38,6 +38,7 @@ public func buildApplication(
     var factory = PrometheusMetricsFactory(registry: registry)
     // Code names metrics with dots (STYLE.md); Prometheus wants underscores.
     factory.nameAndLabelSanitizer = { name, labels in (name.replacingOccurrences(of: ".", with: "_"), labels) }
+    factory.valueHistogramBuckets["telltale_issue_resolution_seconds"] = ErrorMetrics.resolutionBuckets
     let processMetrics = ProcessMetrics(factory: factory, backend: store.backend)
 
     let router = Router(context: TelltaleRequestContext.self)
@@ -72,7 +73,8 @@ public func buildApplication(
     let performance = PerformanceCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
     let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
     let forwarding = ForwardingCapability(store: store, configuration: configuration, metrics: factory, schemaReady: schemaReady, logger: logger)
-    let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business, forwarding]
+    let errorMetrics = ErrorMetricsCapability(store: store, factory: factory, schemaReady: schemaReady, logger: logger)
+    let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business, forwarding, errorMetrics]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(
         registry: registry,
@@ -83,6 +85,7 @@ public func buildApplication(
             return report
         },
         beforeScrape: {
+            await errorMetrics.refresh()
             processMetrics.sample()
             queueDepth.record(writer.queuedRecords)
         }

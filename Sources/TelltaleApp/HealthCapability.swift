@@ -83,7 +83,7 @@ private struct SchedulerService: Service {
 /// Opens once the schema is migrated; background work that reads tables waits for it.
 /// Waiting also ends at shutdown, so a server that fails to migrate still stops cleanly.
 actor SchemaGate {
-    private var isOpen = false
+    private(set) var isOpen = false
 
     func open() { isOpen = true }
 

@@ -32,13 +32,13 @@ public struct Readiness: Sendable {
 public struct OperationsController<Context: RequestContext>: Sendable {
     let readiness: @Sendable () async -> Readiness
     let registry: PrometheusCollectorRegistry
-    let beforeScrape: @Sendable () -> Void
+    let beforeScrape: @Sendable () async -> Void
 
     /// Creates the controller; `beforeScrape` refreshes gauges sampled at scrape time.
     public init(
         registry: PrometheusCollectorRegistry,
         readiness: @escaping @Sendable () async -> Readiness,
-        beforeScrape: @escaping @Sendable () -> Void
+        beforeScrape: @escaping @Sendable () async -> Void
     ) {
         self.registry = registry
         self.readiness = readiness
@@ -65,7 +65,7 @@ public struct OperationsController<Context: RequestContext>: Sendable {
             )
         }
         router.get("metrics") { _, _ in
-            beforeScrape()
+            await beforeScrape()
             var buffer = [UInt8]()
             registry.emit(into: &buffer)
             return Response(
