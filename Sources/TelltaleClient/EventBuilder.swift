@@ -41,20 +41,18 @@ public struct EventBuilder: Sendable {
         return finish(event, scope: scope, options: captureOptions)
     }
 
-    /// A request as a transaction: its route as the name, its timing, status and request
-    /// (method, URL without the query, headers), with the scope's tags and user.
-    public func transaction(_ name: String, start: Date, end: Date, status: Int, request: JSONObject, scope: Scope, id: String, traceID: String) -> JSONObject {
-        var event = base(scope: scope, id: id, now: end, level: .info)
+    /// A trace's root as a transaction: its name, timing, trace context and child spans, the
+    /// request it answered, with the scope's tags, contexts and user.
+    func transaction(_ trace: TraceTransaction, scope: Scope, id: String) -> JSONObject {
+        var event = base(scope: scope, id: id, now: trace.end, level: .info)
         event["type"] = .string("transaction")
-        event["transaction"] = .string(name)
-        event["transaction_info"] = .object(["source": .string("route")])
-        event["start_timestamp"] = .double(start.timeIntervalSince1970)
-        event["request"] = .object(request)
-        event["spans"] = .array([])
-        let trace: JSONObject = ["trace_id": .string(traceID), "span_id": .string(String(traceID.prefix(16))), "op": .string("http.server"),
-                                 "status": .string(Self.spanStatus(status)), "data": .object(["http.response.status_code": .int(Int64(status))])]
+        event["transaction"] = .string(trace.name)
+        event["transaction_info"] = .object(["source": .string(trace.trace["op"]?.stringValue == "http.server" ? "route" : "custom")])
+        event["start_timestamp"] = .double(trace.start.timeIntervalSince1970)
+        if !trace.request.isEmpty { event["request"] = .object(trace.request) }
+        event["spans"] = .array(trace.spans.map(JSONValue.object))
         var contexts = scope.contexts.mapValues(JSONValue.object)
-        contexts["trace"] = .object(trace)
+        contexts["trace"] = .object(trace.trace)
         event["contexts"] = .object(JSONObject(contexts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
         if !scope.tags.isEmpty { event["tags"] = .object(JSONObject(scope.tags.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })) }
         if let user = scope.user?.id { event["user"] = .object(["id": .string(user)]) }
@@ -62,7 +60,7 @@ public struct EventBuilder: Sendable {
     }
 
     /// Sentry's span status for an HTTP status.
-    static func spanStatus(_ status: Int) -> String {
+    public static func spanStatus(_ status: Int) -> String {
         switch status {
         case 200..<400: "ok"
         case 401: "unauthenticated"

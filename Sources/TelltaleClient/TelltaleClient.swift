@@ -36,6 +36,7 @@ public final class TelltaleClient: Service {
     let builder: EventBuilder
     let sender: Sender
     let drops = DropCounter()
+    let sessions = SessionTracker()
     let spool: Spool?
     /// What an earlier run left in the spool, read before this run captured anything.
     let leftovers: [PendingEnvelope]
@@ -68,6 +69,7 @@ public final class TelltaleClient: Service {
         let id = Self.eventID()
         let event = builder.error(error, scope: ScopeBox.current.value, options: captureOptions,
                                   at: .init(file: file, function: function, line: line), id: id, now: now())
+        countErrorInSession()
         return enqueue(event: event, id: id)
     }
 
@@ -78,13 +80,27 @@ public final class TelltaleClient: Service {
         return enqueue(event: builder.message(message, level: level, scope: ScopeBox.current.value, options: captureOptions, id: id, now: now()), id: id)
     }
 
-    /// Records a finished request as a transaction (sampled by `tracesSampleRate`).
+    /// Records a finished request as a transaction without spans (sampled by `tracesSampleRate`).
     @discardableResult
     public func captureTransaction(_ name: String, start: Date, end: Date, status: Int, request: JSONObject = [:]) -> String? {
-        guard options.tracesSampleRate > 0, options.tracesSampleRate >= 1 || random() < options.tracesSampleRate else { return nil }
+        guard sampleTrace() else { return nil }
+        let traceID = Self.eventID()
+        let trace: JSONObject = ["trace_id": .string(traceID), "span_id": .string(String(traceID.prefix(16))), "op": .string("http.server"),
+                                 "status": .string(EventBuilder.spanStatus(status)), "data": .object(["http.response.status_code": .int(Int64(status))])]
+        return captureTrace(TraceTransaction(name: name, start: start, end: end, trace: trace, spans: [], request: request, droppedSpans: 0))
+    }
+
+    /// Whether a new trace is kept, by `tracesSampleRate`.
+    func sampleTrace() -> Bool {
+        options.tracesSampleRate > 0 && (options.tracesSampleRate >= 1 || random() < options.tracesSampleRate)
+    }
+
+    /// Sends a sampled trace's root span as a transaction.
+    @discardableResult
+    func captureTrace(_ trace: TraceTransaction) -> String? {
         let id = Self.eventID()
-        let event = builder.transaction(name, start: start, end: end, status: status, request: request, scope: ScopeBox.current.value, id: id, traceID: Self.eventID())
-        return enqueue(event: event, id: id, type: "transaction")
+        if trace.droppedSpans > 0 { drops.add(reason: "buffer_overflow", category: "span", quantity: trace.droppedSpans) }
+        return enqueue(event: builder.transaction(trace, scope: ScopeBox.current.value, id: id), id: id, type: "transaction")
     }
 
     func enqueue(event: JSONObject, id: String, type: String = "event") -> String? {
@@ -146,6 +162,7 @@ public final class TelltaleClient: Service {
                 pending.subtract(1, ordering: .relaxed)
             }
         } onGracefulShutdown: {
+            self.flushSessions()
             self.continuation.finish()
         }
     }
@@ -153,6 +170,7 @@ public final class TelltaleClient: Service {
     /// Waits until everything captured so far is sent or dropped, at most `timeout`; false
     /// when time ran out first.
     public func flush(timeout: Duration = .seconds(5)) async -> Bool {
+        flushSessions()
         let deadline = ContinuousClock.now + timeout
         while pending.load(ordering: .relaxed) > 0 {
             guard ContinuousClock.now < deadline else { return false }
