@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 import TelltaleApp
 import TelltaleClient
@@ -77,6 +78,67 @@ extension IssuesAPITests {
         }
     }
 
+    struct PaymentsDown: Error {}
+
+    @Test("a circuit breaker's issue resolves itself when the breaker closes and reopens as a regression when it opens again",
+          arguments: TestDatabase.allCases)
+    func breakerResolvesItself(database: TestDatabase) async throws {
+        try await TestEnvironment.with(database) { environment in
+            let app = try await buildApplication(reader: environment.reader(["http.port": String(Self.freePort())]), logger: TestDatabase.logger)
+            try await app.test(.live) { live in
+                let t = try await setUp(environment)
+                let port = try #require(live.port)
+                let projectID = try await environment.withAccounts { _, repositories in
+                    try #require(try await repositories.projects.projects(organizationID: nil).first).id
+                }
+                let client = TelltaleClient(options: try TelltaleOptions(dsn: "http://\(t.key)@127.0.0.1:\(port)/\(projectID)", release: "shop@3.1"))
+                let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+                let breaker = CircuitBreaker(name: "payments", failureThreshold: 2, resetTimeout: 30, client: client, now: { clock.now })
+                func breakerIssue() async throws -> [String: Any]? {
+                    let issues = try await live.execute(uri: "/api/0/projects/default/default/issues/?query=circuit_breaker:payments", method: .get, headers: t.viewer) {
+                        (try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8))) as? [[String: Any]] ?? []
+                    }
+                    return issues.first { ($0["title"] as? String)?.contains("Circuit breaker payments") == true }
+                }
+                func waitFor(status: String) async throws -> [String: Any]? {
+                    var issue: [String: Any]?
+                    for _ in 0..<200 {
+                        issue = try await breakerIssue()
+                        if issue?["status"] as? String == status { break }
+                        try await Task.sleep(for: .milliseconds(25))
+                    }
+                    return issue
+                }
+                func fail() async { _ = try? await breaker.run { () async throws -> Int in throw PaymentsDown() } }
+                await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await client.run() }
+                    await fail()
+                    await fail()  // opens: an error event
+                    #expect(await client.flush(timeout: .seconds(15)))
+                    let opened = try? await waitFor(status: "new")
+                    #expect(opened?["status"] as? String == "new", "\(String(describing: opened))")
+                    clock.advance(31)
+                    _ = try? await breaker.run { 1 }  // half-open trial succeeds: closes, an event that resolves the issue
+                    #expect(await client.flush(timeout: .seconds(15)))
+                    let resolved = try? await waitFor(status: "resolved")
+                    #expect(resolved?["status"] as? String == "resolved", "\(String(describing: resolved))")
+                    await fail()
+                    await fail()  // opens again: the same issue comes back
+                    #expect(await client.flush(timeout: .seconds(15)))
+                    var reopened: [String: Any]?
+                    for _ in 0..<200 {
+                        reopened = try? await breakerIssue()
+                        if let status = reopened?["status"] as? String, status != "resolved" { break }
+                        try? await Task.sleep(for: .milliseconds(25))
+                    }
+                    #expect(reopened?["status"] as? String == "recurring", "\(String(describing: reopened))")
+                    #expect(reopened?["id"] as? String == opened?["id"] as? String)
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
     /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -89,4 +151,12 @@ extension IssuesAPITests {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    let date: Mutex<Date>
+    init(_ start: Date) { date = Mutex(start) }
+    var now: Date { date.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { date.withLock { $0 += seconds } }
 }

@@ -52,7 +52,7 @@ public actor CircuitBreaker {
         case .closed:
             Telltale.addBreadcrumb(Breadcrumb("circuit breaker \(name) closed", category: "circuit_breaker"))
             client?.capture(message: "Circuit breaker \(name) closed again", level: .info,
-                            [.fingerprint(fingerprint), .tag("circuit_breaker", name), .tag("circuit_state", "closed")])
+                            [.fingerprint(fingerprint), .tag("circuit_breaker", name), .tag("circuit_state", "closed"), .tag("resolves_issue", "true")])
         }
     }
 }

@@ -23,7 +23,10 @@ struct EventBatchWriter {
             try await countEvents(fresh, issueIDs)
             let totals = try await updateIssues(fresh, issueIDs)
             try await updateTags(projectID, fresh, issueIDs)
-            try await applyStatusEffects(totals)
+            let recovered = IssueLifecycle.resolvedByTheirEvents(fresh.map { (issueIDs[$0.summary.eventID]!, $0.summary.tags[IssueLifecycle.resolvingTag] == "true") })
+            // An issue its own event resolves does not regress on that event.
+            try await applyStatusEffects(recovered.isEmpty ? totals : totals.filter { !recovered.contains($0.id) })
+            if !recovered.isEmpty { try await resolve(recovered) }
         }
     }
 
@@ -202,6 +205,22 @@ struct EventBatchWriter {
             }
             try await update.where("id", .equal, SQLBind(issue.id)).run()
             try await IssueRows.recordActivity(db, issueID: issue.id, ActivityDraft(effect == .regressed ? .regression : .unignored, ["status": status.rawValue]), user: nil, at: now)
+        }
+    }
+}
+
+extension EventBatchWriter {
+    /// Resolves issues whose latest event says the problem is over (a circuit breaker closing,
+    /// a job recovering), recording it in their timeline as any resolution is.
+    fileprivate func resolve(_ issues: Set<Int64>) async throws {
+        let now = Date()
+        let resolved = try await db.update("issues").set("status", to: SQLBind(IssueStatus.resolved.rawValue))
+            .set("resolved_at", to: SQLBind(IngestSQLRepository.ms(now.timeIntervalSince1970))).set("resolution_note", to: SQLBind("resolved by its own event"))
+            .where("id", .in, SQLBind.group(issues.sorted())).where("status", .notEqual, SQLBind(IssueStatus.resolved.rawValue))
+            .returning("id").all()
+        for row in resolved {
+            _ = try await IssueRows.recordActivity(db, issueID: try row.decode(column: "id", as: Int64.self),
+                                                   ActivityDraft(.setStatus, ["status": IssueStatus.resolved.rawValue, "by": "event"]), user: nil, at: now)
         }
     }
 }
