@@ -8,6 +8,9 @@
 # TELLTALE_BENCH_RULES=N replaces the default alert rules with N rules (0: none), to show what
 # rule evaluation after the commit costs ingestion (scripts/bench-alerting.sh compares).
 # TELLTALE_BENCH_CLASSIFICATION_RULES=N adds N issue classification rules (scripts/bench-paired.sh).
+# TELLTALE_BENCH_FORWARDERS=N first creates N forwarders (Datadog, New Relic and webhook in turn)
+# sending to a local sink, to show what forwarding costs ingestion; it reports how many
+# events the sink received.
 # TELLTALE_BENCH_KIND=transactions replays the recorded Flask transactions (with spans) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +26,8 @@ else
     BIN="$(swift build -c release --show-bin-path)/telltale"
 fi
 WORK=$(mktemp -d /tmp/telltale-bench.XXXXXX)
-trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SINK_PID=""
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; [ -n "$SINK_PID" ] && kill $SINK_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 
 (cd "$WORK" && TELLTALE_HTTP_PORT=$PORT TELLTALE_LOG_LEVEL=warning exec "$BIN" serve > "$WORK/server.log" 2>&1) &
 echo "==> SQLite synchronous=${TELLTALE_DATABASE_SQLITE_SYNCHRONOUS:-full}"
@@ -49,6 +53,26 @@ fi
 if [ -n "${TELLTALE_BENCH_CLASSIFICATION_RULES:-}" ] && [ "$TELLTALE_BENCH_CLASSIFICATION_RULES" -gt 0 ]; then
     TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name classification --scopes "project:write" | sed -n 's/^Secret (shown only now): //p')
     python3 scripts/bench_classification_rules.py "$PORT" "$TOKEN" "$TELLTALE_BENCH_CLASSIFICATION_RULES"
+fi
+if [ "${TELLTALE_BENCH_FORWARDERS:-0}" -gt 0 ]; then
+    SINK_PORT=$((PORT + 1))
+    python3 scripts/bench_forward_sink.py "$SINK_PORT" "$WORK/forwarded" & SINK_PID=$!
+    TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name forwarders --scopes "project:write" | sed -n 's/^Secret (shown only now): //p')
+    python3 - "$PORT" "$TOKEN" "$TELLTALE_BENCH_FORWARDERS" "$SINK_PORT" <<'PY'
+import http.client, json, sys
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+sink = f"http://127.0.0.1:{sys.argv[4]}"
+configs = [{"type": "datadog", "config": {"api_key": "bench-datadog-key", "url": sink + "/dd"}},
+           {"type": "newrelic", "config": {"license_key": "bench-newrelic-key", "url": sink + "/nr"}},
+           {"type": "webhook", "config": {"url": sink + "/hook", "secret": "bench-secret"}}]
+for i in range(int(sys.argv[3])):
+    conn.request("POST", "/api/0/projects/default/default/forwarders/", json.dumps(configs[i % 3]),
+                 {"Authorization": "Bearer " + sys.argv[2], "Content-Type": "application/json"})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 201, response.status
+PY
+    echo "==> $TELLTALE_BENCH_FORWARDERS forwarders to a local sink"
 fi
 if [ -n "${TELLTALE_BENCH_RULES:-}" ]; then
     TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name rules --scopes "project:write org:write" | sed -n 's/^Secret (shown only now): //p')
@@ -83,6 +107,14 @@ while True:
 print(f"rule_evaluation_caught_up_after_s={time.time() - started:.1f} evaluated_to={cursor} of={latest}")
 print("alerts_recorded=" + str(db.execute("select count(*) from alerts").fetchone()[0]))
 PY
+fi
+if [ "${TELLTALE_BENCH_FORWARDERS:-0}" -gt 0 ]; then
+    # Forwarding runs after the commit, off the request path: wait for it to catch up.
+    for _ in $(seq 1 600); do
+        [ "$(cat "$WORK/forwarded" 2>/dev/null || echo 0)" -ge $((ACCEPTED * TELLTALE_BENCH_FORWARDERS)) ] && break
+        sleep 0.2
+    done
+    echo "forwarded_events=$(cat "$WORK/forwarded" 2>/dev/null || echo 0) expected=$((ACCEPTED * TELLTALE_BENCH_FORWARDERS))"
 fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from $TABLE")
