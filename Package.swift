@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "telltale-pipeline-bench", targets: ["PipelineBench"]),
         .executable(name: "telltale-performance-bench", targets: ["PerformanceBench"]),
         .executable(name: "telltale-client-bench", targets: ["ClientBench"]),
+        .executable(name: "telltale-example-shop", targets: ["ShopExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -44,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         .target(
@@ -73,6 +75,20 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The example app in Examples/Shop: a Hummingbird shop that uses every part of the client.
+        .executableTarget(
+            name: "ShopExample",
+            dependencies: [
+                "TelltaleClient", "TelltaleClientHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
+            path: "Examples/Shop",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -28,6 +28,7 @@ fi
 echo "==> Building"
 swift build --build-tests
 swift build --product telltale
+swift build --product telltale-example-shop
 
 echo "==> Swift test suites (SQLite and PostgreSQL)"
 swift test --skip-build --parallel --num-workers 2
