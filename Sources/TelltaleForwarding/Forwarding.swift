@@ -75,18 +75,19 @@ public final class Forwarding: Service, Sendable {
     /// Queues batches for the events stored since the last pass; the number of events read.
     @discardableResult
     public func queueNew() async throws -> Int {
+        // Read before the forwarders: one created after this read starts after a later row,
+        // so moving the cursor here never skips an event a forwarder should send.
+        let latest = try await forwarders.latestEventRow()
         let enabled = try await forwarders.enabledForwarders()
         let from = try await forwarders.forwardCursor()
         guard !enabled.isEmpty else {
             // Nothing to send: keep the cursor at the newest event, so a later forwarder starts there.
-            let latest = try await forwarders.latestEventRow()
             if latest > from { _ = try await forwarders.enqueue([], cursorFrom: from, to: latest, now: now()) }
             return 0
         }
-        let candidates = try await forwarders.forwardCandidates(after: from, projectIDs: Array(Set(enabled.map(\.projectID))), limit: passSize)
-        // With no new events of forwarded projects, the cursor may still jump to the newest row.
-        let to = candidates.count == passSize ? candidates.last!.rowID : max(candidates.last?.rowID ?? from, try await forwarders.latestEventRow())
-        guard to > from else { return 0 }
+        // Every project's events, so the cursor moves only over rows this pass has seen.
+        let candidates = try await forwarders.forwardCandidates(after: from, limit: passSize)
+        guard let to = candidates.last?.rowID else { return 0 }
         let batches = ForwardPlanner.batches(candidates, forwarders: enabled)
         if try await forwarders.enqueue(batches, cursorFrom: from, to: to, now: now()), !batches.isEmpty {
             Counter(label: "telltale.forwarding.queued.events", factory: factory).increment(by: batches.reduce(0) { $0 + $1.eventRows.count })

@@ -93,7 +93,7 @@ struct ForwardingTests {
                     return total + (((body as? [String: Any])?["events"] as? [Any])?.count ?? 0)
                 }
             }
-            let deadline = ContinuousClock.now + .seconds(15)
+            let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 let sentryCount = await receiver.requests(to: "/api/42/envelope/").count
                 let (dd, prod, nr, wh) = (await count("/dd", "dd"), await count("/dd-prod", "dd"), await count("/nr", "nr"), await count("/wh", "wh"))

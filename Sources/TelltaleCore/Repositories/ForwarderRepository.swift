@@ -16,8 +16,8 @@ public protocol ForwarderRepository: Sendable {
     func forwardCursor() async throws -> Int64
     /// The newest event row (where a pass with nothing to do moves its cursor).
     func latestEventRow() async throws -> Int64
-    /// Events after `position` of the given projects, oldest first.
-    func forwardCandidates(after position: Int64, projectIDs: [ProjectID], limit: Int) async throws -> [ForwardCandidate]
+    /// Events after `position`, oldest first.
+    func forwardCandidates(after position: Int64, limit: Int) async throws -> [ForwardCandidate]
     /// Queues the batches and moves the cursor from `from` to `to` in one transaction; false
     /// when another node moved it first (nothing is queued then).
     func enqueue(_ batches: [ForwardBatch], cursorFrom from: Int64, to: Int64, now: Date) async throws -> Bool

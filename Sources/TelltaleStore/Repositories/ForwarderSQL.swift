@@ -74,11 +74,10 @@ public struct ForwarderSQL: ForwarderRepository {
         }
     }
 
-    public func forwardCandidates(after position: Int64, projectIDs: [ProjectID], limit: Int) async throws -> [ForwardCandidate] {
-        guard !projectIDs.isEmpty else { return [] }
-        return try await backend.read { db in
+    public func forwardCandidates(after position: Int64, limit: Int) async throws -> [ForwardCandidate] {
+        try await backend.read { db in
             try await db.select().columns("id", "project_id", "event_id", "level").column(SQLFunction("COALESCE", args: SQLColumn("environment"), SQLLiteral.string("")), as: "environment")
-                .from("events").where("id", .greaterThan, SQLBind(position)).where("project_id", .in, SQLBind.group(projectIDs.map(\.rawValue)))
+                .from("events").where("id", .greaterThan, SQLBind(position))
                 .orderBy("id").limit(limit).all().map { row in
                     let environment = try row.decode(column: "environment", as: String.self)
                     return ForwardCandidate(rowID: try row.decode(column: "id", as: Int64.self), projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)),
