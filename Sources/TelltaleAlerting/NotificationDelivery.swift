@@ -35,9 +35,7 @@ public final class NotificationDelivery: Service, Sendable {
         self.now = now
         self.timeout = .seconds(timeoutSeconds)
         self.concurrency = concurrency
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .follow(max: 3, allowCycles: false), decompression: .disabled)
-        configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        client = ReceiverPost.makeClient()
     }
 
     /// Asks for a pass now (new notifications were stored).
@@ -115,37 +113,17 @@ public final class NotificationDelivery: Service, Sendable {
     func send(_ notification: QueuedNotification, at started: Date) async -> (Int?, String?, TimeInterval?, Double) {
         if case .email(let to) = notification.channel.config { return await sendEmail(notification.message, to: to, at: started) }
         let clock = ContinuousClock.now
-        var status: Int?
-        var error: String?
-        var retryAfter: TimeInterval?
         do {
             let outgoing = try NotificationRenderer.request(for: notification.channel, notification.message, pagerDutyURL: pagerDutyURL, now: started)
-            var request = HTTPClientRequest(url: outgoing.url)
-            request.method = .POST
-            request.headers.add(name: "User-Agent", value: "Telltale-Alerts/1")
-            // The same for every attempt of a notification: a receiver that dedupes by it sees
-            // each notification once, even when a node died after sending and before recording.
-            request.headers.add(name: "X-Telltale-Delivery", value: notification.id.rawValue == 0 ? "test" : notification.id.description)
-            for (name, value) in outgoing.headers { request.headers.replaceOrAdd(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: outgoing.body))
-            let response = try await client.execute(request, deadline: .now() + timeout)
-            status = Int(response.status.code)
-            retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
-            // Read at most 64 KB of the answer, for the error; a receiver answering 1 GB is cut off.
-            var body = ByteBuffer()
-            for try await chunk in response.body {
-                guard body.readableBytes < 65_536 else { break }
-                var chunk = chunk
-                body.writeBuffer(&chunk)
-            }
-            if status.map({ !(200..<300).contains($0) }) ?? false { error = String(buffer: body).prefix(300).description }
+            let (status, error, retryAfter) = await ReceiverPost.send(client, url: outgoing.url, headers: outgoing.headers, body: outgoing.body,
+                                                                      userAgent: "Telltale-Alerts/1",
+                                                                      delivery: notification.id.rawValue == 0 ? "test" : notification.id.description, timeout: timeout)
+            return (status, error, retryAfter, Self.milliseconds(since: clock))
         } catch let failure as DeliveryError {
-            error = failure.description
-            status = 400  // not worth retrying: the channel cannot be sent to
+            return (400, failure.description, nil, Self.milliseconds(since: clock))  // not worth retrying: the channel cannot be sent to
         } catch let failure {
-            error = Self.describe(failure)
+            return (nil, Self.describe(failure), nil, Self.milliseconds(since: clock))
         }
-        return (status, error, retryAfter, Self.milliseconds(since: clock))
     }
 
     func sendEmail(_ message: NotificationMessage, to: [String], at started: Date) async -> (Int?, String?, TimeInterval?, Double) {

@@ -42,9 +42,7 @@ public final class Forwarding: Service, Sendable {
         self.now = now
         timeout = .seconds(timeoutSeconds)
         self.concurrency = concurrency
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .follow(max: 3, allowCycles: false), decompression: .disabled)
-        configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        client = ReceiverPost.makeClient()
     }
 
     /// Asks for a pass now (a forwarder was created or changed).
@@ -154,26 +152,7 @@ public final class Forwarding: Service, Sendable {
 
     /// One request: the answer's status (nil when none came), the error and Retry-After.
     func send(_ outgoing: ForwardRequest, delivery: NotificationID) async -> (Int?, String?, TimeInterval?) {
-        do {
-            var request = HTTPClientRequest(url: outgoing.url)
-            request.method = .POST
-            request.headers.add(name: "User-Agent", value: "Telltale-Forwarder/1")
-            // The same on every attempt, so a receiver that dedupes sees a batch once.
-            request.headers.add(name: "X-Telltale-Delivery", value: delivery.description)
-            for (name, value) in outgoing.headers { request.headers.replaceOrAdd(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: outgoing.body))
-            let response = try await client.execute(request, deadline: .now() + timeout)
-            let status = Int(response.status.code)
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
-            var body = ByteBuffer()
-            for try await chunk in response.body {
-                guard body.readableBytes < 65_536 else { break }
-                var chunk = chunk
-                body.writeBuffer(&chunk)
-            }
-            return (status, (200..<300).contains(status) ? nil : String(buffer: body).prefix(300).description, retryAfter)
-        } catch {
-            return (nil, NotificationDelivery.describe(error), nil)
-        }
+        await ReceiverPost.send(client, url: outgoing.url, headers: outgoing.headers, body: outgoing.body, userAgent: "Telltale-Forwarder/1",
+                                delivery: delivery.description, timeout: timeout)
     }
 }

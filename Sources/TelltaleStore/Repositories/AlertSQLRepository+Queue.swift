@@ -6,28 +6,14 @@ extension AlertSQLRepository {
     // MARK: Evaluation
 
     public func cursor(_ name: String) async throws -> Int64 {
-        try await backend.read { db in
-            try await db.select().column("position").from("alert_cursors").where("name", .equal, SQLBind(name))
-                .first(decodingColumn: "position", as: Int64.self) ?? 0
-        }
+        try await backend.read { db in try await Cursors.read(name, in: db) ?? 0 }
     }
 
     public func commitEvaluation(cursor name: String, from: Int64, to: Int64, alerts: [AlertOutcome],
                                  notifications: [OutgoingNotification], groups: [AlertGroupState], now: Date) async throws -> Bool {
         let flavor = backend.flavor
         return try await backend.write { db in
-            // Compare and set: a node that read the same position but commits second stores nothing.
-            let current = try await db.raw("SELECT position FROM alert_cursors WHERE name = \(bind: name)\(unsafeRaw: flavor.forUpdate)")
-                .first(decodingColumn: "position", as: Int64.self)
-            if let current {
-                guard current == from else { return false }
-                try await db.update("alert_cursors").set("position", to: SQLBind(to)).where("name", .equal, SQLBind(name)).run()
-            } else {
-                guard from == 0 else { return false }
-                let inserted = try await db.insert(into: "alert_cursors").columns("name", "position").values(SQLBind(name), SQLBind(to))
-                    .ignoringConflicts(with: ["name"]).returning("name").all()
-                guard !inserted.isEmpty else { return false }
-            }
+            guard try await Cursors.advance(name, from: from, to: to, in: db, flavor: flavor) else { return false }
             for alert in alerts {
                 try await db.insert(into: "alerts")
                     .columns("organization_id", "rule_id", "subject", "status", "severity", "title", "reason", "labels", "link", "resolution", "created_at")

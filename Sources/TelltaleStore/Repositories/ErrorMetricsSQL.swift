@@ -40,18 +40,11 @@ public struct ErrorMetricsSQL: Sendable {
 
     /// The persisted position of a follower (shared with the alert cursors' table).
     public func position(_ name: String) async throws -> Int64? {
-        try await backend.read { db in
-            try await db.select().column("position").from("alert_cursors").where("name", .equal, SQLBind(name)).first(decodingColumn: "position", as: Int64.self)
-        }
+        try await backend.read { db in try await Cursors.read(name, in: db) }
     }
 
     public func setPosition(_ name: String, _ position: Int64) async throws {
-        try await backend.write { db in
-            let updated = try await db.update("alert_cursors").set("position", to: SQLBind(position)).where("name", .equal, SQLBind(name)).returning("name").all()
-            if updated.isEmpty {
-                try await db.insert(into: "alert_cursors").columns("name", "position").values(SQLBind(name), SQLBind(position)).ignoringConflicts(with: ["name"]).run()
-            }
-        }
+        try await backend.write { db in try await Cursors.set(name, position, in: db) }
     }
 
     public func latestEventRow() async throws -> Int64 {

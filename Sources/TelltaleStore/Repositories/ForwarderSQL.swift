@@ -62,10 +62,7 @@ public struct ForwarderSQL: ForwarderRepository {
     // MARK: The forwarding pass
 
     public func forwardCursor() async throws -> Int64 {
-        try await backend.read { db in
-            try await db.select().column("position").from("alert_cursors").where("name", .equal, SQLBind(Self.cursorName))
-                .first(decodingColumn: "position", as: Int64.self) ?? 0
-        }
+        try await backend.read { db in try await Cursors.read(Self.cursorName, in: db) ?? 0 }
     }
 
     public func latestEventRow() async throws -> Int64 {
@@ -91,19 +88,8 @@ public struct ForwarderSQL: ForwarderRepository {
     public func enqueue(_ batches: [ForwardBatch], cursorFrom from: Int64, to: Int64, now: Date) async throws -> Bool {
         let flavor = backend.flavor
         return try await backend.write { db in
-            // Compare and set, as the alert evaluator does: a node that read the same position
-            // but commits second queues nothing, so each event is queued once.
-            let current = try await db.raw("SELECT position FROM alert_cursors WHERE name = \(bind: Self.cursorName)\(unsafeRaw: flavor.forUpdate)")
-                .first(decodingColumn: "position", as: Int64.self)
-            if let current {
-                guard current == from else { return false }
-                try await db.update("alert_cursors").set("position", to: SQLBind(to)).where("name", .equal, SQLBind(Self.cursorName)).run()
-            } else {
-                guard from == 0 else { return false }
-                let inserted = try await db.insert(into: "alert_cursors").columns("name", "position").values(SQLBind(Self.cursorName), SQLBind(to))
-                    .ignoringConflicts(with: ["name"]).returning("name").all()
-                guard !inserted.isEmpty else { return false }
-            }
+            // Each event is queued once: a node that read the same position but commits second queues nothing.
+            guard try await Cursors.advance(Self.cursorName, from: from, to: to, in: db, flavor: flavor) else { return false }
             let at = now.millisecondsSince1970
             for batch in batches {
                 try await db.insert(into: "notifications")
