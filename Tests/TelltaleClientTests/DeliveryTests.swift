@@ -2,6 +2,9 @@ import Foundation
 import Logging
 import SentryProtocol
 import Synchronization
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
 import Testing
 @testable import TelltaleClient
 
@@ -77,6 +80,37 @@ struct DeliveryTests {
         let waits = sleeps.all
         #expect(waits.count == 3 && waits[0] > .seconds(2) && waits[0] <= .seconds(3) + .milliseconds(2) && waits[1] == .seconds(2) && waits[2] == .seconds(4), "\(waits)")
         #expect(client.unreportedDrops == nil)
+    }
+
+    @Test("over real HTTP: a local server answering 429 with X-Sentry-Rate-Limits, then 503, then 200 gets every event once, and the dropped ones as a client report")
+    func realServer() async throws {
+        let answers = Mutex<[HTTPResponse.Status]>([.tooManyRequests, .serviceUnavailable])
+        let bodies = Mutex<[String]>([])
+        let router = Router()
+        router.post("api/7/envelope/") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let status = answers.withLock { $0.isEmpty ? .ok : $0.removeFirst() }
+            if status == .ok { bodies.withLock { $0.append(body) } }
+            var headers: HTTPFields = [:]
+            if status == .tooManyRequests { headers[HTTPField.Name("X-Sentry-Rate-Limits")!] = "2:error:key"; headers[.retryAfter] = "2" }
+            return Response(status: status, headers: headers)
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { http in
+            let port = try #require(http.port)
+            let sleeps = RecordedSleeps()
+            let client = TelltaleClient(options: try TelltaleOptions(dsn: "http://public@127.0.0.1:\(port)/7", sampleRate: 1, queueCapacity: 2),
+                                        retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: .seconds(1), jitter: 0), now: sleeps.now, random: { 0 }, sleep: sleeps.sleep)
+            // Captured before the sender starts: the queue holds two, the third is dropped and counted.
+            #expect(client.capture(message: "one") != nil)
+            #expect(client.capture(message: "two") != nil)
+            #expect(client.capture(message: "three") == nil)
+            try await Self.running(client) {}
+            let received = bodies.withLock { $0 }
+            #expect(received.filter { $0.contains("\"one\"") }.count == 1 && received.filter { $0.contains("\"two\"") }.count == 1, "\(received)")
+            #expect(received.contains { $0.contains("client_report") && $0.contains("queue_overflow") })
+            // The rate limit's 2 s was waited out, then backoff after the 503.
+            #expect(sleeps.all.count == 2 && sleeps.all[0] > .seconds(1) && sleeps.all[1] == .seconds(2), "\(sleeps.all)")
+        }
     }
 
     @Test("what cannot be sent or queued is counted and reported as a client report with the next envelope")
