@@ -93,7 +93,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ClientBench",
-            dependencies: ["TelltaleClient", "SentryProtocol"],
+            dependencies: ["TelltaleClient", "SentryProtocol", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,6 +1,7 @@
 import Foundation
 import TelltaleClient
 import SentryProtocol
+import Tracing
 
 /// What the Swift client costs the task that calls it: a request that only gets its own scope
 /// (a tag and a breadcrumb) and captures nothing, and one that captures an error with options.
@@ -30,6 +31,22 @@ print("rounds=\(rounds)")
 await measure("request_capturing_nothing", rounds) {
     await Telltale.withScope({ $0.tags["route"] = "/orders/{id}" }) {
         Telltale.addBreadcrumb(Breadcrumb("GET /orders/42", category: "http"))
+    }
+}
+// What the Hummingbird middleware does around a request that captures nothing, without the
+// HTTP: a span in its own context and scope, the route and status set, release health
+// counted, the span ended (unsampled, as with the default tracesSampleRate of 0).
+let tracer = TelltaleTracer(client: client)
+await measure("request_with_a_span_capturing_nothing", rounds) {
+    let span = tracer.startSpan("/orders/42", context: .topLevel, ofKind: .server)
+    await ServiceContext.withValue(span.context) {
+        await Telltale.withScope({ $0.transaction = "/orders/42" }) {
+            Telltale.configureScope { $0.transaction = "GET /orders/{id}" }
+            client.recordRequestSession(errored: false)
+            span.operationName = "GET /orders/{id}"
+            span.attributes["http.response.status_code"] = Int64(200)
+            span.end()
+        }
     }
 }
 await measure("request_capturing_an_error", rounds / 10) {
