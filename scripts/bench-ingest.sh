@@ -110,11 +110,14 @@ PY
 fi
 if [ "${TELLTALE_BENCH_FORWARDERS:-0}" -gt 0 ]; then
     # Forwarding runs after the commit, off the request path: wait for it to catch up.
-    for _ in $(seq 1 600); do
-        [ "$(cat "$WORK/forwarded" 2>/dev/null || echo 0)" -ge $((ACCEPTED * TELLTALE_BENCH_FORWARDERS)) ] && break
+    WAIT_START=$(date +%s)
+    for _ in $(seq 1 1500); do
+        FORWARDED=$(cat "$WORK/forwarded" 2>/dev/null || true)
+        [ "${FORWARDED:-0}" -ge $((ACCEPTED * TELLTALE_BENCH_FORWARDERS)) ] && break
         sleep 0.2
     done
-    echo "forwarded_events=$(cat "$WORK/forwarded" 2>/dev/null || echo 0) expected=$((ACCEPTED * TELLTALE_BENCH_FORWARDERS))"
+    SECONDS_WAITED=$(( $(date +%s) - WAIT_START ))
+    echo "forwarded_events=${FORWARDED:-0} expected=$((ACCEPTED * TELLTALE_BENCH_FORWARDERS)) caught_up_after_s=$SECONDS_WAITED"
 fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from $TABLE")

@@ -20,6 +20,15 @@ struct ForwardItem: Sendable {
 /// Renders a batch in each service's documented intake format. Pure: the caller sends.
 enum ForwardRenderer {
     static func requests(_ forwarder: Forwarder, _ items: [ForwardItem], now: Date) -> [ForwardRequest] {
+        // How many events each request carries, for receivers' logs (and the benchmark's sink).
+        rendered(forwarder, items, now: now).map { request in
+            var request = request
+            request.headers.append(("X-Telltale-Events", String(forwarder.type == .sentry ? 1 : items.count)))
+            return request
+        }
+    }
+
+    static func rendered(_ forwarder: Forwarder, _ items: [ForwardItem], now: Date) -> [ForwardRequest] {
         switch forwarder.config {
         case .sentry(let dsn, _):
             // One event per envelope, as the protocol requires.

@@ -28,6 +28,7 @@ public final class Forwarding: Service, Sendable {
     let timeout: TimeAmount
     let concurrency: Int
     let wakeup = Wakeup()
+    let background = BackgroundThread()
     /// Events read per pass.
     let passSize = 1000
 
@@ -48,7 +49,10 @@ public final class Forwarding: Service, Sendable {
     /// Asks for a pass now (a forwarder was created or changed).
     public func notify() { wakeup.signal() }
 
-    public func shutdown() async { try? await client.shutdown() }
+    public func shutdown() async {
+        try? await client.shutdown()
+        await background.shutdown()
+    }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -112,12 +116,12 @@ public final class Forwarding: Service, Sendable {
         var error: String?
         var retryAfter: TimeInterval?
         do {
-            let items = try await items(batch)
+            let requests = try await requests(batch, now: started)
             // Events deleted since they were queued (retention, a deleted issue) are not sent.
-            if items.isEmpty {
+            if requests.isEmpty {
                 status = 204
             } else {
-                for request in ForwardRenderer.requests(batch.forwarder, items, now: started) {
+                for request in requests {
                     (status, error, retryAfter) = await send(request, delivery: batch.id)
                     if status.map({ !(200..<300).contains($0) }) ?? true { break }
                 }
@@ -142,11 +146,19 @@ public final class Forwarding: Service, Sendable {
         }
     }
 
-    func items(_ batch: QueuedForward) async throws -> [ForwardItem] {
-        try await forwarders.forwardedEvents(rows: batch.eventRows).map { event in
-            let payload = (try? JSONParser.parse(PayloadCompression.decompress(event.compressedPayload)))?.objectValue ?? JSONObject()
-            let link = event.issueID.map { "\(publicURL)/organizations/\(event.organizationSlug)/issues/\($0)/" } ?? publicURL
-            return ForwardItem(event: event, payload: payload, link: link)
+    /// The batch's events read and rendered in the service's format (on the low-priority thread).
+    func requests(_ batch: QueuedForward, now: Date) async throws -> [ForwardRequest] {
+        let events = try await forwarders.forwardedEvents(rows: batch.eventRows)
+        guard !events.isEmpty else { return [] }
+        let publicURL = publicURL
+        let forwarder = batch.forwarder
+        return try await background.run {
+            let items = events.map { event in
+                let payload = (try? JSONParser.parse(PayloadCompression.decompress(event.compressedPayload)))?.objectValue ?? JSONObject()
+                let link = event.issueID.map { "\(publicURL)/organizations/\(event.organizationSlug)/issues/\($0)/" } ?? publicURL
+                return ForwardItem(event: event, payload: payload, link: link)
+            }
+            return ForwardRenderer.requests(forwarder, items, now: now)
         }
     }
 
