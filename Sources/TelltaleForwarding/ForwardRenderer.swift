@@ -20,11 +20,15 @@ struct ForwardItem: Sendable {
 /// Renders a batch in each service's documented intake format. Pure: the caller sends.
 enum ForwardRenderer {
     static func requests(_ forwarder: Forwarder, _ items: [ForwardItem], now: Date) -> [ForwardRequest] {
-        // How many events each request carries, for receivers' logs (and the benchmark's sink).
-        rendered(forwarder, items, now: now).map { request in
-            var request = request
-            request.headers.append(("X-Telltale-Events", String(forwarder.type == .sentry ? 1 : items.count)))
-            return request
+        let size = forwarder.type.requestSize
+        return stride(from: 0, to: items.count, by: size).flatMap { start in
+            let chunk = Array(items[start..<min(items.count, start + size)])
+            // How many events each request carries, for receivers' logs (and the benchmark's sink).
+            return rendered(forwarder, chunk, now: now).map { request in
+                var request = request
+                request.headers.append(("X-Telltale-Events", String(forwarder.type == .sentry ? 1 : chunk.count)))
+                return request
+            }
         }
     }
 

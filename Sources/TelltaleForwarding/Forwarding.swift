@@ -121,8 +121,8 @@ public final class Forwarding: Service, Sendable {
             if requests.isEmpty {
                 status = 204
             } else {
-                for request in requests {
-                    (status, error, retryAfter) = await send(request, delivery: batch.id)
+                for (index, request) in requests.enumerated() {
+                    (status, error, retryAfter) = await send(request, delivery: requests.count == 1 ? batch.id.description : "\(batch.id)-\(index + 1)")
                     if status.map({ !(200..<300).contains($0) }) ?? true { break }
                 }
             }
@@ -163,8 +163,8 @@ public final class Forwarding: Service, Sendable {
     }
 
     /// One request: the answer's status (nil when none came), the error and Retry-After.
-    func send(_ outgoing: ForwardRequest, delivery: NotificationID) async -> (Int?, String?, TimeInterval?) {
+    func send(_ outgoing: ForwardRequest, delivery: String) async -> (Int?, String?, TimeInterval?) {
         await ReceiverPost.send(client, url: outgoing.url, headers: outgoing.headers, body: outgoing.body, userAgent: "Telltale-Forwarder/1",
-                                delivery: delivery.description, timeout: timeout)
+                                delivery: delivery, timeout: timeout)
     }
 }

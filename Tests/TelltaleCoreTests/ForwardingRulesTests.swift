@@ -41,19 +41,20 @@ struct ForwardingRulesTests {
         #expect(throws: ValidationError.self) { try ForwarderConfig.make(type: .webhook, [:]) }
     }
 
-    @Test("batches: one event per Sentry envelope, up to 100 for the others; only the forwarder's project, only events after it was made")
+    @Test("batches: up to 1,000 events a queued batch; only the forwarder's project, only events after it was made")
     func batches() {
-        let candidates = (1...250).map { ForwardCandidate(rowID: Int64($0), projectID: ProjectID($0 % 5 == 0 ? 2 : 1), eventID: "e\($0)", level: .error, environment: nil) }
+        let candidates = (1...2_600).map { ForwardCandidate(rowID: Int64($0), projectID: ProjectID($0 % 5 == 0 ? 2 : 1), eventID: "e\($0)", level: .error, environment: nil) }
         let forwarders = [
-            forwarder(1, type: .sentry(dsn: "https://k@h/1", url: nil), startsAfter: 245),
+            forwarder(1, type: .sentry(dsn: "https://k@h/1", url: nil), startsAfter: 2_595),
             forwarder(2, type: .webhook(url: "http://h/", secret: nil)),
             forwarder(3, project: 3, type: .webhook(url: "http://h/", secret: nil)),
         ]
         let batches = ForwardPlanner.batches(candidates, forwarders: forwarders)
         let sentry = batches.filter { $0.forwarderID == ForwarderID(1) }
-        #expect(sentry.map(\.eventRows) == [[246], [247], [248], [249]])
+        #expect(sentry.map(\.eventRows) == [[2_596, 2_597, 2_598, 2_599]])
         let hook = batches.filter { $0.forwarderID == ForwarderID(2) }
-        #expect(hook.map(\.eventRows.count) == [100, 100])
+        #expect(hook.map(\.eventRows.count) == [1_000, 1_000, 80])
+        #expect(ForwarderType.sentry.requestSize == 1 && ForwarderType.datadog.requestSize == 500)
         #expect(hook.flatMap(\.eventRows).allSatisfy { $0 % 5 != 0 })
         #expect(!batches.contains { $0.forwarderID == ForwarderID(3) })
     }

@@ -103,7 +103,7 @@ public struct ForwardDelivery: Sendable, Hashable {
     }
 }
 
-/// Decides which forwarder sends which new events, in batches of the service's size.
+/// Decides which forwarder sends which new events, in queued batches of up to ``ForwarderType/batchSize``.
 public enum ForwardPlanner {
     public static func batches(_ candidates: [ForwardCandidate], forwarders: [Forwarder]) -> [ForwardBatch] {
         let byProject = Dictionary(grouping: forwarders.filter(\.enabled), by: \.projectID)
@@ -118,9 +118,9 @@ public enum ForwardPlanner {
         }
         return order.flatMap { forwarder in
             let all = rows[forwarder.id] ?? []
-            return stride(from: 0, to: all.count, by: forwarder.type.batchSize).map { start in
+            return stride(from: 0, to: all.count, by: ForwarderType.batchSize).map { start in
                 ForwardBatch(forwarderID: forwarder.id, organizationID: forwarder.organizationID, type: forwarder.type,
-                             eventRows: Array(all[start..<min(all.count, start + forwarder.type.batchSize)]))
+                             eventRows: Array(all[start..<min(all.count, start + ForwarderType.batchSize)]))
             }
         }
     }

@@ -35,9 +35,19 @@ public struct Forwarder: Sendable, Hashable {
 public enum ForwarderType: String, Sendable, Hashable, Codable, CaseIterable {
     case sentry, datadog, newrelic, webhook
 
-    /// How many events go in one request: Sentry takes one event per envelope; Datadog takes
-    /// up to 1,000 logs and New Relic 1 MB a request, so 100 stays well inside both.
-    public var batchSize: Int { self == .sentry ? 1 : 100 }
+    /// How many events go in one request: Sentry takes one event per envelope; Datadog up to
+    /// 1,000 logs and 5 MB a request; New Relic 1 MB, which 100 events stay well inside.
+    public var requestSize: Int {
+        switch self {
+        case .sentry: 1
+        case .datadog: 500
+        case .newrelic, .webhook: 100
+        }
+    }
+
+    /// How many events one queued batch holds (one attempt sends them in requests of
+    /// ``requestSize``): large, so a busy installation writes a few queue rows a second, not hundreds.
+    public static let batchSize = 1_000
 }
 
 /// Which stored events a forwarder sends.
