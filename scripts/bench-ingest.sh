@@ -56,7 +56,8 @@ if [ -n "${TELLTALE_BENCH_CLASSIFICATION_RULES:-}" ] && [ "$TELLTALE_BENCH_CLASS
 fi
 if [ "${TELLTALE_BENCH_FORWARDERS:-0}" -gt 0 ]; then
     SINK_PORT=$((PORT + 1))
-    python3 scripts/bench_forward_sink.py "$SINK_PORT" "$WORK/forwarded" & SINK_PID=$!
+    # At the lowest priority: a real receiver runs on its own machine, not on the cores measured here.
+    nice -n 19 python3 scripts/bench_forward_sink.py "$SINK_PORT" "$WORK/forwarded" & SINK_PID=$!
     TOKEN=$(cd "$WORK" && "$BIN" token create --user admin@telltale.local --name forwarders --scopes "project:write" | sed -n 's/^Secret (shown only now): //p')
     python3 - "$PORT" "$TOKEN" "$TELLTALE_BENCH_FORWARDERS" "$SINK_PORT" <<'PY'
 import http.client, json, sys

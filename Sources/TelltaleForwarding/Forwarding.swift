@@ -97,39 +97,46 @@ public final class Forwarding: Service, Sendable {
         return candidates.count
     }
 
-    /// Sends every due batch; the number of batches attempted.
+    /// Sends every due batch; the number of batches attempted. The claimed batches' events
+    /// are read and parsed once, however many forwarders send them.
     @discardableResult
     public func deliverDue() async throws -> Int {
         let claimed = try await forwarders.claimForwards(now: now(), limit: concurrency, owner: owner,
                                                          leaseUntil: now().addingTimeInterval(Double(timeout.nanoseconds) / 1e9 * 3 + 5))
         guard !claimed.isEmpty else { return 0 }
+        let items: [Int64: ForwardItem]
+        do {
+            items = try await self.items(rows: Set(claimed.flatMap(\.eventRows)))
+        } catch {
+            for batch in claimed { await record(batch, started: now(), status: nil, error: "could not read the events: \(error)", retryAfter: nil, milliseconds: 0) }
+            return claimed.count
+        }
         await withTaskGroup(of: Void.self) { group in
-            for batch in claimed { group.addTask { await self.attempt(batch) } }
+            for batch in claimed { group.addTask { await self.attempt(batch, items: batch.eventRows.compactMap { items[$0] }) } }
         }
         return claimed.count
     }
 
-    func attempt(_ batch: QueuedForward) async {
+    func attempt(_ batch: QueuedForward, items: [ForwardItem]) async {
         let started = now()
         let clock = ContinuousClock.now
         var status: Int?
         var error: String?
         var retryAfter: TimeInterval?
-        do {
-            let requests = try await requests(batch, now: started)
-            // Events deleted since they were queued (retention, a deleted issue) are not sent.
-            if requests.isEmpty {
-                status = 204
-            } else {
-                for (index, request) in requests.enumerated() {
-                    (status, error, retryAfter) = await send(request, delivery: requests.count == 1 ? batch.id.description : "\(batch.id)-\(index + 1)")
-                    if status.map({ !(200..<300).contains($0) }) ?? true { break }
-                }
+        // Events deleted since they were queued (retention, a deleted issue) are not sent.
+        let requests = items.isEmpty ? [] : (try? await background.run { ForwardRenderer.requests(batch.forwarder, items, now: started) }) ?? []
+        if requests.isEmpty {
+            status = 204
+        } else {
+            for (index, request) in requests.enumerated() {
+                (status, error, retryAfter) = await send(request, delivery: requests.count == 1 ? batch.id.description : "\(batch.id)-\(index + 1)")
+                if status.map({ !(200..<300).contains($0) }) ?? true { break }
             }
-        } catch let failure {
-            error = "could not read the events: \(failure)"
         }
-        let milliseconds = NotificationDelivery.milliseconds(since: clock)
+        await record(batch, started: started, status: status, error: error, retryAfter: retryAfter, milliseconds: NotificationDelivery.milliseconds(since: clock))
+    }
+
+    func record(_ batch: QueuedForward, started: Date, status: Int?, error: String?, retryAfter: TimeInterval?, milliseconds: Double) async {
         let decision = policy.decide(attempt: batch.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
                                      jitter: Double.random(in: 0..<1))
         let outcome = switch decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
@@ -146,19 +153,19 @@ public final class Forwarding: Service, Sendable {
         }
     }
 
-    /// The batch's events read and rendered in the service's format (on the low-priority thread).
-    func requests(_ batch: QueuedForward, now: Date) async throws -> [ForwardRequest] {
-        let events = try await forwarders.forwardedEvents(rows: batch.eventRows)
-        guard !events.isEmpty else { return [] }
+    /// The events still stored among `rows`, parsed (on the idle-priority thread), by row.
+    func items(rows: Set<Int64>) async throws -> [Int64: ForwardItem] {
+        let events = try await forwarders.forwardedEvents(rows: rows.sorted())
+        guard !events.isEmpty else { return [:] }
         let publicURL = publicURL
-        let forwarder = batch.forwarder
         return try await background.run {
-            let items = events.map { event in
+            var items: [Int64: ForwardItem] = [:]
+            for event in events {
                 let payload = (try? JSONParser.parse(PayloadCompression.decompress(event.compressedPayload)))?.objectValue ?? JSONObject()
                 let link = event.issueID.map { "\(publicURL)/organizations/\(event.organizationSlug)/issues/\($0)/" } ?? publicURL
-                return ForwardItem(event: event, payload: payload, link: link)
+                items[event.rowID] = ForwardItem(event: event, payload: payload, link: link)
             }
-            return ForwardRenderer.requests(forwarder, items, now: now)
+            return items
         }
     }
 
