@@ -8,10 +8,10 @@ import NIOHTTP1
 /// answer read (for the error), so a receiver answering 1 GB is cut off.
 public enum ReceiverPost {
     /// A client for receivers: follows up to 3 redirects, never decompresses, fails fast on a refused connection.
-    public static func makeClient() -> HTTPClient {
+    public static func makeClient(eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .follow(max: 3, allowCycles: false), decompression: .disabled)
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
     }
 
     /// The answer's status (nil when none came), an error in words (never the URL, which may

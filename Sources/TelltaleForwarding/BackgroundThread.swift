@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOCore
 import NIOPosix
 
 /// A thread of its own for forwarding's CPU work (decompressing, parsing and rendering
@@ -10,10 +11,15 @@ import NIOPosix
 /// quarter of a core and a fifth of the ingest rate). Needs no privilege.
 final class BackgroundThread: Sendable {
     let pool: NIOThreadPool
+    /// An event loop for forwarding's own HTTP client, at the same idle priority: sending
+    /// megabytes a second to the services stays off the loops that serve ingest requests.
+    let loop: MultiThreadedEventLoopGroup
 
     init() {
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
+        loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        loop.next().execute { Self.lowerCurrentThread() }
     }
 
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
@@ -23,7 +29,10 @@ final class BackgroundThread: Sendable {
         }
     }
 
-    func shutdown() async { try? await pool.shutdownGracefully() }
+    func shutdown() async {
+        try? await pool.shutdownGracefully()
+        try? await loop.shutdownGracefully()
+    }
 
     /// Linux's SCHED_IDLE (5), which Glibc's module does not export (it needs _GNU_SOURCE).
     static let schedIdle: Int32 = 5

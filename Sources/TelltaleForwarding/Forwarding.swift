@@ -28,7 +28,7 @@ public final class Forwarding: Service, Sendable {
     let timeout: TimeAmount
     let concurrency: Int
     let wakeup = Wakeup()
-    let background = BackgroundThread()
+    let background: BackgroundThread
     /// Events read per pass.
     let passSize = 1000
 
@@ -43,7 +43,9 @@ public final class Forwarding: Service, Sendable {
         self.now = now
         timeout = .seconds(timeoutSeconds)
         self.concurrency = concurrency
-        client = ReceiverPost.makeClient()
+        let background = BackgroundThread()
+        self.background = background
+        client = ReceiverPost.makeClient(eventLoopGroup: background.loop)
     }
 
     /// Asks for a pass now (a forwarder was created or changed).
