@@ -72,7 +72,7 @@ public func buildApplication(
     let analysis = AnalysisCapability(store: store, configuration: configuration, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
     let performance = PerformanceCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
     let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
-    let forwarding = ForwardingCapability(store: store, configuration: configuration, metrics: factory, schemaReady: schemaReady, logger: logger)
+    let forwarding = ForwardingCapability(store: store, configuration: configuration, metrics: factory, writer: writer, schemaReady: schemaReady, logger: logger)
     let errorMetrics = ErrorMetricsCapability(store: store, factory: factory, schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business, forwarding, errorMetrics]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TelltaleAPI
 import TelltaleCore
 import TelltaleForwarding
+import TelltaleIngest
 import TelltaleStore
 
 /// Forwarding: projects' events sent on to Sentry, Datadog, New Relic and webhooks, through
@@ -14,9 +15,10 @@ struct ForwardingCapability: Capability {
     let forwarding: Forwarding
     let schemaReady: SchemaGate
 
-    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, writer: IngestWriter, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
-        forwarding = Forwarding(repositories: store.repositories, publicURL: configuration.publicURL, logger: logger, metrics: metrics)
+        forwarding = Forwarding(repositories: store.repositories, publicURL: configuration.publicURL, logger: logger, metrics: metrics,
+                                ingestBusy: { writer.queuedRecords > 0 })
         self.schemaReady = schemaReady
     }
 

@@ -31,9 +31,14 @@ public final class Forwarding: Service, Sendable {
     let background: BackgroundThread
     /// Events read per pass.
     let passSize = 1000
+    /// Whether ingestion has work waiting: forwarding then takes at most one pass a second,
+    /// so a burst is stored first and forwarded once it eases.
+    let ingestBusy: @Sendable () -> Bool
 
     public init(repositories: Repositories, publicURL: String, policy: DeliveryPolicy = DeliveryPolicy(), logger: Logger, metrics: any MetricsFactory,
-                timeoutSeconds: Int64 = 10, concurrency: Int = 8, now: @escaping @Sendable () -> Date = Date.init) {
+                timeoutSeconds: Int64 = 10, concurrency: Int = 8, ingestBusy: @escaping @Sendable () -> Bool = { false },
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.ingestBusy = ingestBusy
         forwarders = repositories.forwarders
         alerts = repositories.alerts
         self.policy = policy
@@ -58,7 +63,13 @@ public final class Forwarding: Service, Sendable {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
+            var lastPass = ContinuousClock.now - .seconds(1)
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                if ingestBusy(), ContinuousClock.now - lastPass < .seconds(1) {
+                    await wakeup.wait(upTo: .milliseconds(100))
+                    continue
+                }
+                lastPass = ContinuousClock.now
                 do {
                     let queued = try await queueNew()
                     let next = try await forwarders.nextForwardAt()
