@@ -20,27 +20,30 @@ final class SessionTracker: Sendable {
     }
 
     let process = Mutex<ProcessSession?>(nil)
-    /// Request counts by the minute they started in (seconds since 1970, a multiple of 60).
-    let buckets = Mutex<[Int64: Bucket]>([:])
+    /// Request counts by the minute they started in (seconds since 1970, a multiple of 60),
+    /// and the newest minute counted: earlier minutes are complete.
+    let buckets = Mutex<(counts: [Int64: Bucket], newest: Int64)>(([:], 0))
 
-    /// Counts a request; returns the minutes now complete, to send.
+    /// Counts a request; returns the minutes now complete, to send (only when a new minute starts).
     func record(at date: Date, errored: Bool, crashed: Bool) -> [(minute: Int64, Bucket)] {
         let minute = Int64(date.timeIntervalSince1970) / 60 * 60
-        return buckets.withLock { buckets in
-            if crashed { buckets[minute, default: Bucket()].crashed += 1 } else if errored { buckets[minute, default: Bucket()].errored += 1 } else {
-                buckets[minute, default: Bucket()].exited += 1
+        return buckets.withLock { state in
+            if crashed { state.counts[minute, default: Bucket()].crashed += 1 } else if errored { state.counts[minute, default: Bucket()].errored += 1 } else {
+                state.counts[minute, default: Bucket()].exited += 1
             }
-            let done = buckets.filter { $0.key < minute }
-            for key in done.keys { buckets[key] = nil }
+            guard minute > state.newest else { return [] }
+            state.newest = minute
+            let done = state.counts.filter { $0.key < minute }
+            for key in done.keys { state.counts[key] = nil }
             return done.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
     }
 
     /// Every minute counted so far, emptied.
     func drain() -> [(minute: Int64, Bucket)] {
-        buckets.withLock { buckets in
-            defer { buckets.removeAll() }
-            return buckets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        buckets.withLock { state in
+            defer { state.counts.removeAll() }
+            return state.counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
     }
 }

@@ -186,19 +186,45 @@ public final class TelltaleClient: Service {
         return report
     }
 
-    /// A random UUID as 32 lower-case hex digits (written by hand: `uuidString` and replacing
-    /// its dashes cost more than the rest of a capture).
+    /// A fresh id as 32 lower-case hex digits: a random 128-bit seed drawn once per process,
+    /// mixed (SplitMix64) with a counter, so ids never repeat within a process and collide
+    /// across processes only as random ids do. Written by hand: Foundation's `UUID()` opens
+    /// /dev/urandom on every call on Linux, and a system call per id cost more than the
+    /// rest of a span.
     static func eventID() -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: UUID().uuid) { bytes in
-            String(unsafeUninitializedCapacity: 32) { buffer in
-                for (i, byte) in bytes.enumerated() {
-                    buffer[2 * i] = digits[Int(byte >> 4)]
-                    buffer[2 * i + 1] = digits[Int(byte & 0xF)]
+        let n = idCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        return hex(Self.mix(idSeed.0 &+ n), Self.mix(idSeed.1 ^ (n &* 0x9E37_79B9_7F4A_7C15)))
+    }
+
+    /// A span id: 16 hex digits.
+    static func spanID() -> String {
+        hex(Self.mix(idSeed.1 &+ idCounter.wrappingAdd(1, ordering: .relaxed).oldValue), nil)
+    }
+
+    static func hex(_ first: UInt64, _ second: UInt64?) -> String {
+        String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { buffer in
+            for (half, value) in [first, second ?? 0].prefix(second == nil ? 1 : 2).enumerated() {
+                for nibble in 0..<16 {
+                    let digit = UInt8((value >> UInt64(60 - 4 * nibble)) & 0xF)
+                    buffer[half * 16 + nibble] = digit < 10 ? 48 + digit : 87 + digit
                 }
-                return 32
             }
+            return second == nil ? 16 : 32
         }
+    }
+
+    static let idSeed: (UInt64, UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }()
+
+    static let idCounter = Atomic<UInt64>(0)
+
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     static func timestamp(_ date: Date) -> String {

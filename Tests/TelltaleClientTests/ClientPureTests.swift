@@ -80,3 +80,15 @@ struct ClientPureTests {
         #expect(event["breadcrumbs"]?["values"]?.arrayValue?.count == 1)
     }
 }
+
+@Suite("Swift client ids")
+struct ClientIDTests {
+    @Test("event and span ids are lower-case hex of the right length and never repeat")
+    func ids() {
+        let events = (0..<20_000).map { _ in TelltaleClient.eventID() }
+        #expect(Set(events).count == events.count)
+        #expect(events.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+        let spans = (0..<20_000).map { _ in TelltaleClient.spanID() }
+        #expect(Set(spans).count == spans.count && spans.allSatisfy { $0.utf8.count == 16 })
+    }
+}

@@ -19,6 +19,7 @@ enum TraceLinkKey: ServiceContextKey {
 /// Collects a trace's finished spans until its local root ends (bounded: Sentry keeps 1,000).
 final class TraceRecorder: Sendable {
     static let limit = 1_000
+    static let unsampled = TraceRecorder()
     private let spans = Mutex<(kept: [JSONObject], dropped: Int)>(([], 0))
 
     func add(_ span: JSONObject) {

@@ -21,11 +21,13 @@ public struct TelltaleTracer: Tracer {
                                                   at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt) -> TelltaleSpan {
         var context = context()
         let parent = context[TraceLinkKey.self]
-        let spanID = String(TelltaleClient.eventID().prefix(16))
+        let spanID = TelltaleClient.spanID()
         // A parent in this process shares its recorder; otherwise this span is the local root.
         let isRoot = parent?.recorder == nil
-        let link = TraceLink(traceID: parent?.traceID ?? TelltaleClient.eventID(), spanID: spanID,
-                             sampled: parent?.sampled ?? client.sampleTrace(), recorder: parent?.recorder ?? TraceRecorder())
+        let sampled = parent?.sampled ?? client.sampleTrace()
+        // An unsampled trace records nothing: its spans share one recorder that is never filled.
+        let link = TraceLink(traceID: parent?.traceID ?? TelltaleClient.eventID(), spanID: spanID, sampled: sampled,
+                             recorder: parent?.recorder ?? (sampled ? TraceRecorder() : TraceRecorder.unsampled))
         context[TraceLinkKey.self] = link
         return TelltaleSpan(operationName: operationName, context: context, client: client, kind: kind, link: link, parentSpanID: parent?.spanID,
                             isRoot: isRoot, start: instant().nanosecondsSinceEpoch)
