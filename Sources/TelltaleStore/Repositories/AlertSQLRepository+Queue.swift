@@ -101,17 +101,9 @@ extension AlertSQLRepository {
 
     public func claimNotifications(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [QueuedNotification] {
         let flavor = backend.flavor
-        let millis = now.millisecondsSince1970
         let rows = try await backend.write { db in
-            try await db.raw("""
-                UPDATE notifications SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
-                WHERE id IN (
-                    SELECT id FROM notifications
-                    WHERE status = 'queued' AND forwarder_id IS NULL AND next_attempt_at <= \(bind: millis) AND (lease_until IS NULL OR lease_until < \(bind: millis))
-                    ORDER BY next_attempt_at LIMIT \(bind: limit)\(unsafeRaw: flavor.forUpdateSkipLocked)
-                )
-                RETURNING id, organization_id, channel_id, recipient, message, attempts
-                """).all()
+            try await NotificationQueue.claim(.notifications, now: now, limit: limit, owner: owner, leaseUntil: leaseUntil,
+                                              returning: "id, organization_id, channel_id, recipient, message, attempts", in: db, flavor: flavor)
         }
         var claimed: [QueuedNotification] = []
         for row in rows {

@@ -30,4 +30,9 @@ enum Cursors {
             try await db.insert(into: "alert_cursors").columns("name", "position").values(SQLBind(name), SQLBind(position)).ignoringConflicts(with: ["name"]).run()
         }
     }
+
+    /// The newest event row (where followers of the events table start or jump to).
+    static func latestEventRow(in db: any SQLDatabase) async throws -> Int64 {
+        try await db.raw("SELECT COALESCE(MAX(id), 0) AS n FROM events").first(decodingColumn: "n", as: Int64.self) ?? 0
+    }
 }

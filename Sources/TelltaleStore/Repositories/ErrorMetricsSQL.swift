@@ -48,9 +48,7 @@ public struct ErrorMetricsSQL: Sendable {
     }
 
     public func latestEventRow() async throws -> Int64 {
-        try await backend.read { db in
-            try await db.raw("SELECT COALESCE(MAX(id), 0) AS n FROM events").first(decodingColumn: "n", as: Int64.self) ?? 0
-        }
+        try await backend.read { db in try await Cursors.latestEventRow(in: db) }
     }
 
     public func events(after position: Int64, limit: Int) async throws -> [EventFact] {

@@ -12,7 +12,7 @@ public struct ForwarderSQL: ForwarderRepository {
                        enabled: Bool, now: Date) async throws -> Forwarder {
         try await backend.write { db in
             // Everything stored so far stays home: the forwarder sends what arrives from now on.
-            let latest = try await db.raw("SELECT COALESCE(MAX(id), 0) AS n FROM events").first(decodingColumn: "n", as: Int64.self) ?? 0
+            let latest = try await Cursors.latestEventRow(in: db)
             guard let id = try await db.insert(into: "forwarders")
                 .columns("organization_id", "project_id", "name", "type", "config", "filters", "enabled", "starts_after", "created_at")
                 .values(SQLBind(organizationID.rawValue), SQLBind(projectID.rawValue), SQLBind(name), SQLBind(config.type.rawValue),
@@ -66,9 +66,7 @@ public struct ForwarderSQL: ForwarderRepository {
     }
 
     public func latestEventRow() async throws -> Int64 {
-        try await backend.read { db in
-            try await db.raw("SELECT COALESCE(MAX(id), 0) AS n FROM events").first(decodingColumn: "n", as: Int64.self) ?? 0
-        }
+        try await backend.read { db in try await Cursors.latestEventRow(in: db) }
     }
 
     public func forwardCandidates(after position: Int64, limit: Int) async throws -> [ForwardCandidate] {
@@ -107,18 +105,9 @@ public struct ForwarderSQL: ForwarderRepository {
 
     public func claimForwards(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [QueuedForward] {
         let flavor = backend.flavor
-        let millis = now.millisecondsSince1970
         let rows = try await backend.write { db in
-            try await db.raw("""
-                UPDATE notifications SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
-                WHERE id IN (
-                    SELECT id FROM notifications
-                    WHERE status = 'queued' AND forwarder_id IS NOT NULL AND next_attempt_at <= \(bind: millis)
-                      AND (lease_until IS NULL OR lease_until < \(bind: millis))
-                    ORDER BY next_attempt_at LIMIT \(bind: limit)\(unsafeRaw: flavor.forUpdateSkipLocked)
-                )
-                RETURNING id, forwarder_id, message, attempts
-                """).all()
+            try await NotificationQueue.claim(.forwards, now: now, limit: limit, owner: owner, leaseUntil: leaseUntil,
+                                              returning: "id, forwarder_id, message, attempts", in: db, flavor: flavor)
         }
         var known: [ForwarderID: Forwarder] = [:]
         var claimed: [QueuedForward] = []
