@@ -151,8 +151,15 @@ struct ForwardingTests {
 
             // The delivery log, and an edit that keeps the credential it does not repeat.
             let hookID = try #require((Self.json(hook.1) as? [String: Any])?["id"] as? String)
-            let log = try await call("forwarders/\(hookID)/deliveries/", .get, tokens.viewer)
-            let deliveries = (Self.json(log.1) as? [[String: Any]]) ?? []
+            // A receipt comes before its attempt is recorded: wait for the record, not for a timer.
+            var log = try await call("forwarders/\(hookID)/deliveries/", .get, tokens.viewer)
+            var deliveries = (Self.json(log.1) as? [[String: Any]]) ?? []
+            let recorded = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < recorded, deliveries.isEmpty || !deliveries.allSatisfy({ $0["status"] as? String == "delivered" }) {
+                try await Task.sleep(for: .milliseconds(50))
+                log = try await call("forwarders/\(hookID)/deliveries/", .get, tokens.viewer)
+                deliveries = (Self.json(log.1) as? [[String: Any]]) ?? []
+            }
             #expect(log.0 == .ok && !deliveries.isEmpty && deliveries.allSatisfy { $0["status"] as? String == "delivered" }, "\(log.1)")
             #expect(((deliveries.first?["attempts"] as? [[String: Any]])?.first?["status_code"] as? Int) == 200)
             let edited = try await call("forwarders/\(hookID)/", .put, tokens.admin, #"{"filters":{"min_level":"fatal"},"config":{"url":"\#(base)/wh2"}}"#)
