@@ -162,7 +162,7 @@ extension AlertHistoryBody.AttemptItem {
         statusCode = attempt.statusCode
         error = attempt.error
         durationMs = (attempt.milliseconds * 10).rounded() / 10
-        outcome = switch attempt.decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
+        outcome = attempt.decision.outcome
     }
 }
 

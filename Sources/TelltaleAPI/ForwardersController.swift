@@ -138,22 +138,11 @@ public struct ForwarderBody: ResponseEncodable, Sendable {
 }
 
 public struct ForwardDeliveryBody: ResponseEncodable, Sendable {
-    struct Attempt: Encodable, Sendable {
-        var at: Date
-        var statusCode: Int?
-        var error: String?
-        var milliseconds: Double
-        var outcome: String
-
-        enum CodingKeys: String, CodingKey {
-            case at, statusCode = "status_code", error, milliseconds = "duration_ms", outcome
-        }
-    }
-
     var id: String
     var events: Int
     var status: String
-    var attempts: [Attempt]
+    /// Each attempt, in the alert history's shape.
+    var attempts: [AlertHistoryBody.AttemptItem]
     var lastError: String?
     var createdAt: Date
     var deliveredAt: Date?
@@ -169,9 +158,6 @@ public struct ForwardDeliveryBody: ResponseEncodable, Sendable {
         lastError = delivery.lastError
         createdAt = delivery.createdAt
         deliveredAt = delivery.deliveredAt
-        self.attempts = attempts.map { attempt in
-            let outcome = switch attempt.decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
-            return Attempt(at: attempt.attemptedAt, statusCode: attempt.statusCode, error: attempt.error, milliseconds: attempt.milliseconds, outcome: outcome)
-        }
+        self.attempts = attempts.map(AlertHistoryBody.AttemptItem.init)
     }
 }

@@ -92,7 +92,7 @@ public final class NotificationDelivery: Service, Sendable {
             policy.decide(attempt: notification.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
                           jitter: Double.random(in: 0..<1))
         }
-        let outcome = switch decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
+        let outcome = decision.outcome
         Counter(label: "telltale.notifications.total", dimensions: [("channel_type", notification.channel.config.type.rawValue), ("outcome", outcome)], factory: factory).increment()
         Metrics.Timer(label: "telltale.notification.delivery.seconds", dimensions: [("channel_type", notification.channel.config.type.rawValue)], factory: factory)
             .recordNanoseconds(Int64(milliseconds * 1_000_000))

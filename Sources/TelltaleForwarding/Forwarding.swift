@@ -152,7 +152,7 @@ public final class Forwarding: Service, Sendable {
     func record(_ batch: QueuedForward, started: Date, status: Int?, error: String?, retryAfter: TimeInterval?, milliseconds: Double) async {
         let decision = policy.decide(attempt: batch.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
                                      jitter: Double.random(in: 0..<1))
-        let outcome = switch decision { case .delivered: "delivered"; case .retry: "retry"; case .failed: "failed" }
+        let outcome = decision.outcome
         Counter(label: "telltale.forwarding.batches.total", dimensions: [("type", batch.forwarder.type.rawValue), ("outcome", outcome)], factory: factory).increment()
         if case .failed(let reason) = decision {
             logger.warning("Forwarded events not delivered", metadata: ["forwarder.id": "\(batch.forwarder.id)", "type": "\(batch.forwarder.type.rawValue)", "reason": "\(reason)"])

@@ -5,6 +5,15 @@ public enum DeliveryDecision: Sendable, Hashable {
     case delivered
     case retry(at: Date, reason: String)
     case failed(reason: String)
+
+    /// The decision in one word, as delivery logs, metrics and the API name it.
+    public var outcome: String {
+        switch self {
+        case .delivered: "delivered"
+        case .retry: "retry"
+        case .failed: "failed"
+        }
+    }
 }
 
 /// Retries with exponential backoff and jitter: 5xx, 429 (honouring `Retry-After`), timeouts
