@@ -100,8 +100,8 @@ public final class NotificationDelivery: Service, Sendable {
             logger.warning("Notification not delivered", metadata: ["notification.id": "\(notification.id)", "channel.type": "\(notification.channel.config.type.rawValue)", "reason": "\(reason)"])
         }
         do {
-            try await alerts.recordAttempt(DeliveryAttempt(notificationID: notification.id, attemptedAt: started, statusCode: status, error: error,
-                                                           milliseconds: milliseconds, decision: decision))
+            try await alerts.recordAttempts([DeliveryAttempt(notificationID: notification.id, attemptedAt: started, statusCode: status, error: error,
+                                                           milliseconds: milliseconds, decision: decision)])
         } catch {
             // The lease runs out and the notification is tried again: sent twice rather than lost.
             logger.error("Delivery attempt not recorded", metadata: ["notification.id": "\(notification.id)", "error": "\(error)"])

@@ -58,6 +58,8 @@ public struct AppConfiguration: Sendable {
     public var smtp: SMTPSettings?
     /// Seconds between passes of the analysis detectors (spikes, escalation, patterns).
     public var detectorIntervalSeconds: Int
+    /// How long forwarding may hold events back while ingestion is busy.
+    public var forwardingMaxDelaySeconds: Int
     /// Seconds between passes of the performance rollup job (regressions every ten minutes).
     public var rollupIntervalSeconds: Int
     /// Seconds between checks of alert rules' revenue-at-risk thresholds.
@@ -87,6 +89,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "runbooks.retry_delay_ms", defaultValue: "1000", help: "first retry delay of runbook HTTP calls (doubled after each)"),
         Setting(key: "analysis.detector_interval_seconds", defaultValue: "60", help: "seconds between passes of the spike, escalation and pattern detectors"),
         Setting(key: "performance.rollup_interval_seconds", defaultValue: "30", help: "seconds between passes of the performance rollup job (minute statistics into hours and days)"),
+        Setting(key: "forwarding.max_delay_seconds", defaultValue: "30", help: "while ingestion is busy, events are forwarded once they are this old (ingestion first; 0: never hold back)"),
         Setting(key: "business.revenue_check_interval_seconds", defaultValue: "60", help: "seconds between checks of alert rules' revenue-at-risk thresholds"),
         Setting(key: "analysis.llm_api", defaultValue: "openai", help: "openai (chat completions) or anthropic (messages): the API the LLM speaks"),
         Setting(key: "analysis.llm_url", defaultValue: "none (offline analysis only)", help: "base URL of the LLM API, e.g. https://api.openai.com/v1"),
@@ -251,6 +254,13 @@ public struct AppConfiguration: Sendable {
         if detectorIntervalSeconds > 3_600 { problem("analysis.detector_interval_seconds", "'\(detectorIntervalSeconds)' is above 3600") }
         rollupIntervalSeconds = positive("performance.rollup_interval_seconds", 30) ?? 30
         if rollupIntervalSeconds > 3_600 { problem("performance.rollup_interval_seconds", "'\(rollupIntervalSeconds)' is above 3600") }
+        let maxDelayText = text("forwarding.max_delay_seconds") ?? "30"
+        if let seconds = Int(maxDelayText), (0...3_600).contains(seconds) {
+            forwardingMaxDelaySeconds = seconds
+        } else {
+            forwardingMaxDelaySeconds = 30
+            problem("forwarding.max_delay_seconds", "'\(maxDelayText)' is not a number of seconds (0–3600)")
+        }
         revenueCheckIntervalSeconds = positive("business.revenue_check_interval_seconds", 60) ?? 60
         if revenueCheckIntervalSeconds > 3_600 { problem("business.revenue_check_interval_seconds", "'\(revenueCheckIntervalSeconds)' is above 3600") }
         let llmAPIText = text("analysis.llm_api") ?? "openai"

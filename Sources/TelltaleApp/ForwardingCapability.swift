@@ -18,7 +18,7 @@ struct ForwardingCapability: Capability {
     init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, writer: IngestWriter, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
         forwarding = Forwarding(repositories: store.repositories, publicURL: configuration.publicURL, logger: logger, metrics: metrics,
-                                ingestBusy: { writer.queuedRecords > 0 })
+                                maxDelaySeconds: configuration.forwardingMaxDelaySeconds, ingestBusy: { writer.busy() })
         self.schemaReady = schemaReady
     }
 

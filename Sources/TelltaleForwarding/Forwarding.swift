@@ -31,14 +31,16 @@ public final class Forwarding: Service, Sendable {
     let background: BackgroundThread
     /// Events read per pass.
     let passSize = 1000
-    /// Whether ingestion has work waiting: forwarding then takes at most one pass a second,
-    /// so a burst is stored first and forwarded once it eases.
+    /// Whether ingestion is busy: forwarding then sends only events older than `maxDelay`,
+    /// so a burst is stored first and forwarded once it eases (or once they reach that age).
     let ingestBusy: @Sendable () -> Bool
+    let maxDelay: TimeInterval
 
     public init(repositories: Repositories, publicURL: String, policy: DeliveryPolicy = DeliveryPolicy(), logger: Logger, metrics: any MetricsFactory,
-                timeoutSeconds: Int64 = 10, concurrency: Int = 8, ingestBusy: @escaping @Sendable () -> Bool = { false },
+                timeoutSeconds: Int64 = 10, concurrency: Int = 8, maxDelaySeconds: Int = 30, ingestBusy: @escaping @Sendable () -> Bool = { false },
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.ingestBusy = ingestBusy
+        maxDelay = TimeInterval(maxDelaySeconds)
         forwarders = repositories.forwarders
         alerts = repositories.alerts
         self.policy = policy
@@ -63,19 +65,19 @@ public final class Forwarding: Service, Sendable {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            var lastPass = ContinuousClock.now - .seconds(1)
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                if ingestBusy(), ContinuousClock.now - lastPass < .seconds(1) {
-                    await wakeup.wait(upTo: .milliseconds(100))
-                    continue
-                }
-                lastPass = ContinuousClock.now
                 do {
-                    let queued = try await queueNew()
-                    let next = try await forwarders.nextForwardAt()
-                    if let next, next <= now(), try await deliverDue() > 0 { continue }
-                    if queued == passSize { continue }
-                    await wakeup.wait(upTo: .milliseconds(500))
+                    // Forwarding's work slows ingestion even at idle priority (the cores share
+                    // caches and memory): during a burst it waits, up to `maxDelay`.
+                    let cutoff = maxDelay > 0 && ingestBusy() ? now().addingTimeInterval(-maxDelay) : nil
+                    let queued = try await queueNew(storedBy: cutoff)
+                    var delivered = 0
+                    if let next = try await forwarders.nextForwardAt(), next <= now() { delivered = try await deliverDue() }
+                    // Straight on only with a backlog; otherwise a pass a second, so each pass
+                    // carries a second of events and its fixed cost (a few short transactions)
+                    // is paid once a second rather than once per delivery.
+                    if queued == passSize || delivered == concurrency { continue }
+                    await wakeup.wait(upTo: .seconds(1))
                 } catch {
                     logger.error("Forwarding pass failed", metadata: ["error": "\(error)"])
                     await wakeup.wait(upTo: .seconds(1))
@@ -87,9 +89,10 @@ public final class Forwarding: Service, Sendable {
         await shutdown()
     }
 
-    /// Queues batches for the events stored since the last pass; the number of events read.
+    /// Queues batches for the events stored since the last pass (only those stored by
+    /// `cutoff`, when given); the number of events taken.
     @discardableResult
-    public func queueNew() async throws -> Int {
+    public func queueNew(storedBy cutoff: Date? = nil) async throws -> Int {
         // Read before the forwarders: one created after this read starts after a later row,
         // so moving the cursor here never skips an event a forwarder should send.
         let latest = try await forwarders.latestEventRow()
@@ -101,9 +104,9 @@ public final class Forwarding: Service, Sendable {
             return 0
         }
         // Every project's events, so the cursor moves only over rows this pass has seen.
-        let candidates = try await forwarders.forwardCandidates(after: from, limit: passSize)
+        let candidates = ForwardPlanner.due(try await forwarders.forwardCandidates(after: from, limit: passSize), storedBy: cutoff)
         guard let to = candidates.last?.rowID else { return 0 }
-        let batches = ForwardPlanner.batches(candidates, forwarders: enabled)
+        let batches = ForwardPlanner.batches(Array(candidates), forwarders: enabled)
         if try await forwarders.enqueue(batches, cursorFrom: from, to: to, now: now()), !batches.isEmpty {
             Counter(label: "telltale.forwarding.queued.events", factory: factory).increment(by: batches.reduce(0) { $0 + $1.eventRows.count })
         }
@@ -117,20 +120,27 @@ public final class Forwarding: Service, Sendable {
         let claimed = try await forwarders.claimForwards(now: now(), limit: concurrency, owner: owner,
                                                          leaseUntil: now().addingTimeInterval(Double(timeout.nanoseconds) / 1e9 * 3 + 5))
         guard !claimed.isEmpty else { return 0 }
-        let items: [Int64: ForwardItem]
+        var attempts: [DeliveryAttempt] = []
         do {
-            items = try await self.items(rows: Set(claimed.flatMap(\.eventRows)))
+            let items = try await self.items(rows: Set(claimed.flatMap(\.eventRows)))
+            attempts = await withTaskGroup(of: DeliveryAttempt.self) { group in
+                for batch in claimed { group.addTask { await self.attempt(batch, items: batch.eventRows.compactMap { items[$0] }) } }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
         } catch {
-            for batch in claimed { await record(batch, started: now(), status: nil, error: "could not read the events: \(error)", retryAfter: nil, milliseconds: 0) }
-            return claimed.count
+            attempts = claimed.map { decided($0, started: now(), status: nil, error: "could not read the events: \(error)", retryAfter: nil, milliseconds: 0) }
         }
-        await withTaskGroup(of: Void.self) { group in
-            for batch in claimed { group.addTask { await self.attempt(batch, items: batch.eventRows.compactMap { items[$0] }) } }
+        do {
+            // The group's attempts in one transaction: one commit beside ingestion's, not one per batch.
+            try await alerts.recordAttempts(attempts)
+        } catch {
+            // The leases run out and the batches are tried again: sent twice rather than lost.
+            logger.error("Forward attempts not recorded", metadata: ["batches": "\(claimed.map(\.id))", "error": "\(error)"])
         }
         return claimed.count
     }
 
-    func attempt(_ batch: QueuedForward, items: [ForwardItem]) async {
+    func attempt(_ batch: QueuedForward, items: [ForwardItem]) async -> DeliveryAttempt {
         let started = now()
         let clock = ContinuousClock.now
         var status: Int?
@@ -146,24 +156,18 @@ public final class Forwarding: Service, Sendable {
                 if status.map({ !(200..<300).contains($0) }) ?? true { break }
             }
         }
-        await record(batch, started: started, status: status, error: error, retryAfter: retryAfter, milliseconds: NotificationDelivery.milliseconds(since: clock))
+        return decided(batch, started: started, status: status, error: error, retryAfter: retryAfter, milliseconds: NotificationDelivery.milliseconds(since: clock))
     }
 
-    func record(_ batch: QueuedForward, started: Date, status: Int?, error: String?, retryAfter: TimeInterval?, milliseconds: Double) async {
+    /// The policy's decision on an attempt, counted and (when final) logged.
+    func decided(_ batch: QueuedForward, started: Date, status: Int?, error: String?, retryAfter: TimeInterval?, milliseconds: Double) -> DeliveryAttempt {
         let decision = policy.decide(attempt: batch.attempts + 1, status: status, error: error, retryAfter: retryAfter, now: now(),
                                      jitter: Double.random(in: 0..<1))
-        let outcome = decision.outcome
-        Counter(label: "telltale.forwarding.batches.total", dimensions: [("type", batch.forwarder.type.rawValue), ("outcome", outcome)], factory: factory).increment()
+        Counter(label: "telltale.forwarding.batches.total", dimensions: [("type", batch.forwarder.type.rawValue), ("outcome", decision.outcome)], factory: factory).increment()
         if case .failed(let reason) = decision {
             logger.warning("Forwarded events not delivered", metadata: ["forwarder.id": "\(batch.forwarder.id)", "type": "\(batch.forwarder.type.rawValue)", "reason": "\(reason)"])
         }
-        do {
-            try await alerts.recordAttempt(DeliveryAttempt(notificationID: batch.id, attemptedAt: started, statusCode: status, error: error,
-                                                           milliseconds: milliseconds, decision: decision))
-        } catch {
-            // The lease runs out and the batch is tried again: sent twice rather than lost.
-            logger.error("Forward attempt not recorded", metadata: ["batch.id": "\(batch.id)", "error": "\(error)"])
-        }
+        return DeliveryAttempt(notificationID: batch.id, attemptedAt: started, statusCode: status, error: error, milliseconds: milliseconds, decision: decision)
     }
 
     /// The events still stored among `rows`, parsed (on the idle-priority thread), by row.

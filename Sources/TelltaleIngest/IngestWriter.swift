@@ -21,7 +21,13 @@ public final class IngestWriter: Service, Sendable {
         var pending: [Pending] = []
         var queuedRecords = 0
         var closed = false
+        /// When a commit last carried several requests' records at once.
+        var lastContended: ContinuousClock.Instant?
     }
+
+    /// Requests per commit from which ingestion counts as busy: they arrived while the
+    /// previous commit ran, so the writer had no idle moment between them.
+    static let contendedRequests = 4
 
     private let repository: any IngestRepository
     private let capacity: Int
@@ -42,6 +48,15 @@ public final class IngestWriter: Service, Sendable {
 
     /// Records waiting to be written.
     public var queuedRecords: Int { state.withLock { $0.queuedRecords } }
+
+    /// Whether ingestion has been busy within `window`: records waiting now, or a recent
+    /// commit that gathered several requests (requests arriving faster than one commit takes).
+    /// Background work (forwarding) defers to it.
+    public func busy(within window: Duration = .seconds(1)) -> Bool {
+        state.withLock { state in
+            state.queuedRecords > 0 || state.lastContended.map { ContinuousClock.now - $0 < window } ?? false
+        }
+    }
 
     /// Queues records and returns once they are committed; throws ``Overloaded`` at once
     /// when the queue is full, or the database error when the write failed.
@@ -92,6 +107,7 @@ public final class IngestWriter: Service, Sendable {
                 count += next.records.count
             }
             state.queuedRecords -= count
+            if batch.count >= Self.contendedRequests { state.lastContended = .now }
             return batch
         }
     }

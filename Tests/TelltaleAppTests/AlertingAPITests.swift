@@ -314,8 +314,8 @@ struct AlertingAPITests {
                     var messages: [NotificationMessage] = []
                     while let queued = try await repositories.alerts.claimNotifications(now: now(), limit: 10, owner: "test", leaseUntil: now().addingTimeInterval(60)).first {
                         messages.append(queued.message)
-                        try await repositories.alerts.recordAttempt(DeliveryAttempt(notificationID: queued.id, attemptedAt: now(), statusCode: 200, error: nil,
-                                                                                    milliseconds: 1, decision: .delivered))
+                        try await repositories.alerts.recordAttempts([DeliveryAttempt(notificationID: queued.id, attemptedAt: now(), statusCode: 200, error: nil,
+                                                                                    milliseconds: 1, decision: .delivered)])
                     }
                     return messages
                 }

@@ -171,7 +171,7 @@ struct ForwardingTests {
         }
     }
 
-    @Test("a failing service gets the batch again after growing delays on a hand-moved clock, nothing lost; a 4xx is final; two passes queue once",
+    @Test("a failing service gets the batch again after growing delays on a hand-moved clock, nothing lost; a 4xx is final; two passes queue once; a busy pass holds back new events",
           arguments: TestDatabase.allCases)
     func retries(_ database: TestDatabase) async throws {
         let receiver = AlertReceiver()
@@ -203,7 +203,9 @@ struct ForwardingTests {
                                             metrics: NOOPMetricsHandler.instance, now: now)
                 let other = Forwarding(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
                                        metrics: NOOPMetricsHandler.instance, now: now)
-                #expect(try await forwarding.queueNew() == 3)
+                // Ingestion busy: only events stored by the cutoff are taken (none yet), the cursor stays.
+                #expect(try await forwarding.queueNew(storedBy: Date(timeIntervalSince1970: 1_800_000_000 - 30)) == 0)
+                #expect(try await forwarding.queueNew(storedBy: Date(timeIntervalSince1970: 1_800_000_000)) == 3)
                 #expect(try await other.queueNew() == 0)  // the cursor moved: nothing is queued twice
                 #expect(try await forwarding.deliverDue() == 2)  // 503 for the flaky one, 404 for the gone one
                 #expect(try await forwarding.deliverDue() == 0)  // not due yet

@@ -58,4 +58,19 @@ struct ForwardingRulesTests {
         #expect(hook.flatMap(\.eventRows).allSatisfy { $0 % 5 != 0 })
         #expect(!batches.contains { $0.forwarderID == ForwarderID(3) })
     }
+
+    @Test("while ingestion is busy a pass takes the leading events stored by the cutoff, never one past a newer row")
+    func dueWhileBusy() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // Two nodes' clocks differ a little, so row order and storage time can disagree.
+        let seconds: [Double] = [0, 1, 2, 9, 3, 4]
+        let candidates = seconds.enumerated().map { index, offset in
+            ForwardCandidate(rowID: Int64(index + 1), projectID: ProjectID(1), eventID: "e\(index)", level: .error, environment: nil,
+                             receivedAt: start.addingTimeInterval(offset))
+        }
+        #expect(ForwardPlanner.due(candidates, storedBy: nil).count == 6)
+        #expect(ForwardPlanner.due(candidates, storedBy: start.addingTimeInterval(5)).map(\.rowID) == [1, 2, 3])
+        #expect(ForwardPlanner.due(candidates, storedBy: start.addingTimeInterval(-1)).isEmpty)
+        #expect(ForwardPlanner.due(candidates, storedBy: start.addingTimeInterval(9)).count == 6)
+    }
 }

@@ -7,13 +7,16 @@ public struct ForwardCandidate: Sendable, Hashable {
     public var eventID: String
     public var level: EventLevel
     public var environment: String?
+    /// When the event was stored.
+    public var receivedAt: Date
 
-    public init(rowID: Int64, projectID: ProjectID, eventID: String, level: EventLevel, environment: String?) {
+    public init(rowID: Int64, projectID: ProjectID, eventID: String, level: EventLevel, environment: String?, receivedAt: Date = .distantPast) {
         self.rowID = rowID
         self.projectID = projectID
         self.eventID = eventID
         self.level = level
         self.environment = environment
+        self.receivedAt = receivedAt
     }
 }
 
@@ -105,6 +108,14 @@ public struct ForwardDelivery: Sendable, Hashable {
 
 /// Decides which forwarder sends which new events, in queued batches of up to ``ForwarderType/batchSize``.
 public enum ForwardPlanner {
+    /// The candidates (in row order) a pass takes: all of them, or while ingestion is busy
+    /// only the leading ones stored at or before `cutoff`. A prefix, never a selection: the
+    /// cursor moves past what a pass takes, so a newer row must not let an older one be skipped.
+    public static func due(_ candidates: [ForwardCandidate], storedBy cutoff: Date?) -> ArraySlice<ForwardCandidate> {
+        guard let cutoff else { return candidates[...] }
+        return candidates.prefix { $0.receivedAt <= cutoff }
+    }
+
     public static func batches(_ candidates: [ForwardCandidate], forwarders: [Forwarder]) -> [ForwardBatch] {
         let byProject = Dictionary(grouping: forwarders.filter(\.enabled), by: \.projectID)
         var rows: [ForwarderID: [Int64]] = [:]

@@ -49,8 +49,8 @@ public protocol AlertRepository: Sendable {
 
     /// Claims notifications due by `now` for `owner` until `leaseUntil`.
     func claimNotifications(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [QueuedNotification]
-    /// Records an attempt and its decision (delivered, retry at, failed).
-    func recordAttempt(_ attempt: DeliveryAttempt) async throws
+    /// Records attempts and their decisions (delivered, retry at, failed) in one transaction.
+    func recordAttempts(_ attempts: [DeliveryAttempt]) async throws
     func notifications(organizationID: OrganizationID, limit: Int) async throws -> [NotificationRecord]
     func attempts(notificationID: NotificationID) async throws -> [DeliveryAttempt]
     /// When the next queued notification is due, to sleep until then.

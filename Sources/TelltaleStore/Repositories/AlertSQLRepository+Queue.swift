@@ -126,28 +126,31 @@ extension AlertSQLRepository {
         return claimed
     }
 
-    public func recordAttempt(_ attempt: DeliveryAttempt) async throws {
+    public func recordAttempts(_ attempts: [DeliveryAttempt]) async throws {
+        guard !attempts.isEmpty else { return }
         try await backend.write { db in
-            let outcome: String
-            var update = db.update("notifications").set("attempts", to: SQLRaw("attempts + 1"))
-                .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
-            switch attempt.decision {
-            case .delivered:
-                outcome = "delivered"
-                update = update.set("status", to: SQLBind("delivered")).set("delivered_at", to: SQLBind(attempt.attemptedAt.millisecondsSince1970))
-                    .set("last_error", to: SQLLiteral.null)
-            case .retry(let at, let reason):
-                outcome = "retry"
-                update = update.set("next_attempt_at", to: SQLBind(at.millisecondsSince1970)).set("last_error", to: SQLBind(reason))
-            case .failed(let reason):
-                outcome = "failed"
-                update = update.set("status", to: SQLBind("failed")).set("last_error", to: SQLBind(reason))
+            for attempt in attempts {
+                var update = db.update("notifications").set("attempts", to: SQLRaw("attempts + 1"))
+                    .set("lease_owner", to: SQLLiteral.null).set("lease_until", to: SQLLiteral.null)
+                switch attempt.decision {
+                case .delivered:
+                    update = update.set("status", to: SQLBind("delivered")).set("delivered_at", to: SQLBind(attempt.attemptedAt.millisecondsSince1970))
+                        .set("last_error", to: SQLLiteral.null)
+                case .retry(let at, let reason):
+                    update = update.set("next_attempt_at", to: SQLBind(at.millisecondsSince1970)).set("last_error", to: SQLBind(reason))
+                case .failed(let reason):
+                    update = update.set("status", to: SQLBind("failed")).set("last_error", to: SQLBind(reason))
+                }
+                try await update.where("id", .equal, SQLBind(attempt.notificationID.rawValue)).run()
             }
-            try await update.where("id", .equal, SQLBind(attempt.notificationID.rawValue)).run()
-            try await db.insert(into: "notification_attempts").columns("notification_id", "attempted_at", "status_code", "error", "duration_ms", "outcome")
-                .values(SQLBind(attempt.notificationID.rawValue), SQLBind(attempt.attemptedAt.millisecondsSince1970), SQLBind(attempt.statusCode),
-                        SQLBind(attempt.error.map { String($0.prefix(1000)) }), SQLBind(attempt.milliseconds), SQLBind(outcome))
-                .run()
+            // One statement for the log, however many attempts: a forwarding pass records a group at once.
+            var insert = db.insert(into: "notification_attempts").columns("notification_id", "attempted_at", "status_code", "error", "duration_ms", "outcome")
+            for attempt in attempts {
+                let error: String? = attempt.error.map { String($0.prefix(1000)) }
+                insert = insert.values(SQLBind(attempt.notificationID.rawValue), SQLBind(attempt.attemptedAt.millisecondsSince1970), SQLBind(attempt.statusCode),
+                                       SQLBind(error), SQLBind(attempt.milliseconds), SQLBind(attempt.decision.outcome))
+            }
+            try await insert.run()
         }
     }
 

@@ -71,14 +71,15 @@ public struct ForwarderSQL: ForwarderRepository {
 
     public func forwardCandidates(after position: Int64, limit: Int) async throws -> [ForwardCandidate] {
         try await backend.read { db in
-            try await db.select().columns("id", "project_id", "event_id", "level").column(SQLFunction("COALESCE", args: SQLColumn("environment"), SQLLiteral.string("")), as: "environment")
+            try await db.select().columns("id", "project_id", "event_id", "level", "received_at").column(SQLFunction("COALESCE", args: SQLColumn("environment"), SQLLiteral.string("")), as: "environment")
                 .from("events").where("id", .greaterThan, SQLBind(position))
                 .orderBy("id").limit(limit).all().map { row in
                     let environment = try row.decode(column: "environment", as: String.self)
                     return ForwardCandidate(rowID: try row.decode(column: "id", as: Int64.self), projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)),
                                             eventID: try row.decode(column: "event_id", as: String.self),
                                             level: EventLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .error,
-                                            environment: environment.isEmpty ? nil : environment)
+                                            environment: environment.isEmpty ? nil : environment,
+                                            receivedAt: Date(millisecondsSince1970: try row.decode(column: "received_at", as: Int64.self)))
                 }
         }
     }
