@@ -20,7 +20,7 @@ struct AlertingCapability: Capability {
 
     let dashboard: Dashboard
 
-    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, leadership: Leadership, schemaReady: SchemaGate, logger: Logger) {
         self.dashboard = dashboard
         repositories = store.repositories
         let delivery = NotificationDelivery(alerts: store.repositories.alerts, pagerDutyURL: configuration.pagerDutyURL,
@@ -30,7 +30,7 @@ struct AlertingCapability: Capability {
                                    emailsPeople: configuration.smtp != nil, delivered: { delivery.notify() })
         self.schemaReady = schemaReady
         smtpConfigured = configuration.smtp != nil
-        retention = AlertHistoryRetention(alerts: store.repositories.alerts, days: configuration.alertHistoryDays, logger: logger)
+        retention = AlertHistoryRetention(alerts: store.repositories.alerts, days: configuration.alertHistoryDays, leadership: leadership, logger: logger)
     }
 
     func addRoutes(_ groups: RouteGroups) {

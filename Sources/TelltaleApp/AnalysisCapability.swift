@@ -17,12 +17,12 @@ struct AnalysisCapability: Capability {
     let detectors: DetectorService
     let schemaReady: SchemaGate
 
-    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, leadership: Leadership, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
         self.dashboard = dashboard
         self.schemaReady = schemaReady
         rootCause = RootCauseService(repositories: store.repositories, llm: configuration.llm, logger: logger)
-        detectors = DetectorService(pass: DetectorPass(repositories: store.repositories), leases: store.repositories.leases,
+        detectors = DetectorService(pass: DetectorPass(repositories: store.repositories), leadership: leadership,
                                     interval: .seconds(configuration.detectorIntervalSeconds), logger: logger)
     }
 
@@ -37,17 +37,16 @@ struct AnalysisCapability: Capability {
 }
 
 /// Runs the detector pass at an interval (patterns every tenth pass, at most every ten
-/// minutes at the default interval) on the node holding the detectors' lease, logging what it
-/// found. Another node takes the lease over when this one stops renewing it.
+/// minutes at the default interval) on the node leading the detectors, logging what it found.
 struct DetectorService: Service {
     let pass: DetectorPass
-    let leases: any JobLeaseRepository
+    let leadership: Leadership
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
         let runs = Counter()
-        try await PeriodicJob.leased("Analysis detectors", lease: "analysis-detectors", interval: interval, leases: leases, logger: logger) { [pass, logger] now in
+        try await PeriodicJob.led("Analysis detectors", job: .detectors, interval: interval, leadership: leadership, logger: logger) { [pass, logger] now in
             let patterns = await runs.next() % 10 == 0
             let report = try await pass.run(now: now, patterns: patterns)
             if report.spikesOpened + report.escalated > 0 {

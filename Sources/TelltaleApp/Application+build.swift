@@ -65,15 +65,20 @@ public func buildApplication(
     dashboard.addRoutes(to: web)
 
     let schemaReady = SchemaGate()
+    // Jobs that run on one node at a time compete for leases on PostgreSQL; SQLite has one process.
+    let leadership = Leadership(leases: store.backend.flavor == .postgres ? store.repositories.leases : nil, logger: logger)
     let health = HealthCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, templates: templates,
-                                  ingest: ingest, schemaReady: schemaReady, logger: logger)
-    let alerting = AlertingCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
+                                  ingest: ingest, leadership: leadership, schemaReady: schemaReady, logger: logger)
+    let alerting = AlertingCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, leadership: leadership,
+                                      schemaReady: schemaReady, logger: logger)
     let incidents = IncidentsCapability(store: store, configuration: configuration, metrics: factory, dashboard: dashboard, alerting: alerting, schemaReady: schemaReady, logger: logger)
-    let analysis = AnalysisCapability(store: store, configuration: configuration, dashboard: dashboard, schemaReady: schemaReady, logger: logger)
-    let performance = PerformanceCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
-    let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, schemaReady: schemaReady, logger: logger)
+    let analysis = AnalysisCapability(store: store, configuration: configuration, dashboard: dashboard, leadership: leadership, schemaReady: schemaReady, logger: logger)
+    let performance = PerformanceCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, leadership: leadership,
+                                            schemaReady: schemaReady, logger: logger)
+    let business = BusinessCapability(store: store, configuration: configuration, dashboard: dashboard, ingest: ingest, leadership: leadership,
+                                      schemaReady: schemaReady, logger: logger)
     let forwarding = ForwardingCapability(store: store, configuration: configuration, metrics: factory, writer: writer, schemaReady: schemaReady, logger: logger)
-    let errorMetrics = ErrorMetricsCapability(store: store, factory: factory, schemaReady: schemaReady, logger: logger)
+    let errorMetrics = ErrorMetricsCapability(store: store, factory: factory, leadership: leadership, schemaReady: schemaReady, logger: logger)
     let capabilities: [any Capability] = [health, alerting, incidents, analysis, performance, business, forwarding, errorMetrics]
     for capability in capabilities { capability.addRoutes(RouteGroups(api: api, web: web, root: router)) }
     OperationsController(
@@ -96,7 +101,8 @@ public func buildApplication(
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
         // Shut down in reverse: capabilities' services and retention stop, the server finishes requests, the writer drains, the store closes.
-        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, logger: logger)]
+        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, leadership: leadership, logger: logger),
+                   AfterSchema(schemaReady: schemaReady, service: leadership)]
             + capabilities.flatMap(\.services),
         logger: logger
     )

@@ -21,7 +21,7 @@ struct BusinessCapability: Capability {
     let schemaReady: SchemaGate
     let replyToReporter: @Sendable (UserReport, Organization) async -> Void
 
-    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, leadership: Leadership, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
         self.ingest = ingest
         maxBodyBytes = configuration.ingest.maxEnvelopeBytes
@@ -40,9 +40,9 @@ struct BusinessCapability: Capability {
             }
         }
         let standing = Standing()
-        // On the node holding the `business` lease (once a minute by default): a crossing is
+        // On the node leading the `business` job (once a minute by default): a crossing is
         // recorded once, and again only after the revenue came back under.
-        job = PeriodicJob.leased("Revenue-at-risk thresholds", lease: "business", interval: .seconds(configuration.revenueCheckIntervalSeconds), leases: repositories.leases, logger: logger) { now in
+        job = PeriodicJob.led("Revenue-at-risk thresholds", job: .business, interval: .seconds(configuration.revenueCheckIntervalSeconds), leadership: leadership, logger: logger) { now in
             var crossings = await standing.crossings
             let recorded = try await RevenueWatcher(repositories: repositories).pass(now: now, standing: &crossings)
             await standing.set(crossings)

@@ -12,8 +12,8 @@ struct ErrorMetricsCapability: Capability {
     let schemaReady: SchemaGate
     let logger: Logger
 
-    init(store: Store, factory: any MetricsFactory, schemaReady: SchemaGate, logger: Logger) {
-        metrics = ErrorMetrics(source: ErrorMetricsSQL(backend: store.backend), factory: factory, leases: store.repositories.leases, logger: logger)
+    init(store: Store, factory: any MetricsFactory, leadership: Leadership, schemaReady: SchemaGate, logger: Logger) {
+        metrics = ErrorMetrics(source: ErrorMetricsSQL(backend: store.backend), factory: factory, leads: { leadership.leads(.errorMetrics) }, logger: logger)
         self.schemaReady = schemaReady
         self.logger = logger
     }

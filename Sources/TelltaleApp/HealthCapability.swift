@@ -25,7 +25,7 @@ struct HealthCapability: Capability {
     let cronIssues: CronIssueReporter
     let pings: PingWriter
 
-    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates, ingest: IngestService,
+    init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, templates: WebTemplates, ingest: IngestService, leadership: Leadership,
          schemaReady: SchemaGate, logger: Logger) {
         let repositories = store.repositories
         let cronIssues = CronIssueReporter(repositories: repositories, ingest: ingest, logger: logger)
@@ -51,7 +51,8 @@ struct HealthCapability: Capability {
                                      settings: .init(maxInFlight: configuration.monitorConcurrency), ready: { await schemaReady.wait() }, logger: logger)
         let service = service
         ingest.setCheckInHandler { checkIns in await service.applyCheckIns(checkIns, projects: repositories.projects, logger: logger) }
-        housekeeping = MonitorHousekeeping(monitors: repositories.monitors, resultRetentionDays: configuration.monitorResultRetentionDays, logger: logger)
+        housekeeping = MonitorHousekeeping(monitors: repositories.monitors, resultRetentionDays: configuration.monitorResultRetentionDays, logger: logger,
+                                           leads: { leadership.leads(.monitorHousekeeping) })
     }
 
     /// The scheduler's latest lag, for `/readyz`.

@@ -16,11 +16,11 @@ struct PerformanceCapability: Capability {
     let job: PerformanceJob
     let schemaReady: SchemaGate
 
-    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, schemaReady: SchemaGate, logger: Logger) {
+    init(store: Store, configuration: AppConfiguration, dashboard: Dashboard, ingest: IngestService, leadership: Leadership, schemaReady: SchemaGate, logger: Logger) {
         repositories = store.repositories
         self.dashboard = dashboard
         self.schemaReady = schemaReady
-        job = PerformanceJob(repositories: store.repositories, ingest: ingest, interval: .seconds(configuration.rollupIntervalSeconds), logger: logger)
+        job = PerformanceJob(repositories: store.repositories, ingest: ingest, interval: .seconds(configuration.rollupIntervalSeconds), leadership: leadership, logger: logger)
     }
 
     func addRoutes(_ groups: RouteGroups) {
@@ -32,18 +32,19 @@ struct PerformanceCapability: Capability {
     var services: [any Service] { [AfterSchema(schemaReady: schemaReady, service: job)] }
 }
 
-/// On the node holding its lease: rolls minute statistics into hours and days every interval,
+/// On the node leading it: rolls minute statistics into hours and days every interval,
 /// looks for regressions every ten minutes (opening an issue for each, at most once in six
 /// hours per transaction), and forgets old statistics every hour.
 struct PerformanceJob: Service {
     let repositories: Repositories
     let ingest: IngestService
     let interval: Duration
+    let leadership: Leadership
     let logger: Logger
 
     func run() async throws {
         let state = State()
-        try await PeriodicJob.leased("Performance rollups", lease: "performance", interval: interval, leases: repositories.leases, logger: logger) { [self] now in
+        try await PeriodicJob.led("Performance rollups", job: .performance, interval: interval, leadership: leadership, logger: logger) { [self] now in
             var rolled = 0
             while true {
                 let n = try await repositories.performance.rollUp(before: now.addingTimeInterval(-60), limit: 5000)

@@ -28,16 +28,13 @@ struct PeriodicJob: Service {
         }
     }
 
-    /// A job that runs only on the node holding lease `lease`: each run takes or renews it
-    /// (for three intervals and 5 s), so another node takes over once this one stops.
-    static func leased(_ name: String, lease: String, interval: Duration, leases: any JobLeaseRepository, logger: Logger,
-                       work: @escaping @Sendable (Date) async throws -> Void) -> PeriodicJob {
-        let holder = UUID().uuidString
-        let ttl = 3 * Double(interval.components.seconds) + 5
-        return PeriodicJob(name: name, firstRun: interval, interval: interval, logger: logger) {
-            let now = Date()
-            guard try await leases.acquire(lease, holder: holder, now: now, ttl: ttl) else { return }
-            try await work(now)
+    /// A job that runs only while this node leads `job` (``Leadership``): every node keeps
+    /// the timer, and the one leading at each tick does the work.
+    static func led(_ name: String, job: LeaderJob, firstRun: Duration? = nil, interval: Duration, leadership: Leadership, logger: Logger,
+                    work: @escaping @Sendable (Date) async throws -> Void) -> PeriodicJob {
+        PeriodicJob(name: name, firstRun: firstRun ?? interval, interval: interval, logger: logger) {
+            guard leadership.leads(job) else { return }
+            try await work(leadership.now())
         }
     }
 }

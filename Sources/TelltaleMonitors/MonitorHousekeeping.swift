@@ -10,8 +10,12 @@ public struct MonitorHousekeeping: Service {
     let resultRetention: TimeInterval
     let logger: Logger
     let interval: Duration
+    /// Whether this node leads the job (with several nodes, one does it).
+    let leads: @Sendable () -> Bool
 
-    public init(monitors: any MonitorRepository, resultRetentionDays: Int, logger: Logger, interval: Duration = .seconds(600)) {
+    public init(monitors: any MonitorRepository, resultRetentionDays: Int, logger: Logger, interval: Duration = .seconds(600),
+                leads: @escaping @Sendable () -> Bool = { true }) {
+        self.leads = leads
         self.monitors = monitors
         self.resultRetention = TimeInterval(resultRetentionDays) * 86_400
         self.logger = logger
@@ -22,6 +26,7 @@ public struct MonitorHousekeeping: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
+                guard leads() else { continue }
                 do {
                     try await runOnce(now: Date())
                 } catch is CancellationError {

@@ -23,8 +23,8 @@ actor ErrorMetrics {
 
     let source: ErrorMetricsSQL
     let factory: any MetricsFactory
-    let leases: any JobLeaseRepository
-    let holder = UUID().uuidString
+    /// Whether this node leads the `error-metrics` job (counts the counters).
+    let leads: @Sendable () -> Bool
     let logger: Logger
     /// The refresh running now: a scrape arriving meanwhile waits for it instead of starting another.
     var running: Task<Void, Never>?
@@ -34,14 +34,14 @@ actor ErrorMetrics {
     var openSeries: Set<[String]> = []
     var rateSeries: Set<String> = []
 
-    init(source: ErrorMetricsSQL, factory: any MetricsFactory, leases: any JobLeaseRepository, logger: Logger) {
+    init(source: ErrorMetricsSQL, factory: any MetricsFactory, leads: @escaping @Sendable () -> Bool, logger: Logger) {
         self.source = source
         self.factory = factory
-        self.leases = leases
+        self.leads = leads
         self.logger = logger
     }
 
-    /// Brings the metrics up to date: counts on the node holding the `error-metrics` lease,
+    /// Brings the metrics up to date: counts on the node leading the `error-metrics` job,
     /// samples the gauges everywhere. Run every 15 s and before each scrape.
     func refresh(now: Date) async {
         if let running {
@@ -56,7 +56,7 @@ actor ErrorMetrics {
 
     func pass(now: Date) async {
         do {
-            if try await leases.acquire("error-metrics", holder: holder, now: now, ttl: 60) { try await count(now: now) }
+            if leads() { try await count(now: now) }
             try await sample(now: now)
         } catch {
             logger.warning("Error metrics not refreshed", metadata: ["error": "\(error)"])

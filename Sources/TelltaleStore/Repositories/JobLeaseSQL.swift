@@ -22,4 +22,10 @@ public struct JobLeaseSQL: JobLeaseRepository {
             return !inserted.isEmpty
         }
     }
+
+    public func release(holder: String) async throws {
+        try await backend.write { db in
+            try await db.raw("UPDATE job_leases SET expires_at = 0 WHERE holder = \(bind: holder)").run()
+        }
+    }
 }
