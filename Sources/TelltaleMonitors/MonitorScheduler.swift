@@ -26,6 +26,9 @@ public struct MonitorScheduler: Service {
     let maintenance: MaintenanceCache
     let settings: Settings
     let owner: String
+    /// Seconds a claim outlasts its monitor's timeout: time to write the result. A node that
+    /// dies mid-check holds the monitor no longer than that.
+    static let leaseSlack: TimeInterval = 15
     let now: @Sendable () -> Date
     let ready: @Sendable () async -> Void
     let logger: Logger
@@ -71,7 +74,7 @@ public struct MonitorScheduler: Service {
         // A read first: claiming is a write, and most passes find nothing due.
         guard let due = try await monitors.nextDueAt(), due <= start else { return }
         await maintenance.refreshIfStale(now: start)
-        let claimed = try await monitors.claimDue(now: start, limit: capacity, owner: owner, leaseUntil: start.addingTimeInterval(360))
+        let claimed = try await monitors.claimDue(now: start, limit: capacity, owner: owner, leaseSlack: Self.leaseSlack)
         var worstLag = 0.0
         for due in claimed {
             let lag = start.timeIntervalSince(due.dueAt)

@@ -46,15 +46,17 @@ struct MonitorRepositoryTests {
             for i in 0..<40 { _ = try await http(store, org, name: "m\(i)", interval: 10) }
             let repo = store.repositories.monitors
             let now = t0.addingTimeInterval(11)
-            async let a = repo.claimDue(now: now, limit: 25, owner: "node-a", leaseUntil: now.addingTimeInterval(60))
-            async let b = repo.claimDue(now: now, limit: 25, owner: "node-b", leaseUntil: now.addingTimeInterval(60))
+            async let a = repo.claimDue(now: now, limit: 25, owner: "node-a", leaseSlack: 10)
+            async let b = repo.claimDue(now: now, limit: 25, owner: "node-b", leaseSlack: 10)
             let (first, second) = try await (a, b)
             let ids = first.map(\.monitor.id) + second.map(\.monitor.id)
             #expect(ids.count == 40)
             #expect(Set(ids).count == 40)
-            // Leased monitors are not handed out again until the lease ends or the result is written.
-            #expect(try await repo.claimDue(now: now, limit: 100, owner: "node-c", leaseUntil: now.addingTimeInterval(60)).isEmpty)
-            #expect(try await repo.claimDue(now: now.addingTimeInterval(61), limit: 100, owner: "node-c", leaseUntil: now.addingTimeInterval(120)).count == 40)
+            // Leased monitors are not handed out again until the lease ends (each monitor's own
+            // 10-s timeout plus the 10-s slack) or the result is written.
+            #expect(try await repo.claimDue(now: now, limit: 100, owner: "node-c", leaseSlack: 10).isEmpty)
+            #expect(try await repo.claimDue(now: now.addingTimeInterval(19), limit: 100, owner: "node-c", leaseSlack: 10).isEmpty)
+            #expect(try await repo.claimDue(now: now.addingTimeInterval(21), limit: 100, owner: "node-c", leaseSlack: 10).count == 40)
         }
     }
 
@@ -112,8 +114,8 @@ struct MonitorRepositoryTests {
             #expect(ping.durationSeconds == 3)
             #expect(events.map(\.transition.to) == [.up])
             // Not due yet.
-            #expect(try await repo.claimDue(now: t0.addingTimeInterval(90), limit: 10, owner: "a", leaseUntil: t0.addingTimeInterval(200)).isEmpty)
-            let due = try await repo.claimDue(now: t0.addingTimeInterval(95), limit: 10, owner: "a", leaseUntil: t0.addingTimeInterval(200))
+            #expect(try await repo.claimDue(now: t0.addingTimeInterval(90), limit: 10, owner: "a", leaseSlack: 10).isEmpty)
+            let due = try await repo.claimDue(now: t0.addingTimeInterval(95), limit: 10, owner: "a", leaseSlack: 10)
             #expect(due.map(\.monitor.id) == [monitor.id])
             let overdue = try await repo.recordOverdue(monitor.id, now: t0.addingTimeInterval(95), inMaintenance: false)
             #expect(overdue.map(\.transition.to) == [.down])

@@ -21,8 +21,10 @@ public protocol MonitorRepository: Sendable {
     func setPaused(_ id: MonitorID, _ paused: Bool, now: Date) async throws -> Monitor?
 
     /// Leases up to `limit` monitors due at `now` (next check time passed, no live lease) to
-    /// `owner` until `leaseUntil`. On PostgreSQL concurrent callers get disjoint sets.
-    func claimDue(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [DueMonitor]
+    /// `owner`, each for its own timeout plus `leaseSlack` seconds: long enough for its check
+    /// and the write of its result, short enough that a node dying mid-check delays that
+    /// monitor by little more than one timeout. On PostgreSQL concurrent callers get disjoint sets.
+    func claimDue(now: Date, limit: Int, owner: String, leaseSlack: TimeInterval) async throws -> [DueMonitor]
     /// The earliest next check time of any monitor, for the scheduler's sleep.
     func nextDueAt() async throws -> Date?
 

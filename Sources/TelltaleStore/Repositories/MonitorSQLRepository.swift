@@ -130,13 +130,13 @@ public struct MonitorSQLRepository: MonitorRepository {
         }
     }
 
-    public func claimDue(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [DueMonitor] {
+    public func claimDue(now: Date, limit: Int, owner: String, leaseSlack: TimeInterval) async throws -> [DueMonitor] {
         let flavor = backend.flavor
         let millis = now.millisecondsSince1970
         return try await backend.write { db in
             let columns = MonitorRows.columns.joined(separator: ", ")
             let rows = try await db.raw("""
-                UPDATE monitors SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
+                UPDATE monitors SET lease_owner = \(bind: owner), lease_until = \(bind: millis + Int64(leaseSlack * 1000)) + timeout_seconds * 1000
                 WHERE id IN (
                     SELECT id FROM monitors
                     WHERE next_check_at <= \(bind: millis) AND status <> 'paused'
