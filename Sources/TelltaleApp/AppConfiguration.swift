@@ -138,21 +138,17 @@ public struct AppConfiguration: Sendable {
         host = text("http.host") ?? "127.0.0.1"
         if host.contains(where: { $0 == " " || $0 == "/" }) { problem("http.host", "'\(host)' is not a host name or address") }
 
-        let portText = text("http.port") ?? "8600"
-        if let port = Int(portText), (1...65535).contains(port) {
-            self.port = port
-        } else {
-            problem("http.port", "'\(portText)' is not a port number (1–65535)")
-            self.port = 8600
+        /// A whole number in `range` (described as `what`), or `fallback` with the problem named.
+        func whole(_ key: String, _ fallback: Int, in range: ClosedRange<Int>, _ what: String) -> Int {
+            let value = text(key) ?? "\(fallback)"
+            guard let number = Int(value), range.contains(number) else {
+                problem(key, "'\(value)' is not \(what) (\(range.lowerBound)–\(range.upperBound))")
+                return fallback
+            }
+            return number
         }
-
-        let idleText = text("http.idle_timeout") ?? "60"
-        if let seconds = Int(idleText), (1...3_600).contains(seconds) {
-            idleTimeoutSeconds = seconds
-        } else {
-            problem("http.idle_timeout", "'\(idleText)' is not a number of seconds (1–3600)")
-            idleTimeoutSeconds = 60
-        }
+        port = whole("http.port", 8600, in: 1...65535, "a port number")
+        idleTimeoutSeconds = whole("http.idle_timeout", 60, in: 1...3_600, "a number of seconds")
 
         let urlHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
         publicURL = text("http.public_url") ?? "http://\(urlHost):\(port)"
@@ -254,13 +250,7 @@ public struct AppConfiguration: Sendable {
         if detectorIntervalSeconds > 3_600 { problem("analysis.detector_interval_seconds", "'\(detectorIntervalSeconds)' is above 3600") }
         rollupIntervalSeconds = positive("performance.rollup_interval_seconds", 30) ?? 30
         if rollupIntervalSeconds > 3_600 { problem("performance.rollup_interval_seconds", "'\(rollupIntervalSeconds)' is above 3600") }
-        let maxDelayText = text("forwarding.max_delay_seconds") ?? "30"
-        if let seconds = Int(maxDelayText), (0...3_600).contains(seconds) {
-            forwardingMaxDelaySeconds = seconds
-        } else {
-            forwardingMaxDelaySeconds = 30
-            problem("forwarding.max_delay_seconds", "'\(maxDelayText)' is not a number of seconds (0–3600)")
-        }
+        forwardingMaxDelaySeconds = whole("forwarding.max_delay_seconds", 30, in: 0...3_600, "a number of seconds")
         revenueCheckIntervalSeconds = positive("business.revenue_check_interval_seconds", 60) ?? 60
         if revenueCheckIntervalSeconds > 3_600 { problem("business.revenue_check_interval_seconds", "'\(revenueCheckIntervalSeconds)' is above 3600") }
         let llmAPIText = text("analysis.llm_api") ?? "openai"

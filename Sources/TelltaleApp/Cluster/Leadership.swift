@@ -38,7 +38,7 @@ final class Leadership: Service, Sendable {
         return until.map { now() < $0 } ?? false
     }
 
-    /// The jobs this node leads now, for `/readyz` and the logs.
+    /// The jobs this node leads now.
     var led: [LeaderJob] { LeaderJob.allCases.filter(leads) }
 
     /// One heartbeat: renews the leases this node holds and takes any free or expired one.
