@@ -57,7 +57,9 @@ public struct Store: Sendable {
     /// Applies pending migrations; throws ``SchemaTooNewError`` for a schema from a newer binary.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await Migrator(backend: backend, logger: logger).migrate()
+        let applied = try await Migrator(backend: backend, logger: logger).migrate()
+        try await backend.watchChanges()
+        return applied
     }
 
     /// The schema version in the database and in this binary.

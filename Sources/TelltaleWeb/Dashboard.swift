@@ -14,9 +14,12 @@ public struct Dashboard: Sendable {
     let throttle: SignInThrottle
     /// The LLM model root-cause analyses may ask, when one is configured.
     let llmModel: String?
+    /// Wakes live pages when what they show is committed.
+    let live: any LiveSignals
 
-    public init(accounts: AccountService, repositories: Repositories, templates: WebTemplates, publicURL: String, llmModel: String? = nil) {
+    public init(accounts: AccountService, repositories: Repositories, templates: WebTemplates, publicURL: String, live: any LiveSignals, llmModel: String? = nil) {
         self.llmModel = llmModel
+        self.live = live
         self.accounts = accounts
         self.repositories = repositories
         self.templates = templates

@@ -110,9 +110,8 @@ extension HealthDashboard {
             let body = ResponseBody { writer in
                 // Only monitors whose state changed since the last round are read and sent.
                 var last = try await service.monitors.lastEventID(organizationID: scope.organization.id)
-                let ends = Date().addingTimeInterval(Dashboard.liveStreamLifetime)
-                try await writer.write(ByteBuffer(string: "retry: 3000\n: live\n\n"))
-                while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let wakes = dashboard.live.changes(.monitors, subjects: [.organization(scope.organization.id)])
+                try await LiveStream.pump(&writer, wakes: wakes) {
                     let events = try await service.monitors.events(organizationID: scope.organization.id, after: last, limit: 500)
                     last = events.last?.id ?? last
                     var seen = Set<MonitorID>()
@@ -122,11 +121,9 @@ extension HealthDashboard {
                         let html = templates.render("health", RowsOnly(rows: [row]))
                         message += "event: monitor\ndata: {\"id\":\(row.id),\"html\":\(JSONText.quoted(html))}\n\n"
                     }
-                    try await writer.write(ByteBuffer(string: message.isEmpty ? ": ping\n\n" : message))
-                    try? await Task.sleep(for: Dashboard.livePollInterval)
+                    return message
                 }
                 logger.debug("Live health stream ended")
-                try await writer.finish(nil)
             }
             return Dashboard.eventStream(body)
         }

@@ -26,21 +26,18 @@ public struct IncidentsDashboard: Sendable {
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .incidents)
             return dashboard.templates.page("incidents", try await list(scope))
         }
-        // The active list, live: re-rendered every couple of seconds and sent when it changed
-        // (read from the database, so an incident opened on another node appears too).
+        // The active list, live: re-rendered when an incident of the organization changes (on
+        // any node) and sent when it differs from what the page has.
         router.get("organizations/:org/incidents/live") { _, context -> Response in
             let scope = try await dashboard.scope(context.parameters.require("org"), context, .view, section: .incidents)
             let body = ResponseBody { writer in
-                let ends = Date().addingTimeInterval(Dashboard.liveStreamLifetime)
                 var sent = ""
-                try await writer.write(ByteBuffer(string: "retry: 3000\n: live\n\n"))
-                while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let wakes = dashboard.live.changes(.incidents, subjects: [.organization(scope.organization.id)])
+                try await LiveStream.pump(&writer, wakes: wakes) {
                     let html = dashboard.templates.render("incident_rows", ActiveRows(orgPath: scope.orgPath, active: try await activeRows(scope)))
-                    try await writer.write(ByteBuffer(string: html == sent ? ": ping\n\n" : "event: incidents\ndata: {\"html\":\(JSONText.quoted(html))}\n\n"))
-                    sent = html
-                    try? await Task.sleep(for: Dashboard.livePollInterval)
+                    defer { sent = html }
+                    return html == sent ? "" : "event: incidents\ndata: {\"html\":\(JSONText.quoted(html))}\n\n"
                 }
-                try await writer.finish(nil)
             }
             return Dashboard.eventStream(body)
         }

@@ -7,16 +7,11 @@ import ServiceLifecycle
 import TelltaleCore
 import TelltaleHTTP
 
-/// Server-Sent Events for the issues page: every couple of seconds, the issues matching the
-/// page's search whose last event is newer than what was sent are rendered with the same
-/// row template and pushed; the page's script puts them at the top. Reading the database
-/// (rather than an in-process signal) keeps this right when several nodes share PostgreSQL.
+/// Server-Sent Events for the issues page: when an event for one of the page's projects is
+/// committed (on any node), the issues matching the page's search whose last event is newer
+/// than what was sent are rendered with the same row template and pushed; the page's script
+/// puts them at the top.
 extension Dashboard {
-    static let livePollInterval: Duration = .seconds(2)
-    /// A stream ends after a while; the browser's EventSource reconnects by itself, which
-    /// re-checks the session.
-    static let liveStreamLifetime: TimeInterval = 300
-
     struct LiveRows {
         var rows: [IssueRowView]
         var chrome: Chrome
@@ -32,10 +27,8 @@ extension Dashboard {
             let logger = context.logger
             let body = ResponseBody { writer in
                 var since = Date().addingTimeInterval(-2)
-                let ends = Date().addingTimeInterval(Self.liveStreamLifetime)
-                try await writer.write(ByteBuffer(string: "retry: 3000\n: live\n\n"))
-                // Checked each round, so shutdown waits at most one poll interval for a stream.
-                while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let wakes = live.changes(.issues, subjects: Set(projectIDs.map(LiveSubject.project)))
+                try await LiveStream.pump(&writer, wakes: wakes) {
                     var query = base
                     query.filters.append(.time(.lastSeen, .greater, since))
                     let page = try await repositories.issues.search(IssueSearch(projectIDs: projectIDs, query: query, sort: .date, limit: 25, user: scope.principal.user.id))
@@ -45,11 +38,9 @@ extension Dashboard {
                         let html = templates.render("issue_rows", LiveRows(rows: [row], chrome: scope.chrome))
                         message += "event: issue\ndata: {\"id\":\(row.id),\"html\":\(JSONText.quoted(html))}\n\n"
                     }
-                    try await writer.write(ByteBuffer(string: message.isEmpty ? ": ping\n\n" : message))
-                    try? await Task.sleep(for: Self.livePollInterval)
+                    return message
                 }
                 logger.debug("Live issue stream ended")
-                try await writer.finish(nil)
             }
             return Dashboard.eventStream(body)
         }

@@ -51,16 +51,13 @@ extension Dashboard {
             let principal = try signedIn(context)
             let alerts = repositories.alerts
             let body = ResponseBody { writer in
-                let ends = Date().addingTimeInterval(Self.liveStreamLifetime)
                 var sent = -1
-                try await writer.write(ByteBuffer(string: "retry: 5000\n: live\n\n"))
-                while Date() < ends, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let wakes = live.changes(.notifications, subjects: [.user(principal.user.id)])
+                try await LiveStream.pump(&writer, retryMilliseconds: 5000, wakes: wakes) {
                     let unread = try await alerts.unreadCount(userID: principal.user.id)
-                    try await writer.write(ByteBuffer(string: unread == sent ? ": ping\n\n" : "event: unread\ndata: \(unread)\n\n"))
-                    sent = unread
-                    try? await Task.sleep(for: Self.livePollInterval)
+                    defer { sent = unread }
+                    return unread == sent ? "" : "event: unread\ndata: \(unread)\n\n"
                 }
-                try await writer.finish(nil)
             }
             return Dashboard.eventStream(body)
         }

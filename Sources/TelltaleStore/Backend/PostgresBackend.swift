@@ -5,6 +5,7 @@ public import PostgresNIO
 public import SQLKit
 import ServiceLifecycle
 import Synchronization
+import TelltaleCore
 
 /// PostgreSQL through PostgresNIO's connection pool (`PostgresClient`).
 public final class PostgresBackend: SQLBackend {
@@ -13,6 +14,7 @@ public final class PostgresBackend: SQLBackend {
     private let client: PostgresClient
     private let logger: Logger
     private let inUse = Atomic<Int>(0)
+    public let changes = ChangeFeed(listening: false)
 
     /// Creates the backend; nothing connects until ``run()`` is running.
     public init(configuration: PostgresClient.Configuration, logger: Logger) {
@@ -56,9 +58,45 @@ public final class PostgresBackend: SQLBackend {
 
     public var connectionsInUse: Int { inUse.load(ordering: .relaxed) }
 
-    /// Runs the pool; returns (closing every connection) on graceful shutdown or cancellation.
+    /// Runs the pool and the live-change listener; returns (closing every connection) on
+    /// graceful shutdown or cancellation.
     public func run() async throws {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await cancelWhenGracefulShutdown { await self.listen() } }
+        }
+    }
+
+    /// The migration installed the triggers; nothing to do per process.
+    public func watchChanges() async throws {}
+
+    /// Holds one pooled connection on `LISTEN`, handing each node's committed changes to
+    /// this node's pages; reconnects with backoff when the connection or the server goes.
+    private func listen() async {
+        var delay: Duration = .milliseconds(250)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: LiveTriggers.channel) { notifications in
+                        // Whatever was committed while no connection listened is unknown: pages look again.
+                        self.changes.setListening(true)
+                        self.changes.deliver(LiveChange.everything)
+                        for try await notification in notifications {
+                            guard let change = LiveChange(wire: notification.payload) else { continue }
+                            self.changes.deliver(CollectionOfOne(change))
+                        }
+                    }
+                }
+                self.changes.setListening(false)
+                delay = .milliseconds(250)
+            } catch {
+                self.changes.setListening(false)
+                guard !Task.isCancelled else { return }
+                logger.warning("Live change listener lost its database connection; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
+                delay = min(delay * 2, .seconds(5))
+            }
+            try? await Task.sleep(for: delay)
+        }
     }
 }
 

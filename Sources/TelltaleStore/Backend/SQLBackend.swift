@@ -27,4 +27,10 @@ public protocol SQLBackend: Sendable {
 
     /// Keeps the backend's connections alive until graceful shutdown, then closes them cleanly.
     func run() async throws
+
+    /// Committed changes that live pages show, from this node or (on PostgreSQL) any node.
+    var changes: ChangeFeed { get }
+
+    /// Starts reporting committed changes to ``changes``; called once the schema is current.
+    func watchChanges() async throws
 }

@@ -5,6 +5,7 @@ public import SQLKit
 import SQLiteKit
 import ServiceLifecycle
 import Synchronization
+import TelltaleCore
 
 /// SQLite in WAL mode: one writer connection behind a ``SerialGate`` (so no write ever meets
 /// "database is locked" from inside this process) and a few reader connections.
@@ -27,6 +28,9 @@ public final class SQLiteBackend: SQLBackend {
     private let inUse = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let logger: Logger
+    public let changes = ChangeFeed()
+    /// Changes the writer's temporary triggers reported in the transaction under way.
+    private let uncommitted = UncommittedChanges()
 
     private init(writer: SQLiteConnection, writerThreads: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
@@ -117,8 +121,28 @@ public final class SQLiteBackend: SQLBackend {
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             // IMMEDIATE takes the write lock at once, so another process (the CLI) waits on
             // busy_timeout at BEGIN instead of failing at the first write.
-            return try await database.inTransaction(begin: "BEGIN IMMEDIATE") { try await body(database, direct) }
+            do {
+                let result = try await database.inTransaction(begin: "BEGIN IMMEDIATE") { try await body(database, direct) }
+                self.changes.deliver(self.uncommitted.take())
+                return result
+            } catch {
+                _ = self.uncommitted.take()
+                throw error
             }
+            }
+        }
+    }
+
+    /// Gives the writer connection the function its temporary triggers call and creates
+    /// them (the tables they watch exist once the schema is current).
+    public func watchChanges() async throws {
+        let uncommitted = self.uncommitted
+        try await writer.install(customFunction: SQLiteCustomFunction(LiveTriggers.sqliteFunction, argumentCount: 1) { arguments in
+            if let wire = arguments.first?.string, let change = LiveChange(wire: wire) { uncommitted.add(change) }
+            return nil
+        })
+        try await gate.withGate {
+            for trigger in LiveTriggers.sqliteTriggers { try await self.writer.sql().raw(SQLQueryString(trigger)).run() }
         }
     }
 
@@ -160,6 +184,21 @@ public final class SQLiteBackend: SQLBackend {
         for reader in readers { try? await reader.close() }
         try await writer.close()
         try await writerThreads.shutdownGracefully()
+    }
+}
+
+/// What the writer's triggers reported in the open transaction; taken at commit or rollback.
+/// Its own object, so the trigger function does not hold the backend.
+final class UncommittedChanges: Sendable {
+    private let changes = Mutex<Set<LiveChange>>([])
+
+    func add(_ change: LiveChange) { changes.withLock { _ = $0.insert(change) } }
+
+    func take() -> Set<LiveChange> {
+        changes.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
     }
 }
 

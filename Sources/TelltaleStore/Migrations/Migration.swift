@@ -32,6 +32,7 @@ enum Migrations {
         Migration(version: 19, name: "user report triage", statements: UserReportSchema.statements),
         Migration(version: 20, name: "business event failures", statements: BusinessSchema.eventFailures),
         Migration(version: 21, name: "event forwarders", statements: ForwardingSchema.statements),
+        Migration(version: 22, name: "live change notifications", statements: LiveTriggers.migration),
     ]
 
     /// The schema version this binary expects.
