@@ -6,14 +6,15 @@
 #
 # build:   the Brotli, Zstandard and zlib headers the ingest path decodes bodies with, and pkg-config
 # test:    build, plus PostgreSQL (server and psql), Python with venv, Chromium and a font for
-#          the dashboard's browser tests, curl, and openssl (the mail tests' certificates)
+#          the dashboard's browser tests, curl, openssl (the mail tests' certificates), and
+#          nginx (the two-node failover test balances through it)
 # package: build, plus file utilities the packaging test reads the binary with
 
 packages_for() {
     local build=(libbrotli-dev libzstd-dev zlib1g-dev pkg-config)
     case "$1" in
         build) echo "${build[@]}" ;;
-        test) echo "${build[@]}" postgresql postgresql-client python3 python3-venv chromium fonts-dejavu-core curl openssl ;;
+        test) echo "${build[@]}" postgresql postgresql-client python3 python3-venv chromium fonts-dejavu-core curl openssl nginx ;;
         package) echo "${build[@]}" ;;
         *) echo "unknown package set '$1'" >&2; return 2 ;;
     esac
@@ -36,6 +37,7 @@ ensure_packages() {
             python3-venv) python3 -m venv --help >/dev/null 2>&1 && continue ;;
             chromium) command -v chromium >/dev/null 2>&1 && continue ;;
             curl) command -v curl >/dev/null 2>&1 && continue ;;
+            nginx) command -v nginx >/dev/null 2>&1 && continue ;;
         esac
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
     done

@@ -87,6 +87,8 @@ public func buildApplication(
             var report = await readiness(of: store)
             report.ingestQueueDepth = writer.queuedRecords
             report.schedulerLagSeconds = health.schedulerLagSeconds
+            report.leading = leadership.led.map(\.rawValue)
+            report.liveUpdates = store.backend.changes.isListening
             return report
         },
         beforeScrape: {

@@ -15,6 +15,10 @@ public struct Readiness: Sendable {
     public var ingestQueueDepth: Int?
     /// How late the monitor scheduler's last pass started its checks, in seconds.
     public var schedulerLagSeconds: Double?
+    /// The single-node jobs this node runs now (on PostgreSQL, the ones whose lease it holds).
+    public var leading: [String]?
+    /// Whether commits on other nodes reach this node's live pages (PostgreSQL's `LISTEN`).
+    public var liveUpdates: Bool?
 
     /// Creates a readiness report.
     public init(databaseReachable: Bool, migrationsCurrent: Bool, detail: String? = nil) {
@@ -56,6 +60,8 @@ public struct OperationsController<Context: RequestContext>: Sendable {
                 {"status":"\(report.isReady ? "ready" : "not ready")","database":\(report.databaseReachable),"migrations":\(report.migrationsCurrent)\
                 \(report.ingestQueueDepth.map { ",\"ingest_queue_depth\":\($0)" } ?? "")\
                 \(report.schedulerLagSeconds.map { ",\"scheduler_lag_seconds\":\(String(format: "%.3f", $0))" } ?? "")\
+                \(report.leading.map { ",\"leading\":[" + $0.map(JSONText.quoted).joined(separator: ",") + "]" } ?? "")\
+                \(report.liveUpdates.map { ",\"live_updates\":\($0)" } ?? "")\
                 \(report.detail.map { ",\"detail\":" + JSONText.quoted($0) } ?? "")}
                 """
             return Response(

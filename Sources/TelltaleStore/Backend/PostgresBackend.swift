@@ -23,7 +23,7 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+        try await leased { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             return try await body(connection.sql(queryLogLevel: .trace))
@@ -31,7 +31,7 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+        try await leased { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             return try await body(PostgresDirectStatements(connection: connection, logger: self.logger))
@@ -43,11 +43,49 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+        try await leased { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
             let database = connection.sql(queryLogLevel: .trace)
-            return try await database.inTransaction { try await body(database, PostgresDirectStatements(connection: connection, logger: self.logger)) }
+            return try await database.inTransaction(connectionLost: { connection.isClosed }) {
+                try await body(database, PostgresDirectStatements(connection: connection, logger: self.logger))
+            }
+        }
+    }
+
+    /// How long a caller waits for a connection. The pool waits for the server without limit
+    /// (it opens its circuit breaker only after a minute), so while the server is away
+    /// requests would hang; bounded, they fail and ingest answers 503 with `Retry-After`.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `body` on a pooled connection, or throws ``DatabaseUnavailableError`` when none
+    /// is leased within ``leaseTimeout``. Once leased, `body` runs as long as it takes.
+    private func leased<Result: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await withoutActuallyEscaping(body) { body in
+            let acquired = LeaseFlag()
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        acquired.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.leaseTimeout)
+                    return nil
+                }
+                while let outcome = try await group.next() {
+                    if let result = outcome {
+                        group.cancelAll()
+                        return result
+                    }
+                    guard acquired.isSet else {
+                        group.cancelAll()
+                        throw DatabaseUnavailableError(waited: Self.leaseTimeout)
+                    }
+                }
+                throw CancellationError()
+            }
         }
     }
 
@@ -98,6 +136,20 @@ public final class PostgresBackend: SQLBackend {
             try? await Task.sleep(for: delay)
         }
     }
+}
+
+/// No database connection could be had in time: the server is down, unreachable or every
+/// connection is busy.
+public struct DatabaseUnavailableError: Error, CustomStringConvertible {
+    public var waited: Duration
+    public var description: String { "no PostgreSQL connection within \(waited.components.seconds) s" }
+}
+
+/// Set once a lease is granted (read by the timer's side of the race).
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 /// Statements straight through a leased PostgreSQL connection.
