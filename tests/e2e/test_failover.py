@@ -194,7 +194,7 @@ def test_two_nodes_behind_nginx_survive_kill_9_and_a_database_restart(workdir, b
 
         def node(port):
             env = dict(base_env, TELLTALE_HTTP_PORT=str(port), TELLTALE_ADMIN_PASSWORD=PASSWORD, TELLTALE_DATABASE_URL=postgres.url(),
-                       TELLTALE_HTTP_PUBLIC_URL=f"http://127.0.0.1:{balancer_port}", TELLTALE_LOG_LEVEL="debug")
+                       TELLTALE_HTTP_PUBLIC_URL=f"http://127.0.0.1:{balancer_port}")
             return Server(workdir, env)
 
         # Node A starts alone: it leads every job and claims the webhook below.
@@ -269,7 +269,6 @@ def test_two_nodes_behind_nginx_survive_kill_9_and_a_database_restart(workdir, b
         time.sleep(3)
         postgres.start()
         restarted = time.time()
-        print("DEBUG restarted at", time.strftime("%H:%M:%S", time.gmtime(restarted)))
         wait_until(lambda: load.acked_after(restarted) > 100, timeout=60, what="events accepted after the database restart")
         wait_until(lambda: readyz(a)[0] == 200 and readyz(b)[0] == 200, timeout=30, what="both nodes ready again")
         load.stop()
@@ -295,7 +294,6 @@ def test_two_nodes_behind_nginx_survive_kill_9_and_a_database_restart(workdir, b
             # Background passes failing while the database is away say the same thing each second.
             said = [line for line in running.output().splitlines() if not re.search(r"pass failed|not renewed|not refreshed|runner failed", line)]
             print(f"--- node on {running.url}:\n" + "\n".join(said[-30:]))
-            shutil.copy(running.log_path, "/tmp/failover-logs/")  # DEBUG
         if load:
             print(f"load: {len(load.acked)} acknowledged, last at {max(load.acked.values(), default=0):.1f}; "
                   f"{load.errors} connection errors; last refusals: {load.refusals[-5:]}; now {time.time():.1f}")

@@ -22,7 +22,7 @@ public final class PostgresBackend: SQLBackend {
         self.logger = logger
     }
 
-    public func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    public func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await leased { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
@@ -30,7 +30,7 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
-    public func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
+    public func readDirect<Result: Sendable>(_ body: @escaping @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
         try await leased { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
@@ -38,11 +38,11 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
-    public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    public func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await writeDirect { db, _ in try await body(db) }
     }
 
-    public func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
+    public func writeDirect<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
         try await leased { connection in
             self.inUse.add(1, ordering: .relaxed)
             defer { self.inUse.subtract(1, ordering: .relaxed) }
@@ -57,35 +57,49 @@ public final class PostgresBackend: SQLBackend {
     /// (it opens its circuit breaker only after a minute), so while the server is away
     /// requests would hang; bounded, they fail and ingest answers 503 with `Retry-After`.
     static let leaseTimeout: Duration = .seconds(5)
+    /// How long a call may go on once its connection has closed under it. A statement sent on
+    /// a connection that has just closed is never answered by the driver; such a call is
+    /// abandoned (its task stays suspended) rather than holding up its caller for ever.
+    static let closedGrace: Duration = .seconds(2)
 
-    /// Runs `body` on a pooled connection, or throws ``DatabaseUnavailableError`` when none
-    /// is leased within ``leaseTimeout``. Once leased, `body` runs as long as it takes.
-    private func leased<Result: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await withoutActuallyEscaping(body) { body in
-            let acquired = LeaseFlag()
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        acquired.set()
-                        return try await body(connection)
+    /// Runs `body` on a pooled connection; throws ``DatabaseUnavailableError`` when none is
+    /// leased within ``leaseTimeout`` or the connection is lost and `body` does not return.
+    /// Once leased on a live connection, `body` runs as long as it takes.
+    private func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let call = LeasedCall<Result>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                call.start(continuation)
+                let work = Task {
+                    do {
+                        let result = try await self.client.withConnection { connection in
+                            guard call.leased(connection) else { throw CancellationError() }
+                            return try await body(connection)
+                        }
+                        call.finish(.success(result))
+                    } catch {
+                        call.finish(.failure(error))
                     }
                 }
-                group.addTask {
-                    try await Task.sleep(for: Self.leaseTimeout)
-                    return nil
-                }
-                while let outcome = try await group.next() {
-                    if let result = outcome {
-                        group.cancelAll()
-                        return result
+                let watchdog = Task {
+                    guard (try? await Task.sleep(for: Self.leaseTimeout)) != nil else { return }
+                    guard let connection = call.leasedConnection() else {
+                        work.cancel()
+                        call.finish(.failure(DatabaseUnavailableError(reason: "no PostgreSQL connection within \(Self.leaseTimeout.components.seconds) s")))
+                        return
                     }
-                    guard acquired.isSet else {
-                        group.cancelAll()
-                        throw DatabaseUnavailableError(waited: Self.leaseTimeout)
+                    while !Task.isCancelled, !connection.isClosed {
+                        guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
+                    }
+                    guard (try? await Task.sleep(for: Self.closedGrace)) != nil else { return }
+                    if call.finish(.failure(DatabaseUnavailableError(reason: "the PostgreSQL connection closed during the call"))) {
+                        self.logger.warning("Abandoned a database call whose connection closed under it")
                     }
                 }
-                throw CancellationError()
+                call.onFinish { watchdog.cancel(); work.cancel() }
             }
+        } onCancel: {
+            call.finish(.failure(CancellationError()))
         }
     }
 
@@ -138,18 +152,70 @@ public final class PostgresBackend: SQLBackend {
     }
 }
 
-/// No database connection could be had in time: the server is down, unreachable or every
-/// connection is busy.
+/// The database could not serve a call: the server is down or unreachable, every
+/// connection is busy, or the connection went away during the call.
 public struct DatabaseUnavailableError: Error, CustomStringConvertible {
-    public var waited: Duration
-    public var description: String { "no PostgreSQL connection within \(waited.components.seconds) s" }
+    public var reason: String
+    public var description: String { reason }
 }
 
-/// Set once a lease is granted (read by the timer's side of the race).
-private final class LeaseFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .releasing) }
-    var isSet: Bool { value.load(ordering: .acquiring) }
+/// One call racing its lease, its work and its watchdog: the first outcome resumes the
+/// caller; a lease granted after the caller gave up runs nothing.
+private final class LeasedCall<Result: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result, any Error>?
+        var finished = false
+        var connection: PostgresConnection?
+        var onFinish: (@Sendable () -> Void)?
+    }
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<Result, any Error>) {
+        // Cancelled before it started: nothing will run, so answer at once.
+        let cancelled = state.withLock { state in
+            if !state.finished { state.continuation = continuation }
+            return state.finished
+        }
+        if cancelled { continuation.resume(throwing: CancellationError()) }
+    }
+
+    /// Records the lease; false when the caller has already given up.
+    func leased(_ connection: PostgresConnection) -> Bool {
+        state.withLock { state in
+            guard !state.finished else { return false }
+            state.connection = connection
+            return true
+        }
+    }
+
+    func leasedConnection() -> PostgresConnection? {
+        state.withLock { $0.connection }
+    }
+
+    /// Registers what to do once the call is over (runs at once when it already is).
+    func onFinish(_ action: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state in
+            if state.finished { return true }
+            state.onFinish = action
+            return false
+        }
+        if runNow { action() }
+    }
+
+    /// Resumes the caller with `outcome` unless another outcome came first; true when this one did.
+    @discardableResult
+    func finish(_ outcome: Swift.Result<Result, any Error>) -> Bool {
+        let (continuation, action) = state.withLock { state -> (CheckedContinuation<Result, any Error>?, (@Sendable () -> Void)?) in
+            guard !state.finished else { return (nil, nil) }
+            state.finished = true
+            defer { state.continuation = nil; state.onFinish = nil }
+            return (state.continuation, state.onFinish)
+        }
+        guard let continuation else { return false }
+        continuation.resume(with: outcome)
+        action?()
+        return true
+    }
 }
 
 /// Statements straight through a leased PostgreSQL connection.

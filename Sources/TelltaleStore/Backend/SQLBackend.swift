@@ -7,17 +7,17 @@ public protocol SQLBackend: Sendable {
     var flavor: SQLFlavor { get }
 
     /// Runs `body` on a connection for reading.
-    func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
     /// Runs `body` in a transaction; commits when it returns, rolls back when it throws.
-    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
     /// Like ``write(_:)``, with driver-level statements for the hottest ones.
-    func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result
+    func writeDirect<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result
 
     /// Runs `body` with driver-level statements on a connection for reading (wide reads
     /// decode faster without SQLKit's `Decodable` path).
-    func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result
+    func readDirect<Result: Sendable>(_ body: @escaping @Sendable (any DirectStatements) async throws -> Result) async throws -> Result
 
     /// Whether an error is a unique-constraint violation (an insert of a duplicate).
     func isUniqueViolation(_ error: any Error) -> Bool

@@ -94,25 +94,25 @@ public final class SQLiteBackend: SQLBackend {
         }
     }
 
-    public func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    public func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         let index = nextReader.add(1, ordering: .relaxed).newValue % readers.count
         inUse.add(1, ordering: .relaxed)
         defer { inUse.subtract(1, ordering: .relaxed) }
         return try await body(readers[index].sql(queryLogLevel: .trace))
     }
 
-    public func readDirect<Result: Sendable>(_ body: @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
+    public func readDirect<Result: Sendable>(_ body: @escaping @Sendable (any DirectStatements) async throws -> Result) async throws -> Result {
         let index = nextReader.add(1, ordering: .relaxed).newValue % readers.count
         inUse.add(1, ordering: .relaxed)
         defer { inUse.subtract(1, ordering: .relaxed) }
         return try await body(SQLiteDirectStatements(connection: readers[index]))
     }
 
-    public func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    public func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await writeDirect { db, _ in try await body(db) }
     }
 
-    public func writeDirect<Result: Sendable>(_ body: @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
+    public func writeDirect<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
         let database = SQLiteWriterDatabase(connection: writer)
         let direct = SQLiteDirectStatements(connection: writer)
         return try await withTaskExecutorPreference(writerExecutor) {
