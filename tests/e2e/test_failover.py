@@ -305,7 +305,10 @@ def test_two_nodes_behind_nginx_survive_kill_9_and_a_database_restart(workdir, b
             load.stop()
         for running in nodes:
             if running.process.poll() is None:
-                running.stop()
+                try:
+                    running.stop()
+                except subprocess.TimeoutExpired:
+                    running.process.kill()
         if nginx:
             nginx.stop()
         hook.close()
