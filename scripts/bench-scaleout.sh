@@ -136,32 +136,29 @@ stop_all() {
 }
 
 psql_count() { psql -h 127.0.0.1 -p "$PG_PORT" -U telltale -d "$1" -Atc "select count(*) from events"; }
+dsn_of() { grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/$1/server.log" | head -1; }
+
+# N nodes on a fresh PostgreSQL database, behind nginx when more than one.
+postgres_case() { # name database nodes
+    psql -h 127.0.0.1 -p "$PG_PORT" -U telltale -d postgres -qc "CREATE DATABASE $2"
+    local entry ports=() i
+    entry=$(free_port)
+    for i in $(seq 1 "$3"); do
+        ports+=("$( [ "$3" = 1 ] && echo "$entry" || free_port)")
+        start_node "$2-$i" "${ports[-1]}" "postgres://telltale@127.0.0.1:$PG_PORT/$2?sslmode=disable" "http://127.0.0.1:$entry"
+    done
+    [ "$3" -gt 1 ] && start_nginx "$entry" "${ports[@]}"
+    run_case "$1" "http://127.0.0.1:$entry" "$(dsn_of "$2-1")" "psql_count $2"
+    stop_all
+}
 
 echo "==> wrk: $CONNECTIONS connections, ${SECONDS_RUN}s, 2 threads, per setup"
-# One node on SQLite.
 PORT=$(free_port)
 start_node sqlite "$PORT" "" "http://127.0.0.1:$PORT"
-DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/sqlite/server.log" | head -1)
-run_case "sqlite, 1 node" "http://127.0.0.1:$PORT" "$DSN" "stop_all; sqlite3 $WORK/sqlite/telltale-data/telltale.db 'select count(*) from events'"
+run_case "sqlite, 1 node" "http://127.0.0.1:$PORT" "$(dsn_of sqlite)" "stop_all; sqlite3 $WORK/sqlite/telltale-data/telltale.db 'select count(*) from events'"
 stop_all
-
-# One node on PostgreSQL.
-psql -h 127.0.0.1 -p "$PG_PORT" -U telltale -d postgres -qc "CREATE DATABASE one_node"
-PORT=$(free_port)
-start_node pg1 "$PORT" "postgres://telltale@127.0.0.1:$PG_PORT/one_node?sslmode=disable" "http://127.0.0.1:$PORT"
-DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/pg1/server.log" | head -1)
-run_case "postgresql, 1 node" "http://127.0.0.1:$PORT" "$DSN" "psql_count one_node"
-stop_all
-
-# Two nodes on PostgreSQL behind nginx.
-psql -h 127.0.0.1 -p "$PG_PORT" -U telltale -d postgres -qc "CREATE DATABASE two_nodes"
-BALANCER=$(free_port); A=$(free_port); B=$(free_port)
-start_node pg2a "$A" "postgres://telltale@127.0.0.1:$PG_PORT/two_nodes?sslmode=disable" "http://127.0.0.1:$BALANCER"
-start_node pg2b "$B" "postgres://telltale@127.0.0.1:$PG_PORT/two_nodes?sslmode=disable" "http://127.0.0.1:$BALANCER"
-start_nginx "$BALANCER" "$A" "$B"
-DSN=$(grep -o 'http://[0-9a-f]*@127.0.0.1:[0-9]*/[0-9]*' "$WORK/pg2a/server.log" | head -1)
-run_case "postgresql, 2 nodes" "http://127.0.0.1:$BALANCER" "$DSN" "psql_count two_nodes"
-stop_all
+postgres_case "postgresql, 1 node" one_node 1
+postgres_case "postgresql, 2 nodes" two_nodes 2
 
 echo "==> side by side (CPU: every Telltale, PostgreSQL and nginx process on this machine, per stored event)"
 printf '%s\n' "${RESULTS[@]}"

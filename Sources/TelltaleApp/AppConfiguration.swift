@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var database: DatabaseLocation
     /// SQLite commit durability (`full` survives power loss; `normal` survives crashes).
     public var sqliteSynchronous: SQLiteBackend.Synchronous
+    /// Seconds a PostgreSQL call waits for a pooled connection before it fails (ingest answers 503).
+    public var connectionWaitSeconds: Int
     /// The database URL as given, with any password masked; `nil` for the default SQLite file.
     public var maskedDatabaseURL: String?
     /// Minimum log level.
@@ -76,6 +78,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "data.dir", defaultValue: "./telltale-data", help: "folder for the SQLite database"),
         Setting(key: "database.url", defaultValue: "sqlite in data.dir", help: "postgres://user:pass@host:5432/db to use PostgreSQL", isSecret: true),
         Setting(key: "database.sqlite_synchronous", defaultValue: "full", help: "full (survives power loss) or normal (survives crashes, faster)"),
+        Setting(key: "database.connection_wait_seconds", defaultValue: "5", help: "seconds a PostgreSQL call waits for a connection before failing"),
         Setting(key: "log.level", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
         Setting(key: "log.format", defaultValue: "text", help: "text or json"),
         Setting(key: "ingest.max_envelope_mb", defaultValue: "20", help: "largest envelope after decompression, MiB"),
@@ -173,6 +176,8 @@ public struct AppConfiguration: Sendable {
             maskedDatabaseURL = nil
             database = .sqlite(path: (dataDirectory as NSString).appendingPathComponent("telltale.db"))
         }
+
+        connectionWaitSeconds = whole("database.connection_wait_seconds", 5, in: 1...600, "a number of seconds")
 
         let synchronousText = text("database.sqlite_synchronous") ?? "full"
         if let synchronous = SQLiteBackend.Synchronous(rawValue: synchronousText.lowercased()) {

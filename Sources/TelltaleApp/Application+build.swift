@@ -127,7 +127,8 @@ public func openStore(_ configuration: AppConfiguration, logger: Logger) async t
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
     }
-    return try await Store.open(configuration.database, sqliteSynchronous: configuration.sqliteSynchronous, logger: logger)
+    return try await Store.open(configuration.database, sqliteSynchronous: configuration.sqliteSynchronous,
+                                connectionWait: .seconds(configuration.connectionWaitSeconds), logger: logger)
 }
 
 private func readiness(of store: Store) async -> Readiness {

@@ -44,13 +44,15 @@ public struct Store: Sendable {
         self.ingest = IngestSQLRepository(backend: backend)
     }
 
-    /// Opens the database at `location`. For PostgreSQL nothing connects until the backend runs.
-    public static func open(_ location: DatabaseLocation, sqliteSynchronous: SQLiteBackend.Synchronous = .full, logger: Logger) async throws -> Store {
+    /// Opens the database at `location`. For PostgreSQL nothing connects until the backend
+    /// runs, and a call waits at most `connectionWait` for a connection.
+    public static func open(_ location: DatabaseLocation, sqliteSynchronous: SQLiteBackend.Synchronous = .full,
+                            connectionWait: Duration = .seconds(5), logger: Logger) async throws -> Store {
         switch location {
         case .sqlite(let path):
             return Store(backend: try await SQLiteBackend.open(path: path, synchronous: sqliteSynchronous, logger: logger), logger: logger)
         case .postgres(let configuration):
-            return Store(backend: PostgresBackend(configuration: configuration, logger: logger), logger: logger)
+            return Store(backend: PostgresBackend(configuration: configuration, leaseTimeout: connectionWait, logger: logger), logger: logger)
         }
     }
 

@@ -17,6 +17,10 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         ProcessInfo.processInfo.environment["TELLTALE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// How long a test's PostgreSQL call waits for a connection: the parallel suites open
+    /// many pools on one server and may wait out its connection limit.
+    public static let connectionWait: Duration = .seconds(120)
+
     /// A logger that stays quiet unless a test fails loudly.
     public static let logger = Logger(label: "telltale.test") { _ in SwiftLogNoOpLogHandler() }
 
@@ -46,7 +50,7 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
     public func withStore(_ body: @Sendable (Store) async throws -> Void) async throws {
         let (url, cleanup) = try await makeEmptyDatabase()
         do {
-            let store = try await Store.open(DatabaseLocation.parse(url: url), logger: Self.logger)
+            let store = try await Store.open(DatabaseLocation.parse(url: url), connectionWait: Self.connectionWait, logger: Self.logger)
             try await store.whileRunning { store in
                 try await store.migrate()
                 try await body(store)

@@ -29,6 +29,7 @@ struct TestEnvironment {
             "data.dir": .init(.string(dataDirectory), isSecret: false),
             "admin.email": .init(.string("admin@example.com"), isSecret: false),
             "admin.password": .init(.string("correct horse battery"), isSecret: true),
+            "database.connection_wait_seconds": .init(.string("\(TestDatabase.connectionWait.components.seconds)"), isSecret: false),
         ]
         for (key, value) in extra { values[AbsoluteConfigKey(ConfigKey(key).components)] = .init(.string(value), isSecret: false) }
         return ConfigReader(provider: InMemoryProvider(values: values))
@@ -36,7 +37,7 @@ struct TestEnvironment {
 
     /// Runs `body` with a second store on the same database, as the CLI would be beside the server.
     func withAccounts<Result: Sendable>(_ body: @Sendable (AccountService, Repositories) async throws -> Result) async throws -> Result {
-        let store = try await Store.open(DatabaseLocation.parse(url: url), logger: TestDatabase.logger)
+        let store = try await Store.open(DatabaseLocation.parse(url: url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
         return try await store.whileRunning { store in
             try await body(AccountService(repositories: store.repositories, passwords: TestPasswordHasher(), digester: SHA256SecretDigester()), store.repositories)
         }

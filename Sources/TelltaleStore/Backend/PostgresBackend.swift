@@ -16,9 +16,15 @@ public final class PostgresBackend: SQLBackend {
     private let inUse = Atomic<Int>(0)
     public let changes = ChangeFeed(listening: false)
 
+    /// How long a caller waits for a connection. The pool waits for the server without limit
+    /// (it opens its circuit breaker only after a minute), so while the server is away
+    /// requests would hang; bounded, they fail and ingest answers 503 with `Retry-After`.
+    let leaseTimeout: Duration
+
     /// Creates the backend; nothing connects until ``run()`` is running.
-    public init(configuration: PostgresClient.Configuration, logger: Logger) {
+    public init(configuration: PostgresClient.Configuration, leaseTimeout: Duration = .seconds(5), logger: Logger) {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.leaseTimeout = leaseTimeout
         self.logger = logger
     }
 
@@ -53,17 +59,13 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
-    /// How long a caller waits for a connection. The pool waits for the server without limit
-    /// (it opens its circuit breaker only after a minute), so while the server is away
-    /// requests would hang; bounded, they fail and ingest answers 503 with `Retry-After`.
-    static let leaseTimeout: Duration = .seconds(5)
     /// How long a call may go on once its connection has closed under it. A statement sent on
     /// a connection that has just closed is never answered by the driver; such a call is
     /// abandoned (its task stays suspended) rather than holding up its caller for ever.
     static let closedGrace: Duration = .seconds(2)
 
     /// Runs `body` on a pooled connection; throws ``DatabaseUnavailableError`` when none is
-    /// leased within ``leaseTimeout`` or the connection is lost and `body` does not return.
+    /// leased within `leaseTimeout` or the connection is lost and `body` does not return.
     /// Once leased on a live connection, `body` runs as long as it takes.
     private func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let call = LeasedCall<Result>()
@@ -82,10 +84,10 @@ public final class PostgresBackend: SQLBackend {
                     }
                 }
                 let watchdog = Task {
-                    guard (try? await Task.sleep(for: Self.leaseTimeout)) != nil else { return }
+                    guard (try? await Task.sleep(for: self.leaseTimeout)) != nil else { return }
                     guard let connection = call.leasedConnection() else {
                         work.cancel()
-                        call.finish(.failure(DatabaseUnavailableError(reason: "no PostgreSQL connection within \(Self.leaseTimeout.components.seconds) s")))
+                        call.finish(.failure(DatabaseUnavailableError(reason: "no PostgreSQL connection within \(self.leaseTimeout)")))
                         return
                     }
                     while !Task.isCancelled, !connection.isClosed {
