@@ -20,33 +20,21 @@ else
 fi
 source scripts/test-postgres.sh
 WORK=$(mktemp -d /tmp/telltale-scaleout.XXXXXX)
-chmod 755 "$WORK"
 PIDS=()
-PG_STOP=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    [ ${#PG_STOP[@]} -gt 0 ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true
+    stop_test_postgres
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# PostgreSQL of this benchmark's own (it refuses to run as root: then as the postgres user).
-PG_BIN=$(find_pg_bin) || { echo "PostgreSQL's server is needed: apt-get install postgresql"; exit 1; }
-PG_PORT=$(free_port)
-RUN=()
-if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --home "$WORK" postgres
-    mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
-    RUN=(runuser -u postgres --)
-else
-    mkdir -p "$WORK/pg"
-fi
-"${RUN[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U telltale --auth=trust -E UTF8 >/dev/null
-"${RUN[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -o "-h 127.0.0.1 -p $PG_PORT -k $WORK/pg -c max_connections=200" start >/dev/null
-PG_STOP=("${RUN[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast stop)
+# PostgreSQL of this benchmark's own, with durable commits (the tests' cluster, fsync on).
+TELLTALE_TEST_POSTGRES_OPTIONS="" TELLTALE_TEST_POSTGRES_PORT=$(free_port) start_test_postgres >/dev/null \
+    || { echo "PostgreSQL's server is needed: apt-get install postgresql"; exit 1; }
+PG_PORT=$PG_TEST_PORT
 
 # CPU ticks (user + system) of every process whose command matches, summed.
 cpu_ticks() {

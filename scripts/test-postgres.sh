@@ -1,5 +1,7 @@
 # Starts a throwaway PostgreSQL cluster on 127.0.0.1 for the test suites (sourced by scripts/test.sh).
 # Sets TELLTALE_TEST_POSTGRES_URL and stops the cluster when the calling script exits.
+# Tests run it with fsync off; TELLTALE_TEST_POSTGRES_OPTIONS replaces that (the scale-out
+# benchmark sets it empty, for durable commits).
 
 find_pg_bin() {
     local dir
@@ -31,7 +33,7 @@ start_test_postgres() {
     fi
     "${run[@]}" "$bin/initdb" -D "$PG_TEST_DIR/data" -U telltale --auth=trust -E UTF8 >"$PG_TEST_DIR/initdb.log" 2>&1 || { cat "$PG_TEST_DIR/initdb.log"; return 1; }
     "${run[@]}" "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 \
-        -o "-h 127.0.0.1 -p $PG_TEST_PORT -k $PG_TEST_DIR -c fsync=off -c max_connections=300" start >/dev/null \
+        -o "-h 127.0.0.1 -p $PG_TEST_PORT -k $PG_TEST_DIR ${TELLTALE_TEST_POSTGRES_OPTIONS--c fsync=off} -c max_connections=300" start >/dev/null \
         || { cat "$PG_TEST_DIR/server.log"; return 1; }
     PG_TEST_STOP=("${run[@]}" "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -m fast stop)
     export TELLTALE_TEST_POSTGRES_URL="postgres://telltale@127.0.0.1:$PG_TEST_PORT/postgres?sslmode=disable"

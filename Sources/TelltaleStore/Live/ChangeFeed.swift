@@ -75,9 +75,6 @@ public final class ChangeFeed: LiveSignals {
         }
     }
 
-    /// Pages (and other subscribers) open on this node.
-    public var subscriberCount: Int { subscribers.withLock { $0.all.count } }
-
     private func add(_ subscriber: Subscriber) -> Int {
         subscribers.withLock { state in
             state.next += 1
