@@ -86,7 +86,8 @@ public final class PostgresBackend: SQLBackend {
                 let watchdog = Task {
                     guard (try? await Task.sleep(for: self.leaseTimeout)) != nil else { return }
                     guard let connection = call.leasedConnection() else {
-                        work.cancel()
+                        // Finishing first: the work's own cancellation error must not win the race.
+                        // Finishing cancels the work (see `onFinish` below).
                         call.finish(.failure(DatabaseUnavailableError(reason: "no PostgreSQL connection within \(self.leaseTimeout)")))
                         return
                     }
