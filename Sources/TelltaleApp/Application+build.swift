@@ -103,7 +103,7 @@ public func buildApplication(
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
         // Shut down in reverse: capabilities' services and retention stop, the server finishes requests, the writer drains, the store closes.
-        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, leadership: leadership, logger: logger),
+        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention, onDrop: RetentionService.logDrops(logger)), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, leadership: leadership, logger: logger),
                    AfterSchema(schemaReady: schemaReady, service: leadership)]
             + capabilities.flatMap(\.services),
         logger: logger

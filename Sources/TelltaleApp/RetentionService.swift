@@ -13,6 +13,15 @@ struct RetentionService: Service {
     let leadership: Leadership
     let logger: Logger
 
+    /// Logs the weekly event tables a pass dropped.
+    static func logDrops(_ logger: Logger) -> @Sendable (DroppedEventWeeks) -> Void {
+        { dropped in
+            logger.info("Retention dropped weeks of events", metadata: [
+                "tables": "\(dropped.tables.joined(separator: ","))", "events.deleted": "\(dropped.events.values.reduce(0, +))",
+            ])
+        }
+    }
+
     func run() async throws {
         try await PeriodicJob.led("Retention purge", job: .retention, firstRun: .seconds(60), interval: .seconds(3_600), leadership: leadership,
                                   logger: logger) { [purger, sessions, loginFailures, logger] now in

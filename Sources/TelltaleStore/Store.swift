@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 import SQLKit
 public import TelltaleCore
@@ -60,6 +61,8 @@ public struct Store: Sendable {
     @discardableResult
     public func migrate() async throws -> [String] {
         let applied = try await Migrator(backend: backend, logger: logger).migrate()
+        // The retention job keeps weeks ahead too; a node starting after a long pause needs them now.
+        try await EventWeeksSQL(backend: backend).createAhead(now: Date())
         try await backend.watchChanges()
         return applied
     }

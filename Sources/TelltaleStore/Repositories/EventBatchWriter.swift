@@ -15,8 +15,14 @@ struct EventBatchWriter {
         for (projectID, projectEvents) in Dictionary(grouping: incoming, by: \.projectID) {
             var seen = Set<String>()
             let unique = projectEvents.filter { seen.insert($0.summary.eventID).inserted }
-            let existing = try await existingEventIDs(projectID, unique.map(\.summary.eventID))
-            let fresh = unique.filter { !existing.contains($0.summary.eventID) }
+            let fresh: [EventRecord]
+            if flavor == .postgres {
+                let claimed = try await claimEventIDs(projectID, unique)
+                fresh = unique.filter { claimed.contains($0.summary.eventID) }
+            } else {
+                let existing = try await existingEventIDs(projectID, unique.map(\.summary.eventID))
+                fresh = unique.filter { !existing.contains($0.summary.eventID) }
+            }
             guard !fresh.isEmpty else { continue }
             let issueIDs = try await resolveIssues(projectID, fresh, classifiers: &classifiers)
             try await insertEvents(fresh, issueIDs)
@@ -45,6 +51,21 @@ struct EventBatchWriter {
             for row in rows { found.insert(try row.decode(column: "event_id", as: String.self)) }
         }
         return found
+    }
+
+    /// PostgreSQL: records the ids in `event_ids` and returns those not stored before. Weekly
+    /// event tables cannot hold a unique key on the id (see EventWeeksSchema); the claim also
+    /// makes a duplicate sent to two nodes at once wait for the first and then be skipped.
+    private func claimEventIDs(_ projectID: ProjectID, _ events: [EventRecord]) async throws -> Set<String> {
+        var claimed = Set<String>()
+        for chunk in events.chunks(of: IngestSQLRepository.rowsPerStatement) {
+            let rows = try await direct.query(
+                "INSERT INTO event_ids (project_id, event_id, received_at) VALUES \(Self.placeholders(chunk.count, "(?, ?, ?)")) ON CONFLICT (project_id, event_id) DO NOTHING RETURNING event_id",
+                chunk.flatMap { [SQLCell.int(projectID.rawValue), .text($0.summary.eventID), .int(IngestSQLRepository.ms($0.receivedAt))] }
+            )
+            for row in rows { claimed.insert(try row.decode(column: "event_id", as: String.self)) }
+        }
+        return claimed
     }
 
     /// Issue id per event id: an existing issue when any of the event's hashes is known,

@@ -47,6 +47,17 @@ public struct RetentionSQLRepository: RetentionRepository {
                     : try await db.raw("DELETE FROM \(ident: table) WHERE id IN (\(selection)) RETURNING id").all().count
             }
         }
+        if backend.flavor == .postgres {
+            // The ids ingest checks duplicates against (see EventWeeksSchema) go with their events.
+            counts.rows["event_ids"] = try await backend.write { db in
+                try await db.raw("""
+                    DELETE FROM event_ids WHERE (project_id, event_id) IN (
+                        SELECT project_id, event_id FROM event_ids WHERE project_id = \(bind: projectID.rawValue) AND received_at < \(bind: ms)
+                        LIMIT \(literal: batchSize))
+                    RETURNING project_id
+                    """).all().count
+            }
+        }
         counts.rows["issues"] = try await backend.write { db in
             try await db.raw("""
                 DELETE FROM issues WHERE id IN (
@@ -57,5 +68,11 @@ public struct RetentionSQLRepository: RetentionRepository {
                 """).all().count
         }
         return counts
+    }
+
+    public func maintainEventWeeks(now: Date, cutoffs: [ProjectID: Date]) async throws -> DroppedEventWeeks {
+        let weeks = EventWeeksSQL(backend: backend)
+        try await weeks.createAhead(now: now)
+        return try await weeks.dropExpired(now: now, cutoffs: cutoffs)
     }
 }
