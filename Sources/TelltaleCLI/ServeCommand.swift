@@ -5,6 +5,7 @@ import Logging
 import SentryProtocol
 import TelltaleApp
 import TelltaleCore
+import TelltaleStore
 import UnixSignals
 
 /// `telltale serve`: runs the server until SIGINT or SIGTERM.
@@ -48,10 +49,20 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations and exit.")
 
     @OptionGroup var options: CommonOptions
+    @Option(help: "Stop after this schema version (for an upgrade in steps).") var through: Int?
 
     func run() async throws {
-        try await options.withAccounts { _, _, _ in () }
-        Console.out("Database schema is up to date.")
+        let configuration = try await options.loadConfiguration()
+        let through = self.through ?? .max
+        let logger = Logger(label: "telltale.cli") { _ in SwiftLogNoOpLogHandler() }
+        do {
+            let applied = try await openStore(configuration, logger: logger).whileRunning { store in try await store.migrate(through: through) }
+            for step in applied { Console.out("Applied \(step)") }
+            Console.out(through == .max ? "Database schema is up to date." : "Database schema is at version \(through) or later.")
+        } catch {
+            Console.error("migration failed: \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

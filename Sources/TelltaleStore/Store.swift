@@ -59,10 +59,10 @@ public struct Store: Sendable {
 
     /// Applies pending migrations; throws ``SchemaTooNewError`` for a schema from a newer binary.
     @discardableResult
-    public func migrate() async throws -> [String] {
-        let applied = try await Migrator(backend: backend, logger: logger).migrate()
+    public func migrate(through version: Int = .max) async throws -> [String] {
+        let applied = try await Migrator(backend: backend, logger: logger).migrate(through: version)
         // The retention job keeps weeks ahead too; a node starting after a long pause needs them now.
-        try await EventWeeksSQL(backend: backend).createAhead(now: Date())
+        if version >= EventWeeksSchema.version { try await EventWeeksSQL(backend: backend).createAhead(now: Date()) }
         try await backend.watchChanges()
         return applied
     }

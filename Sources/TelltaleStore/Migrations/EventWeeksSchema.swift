@@ -11,6 +11,8 @@ import TelltaleCore
 /// the step's cost (a sequential copy of two columns and one index build; README has the
 /// figure at 10 million events).
 enum EventWeeksSchema {
+    static let version = 23
+
     static func statements(_ f: SQLFlavor) -> [String] {
         guard f == .postgres else { return [] }
         return [

@@ -33,7 +33,7 @@ enum Migrations {
         Migration(version: 20, name: "business event failures", statements: BusinessSchema.eventFailures),
         Migration(version: 21, name: "event forwarders", statements: ForwardingSchema.statements),
         Migration(version: 22, name: "live change notifications", statements: LiveTriggers.migration),
-        Migration(version: 23, name: "events stored by week", statements: EventWeeksSchema.statements),
+        Migration(version: EventWeeksSchema.version, name: "events stored by week", statements: EventWeeksSchema.statements),
     ]
 
     /// The schema version this binary expects.

@@ -36,8 +36,9 @@ struct Migrator {
         return SchemaStatus(databaseVersion: version, binaryVersion: Migrations.latestVersion)
     }
 
-    /// Brings the schema up to date; returns the migrations it applied.
-    func migrate() async throws -> [String] {
+    /// Brings the schema up to date, or up to `version`; returns the migrations it applied,
+    /// each with how long it took.
+    func migrate(through version: Int = .max) async throws -> [String] {
         try await backend.write { db in
             let bigint = backend.flavor.bigint
             try await db.raw(SQLQueryString(
@@ -45,7 +46,8 @@ struct Migrator {
             )).run()
         }
         var applied: [String] = []
-        for migration in Migrations.all {
+        for migration in Migrations.all where migration.version <= version {
+            let started = ContinuousClock.now
             let didApply = try await backend.write { db in
                 if backend.flavor == .postgres {
                     // Nodes starting together migrate one at a time; the lock ends with the transaction.
@@ -66,8 +68,11 @@ struct Migrator {
                 return true
             }
             if didApply {
-                logger.info("Applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
-                applied.append("\(migration.version) \(migration.name)")
+                let seconds = (ContinuousClock.now - started) / .milliseconds(1) / 1_000
+                logger.info("Applied migration", metadata: [
+                    "migration.version": "\(migration.version)", "migration.name": "\(migration.name)", "migration.seconds": "\(seconds)",
+                ])
+                applied.append("\(migration.version) \(migration.name) (\((seconds * 100).rounded() / 100) s)")
             }
         }
         return applied
