@@ -27,8 +27,13 @@ enum EventWeeksSchema {
             "ALTER TABLE events ADD FOREIGN KEY (issue_id) REFERENCES issues(id) ON DELETE CASCADE",
             "CREATE INDEX events_by_issue ON events (issue_id, timestamp)",
             "CREATE INDEX events_by_project ON events (project_id, received_at, level, category)",
-            // Not unique: a partitioned unique index would need received_at too. Identity keeps ids unique.
+            // Not unique: a partitioned unique index would need received_at too. Identity keeps
+            // ids unique, event_ids keeps event ids unique; these serve lookups.
             "CREATE INDEX events_by_id ON events (id)",
+            "CREATE INDEX events_by_event_id ON events (project_id, event_id)",
+            // "Is this its issue's first event" (alert evaluation) in one probe: without it the
+            // planner may intersect the issue's events with every lower id, per event read.
+            "CREATE INDEX events_by_issue_id ON events (issue_id, id)",
             """
             DO $$
             DECLARE
