@@ -16,9 +16,12 @@ struct RetentionService: Service {
     /// Logs the weekly event tables a pass dropped.
     static func logDrops(_ logger: Logger) -> @Sendable (DroppedEventWeeks) -> Void {
         { dropped in
-            logger.info("Retention dropped weeks of events", metadata: [
-                "tables": "\(dropped.tables.joined(separator: ","))", "events.deleted": "\(dropped.events.values.reduce(0, +))",
-            ])
+            if !dropped.tables.isEmpty {
+                logger.info("Retention dropped weeks of events", metadata: [
+                    "tables": "\(dropped.tables.joined(separator: ","))", "events.deleted": "\(dropped.events.values.reduce(0, +))",
+                ])
+            }
+            for reason in dropped.postponed { logger.warning("Retention could not drop a week of events; next pass tries again", metadata: ["week": "\(reason)"]) }
         }
     }
 

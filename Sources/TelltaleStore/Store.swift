@@ -62,7 +62,7 @@ public struct Store: Sendable {
     public func migrate(through version: Int = .max) async throws -> [String] {
         let applied = try await Migrator(backend: backend, logger: logger).migrate(through: version)
         // The retention job keeps weeks ahead too; a node starting after a long pause needs them now.
-        if version >= EventWeeksSchema.version { try await EventWeeksSQL(backend: backend).createAhead(now: Date()) }
+        if version >= EventWeeksSchema.version { try await EventWeeksSQL(backend: backend).createAhead(now: Date(), lockTimeout: "60s") }
         try await backend.watchChanges()
         return applied
     }

@@ -104,6 +104,33 @@ struct EventWeeksTests {
         }
     }
 
+    @Test("a week whose table is busy is postponed, not waited on, and goes on the next pass")
+    func busyWeek() async throws {
+        try await TestDatabase.postgres.withStore { store in
+            let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
+            let shop = try await store.repositories.projects.create(organizationID: org.id, slug: Slug("shop"), name: "Shop", platform: "python")
+            let next = EventWeek(containing: Self.ms(Date())).adding(1)
+            let now = Self.date(next.end).addingTimeInterval(31 * Self.day)
+            let cutoffs = [shop.id: now.addingTimeInterval(-30 * Self.day)]
+            // A reader in a long transaction on `events` holds off the drop's lock.
+            let (reading, started) = AsyncStream.makeStream(of: Void.self)
+            let (finished, finish) = AsyncStream.makeStream(of: Void.self)
+            async let reader: Void = store.backend.write { db in
+                _ = try await db.raw("SELECT COUNT(*) AS n FROM events").all()
+                started.yield()
+                for await _ in finished { break }
+            }
+            for await _ in reading { break }
+            let busy = try await store.repositories.retention.maintainEventWeeks(now: now, cutoffs: cutoffs)
+            #expect(busy.tables.isEmpty)
+            #expect(busy.postponed.contains { $0.hasPrefix(next.tableName + ":") })
+            finish.yield()
+            try await reader
+            let free = try await store.repositories.retention.maintainEventWeeks(now: now, cutoffs: cutoffs)
+            #expect(free.tables.contains(next.tableName) && free.postponed.isEmpty)
+        }
+    }
+
     @Test("an events table filled before weeks becomes a week range in place: ids continue, duplicates of its events are still refused")
     func conversion() async throws {
         let (url, cleanup) = try await TestDatabase.postgres.makeEmptyDatabase()

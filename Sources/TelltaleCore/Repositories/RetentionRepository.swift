@@ -32,10 +32,13 @@ public protocol RetentionRepository: Sendable {
 public struct DroppedEventWeeks: Sendable, Equatable {
     public var tables: [String]
     public var events: [ProjectID: Int]
+    /// Weeks due to go that could not (each with the reason), tried again next pass.
+    public var postponed: [String]
 
-    public init(tables: [String] = [], events: [ProjectID: Int] = [:]) {
+    public init(tables: [String] = [], events: [ProjectID: Int] = [:], postponed: [String] = []) {
         self.tables = tables
         self.events = events
+        self.postponed = postponed
     }
 }
 
@@ -64,7 +67,7 @@ public struct RetentionPurger: Sendable {
         let projects = try await projects.projects(organizationID: nil)
         let cutoffs = Dictionary(projects.map { ($0.id, now.addingTimeInterval(-Double($0.settings.retentionDays) * 86_400)) }) { a, _ in a }
         let dropped = dryRun ? DroppedEventWeeks() : try await retention.maintainEventWeeks(now: now, cutoffs: cutoffs)
-        if !dropped.tables.isEmpty { onDrop(dropped) }
+        if !dropped.tables.isEmpty || !dropped.postponed.isEmpty { onDrop(dropped) }
         for project in projects {
             let cutoff = cutoffs[project.id]!
             if dryRun {

@@ -36,10 +36,13 @@ struct EventWeeksSQL {
     }
 
     /// Creates the current week and the weeks ahead that do not exist yet; returns their names.
+    /// Making a week locks `events`, and queries queue behind a waiting lock, so the wait is
+    /// bounded: `lockTimeout` (a PostgreSQL interval) and then an error.
     @discardableResult
-    func createAhead(now: Date) async throws -> [String] {
+    func createAhead(now: Date, lockTimeout: String = dropLockTimeout) async throws -> [String] {
         guard isPartitioned else { return [] }
         return try await backend.write { db in
+            try await db.raw("SET LOCAL lock_timeout = \(literal: lockTimeout)").run()
             try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.lockKey))").run()
             let weeks = EventWeekPlan.weeksToCreate(now: now.millisecondsSince1970, existing: try await Self.ranges(db))
             for week in weeks { try await Self.create(week, db) }
@@ -74,8 +77,15 @@ struct EventWeeksSQL {
             .sorted { ($0.end ?? 0) < ($1.end ?? 0) }
         var dropped = DroppedEventWeeks()
         for range in candidates {
-            let events = try await backend.write { db in
-                try await Self.drop(range, now: now.millisecondsSince1970, limits: limits, db)
+            let events: [Int64: Int]?
+            do {
+                events = try await backend.write { db in try await Self.drop(range, now: now.millisecondsSince1970, limits: limits, db) }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // Most likely the lock on `events` was busy: the week goes next pass, its rows wait.
+                dropped.postponed.append("\(range.table): \(String(reflecting: error))")
+                continue
             }
             guard let events else { continue }
             dropped.tables.append(range.table)
@@ -86,7 +96,7 @@ struct EventWeeksSQL {
 
     /// Drops `range` when the rule allows it; returns its events per project, or `nil` if it stays.
     private static func drop(_ range: EventRange, now: Int64, limits: [Int64: Int64], _ db: any SQLDatabase) async throws -> [Int64: Int]? {
-        try await db.raw("SET LOCAL lock_timeout = '\(unsafeRaw: dropLockTimeout)'").run()
+        try await db.raw("SET LOCAL lock_timeout = \(literal: dropLockTimeout)").run()
         try await db.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
         // The hourly counts say which projects have events there without reading the table:
         // hours never straddle weeks, and the counts change with the events they count.
