@@ -29,7 +29,7 @@ public struct AlertSignalSQL: AlertSignalSource {
                 SELECT e.id, e.project_id, p.organization_id, p.slug, e.issue_id, i.title, i.culprit, e.level,
                     COALESCE(e.environment, '') AS environment, COALESCE(e.release, '') AS release, e.tags, e.received_at,
                     i.severity, i.category, i.business_impact, i.classified_by,
-                    CASE WHEN EXISTS (\(unsafeRaw: earlier("")) THEN 0 ELSE 1 END AS opened,
+                    CASE WHEN EXISTS (\(unsafeRaw: earlier(""))) THEN 0 ELSE 1 END AS opened,
                     CASE WHEN i.regressed_at IS NOT NULL AND e.received_at <= i.regressed_at AND e.received_at > i.regressed_at - 60000
                           AND NOT EXISTS (\(unsafeRaw: earlier("AND x.received_at > i.regressed_at - 60000")))
                          THEN 1 ELSE 0 END AS regressed
