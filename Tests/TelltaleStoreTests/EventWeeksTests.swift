@@ -23,6 +23,12 @@ struct EventWeeksTests {
                                   receivedAt: receivedAt.timeIntervalSince1970))
     }
 
+    /// A project "shop" in an organization "acme", keeping the default 30 days.
+    static func shop(_ store: Store) async throws -> Project {
+        let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
+        return try await store.repositories.projects.create(organizationID: org.id, slug: Slug("shop"), name: "Shop", platform: "python")
+    }
+
     static func count(_ store: Store, _ sql: SQLQueryString) async throws -> Int {
         try await store.backend.read { db in try await db.raw(sql).first(decodingColumn: "n", as: Int.self) ?? 0 }
     }
@@ -46,9 +52,8 @@ struct EventWeeksTests {
           arguments: TestDatabase.allCases)
     func retention(database: TestDatabase) async throws {
         try await database.withStore { store in
-            let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
-            let shop = try await store.repositories.projects.create(organizationID: org.id, slug: Slug("shop"), name: "Shop", platform: "python")
-            let audit = try await store.repositories.projects.create(organizationID: org.id, slug: Slug("audit"), name: "Audit", platform: "python")
+            let shop = try await Self.shop(store)
+            let audit = try await store.repositories.projects.create(organizationID: shop.organizationID, slug: Slug("audit"), name: "Audit", platform: "python")
             try await store.repositories.projects.updateSettings(ProjectSettings(retentionDays: 90), for: audit.id)
             // Next week and the one after: both made ahead when the schema was brought up to date.
             let next = EventWeek(containing: Self.ms(Date())).adding(1)
@@ -88,8 +93,7 @@ struct EventWeeksTests {
     @Test("an event received in a week with no table waits in the catch-all and moves in when its week is made")
     func lateWeek() async throws {
         try await TestDatabase.postgres.withStore { store in
-            let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
-            let shop = try await store.repositories.projects.create(organizationID: org.id, slug: Slug("shop"), name: "Shop", platform: "python")
+            let shop = try await Self.shop(store)
             let far = EventWeek(containing: Self.ms(Date())).adding(10)
             let at = Self.date(far.start).addingTimeInterval(60)
             try await store.ingest.write([try Self.event(shop.id, "A", receivedAt: at)])
@@ -107,8 +111,7 @@ struct EventWeeksTests {
     @Test("a week whose table is busy is postponed, not waited on, and goes on the next pass")
     func busyWeek() async throws {
         try await TestDatabase.postgres.withStore { store in
-            let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
-            let shop = try await store.repositories.projects.create(organizationID: org.id, slug: Slug("shop"), name: "Shop", platform: "python")
+            let shop = try await Self.shop(store)
             let next = EventWeek(containing: Self.ms(Date())).adding(1)
             let now = Self.date(next.end).addingTimeInterval(31 * Self.day)
             let cutoffs = [shop.id: now.addingTimeInterval(-30 * Self.day)]
@@ -138,8 +141,7 @@ struct EventWeeksTests {
             let store = try await Store.open(DatabaseLocation.parse(url: url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
             try await store.whileRunning { store in
                 try await store.migrate(through: 22)
-                let org = try await store.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
-                let shop = try await store.repositories.projects.create(organizationID: org.id, slug: Slug("shop"), name: "Shop", platform: "python")
+                let shop = try await Self.shop(store)
                 let now = Self.ms(Date())
                 try await store.backend.write { db in
                     for n in 1...3 {
