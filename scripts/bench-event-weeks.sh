@@ -10,15 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-10000000}
 command -v psql >/dev/null || { echo "PostgreSQL is needed: apt-get install postgresql"; exit 1; }
-if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
-    BIN=$(realpath "$TELLTALE_BENCH_BIN")
-else
-    swift build -c release --product telltale >/dev/null
-    BIN="$(swift build -c release --show-bin-path)/telltale"
-fi
+source scripts/bench-binary.sh
 source scripts/test-postgres.sh
 trap stop_test_postgres EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 TELLTALE_TEST_POSTGRES_OPTIONS="" TELLTALE_TEST_POSTGRES_PORT=$(free_port) start_test_postgres >/dev/null \
     || { echo "PostgreSQL's server is needed: apt-get install postgresql"; exit 1; }
 SERVER="postgres://telltale@127.0.0.1:$PG_TEST_PORT"

@@ -19,12 +19,7 @@ SECONDS_RUN=${2:-20}
 PORT=${TELLTALE_BENCH_PORT:-8690}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 is needed: apt-get install sqlite3"; exit 1; }
-if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
-    BIN=$(realpath "$TELLTALE_BENCH_BIN")   # compare two builds without rebuilding
-else
-    swift build -c release --product telltale >/dev/null
-    BIN="$(swift build -c release --show-bin-path)/telltale"
-fi
+source scripts/bench-binary.sh
 WORK=$(mktemp -d /tmp/telltale-bench.XXXXXX)
 SINK_PID=""
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; [ -n "$SINK_PID" ] && kill $SINK_PID 2>/dev/null; rm -rf "$WORK"' EXIT

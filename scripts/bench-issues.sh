@@ -11,12 +11,7 @@ EVENTS=${1:-1000000}
 REQUESTS=${2:-60}
 PORT=${TELLTALE_BENCH_PORT:-8691}
 command -v sqlite3 >/dev/null || { echo "sqlite3 is needed: apt-get install sqlite3"; exit 1; }
-if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
-    BIN=$(realpath "$TELLTALE_BENCH_BIN")
-else
-    swift build -c release --product telltale >/dev/null
-    BIN="$(swift build -c release --show-bin-path)/telltale"
-fi
+source scripts/bench-binary.sh
 WORK=$(mktemp -d /tmp/telltale-bench-issues.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cd "$WORK"

@@ -13,12 +13,7 @@ PORT=${TELLTALE_BENCH_PORT:-8691}
 TARGET_PORT=$((PORT + 1))
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 is needed: apt-get install sqlite3"; exit 1; }
-if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
-    BIN=$(realpath "$TELLTALE_BENCH_BIN")
-else
-    swift build -c release --product telltale >/dev/null
-    BIN="$(swift build -c release --show-bin-path)/telltale"
-fi
+source scripts/bench-binary.sh
 WORK=$(mktemp -d /tmp/telltale-bench.XXXXXX)
 trap 'kill $PID $TARGET_PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PASSWORD=bench-password-123

@@ -12,12 +12,7 @@ cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
 SECONDS_RUN=${2:-10}
 for tool in wrk sqlite3 nginx psql; do command -v $tool >/dev/null || { echo "$tool is needed: apt-get install wrk sqlite3 nginx postgresql"; exit 1; }; done
-if [ -n "${TELLTALE_BENCH_BIN:-}" ]; then
-    BIN=$(realpath "$TELLTALE_BENCH_BIN")
-else
-    swift build -c release --product telltale >/dev/null
-    BIN="$(swift build -c release --show-bin-path)/telltale"
-fi
+source scripts/bench-binary.sh
 source scripts/test-postgres.sh
 WORK=$(mktemp -d /tmp/telltale-scaleout.XXXXXX)
 PIDS=()
@@ -28,8 +23,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # PostgreSQL of this benchmark's own, with durable commits (the tests' cluster, fsync on).
 TELLTALE_TEST_POSTGRES_OPTIONS="" TELLTALE_TEST_POSTGRES_PORT=$(free_port) start_test_postgres >/dev/null \

@@ -67,31 +67,40 @@ struct EventWeeksSQL {
         try await db.raw("ALTER TABLE events ATTACH PARTITION events_unscheduled DEFAULT").run()
     }
 
-    /// Drops each range that ended before `now` and whose every project keeps nothing that
-    /// old, taking its events off the hourly and per-issue counts in the same transaction.
-    func dropExpired(now: Date, cutoffs: [ProjectID: Date]) async throws -> DroppedEventWeeks {
-        guard isPartitioned else { return DroppedEventWeeks() }
+    /// One retention pass: makes the weeks ahead, then drops each range that ended before
+    /// `now` and whose every project keeps nothing that old, taking its events off the hourly
+    /// and per-issue counts in the same transaction.
+    func maintain(now: Date, cutoffs: [ProjectID: Date]) async throws -> DroppedEventWeeks {
+        var result = DroppedEventWeeks()
+        guard isPartitioned else { return result }
+        _ = try await postponing("making weeks ahead", &result) { try await createAhead(now: now) }
         let limits = Dictionary(uniqueKeysWithValues: cutoffs.map { ($0.key.rawValue, $0.value.millisecondsSince1970) })
         let candidates = try await backend.read { db in try await Self.ranges(db) }
             .filter { $0.end.map { $0 <= now.millisecondsSince1970 } ?? false }
             .sorted { ($0.end ?? 0) < ($1.end ?? 0) }
-        var dropped = DroppedEventWeeks()
         for range in candidates {
-            let events: [Int64: Int]?
-            do {
-                events = try await backend.write { db in try await Self.drop(range, now: now.millisecondsSince1970, limits: limits, db) }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                // Most likely the lock on `events` was busy: the week goes next pass, its rows wait.
-                dropped.postponed.append("\(range.table): \(String(reflecting: error))")
-                continue
+            let dropped = try await postponing(range.table, &result) {
+                try await backend.write { db in try await Self.drop(range, now: now.millisecondsSince1970, limits: limits, db) }
             }
-            guard let events else { continue }
-            dropped.tables.append(range.table)
-            for (project, n) in events { dropped.events[ProjectID(project), default: 0] += n }
+            guard let events = dropped ?? nil else { continue }
+            result.tables.append(range.table)
+            for (project, n) in events { result.events[ProjectID(project), default: 0] += n }
         }
-        return dropped
+        return result
+    }
+
+    /// Runs one step of a pass; a failure (most likely the lock on `events` was busy) is
+    /// recorded as postponed instead of thrown: weeks exist three ahead, and a week due to go
+    /// can keep its rows another hour.
+    private func postponing<T>(_ step: String, _ result: inout DroppedEventWeeks, _ body: () async throws -> T) async throws -> T? {
+        do {
+            return try await body()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            result.postponed.append("\(step): \(String(reflecting: error))")
+            return nil
+        }
     }
 
     /// Drops `range` when the rule allows it; returns its events per project, or `nil` if it stays.

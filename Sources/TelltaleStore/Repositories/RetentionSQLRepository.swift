@@ -71,18 +71,6 @@ public struct RetentionSQLRepository: RetentionRepository {
     }
 
     public func maintainEventWeeks(now: Date, cutoffs: [ProjectID: Date]) async throws -> DroppedEventWeeks {
-        let weeks = EventWeeksSQL(backend: backend)
-        var postponed: [String] = []
-        do {
-            try await weeks.createAhead(now: now)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            // Weeks exist three ahead: making the next one can wait for a quieter pass.
-            postponed.append("making weeks ahead: \(String(reflecting: error))")
-        }
-        var dropped = try await weeks.dropExpired(now: now, cutoffs: cutoffs)
-        dropped.postponed.insert(contentsOf: postponed, at: 0)
-        return dropped
+        try await EventWeeksSQL(backend: backend).maintain(now: now, cutoffs: cutoffs)
     }
 }
