@@ -104,6 +104,10 @@ public final class HTTPChecker: Sendable {
             default: return "HTTP error: \(error)"
             }
         }
+        if let error = error as? ChannelError, [.ioOnClosedChannel, .eof, .alreadyClosed, .outputClosed, .inputClosed].contains(error) {
+            // A server going away mid-request: the connection closed under the client.
+            return "connection closed by \(host) before it answered"
+        }
         if error is NIOSSLError || String(describing: type(of: error)).contains("SSL") {
             return "TLS failed: \(error)"
         }
