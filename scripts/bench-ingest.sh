@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark: a release build on embedded SQLite, wrk replaying recorded SDK envelopes
 # (fresh event_id per request) at the given concurrency; prints accepted events/s, latency
-# percentiles, idle and peak RSS, and checks that every accepted event is stored.
+# percentiles, server CPU per event, idle and peak RSS, and checks that every accepted event is stored.
 #   scripts/bench-ingest.sh [connections=32] [seconds=20]
 # TELLTALE_BENCH_IDLE_MONITORS=N first creates N heartbeat monitors that wait for pings (the
 # scheduler then has monitors to watch but nothing due), to show it costs ingestion nothing.
@@ -83,9 +83,11 @@ if [ "${TELLTALE_BENCH_KIND:-errors}" = transactions ]; then
 else
     FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)"; TABLE=events
 fi
+CPU_BEFORE=$(awk '{print $14 + $15}' /proc/$SERVER_PID/stat)
 OUT=$(TELLTALE_FIXTURES="$FIXTURES" TELLTALE_KEY=$KEY TELLTALE_PROJECT=$PROJECT \
     wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT")
 echo "$OUT" | grep -E "Requests/sec|Latency|accepted|latency_p"
+CPU_AFTER=$(awk '{print $14 + $15}' /proc/$SERVER_PID/stat)
 PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
 ACCEPTED=$(echo "$OUT" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
 if [ -n "${TELLTALE_BENCH_RULES:-}" ] && [ "$TELLTALE_BENCH_RULES" -gt 0 ]; then
@@ -118,6 +120,9 @@ fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 STORED=$(sqlite3 "$WORK/telltale-data/telltale.db" "select count(*) from $TABLE")
 echo "accepted_events_per_s=$((ACCEPTED / SECONDS_RUN))"
+# Server CPU (user + system) over the run per accepted event: steadier than events/s here,
+# since wrk shares the cores.
+echo "server_cpu_us_per_event=$(( (CPU_AFTER - CPU_BEFORE) * 1000000 / $(getconf CLK_TCK) / (ACCEPTED > 0 ? ACCEPTED : 1) ))"
 echo "idle_rss_mb=$((IDLE_KB / 1024)) peak_rss_mb=$((PEAK_KB / 1024))"
 echo "accepted=$ACCEPTED stored=$STORED"
 if [ "$STORED" -lt "$ACCEPTED" ]; then echo "LOST EVENTS: $((ACCEPTED - STORED))"; exit 1; fi
