@@ -60,6 +60,7 @@ public func buildApplication(
     ManagementController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
     TestEventController(service: ingest, repositories: store.repositories, publicURL: configuration.publicURL, logger: logger).addRoutes(to: api)
+    LiveAPIController(repositories: store.repositories, live: store.backend.changes).addRoutes(to: api)
     let web = router.group().add(middleware: WebSessionMiddleware(accounts: accounts))
     let dashboard = Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL, live: store.backend.changes,
                               llmModel: configuration.llm?.model)

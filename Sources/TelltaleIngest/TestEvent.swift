@@ -14,6 +14,10 @@ public struct TestEvent: Sendable, Equatable {
     /// Sets the business impact through the `business_impact` tag.
     public var impact: BusinessImpact?
     public var environment: String
+    /// More tags (the self-test marks its run with one).
+    public var tags: [String: String] = [:]
+    /// Appended to the exception's message (the self-test plants a secret there).
+    public var detail: String?
 
     /// The tag every test event carries, so they are easy to find and filter out.
     public static let marker = "telltale.test"
@@ -42,6 +46,7 @@ public struct TestEvent: Sendable, Equatable {
         if let severity { tags["severity"] = .string(severity.rawValue) }
         if let category { tags["category"] = .string(category.rawValue) }
         if let impact { tags["business_impact"] = .string(impact.rawValue) }
+        for (key, value) in self.tags { tags[key] = .string(value) }
         let seconds = now.timeIntervalSince1970
         return [
             "event_id": .string(eventID),
@@ -57,7 +62,7 @@ public struct TestEvent: Sendable, Equatable {
             "user": .object(["id": .string("test-user-42"), "username": .string("test-user"), "segment": .string("trial")]),
             "exception": .object(["values": .array([.object([
                 "type": .string("PaymentGatewayTimeout"),
-                "value": .string("Timed out after 5.0 s waiting for the payment gateway (Telltale test event)"),
+                "value": .string("Timed out after 5.0 s waiting for the payment gateway (Telltale test event)" + (detail.map { " " + $0 } ?? "")),
                 "module": .string("shop.payments"),
                 "mechanism": .object(["type": .string("generic"), "handled": .bool(false)]),
                 "stacktrace": .object(["frames": .array([
