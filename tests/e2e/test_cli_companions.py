@@ -1,13 +1,21 @@
-"""The operator's command-line companions against a running server: `send-test-event` (its
+"""The operator's command-line companions against a running server: `setup` unattended (and
+the Python snippet it writes, run for real) and interactive in a pseudo-terminal;
+`send-test-event` (its
 issue seen resolved through the API after --simulate-resolution) and `selftest` against a
 healthy server (local and remote, with an alert channel whose test send reaches a real
 receiver) and against one whose PostgreSQL was stopped (the right checks fail with their
 reasons, exit status 1)."""
+import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
 
+import pexpect
 import requests
 
-from conftest import Server, cli, free_port, wait_until
+from conftest import BIN, Server, cli, wait_until
 from test_alerting import Webhook
 from test_failover import Postgres
 
@@ -105,3 +113,108 @@ def test_selftest_names_a_stopped_database(workdir, base_env):
     finally:
         server.stop()
         postgres.remove()
+
+
+def paste_and_run(snippet_path, body):
+    """The operator's Python app: the snippet setup wrote, pasted at the top, then the app's code."""
+    with open(snippet_path) as f:
+        snippet = f.read()
+    program = snippet + textwrap.dedent(body) + "\nsentry_sdk.flush(timeout=10)\n"
+    path = snippet_path + ".app.py"
+    with open(path, "w") as f:
+        f.write(program)
+    result = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_setup_unattended_then_the_snippet_reports_an_error(server, workdir, base_env):
+    token = admin_token(workdir, base_env)
+    api = requests.Session()
+    api.headers["Authorization"] = "Bearer " + token
+    snippet = os.path.join(workdir, "sentry_setup.py")
+    done = cli(workdir, base_env, "setup", "--yes", "--org", "acme", "--org-name", "Acme", "--project", "shop", "--platform", "python",
+               "--environment", "production", "--release", "shop@2.1.0", "--snippet-file", snippet,
+               "--smtp-url", "smtp://mail.example.com:587", "--smtp-from", "Ops <ops@example.com>",
+               "--channel", "webhook", "--channel-target", "http://127.0.0.1:9/hook")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Created organization acme." in done.stdout and "Created project acme/shop." in done.stdout
+    dsn = re.search(r"DSN: (http://\S+)", done.stdout).group(1)
+    assert re.search(r"Stored\. Its issue: http://\S+/organizations/acme/issues/\d+/", done.stdout), done.stdout
+    # The production recommendation: every error, 5 % of traces, no personal data.
+    with open(snippet) as f:
+        text = f.read()
+    assert f'dsn="{dsn}"' in text and 'environment="production"' in text and 'release="shop@2.1.0"' in text
+    assert "sample_rate=1.0" in text and "traces_sample_rate=0.05" in text and "send_default_pii=False" in text
+    # SMTP went to the configuration file the server reads with --config, readable by its owner only.
+    config = os.path.join(workdir, "telltale.json")
+    assert json.load(open(config))["smtp"] == {"url": "smtp://mail.example.com:587", "from": "Ops <ops@example.com>"}
+    assert os.stat(config).st_mode & 0o077 == 0
+    channels = api.get(f"{server.url}/api/0/organizations/acme/channels/", timeout=10).json()
+    assert [c["type"] for c in channels] == ["webhook"], channels
+
+    # The operator pastes the snippet into a Python app; its error arrives in acme/shop.
+    paste_and_run(snippet, """
+        def checkout(cart):
+            return cart["total"] / cart["items"]
+        try:
+            checkout({"total": 10, "items": 0})
+        except ZeroDivisionError:
+            sentry_sdk.capture_exception()
+    """)
+    issues = wait_until(lambda: [i for i in api.get(f"{server.url}/api/0/projects/acme/shop/issues/", timeout=10).json()
+                                 if "ZeroDivisionError" in i["title"]], what="the app's error in acme/shop")
+    assert issues[0]["project"]["slug"] == "shop"
+
+    # Running it again picks what exists instead of creating it twice.
+    again = cli(workdir, base_env, "setup", "--yes", "--org", "acme", "--project", "shop", "--platform", "go", "--environment", "staging",
+                "--snippet-file", os.path.join(workdir, "main.go"), "--no-test-event")
+    assert again.returncode == 0 and "Created" not in again.stdout, again.stdout + again.stderr
+    assert "TracesSampleRate: 0.1," in open(os.path.join(workdir, "main.go")).read()
+    bad = cli(workdir, base_env, "setup", "--yes", "--platform", "cobol")
+    assert bad.returncode != 0 and "platform must be one of" in bad.stderr, bad.stderr
+
+
+def test_setup_interactive_in_a_terminal(server, workdir, base_env):
+    child = pexpect.spawn(os.path.abspath(BIN), ["setup", "--snippet-file", "node-snippet.js"], cwd=workdir, env=base_env,
+                          encoding="utf-8", timeout=30, dimensions=(24, 80))
+    try:
+        child.expect(r"Organization \(existing: default\) \[default\]: ")
+        child.sendline("")
+        child.expect(r"Choose a number or name \[python\]: ")
+        child.sendline("9")  # out of range: asked again
+        child.expect("Please answer with a number from 1 to 7")
+        child.sendline("node")
+        child.expect(r"Project \(existing: default\) \[default\]: ")
+        child.sendline("api")
+        child.expect(r"Name of the new project \[Api\]: ")
+        child.sendline("Public API")
+        child.expect(r"Environment \(development, staging, production\) \[production\]: ")
+        child.sendline("development")
+        child.expect(r"Release \[api@1.0.0\]: ")
+        child.sendline("api@0.9.0")
+        child.expect(r"Error sample rate, 0 to 1 \[1.0\]: ")
+        child.sendline("2")
+        child.expect("Please answer with a number from 0 to 1")
+        child.sendline("")
+        child.expect(r"Traces sample rate, 0 to 1 \[1.0\]: ")  # development: everything traced
+        child.sendline("0.5")
+        child.expect(r"Send personal data \(send_default_pii\)\? \[Y/n\]: ")
+        child.sendline("n")
+        child.expect(r"SMTP server for alert emails \(empty: skip\) \[\]: ")
+        child.sendline("")
+        child.expect(r"Choose a number or name \[none\]: ")
+        child.sendline("4")
+        child.expect(r"Stored\. Its issue: (http://\S+)")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    with open(os.path.join(workdir, "node-snippet.js")) as f:
+        text = f.read()
+    assert 'import * as Sentry from "@sentry/node";' in text
+    assert 'environment: "development"' in text and 'release: "api@0.9.0"' in text
+    assert "sampleRate: 1.0," in text and "tracesSampleRate: 0.5," in text and "sendDefaultPii: false," in text
+    token = admin_token(workdir, base_env)
+    projects = requests.get(f"{server.url}/api/0/organizations/default/projects/", timeout=10,
+                            headers={"Authorization": "Bearer " + token}).json()
+    assert {"slug": "api", "name": "Public API"}.items() <= next(p for p in projects if p["slug"] == "api").items()
