@@ -122,6 +122,16 @@ struct ServerClient: Sendable {
         try await send(method, "/api/0/" + path, json: json)
     }
 
+    /// Reads the event stream at `path`, handing each chunk as it arrives, until the server
+    /// ends it (after five minutes) or the task is cancelled.
+    func stream(_ path: String, _ chunk: (String) -> Void) async throws {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .minutes(6))
+        guard response.status == .ok else { throw Failure(description: "\(path) answered \(response.status.code)") }
+        for try await buffer in response.body { chunk(String(buffer: buffer)) }
+    }
+
     /// A connection failure in words.
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
