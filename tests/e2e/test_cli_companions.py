@@ -11,8 +11,10 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 
 import pexpect
+import pyte
 import requests
 
 from conftest import BIN, Server, cli, wait_until
@@ -218,3 +220,112 @@ def test_setup_interactive_in_a_terminal(server, workdir, base_env):
     projects = requests.get(f"{server.url}/api/0/organizations/default/projects/", timeout=10,
                             headers={"Authorization": "Bearer " + token}).json()
     assert {"slug": "api", "name": "Public API"}.items() <= next(p for p in projects if p["slug"] == "api").items()
+
+
+class TerminalScreen:
+    """`telltale` in a pseudo-terminal of a fixed size, its output rendered by a terminal
+    emulator (pyte), so the test reads the screen a person would see."""
+
+    def __init__(self, workdir, env, args, rows, cols):
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(os.path.abspath(BIN), args, cwd=workdir, env=env, dimensions=(rows, cols), timeout=30)
+
+    def text(self):
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def wait(self, check, what, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.2))
+            except pexpect.TIMEOUT:
+                pass
+            if check(self.text()):
+                return self.text()
+        raise AssertionError(f"timed out waiting for {what}; the screen:\n{self.text()}")
+
+    def close(self):
+        self.child.close(force=True)
+
+
+def test_status_watch_shows_what_the_api_returns_and_acts_on_keys(server, workdir, base_env):
+    token = admin_token(workdir, base_env)
+    api = requests.Session()
+    api.headers["Authorization"] = "Bearer " + token
+    base = server.url + "/api/0/"
+    down = api.post(base + "organizations/default/monitors/", timeout=10, json={
+        "name": "Closed port", "type": "http", "url": "http://127.0.0.1:9/", "interval_seconds": 1, "failure_threshold": 1}).json()
+    beat = api.post(base + "organizations/default/monitors/", timeout=10, json={"name": "Nightly backup", "type": "heartbeat", "interval_seconds": 3600}).json()
+    requests.get(beat["ping_url"], timeout=5)
+    incident = api.post(base + "organizations/default/incidents/", timeout=10, json={"title": "Checkout is failing", "severity": "critical"})
+    assert incident.status_code == 201, incident.text
+    incident = incident.json()
+    for kind in ["ValueError", "KeyError"]:
+        sent = api.post(base + "projects/default/default/errors/", timeout=10, json={"error_type": kind, "message": f"{kind} in checkout"})
+        assert sent.status_code == 200, sent.text
+    assert api.post(base + "projects/default/default/test-event/", json={}, timeout=10).status_code == 201
+    wait_until(lambda: sorted(m["status"] for m in api.get(base + "organizations/default/monitors/", timeout=10).json()) == ["down", "up"],
+               what="one monitor down and one up")
+
+    issues = api.get(base + "projects/default/default/issues/", params={"query": "is:unresolved age:-24h", "sort": "new"}, timeout=10).json()
+    assert len(issues) == 3
+    now = int(time.time())
+    stats = api.get(base + "organizations/default/stats/", params={"since": now - 29 * 60, "until": now + 1, "interval": "1m"}, timeout=10).json()
+    events = int(sum(point[1] for point in stats["events"]["total"]))
+    assert events == 3
+
+    view = TerminalScreen(workdir, base_env, ["status", "--watch", "--interval", "1"], 24, 80)
+    try:
+        text = view.wait(lambda t: "Monitors: 1 down · 1 up" in t and "CPU" in t and "q quit" in t, "the first refresh with rates")
+        lines = text.split("\n")
+        assert lines[0].startswith("Telltale · default · http://127.0.0.1:") and lines[0].rstrip().endswith("UTC") and "ready" in lines[0]
+        assert f"· 30 min {events}" in lines[1] or f"· 31 min {events}" in lines[1], lines[1]
+        assert re.match(r"Server: queue 0 · (ingest [\d.]+ ms · )?memory \d+ MB · CPU \d+ %", lines[2]), lines[2]
+        for issue in issues:
+            shown = f"#{issue['id']} default  {issue['title']}"[:60]
+            assert shown in text, f"{shown!r} not on the screen:\n{text}"
+        assert f"#{incident['id']} [critical] triggered  Checkout is failing" in text
+        assert all(len(line) <= 80 for line in lines) and len(lines) == 24
+        assert lines[-1].startswith("q quit")
+
+        # Three issues, then the incident: a acknowledges it.
+        view.child.send("jjj")
+        view.child.send("a")
+        view.wait(lambda t: f"Incident #{incident['id']} acknowledged" in t, "the acknowledgement")
+        assert api.get(base + f"incidents/{incident['id']}/", timeout=10).json()["status"] == "acknowledged"
+        # The next row is the monitor that is down (listed first): p pauses it.
+        view.child.send("j")
+        view.child.send("p")
+        view.wait(lambda t: "Monitor Closed port paused" in t, "the pause")
+        assert api.get(base + f"monitors/{down['id']}/", timeout=10).json()["status"] == "paused"
+        view.wait(lambda t: "Monitors: 1 up · 1 paused" in t, "the paused monitor counted")
+        # o on an issue shows its address to open.
+        view.child.send("kkkk")
+        view.child.send("o")
+        view.wait(lambda t: f"Open: {issues[0]['permalink']}" in t, "the issue's address")
+        view.child.send("q")
+        view.child.expect(pexpect.EOF)
+        view.child.close()
+        assert view.child.exitstatus == 0
+    finally:
+        view.close()
+
+    # A wide terminal shows whole titles and the header's right side at the last column.
+    wide = TerminalScreen(workdir, base_env, ["status", "--watch"], 50, 200)
+    try:
+        text = wide.wait(lambda t: "Monitors: 1 up · 1 paused" in t and "q quit" in t, "the wide screen")
+        lines = text.split("\n")
+        assert len(lines) == 50 and len(lines[0]) == 200 and lines[0].endswith("UTC")
+        for issue in issues:
+            assert f"#{issue['id']} default  {issue['title']}  ×{issue['count']}" in text
+        wide.child.send("q")
+        wide.child.expect(pexpect.EOF)
+    finally:
+        wide.close()
+
+    # Not a terminal: plain snapshots, no escape codes.
+    plain = cli(workdir, base_env, "status")
+    assert plain.returncode == 0, plain.stderr
+    assert "\x1b" not in plain.stdout and "Monitors: 1 up · 1 paused" in plain.stdout
+    assert f"#{incident['id']} [critical] acknowledged  Checkout is failing" in plain.stdout
