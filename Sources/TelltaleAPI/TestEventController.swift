@@ -62,6 +62,10 @@ public struct TestEventController: Sendable {
             }
             // The answer comes after the commit, so the event and its issue are there to read.
             guard let stored = try await repositories.events.event(projectID: project.id, eventID: eventID), let issueID = stored.issueID else {
+                // Sampling drops events after they are accepted, as it does for any SDK's.
+                if project.settings.sampleRate < 1 {
+                    throw APIError(.conflict, "the test event was accepted but dropped by the project's sample rate (\(project.settings.sampleRate)); send it again or raise the rate")
+                }
                 throw APIError(.internalServerError, "the test event was accepted but is not stored; see the server log")
             }
             if let seconds = input.simulateResolutionSeconds {

@@ -75,6 +75,21 @@ struct TestEventAPITests {
                 }
                 #expect(try await client.api("projects/default/nope/test-event/", .post, member, "{}").0 == .notFound)
 
+                // Sampled away after acceptance, as any SDK's event would be: said, not a server error.
+                // (Through a new key: grants, settings included, are cached per key for a few seconds.)
+                try await environment.withAccounts { accounts, repositories in
+                    var settings = project.settings
+                    settings.sampleRate = 0
+                    try await repositories.projects.updateSettings(settings, for: project.id)
+                    for key in try await repositories.projects.keys(projectID: project.id) {
+                        try await repositories.projects.updateKey(id: key.id, isActive: false, rateLimitPerMinute: nil)
+                    }
+                    _ = try await accounts.createKey(projectID: project.id, label: "fresh")
+                }
+                let sampled = try await client.api(path, .post, member, "{}")
+                #expect(sampled.0 == .conflict && sampled.1.contains("sample rate"), "\(sampled)")
+                try await environment.withAccounts { _, repositories in try await repositories.projects.updateSettings(project.settings, for: project.id) }
+
                 // Without an active client key there is nothing to send with.
                 try await environment.withAccounts { _, repositories in
                     for key in try await repositories.projects.keys(projectID: project.id) {
