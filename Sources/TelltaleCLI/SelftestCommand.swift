@@ -74,10 +74,10 @@ final class SelftestRun {
             return "\(client.base)/healthz is ok"
         }
         guard results.last?.passed == true else { return }
-        var readiness: Readiness?
+        var readiness: ServerModel.Readiness?
         await record("ready") {
             let reply = try await client.send(.GET, "/readyz", authorized: false)
-            let ready = try? reply.decode(Readiness.self)
+            let ready = try? reply.decode(ServerModel.Readiness.self)
             readiness = ready
             guard reply.status == 200, let ready else { throw fail("/readyz answered \(reply.status): \(ready?.detail ?? reply.text)") }
             return "queue \(ready.ingest_queue_depth ?? 0), live updates \(ready.live_updates == false ? "off" : "on")"
@@ -92,7 +92,7 @@ final class SelftestRun {
         await record("REST API") {
             let reply = try await client.api(.GET, "projects/\(org)/\(project)/keys/")
             guard reply.status == 200 else { throw fail("GET project keys answered \(reply.status): \(reply.detail)") }
-            guard let active = try reply.decode([Key].self).first(where: \.isActive) else { throw fail("project \(org)/\(project) has no active client key") }
+            guard let active = try reply.decode([ServerModel.ClientKey].self).first(where: \.isActive) else { throw fail("project \(org)/\(project) has no active client key") }
             key = active.public
             return "project \(org)/\(project) and its client key"
         }
@@ -115,7 +115,7 @@ final class SelftestRun {
             let query = "tags[telltale.selftest]:\(runID)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let reply = try await client.api(.GET, "projects/\(org)/\(project)/issues/?query=\(query)")
             guard reply.status == 200 else { throw fail("issue search answered \(reply.status): \(reply.detail)") }
-            let found = try reply.decode([Identified].self)
+            let found = try reply.decode([ServerModel.Identified].self)
             guard let firstIssue, found.contains(where: { $0.id == firstIssue }) else { throw fail("searching this run's tag found \(found.count) issues, not the test issue") }
             return "found by this run's tag"
         }
@@ -231,7 +231,7 @@ final class SelftestRun {
     /// Each monitor's last result, when any exists.
     func monitors() async {
         guard let reply = try? await client.api(.GET, "organizations/\(org)/monitors/"), reply.status == 200,
-              let monitors = try? reply.decode([Monitor].self) else { return }
+              let monitors = try? reply.decode([ServerModel.Monitor].self) else { return }
         for monitor in monitors {
             await record("monitor \(monitor.name)") {
                 let last = try? await client.api(.GET, "monitors/\(monitor.id)/results/?limit=1").decode([CheckResult].self).first
@@ -242,31 +242,12 @@ final class SelftestRun {
         }
     }
 
-    struct Readiness: Decodable {
-        var status: String
-        var database: Bool
-        var migrations: Bool
-        var ingest_queue_depth: Int?
-        var scheduler_lag_seconds: Double?
-        var live_updates: Bool?
-        var detail: String?
-    }
-
-    struct Key: Decodable {
-        var `public`: String
-        var isActive: Bool
-    }
-
-    struct Identified: Decodable {
-        var id: String
-    }
-
     struct StoredEvent: Decodable {
         var groupID: String?
     }
 
     struct ProjectDetail: Decodable {
-        var project: Identified
+        var project: ServerModel.Identified
     }
 
     struct Channel: Decodable {
@@ -278,12 +259,6 @@ final class SelftestRun {
     struct ChannelTest: Decodable {
         var outcome: String
         var error: String?
-    }
-
-    struct Monitor: Decodable {
-        var id: String
-        var name: String
-        var status: String
     }
 
     struct CheckResult: Decodable {

@@ -33,7 +33,7 @@ struct SendTestEventCommand: AsyncParsableCommand {
             do {
                 let reply = try await client.api(.POST, "projects/\(org)/\(project)/test-event/", json: request)
                 guard reply.status == 201 else { throw ServerClient.Failure(description: "test event refused (\(reply.status)): \(reply.detail)") }
-                let sent = try reply.decode(Sent.self)
+                let sent = try reply.decode(ServerModel.TestEventAnswer.self)
                 Console.out("Sent test event \(sent.event_id) to \(org)/\(project).")
                 Console.out("Issue: \(sent.issue_url)")
                 guard let wait else { return }
@@ -41,7 +41,7 @@ struct SendTestEventCommand: AsyncParsableCommand {
                 let started = Date()
                 while Date().timeIntervalSince(started) < Double(wait) + 30 {
                     let issue = try await client.api(.GET, "issues/\(sent.issue_id)/")
-                    if issue.status == 200, (try? issue.decode(Status.self).status) == "resolved" {
+                    if issue.status == 200, (try? issue.decode(ServerModel.IssueState.self).status) == "resolved" {
                         Console.out("Issue \(sent.issue_id) resolved after \(Int(Date().timeIntervalSince(started).rounded())) s.")
                         return
                     }
@@ -61,15 +61,5 @@ struct SendTestEventCommand: AsyncParsableCommand {
         var business_impact: String?
         var environment: String?
         var simulate_resolution_seconds: Int?
-    }
-
-    struct Sent: Decodable {
-        var event_id: String
-        var issue_id: String
-        var issue_url: String
-    }
-
-    struct Status: Decodable {
-        var status: String
     }
 }

@@ -117,6 +117,13 @@ struct ServerClient: Sendable {
         }
     }
 
+    /// `GET /api/0/path` decoded, or a failure naming the path and the server's answer.
+    func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
+        let reply = try await api(.GET, path)
+        guard reply.status == 200 else { throw Failure(description: "GET /api/0/\(path) answered \(reply.status): \(reply.detail)") }
+        return try reply.decode(type)
+    }
+
     /// `method /api/0/path`.
     func api(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> Reply {
         try await send(method, "/api/0/" + path, json: json)

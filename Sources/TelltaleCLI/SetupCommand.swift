@@ -51,7 +51,7 @@ struct SetupCommand: AsyncParsableCommand {
     private func assist(_ client: ServerClient, _ ask: inout Prompter) async throws {
         Console.out("Telltale setup, against \(client.base)\n")
         // Organization.
-        let organizations = try await list(client, "organizations/", [Named].self)
+        let organizations = try await client.get("organizations/", as: [ServerModel.Slugged].self)
         let orgSlug = try ask.text("Organization", flag: org, default: organizations.first?.slug ?? "default",
                                    hint: organizations.isEmpty ? nil : "existing: " + organizations.map(\.slug).joined(separator: ", "))
         if !organizations.contains(where: { $0.slug == orgSlug }) {
@@ -62,7 +62,7 @@ struct SetupCommand: AsyncParsableCommand {
         // Platform, then project.
         let platformName = try ask.choice("Platform", flag: platform, options: SDKSnippet.Platform.allCases.map { ($0.rawValue, $0.title) }, default: "python")
         let sdk = SDKSnippet.Platform(rawValue: platformName)!
-        let projects = try await list(client, "organizations/\(orgSlug)/projects/", [Named].self)
+        let projects = try await client.get("organizations/\(orgSlug)/projects/", as: [ServerModel.Slugged].self)
         let projectSlug = try ask.text("Project", flag: project, default: projects.first?.slug ?? "default",
                                        hint: projects.isEmpty ? nil : "existing: " + projects.map(\.slug).joined(separator: ", "))
         if !projects.contains(where: { $0.slug == projectSlug }) {
@@ -71,7 +71,7 @@ struct SetupCommand: AsyncParsableCommand {
                              #"{"name":\#(SDKSnippet.quoted(name)),"slug":\#(SDKSnippet.quoted(projectSlug)),"platform":"\#(sdk.projectPlatform)"}"#, what: "project")
             Console.out("Created project \(orgSlug)/\(projectSlug).")
         }
-        let keys = try await list(client, "projects/\(orgSlug)/\(projectSlug)/keys/", [Key].self)
+        let keys = try await client.get("projects/\(orgSlug)/\(projectSlug)/keys/", as: [ServerModel.ClientKey].self)
         guard let dsn = keys.first(where: \.isActive)?.dsn.public else {
             throw ServerClient.Failure(description: "project \(orgSlug)/\(projectSlug) has no active client key")
         }
@@ -117,7 +117,7 @@ struct SetupCommand: AsyncParsableCommand {
         guard !noTestEvent else { return }
         Console.out("\nSending a test event…")
         let sent = try await client.api(.POST, "projects/\(orgSlug)/\(projectSlug)/test-event/", json: #"{"environment":\#(SDKSnippet.quoted(environmentName))}"#)
-        guard sent.status == 201, let answer = try? sent.decode(SendTestEventCommand.Sent.self) else {
+        guard sent.status == 201, let answer = try? sent.decode(ServerModel.TestEventAnswer.self) else {
             throw ServerClient.Failure(description: "the test event was refused (\(sent.status)): \(sent.detail)")
         }
         // The server answers after the commit; reading it back confirms it is stored.
@@ -127,24 +127,8 @@ struct SetupCommand: AsyncParsableCommand {
         Console.out("Done: paste the snippet into your app, then run 'telltale selftest' and 'telltale status --watch'.")
     }
 
-    private func list<T: Decodable>(_ client: ServerClient, _ path: String, _ type: T.Type) async throws -> T {
-        let reply = try await client.api(.GET, path)
-        guard reply.status == 200 else { throw ServerClient.Failure(description: "GET \(path) answered \(reply.status): \(reply.detail)") }
-        return try reply.decode(type)
-    }
-
     private func create(_ client: ServerClient, _ path: String, _ json: String, what: String) async throws {
         let reply = try await client.api(.POST, path, json: json)
         guard reply.status == 201 else { throw ServerClient.Failure(description: "creating the \(what) failed (\(reply.status)): \(reply.detail)") }
-    }
-
-    struct Named: Decodable {
-        var slug: String
-    }
-
-    struct Key: Decodable {
-        struct DSNs: Decodable { var `public`: String }
-        var isActive: Bool
-        var dsn: DSNs
     }
 }

@@ -41,19 +41,19 @@ struct StatusFetcher {
     mutating func snapshot() async throws -> StatusSnapshot {
         let now = Date()
         let org = organization
-        let projects = try await get("organizations/\(org)/projects/", [Project].self)
+        let projects = try await client.get("organizations/\(org)/projects/", as: [ServerModel.Slugged].self)
         var newIssues: [StatusSnapshot.IssueLine] = []
         var regressed: [StatusSnapshot.IssueLine] = []
         for project in projects {
             newIssues += try await issues(project.slug, query: "is:unresolved age:-24h", sort: "new")
             regressed += try await issues(project.slug, query: "is:regressed", sort: "date")
         }
-        let stats = try await get("organizations/\(org)/stats/?since=\(Int(now.timeIntervalSince1970) - minutes * 60 + 60)&until=\(Int(now.timeIntervalSince1970) + 1)&interval=1m",
-                                  Stats.self)
-        let monitors = try await get("organizations/\(org)/monitors/", [Monitor].self)
-        let incidents = try await get("organizations/\(org)/incidents/?status=active&limit=50", [Incident].self)
+        let stats = try await client.get("organizations/\(org)/stats/?since=\(Int(now.timeIntervalSince1970) - minutes * 60 + 60)&until=\(Int(now.timeIntervalSince1970) + 1)&interval=1m",
+                                  as: Stats.self)
+        let monitors = try await client.get("organizations/\(org)/monitors/", as: [ServerModel.Monitor].self)
+        let incidents = try await client.get("organizations/\(org)/incidents/?status=active&limit=50", as: [Incident].self)
         let ready = try await client.send(.GET, "/readyz", authorized: false)
-        let readiness = try? ready.decode(Readiness.self)
+        let readiness = try? ready.decode(ServerModel.Readiness.self)
         let metricsReply = try await client.send(.GET, "/metrics", authorized: false)
         let metrics = Metrics(metricsReply.text)
 
@@ -80,18 +80,11 @@ struct StatusFetcher {
 
     private func issues(_ project: String, query: String, sort: String) async throws -> [StatusSnapshot.IssueLine] {
         let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return try await get("projects/\(organization)/\(project)/issues/?query=\(encoded)&sort=\(sort)&limit=20", [Issue].self).map {
+        return try await client.get("projects/\(organization)/\(project)/issues/?query=\(encoded)&sort=\(sort)&limit=20", as: [Issue].self).map {
             StatusSnapshot.IssueLine(id: $0.id, project: project, title: $0.title, count: $0.count, severity: $0.severity, url: $0.permalink)
         }
     }
 
-    private func get<T: Decodable>(_ path: String, _ type: T.Type) async throws -> T {
-        let reply = try await client.api(.GET, path)
-        guard reply.status == 200 else { throw ServerClient.Failure(description: "GET /api/0/\(path) answered \(reply.status): \(reply.detail)") }
-        return try reply.decode(type)
-    }
-
-    struct Project: Decodable { var slug: String }
     struct Issue: Decodable {
         var id: String
         var title: String
@@ -103,16 +96,10 @@ struct StatusFetcher {
         struct Events: Decodable { var total: [[Double]] }
         var events: Events
     }
-    struct Monitor: Decodable {
-        var id: String
-        var name: String
-        var status: String
-    }
     struct Incident: Decodable {
         var id: String
         var title: String
         var severity: String
         var status: String
     }
-    struct Readiness: Decodable { var ingest_queue_depth: Int? }
 }
