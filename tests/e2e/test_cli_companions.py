@@ -311,14 +311,18 @@ def test_status_watch_shows_what_the_api_returns_and_acts_on_keys(server, workdi
     finally:
         view.close()
 
-    # A wide terminal shows whole titles and the header's right side at the last column.
-    wide = TerminalScreen(workdir, base_env, ["status", "--watch"], 50, 200)
+    # A wide terminal shows whole titles and the header's right side at the last column; it
+    # refreshes every 10 minutes here, so the error sent next can only appear by the server's push.
+    wide = TerminalScreen(workdir, base_env, ["status", "--watch", "--interval", "600"], 50, 200)
     try:
         text = wide.wait(lambda t: "Monitors: 1 up · 1 paused" in t and "q quit" in t, "the wide screen")
         lines = text.split("\n")
         assert len(lines) == 50 and len(lines[0]) == 200 and lines[0].endswith("UTC")
         for issue in issues:
             assert f"#{issue['id']} default  {issue['title']}  ×{issue['count']}" in text
+        sent = api.post(base + "projects/default/default/errors/", timeout=10, json={"error_type": "TimeoutError", "message": "payment gateway timed out"})
+        assert sent.status_code == 200, sent.text
+        wide.wait(lambda t: "TimeoutError: payment gateway timed out" in t and "· 30 min 4" in t, "the new error pushed to the open view", timeout=15)
         wide.child.send("q")
         wide.child.expect(pexpect.EOF)
     finally:
