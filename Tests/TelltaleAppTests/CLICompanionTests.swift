@@ -110,7 +110,8 @@ struct CLICompanionTests {
         #expect(Terminal.parse([0x1B]) == nil)
         #expect(Terminal.parse([0x1B, 0x5B]) == nil)
         #expect(Terminal.parse([0x1B, 0x5B, 0x43])! == (nil, 3))
-        #expect(Terminal.parse([0x03])! == (nil, 1))
+        #expect(Terminal.parse([0x03])! == (.interrupt, 1))
+        #expect(Terminal.parse([0x07])! == (nil, 1))
     }
 
     @Test("the metrics reader takes CPU, memory and both ingest routes' latency from Prometheus text")

@@ -323,8 +323,12 @@ def test_status_watch_shows_what_the_api_returns_and_acts_on_keys(server, workdi
         sent = api.post(base + "projects/default/default/errors/", timeout=10, json={"error_type": "TimeoutError", "message": "payment gateway timed out"})
         assert sent.status_code == 200, sent.text
         wide.wait(lambda t: "TimeoutError: payment gateway timed out" in t and "· 30 min 4" in t, "the new error pushed to the open view", timeout=15)
-        wide.child.send("q")
+        # Ctrl-C quits too, and leaves the terminal as it was (the main screen, the cursor shown).
+        wide.child.sendcontrol("c")
         wide.child.expect(pexpect.EOF)
+        wide.stream.feed(wide.child.before or b"")
+        wide.child.close()
+        assert wide.child.exitstatus == 0 and not wide.screen.cursor.hidden
     finally:
         wide.close()
 

@@ -95,7 +95,7 @@ struct StatusView {
                 } catch {
                     message = "refresh failed: \(error)"
                 }
-            case .key(.character("q")), .key(.character("Q")):
+            case .key(.character("q")), .key(.character("Q")), .key(.interrupt):
                 return
             case .key(.up), .key(.character("k")):
                 selected = max(0, selected - 1)

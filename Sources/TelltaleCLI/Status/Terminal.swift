@@ -11,6 +11,8 @@ final class Terminal {
     enum Key: Equatable, Sendable {
         case character(Character)
         case up, down, enter
+        /// Ctrl-C, read as a key so the terminal is put back before the program ends.
+        case interrupt
     }
 
     private var saved = termios()
@@ -30,8 +32,9 @@ final class Terminal {
     func enter() {
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return }
         var changed = saved
-        changed.c_lflag &= ~tcflag_t(ICANON | ECHO)
-        // Ctrl-C still interrupts (ISIG stays); reads return each key as it comes.
+        // No line editing, no echo, and Ctrl-C as a key rather than a signal (a signal would end
+        // the program with the terminal still raw); reads return each key as it comes.
+        changed.c_lflag &= ~tcflag_t(ICANON | ECHO | ISIG)
         withUnsafeMutableBytes(of: &changed.c_cc) { cc in
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
@@ -93,6 +96,7 @@ final class Terminal {
             default: return (nil, 3)
             }
         case 0x0D, 0x0A: return (.enter, 1)
+        case 0x03: return (.interrupt, 1)
         case 0x20...0x7E: return (.character(Character(UnicodeScalar(first))), 1)
         default: return (nil, 1)
         }
