@@ -131,6 +131,10 @@ postgres_case() { # name database nodes
     [ "$3" -gt 1 ] && start_nginx "$entry" "${ports[@]}"
     run_case "$1" "http://127.0.0.1:$entry" "$(dsn_of "$2-1")" "psql_count $2"
     stop_all
+    # A group commit the database refused (a deadlock between nodes, say) is retried request by request.
+    local retried
+    retried=$(cat "$WORK/$2"-*/server.log | grep -c "Group commit failed" || true)
+    echo "$1: group commits retried request by request: $retried$(cat "$WORK/$2"-*/server.log | grep -o 'deadlock detected' | head -1 | sed 's/^/ (/; s/$/)/')"
 }
 
 echo "==> wrk: $CONNECTIONS connections, ${SECONDS_RUN}s, 2 threads, per setup"

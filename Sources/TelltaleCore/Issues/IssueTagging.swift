@@ -47,10 +47,12 @@ public enum IssueTagging {
 /// Tag pair counts with first and last time seen (milliseconds), per issue: what `issue_tags`
 /// holds, summed by the ingest writer per batch and rebuilt from events after an unmerge.
 public struct TagTally: Sendable {
-    public struct Key: Hashable, Sendable {
+    public struct Key: Hashable, Sendable, Comparable {
         public var issue: Int64
         public var key: String
         public var value: String
+
+        public static func < (a: Key, b: Key) -> Bool { (a.issue, a.key, a.value) < (b.issue, b.key, b.value) }
     }
 
     public struct Count: Sendable {

@@ -152,7 +152,8 @@ struct EventBatchWriter {
     private func updateIssues(_ events: [EventRecord], _ issueIDs: [String: Int64]) async throws -> [IssueTotals] {
         var newUsers: [Int64: Int] = [:]
         let pairs = Set(events.compactMap { event in event.summary.userKey.map { UserPair(issue: issueIDs[event.summary.eventID]!, key: $0) } })
-        for chunk in Array(pairs).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        // In key order, as every shared row this transaction writes (see `inKeyOrder`).
+        for chunk in pairs.sorted(by: { ($0.issue, $0.key) < ($1.issue, $1.key) }).chunks(of: IngestSQLRepository.rowsPerStatement) {
             let inserted = try await direct.query(
                 "INSERT INTO issue_users (issue_id, user_key) VALUES \(Self.placeholders(chunk.count, "(?, ?)")) ON CONFLICT (issue_id, user_key) DO NOTHING RETURNING issue_id",
                 chunk.flatMap { [SQLCell.int($0.issue), .text($0.key)] }
@@ -162,7 +163,7 @@ struct EventBatchWriter {
         // One statement for all issues of the batch: every statement is a round trip to the
         // writer thread, and a batch touches a dozen issues.
         var rows: [[SQLCell]] = []
-        for (issueID, issueEvents) in Dictionary(grouping: events, by: { issueIDs[$0.summary.eventID]! }) {
+        for (issueID, issueEvents) in Dictionary(grouping: events, by: { issueIDs[$0.summary.eventID]! }).inKeyOrder {
             let first = IngestSQLRepository.ms(issueEvents.map(\.summary.timestamp).min()!)
             let last = IngestSQLRepository.ms(issueEvents.map(\.summary.timestamp).max()!)
             let latestRelease = issueEvents.max(by: { $0.summary.timestamp < $1.summary.timestamp })?.summary.release
@@ -201,7 +202,7 @@ struct EventBatchWriter {
             tally.add(issue: issueIDs[s.eventID]!, at: IngestSQLRepository.ms(s.timestamp),
                       pairs: IssueTagging.pairs(tags: s.tags, environment: s.environment, release: s.release, level: s.level.rawValue, userKey: s.userKey))
         }
-        for chunk in Array(tally.counts).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        for chunk in tally.counts.inKeyOrder.chunks(of: IngestSQLRepository.rowsPerStatement) {
             let rows = chunk.map { IssueRows.tagCells($0.key, $0.value, projectID: projectID) }
             try await direct.insert(
                 into: "issue_tags", columns: IssueRows.tagColumns, rows: rows,

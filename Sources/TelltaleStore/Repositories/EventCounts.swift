@@ -6,7 +6,7 @@ enum EventCounts {
     /// The width of a row, in milliseconds.
     static let hour: Int64 = 3_600_000
 
-    struct Key: Hashable {
+    struct Key: Hashable, Comparable {
         var project: Int64
         var hour: Int64
         var level: String
@@ -19,6 +19,8 @@ enum EventCounts {
             self.level = level
             self.category = category ?? ""
         }
+
+        static func < (a: Key, b: Key) -> Bool { (a.project, a.hour, a.level, a.category) < (b.project, b.hour, b.level, b.category) }
     }
 
     /// Deletes the events whose ids `selection` (a subquery) picks and takes them off the
@@ -46,7 +48,7 @@ enum EventCounts {
 
     /// Adds the counts: one upsert per chunk (keys are unique, which PostgreSQL requires).
     static func add(_ tally: [Key: Int64], direct: any DirectStatements) async throws {
-        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        for chunk in tally.inKeyOrder.chunks(of: IngestSQLRepository.rowsPerStatement) {
             try await direct.insert(
                 into: "event_counts", columns: ["project_id", "hour", "level", "category", "n"],
                 rows: chunk.map { [.int($0.key.project), .int($0.key.hour), .text($0.key.level), .text($0.key.category), .int($0.value)] },
@@ -58,7 +60,7 @@ enum EventCounts {
     /// Takes deleted events off their hours and drops the hours left at zero.
     private static func subtract(_ tally: [Key: Int64], db: any SQLDatabase) async throws {
         guard !tally.isEmpty else { return }
-        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        for chunk in tally.inKeyOrder.chunks(of: IngestSQLRepository.rowsPerStatement) {
             let values = chunk.map { entry -> SQLQueryString in
                 "(\(bind: entry.key.project), \(bind: entry.key.hour), \(bind: entry.key.level), \(bind: entry.key.category), \(bind: entry.value))"
             }

@@ -146,6 +146,14 @@ public struct IngestSQLRepository: IngestRepository {
     }
 }
 
+extension Dictionary where Key: Comparable {
+    /// The entries in key order. Multi-row writes to shared counters go in this order: two
+    /// nodes writing the same rows then lock them in the same order and one waits for the
+    /// other, where in hash order they could deadlock, which PostgreSQL breaks only after
+    /// `deadlock_timeout` (1 s) with both nodes' writers stalled meanwhile.
+    var inKeyOrder: [(key: Key, value: Value)] { sorted { $0.key < $1.key } }
+}
+
 extension Array {
     /// Consecutive slices of at most `size` elements.
     func chunks(of size: Int) -> [ArraySlice<Element>] {

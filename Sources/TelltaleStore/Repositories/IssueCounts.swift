@@ -7,7 +7,7 @@ enum IssueCounts {
     /// The width of a bucket, in milliseconds: the spike detector's.
     static let bucket: Int64 = SpikeDetector.bucketMilliseconds
 
-    struct Key: Hashable {
+    struct Key: Hashable, Comparable {
         var issue: Int64
         var bucket: Int64
         var project: Int64
@@ -17,10 +17,12 @@ enum IssueCounts {
             self.bucket = timestamp / IssueCounts.bucket * IssueCounts.bucket
             self.project = project
         }
+
+        static func < (a: Key, b: Key) -> Bool { (a.issue, a.bucket, a.project) < (b.issue, b.bucket, b.project) }
     }
 
     static func add(_ tally: [Key: Int64], direct: any DirectStatements) async throws {
-        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        for chunk in tally.inKeyOrder.chunks(of: IngestSQLRepository.rowsPerStatement) {
             try await direct.insert(
                 into: "issue_counts", columns: ["issue_id", "bucket", "project_id", "n"],
                 rows: chunk.map { [.int($0.key.issue), .int($0.key.bucket), .int($0.key.project), .int($0.value)] },
@@ -31,7 +33,7 @@ enum IssueCounts {
 
     /// Adds the revenue that events sent (`revenue_impact`) to `issue_revenue`.
     static func addRevenue(_ tally: [Key: (events: Int64, amount: Double)], direct: any DirectStatements) async throws {
-        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        for chunk in tally.inKeyOrder.chunks(of: IngestSQLRepository.rowsPerStatement) {
             try await direct.insert(
                 into: "issue_revenue", columns: ["issue_id", "bucket", "project_id", "events", "amount"],
                 rows: chunk.map { [.int($0.key.issue), .int($0.key.bucket), .int($0.key.project), .int($0.value.events), .double($0.value.amount)] },
@@ -43,7 +45,7 @@ enum IssueCounts {
     /// Takes deleted events off their buckets and drops the buckets left at zero.
     static func subtract(_ tally: [Key: Int64], db: any SQLDatabase) async throws {
         guard !tally.isEmpty else { return }
-        for chunk in Array(tally).chunks(of: IngestSQLRepository.rowsPerStatement) {
+        for chunk in tally.inKeyOrder.chunks(of: IngestSQLRepository.rowsPerStatement) {
             let values = chunk.map { entry -> SQLQueryString in "(\(bind: entry.key.issue), \(bind: entry.key.bucket), \(bind: entry.value))" }
             try await db.raw("""
                 WITH v(i, b, n) AS (VALUES \(values.joined(separator: ", ")))
