@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TelltaleApp
+import TelltaleStore
+
+/// `telltale backup --to FILE`: an online copy of the embedded SQLite database while the
+/// server keeps running; on PostgreSQL the database is the operator's, and `pg_dump` is the tool.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "backup", abstract: "Back up the SQLite database while Telltale runs (checked before it is reported done).")
+
+    @OptionGroup var options: CommonOptions
+    @Option(help: "The backup file to write (must not exist).") var to: String
+
+    func run() async throws {
+        let configuration = try await options.loadConfiguration()
+        guard case .sqlite(let path) = configuration.database else {
+            Console.error("the database is PostgreSQL: back it up with pg_dump, e.g. pg_dump --format=custom --file telltale.dump \"$TELLTALE_DATABASE_URL\", and restore with pg_restore")
+            throw ExitCode(2)
+        }
+        do {
+            let report = try await SQLiteBackup.backup(database: path, to: to, logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
+            Console.out("Backed up \(path) to \(report.path): \(report.bytes) bytes, schema version \(report.schemaVersion), integrity ok, in \(String(format: "%.1f", report.seconds)) s.")
+        } catch let refusal as SQLiteBackup.Refusal {
+            Console.error(refusal.description)
+            throw ExitCode(1)
+        } catch {
+            Console.error("backup failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `telltale restore --from FILE`: puts a backup in place as the configured SQLite database,
+/// only into an empty data directory and only from a schema this binary knows.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore a SQLite backup into an empty data directory.")
+
+    @OptionGroup var options: CommonOptions
+    @Option(help: "The backup file written by 'telltale backup'.") var from: String
+
+    func run() async throws {
+        let configuration = try await options.loadConfiguration()
+        guard case .sqlite(let path) = configuration.database else {
+            Console.error("the database is PostgreSQL: restore a pg_dump backup with pg_restore")
+            throw ExitCode(2)
+        }
+        do {
+            let report = try await SQLiteBackup.restore(from: from, to: path, logger: Logger(label: "telltale.restore") { _ in SwiftLogNoOpLogHandler() })
+            Console.out("Restored \(from) to \(report.path): \(report.bytes) bytes, schema version \(report.schemaVersion), integrity ok. Start Telltale to use it.")
+        } catch let refusal as SQLiteBackup.Refusal {
+            Console.error(refusal.description)
+            throw ExitCode(1)
+        } catch {
+            Console.error("restore failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

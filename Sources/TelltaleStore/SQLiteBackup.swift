@@ -1,0 +1,96 @@
+import Foundation
+public import Logging
+import SQLiteNIO
+
+/// Online backup and restore of the embedded SQLite database. A backup is `VACUUM INTO` from
+/// a connection of its own: one read transaction, so the copy is the database as of one
+/// moment while the server keeps writing (WAL mode lets both go on), compacted, and then
+/// checked with `PRAGMA integrity_check` before it is reported done.
+public enum SQLiteBackup {
+    /// What a backup or restore produced.
+    public struct Report: Sendable {
+        public var path: String
+        public var bytes: Int
+        public var schemaVersion: Int
+        public var seconds: Double
+    }
+
+    /// Why a backup or restore was refused.
+    public struct Refusal: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Copies the database at `database` to `destination`, which must not exist yet.
+    public static func backup(database: String, to destination: String, logger: Logger) async throws -> Report {
+        let started = ContinuousClock.now
+        guard FileManager.default.fileExists(atPath: database) else { throw Refusal(description: "no database at \(database)") }
+        guard !FileManager.default.fileExists(atPath: destination) else { throw Refusal(description: "\(destination) exists; choose a new file name") }
+        let source = try await SQLiteConnection.open(storage: .file(path: database), logger: logger)
+        do {
+            _ = try await source.query("PRAGMA busy_timeout=10000")
+            _ = try await source.query("VACUUM INTO ?", [.text(destination)])
+            try await source.close()
+        } catch {
+            try? await source.close()
+            try? FileManager.default.removeItem(atPath: destination)
+            throw error
+        }
+        let version = try await check(destination, logger: logger)
+        return Report(path: destination, bytes: size(destination), schemaVersion: version, seconds: seconds(since: started))
+    }
+
+    /// Puts the backup at `backup` in place as the database at `database`: refused when the
+    /// data directory holds anything already, or when the backup's schema is newer than this
+    /// binary's. The copy is checked before it takes the database's name.
+    public static func restore(from backup: String, to database: String, logger: Logger) async throws -> Report {
+        let started = ContinuousClock.now
+        guard FileManager.default.fileExists(atPath: backup) else { throw Refusal(description: "no backup at \(backup)") }
+        let directory = (database as NSString).deletingLastPathComponent
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        if !directory.isEmpty, !existing.isEmpty {
+            throw Refusal(description: "the data directory \(directory) is not empty; restore into an empty one (move the old one aside first)")
+        }
+        if directory.isEmpty, FileManager.default.fileExists(atPath: database) {
+            throw Refusal(description: "\(database) exists; restore into an empty data directory")
+        }
+        let version = try await check(backup, logger: logger)
+        guard version <= Migrations.latestVersion else {
+            throw Refusal(description: "the backup's schema is at version \(version) but this Telltale knows only up to \(Migrations.latestVersion); restore it with a newer Telltale")
+        }
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let partial = database + ".restoring"
+        try? FileManager.default.removeItem(atPath: partial)
+        try FileManager.default.copyItem(atPath: backup, toPath: partial)
+        _ = try await check(partial, logger: logger)
+        try FileManager.default.moveItem(atPath: partial, toPath: database)
+        return Report(path: database, bytes: size(database), schemaVersion: version, seconds: seconds(since: started))
+    }
+
+    /// The schema version of a database file that passes the integrity check.
+    static func check(_ path: String, logger: Logger) async throws -> Int {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            let integrity = try await connection.query("PRAGMA integrity_check").compactMap { $0.column("integrity_check")?.string }
+            guard integrity == ["ok"] else {
+                throw Refusal(description: "\(path) fails the integrity check: \(integrity.prefix(3).joined(separator: "; "))")
+            }
+            let tables = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+            guard !tables.isEmpty else { throw Refusal(description: "\(path) is not a Telltale database (no schema_migrations table)") }
+            let version = try await connection.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first?.column("v")?.integer ?? 0
+            try await connection.close()
+            return version
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
