@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TelltaleApp
+import TelltaleIngest
 import TelltaleStore
 
 /// `telltale backup --to FILE`: an online copy of the embedded SQLite database while the
@@ -10,7 +11,7 @@ struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backup", abstract: "Back up the SQLite database while Telltale runs (checked before it is reported done).")
 
     @OptionGroup var options: CommonOptions
-    @Option(help: "The backup file to write (must not exist).") var to: String
+    @Option(help: "The backup file to write (must not exist); a name ending in .zst is compressed with Zstandard.") var to: String
 
     func run() async throws {
         let configuration = try await options.loadConfiguration()
@@ -18,9 +19,20 @@ struct BackupCommand: AsyncParsableCommand {
             Console.error("the database is PostgreSQL: back it up with pg_dump, e.g. pg_dump --format=custom --file telltale.dump \"$TELLTALE_DATABASE_URL\", and restore with pg_restore")
             throw ExitCode(2)
         }
+        let compressed = to.hasSuffix(".zst")
+        // A compressed backup is made whole and checked first, then compressed into place.
+        let copy = compressed ? FileManager.default.temporaryDirectory.appendingPathComponent("telltale-backup-\(UUID().uuidString).db").path : to
+        defer { if compressed { try? FileManager.default.removeItem(atPath: copy) } }
         do {
-            let report = try await SQLiteBackup.backup(database: path, to: to, logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
-            Console.out("Backed up \(path) to \(report.path): \(report.bytes) bytes, schema version \(report.schemaVersion), integrity ok, in \(String(format: "%.1f", report.seconds)) s.")
+            if compressed, FileManager.default.fileExists(atPath: to) { throw SQLiteBackup.Refusal(description: "\(to) exists; choose a new file name") }
+            let report = try await SQLiteBackup.backup(database: path, to: copy, logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
+            var size = "\(report.bytes) bytes"
+            if compressed {
+                try ZstdFile.compress(copy, to: to)
+                let written = ((try? FileManager.default.attributesOfItem(atPath: to))?[.size] as? NSNumber)?.intValue ?? 0
+                size += ", \(written) compressed"
+            }
+            Console.out("Backed up \(path) to \(to): \(size), schema version \(report.schemaVersion), integrity ok, in \(String(format: "%.1f", report.seconds)) s.")
         } catch let refusal as SQLiteBackup.Refusal {
             Console.error(refusal.description)
             throw ExitCode(1)
@@ -45,8 +57,13 @@ struct RestoreCommand: AsyncParsableCommand {
             Console.error("the database is PostgreSQL: restore a pg_dump backup with pg_restore")
             throw ExitCode(2)
         }
+        // A compressed backup is expanded beside the system's temporary files, never into the data directory.
+        let compressed = ZstdFile.isCompressed(from)
+        let source = compressed ? FileManager.default.temporaryDirectory.appendingPathComponent("telltale-restore-\(UUID().uuidString).db").path : from
+        defer { if compressed { try? FileManager.default.removeItem(atPath: source) } }
         do {
-            let report = try await SQLiteBackup.restore(from: from, to: path, logger: Logger(label: "telltale.restore") { _ in SwiftLogNoOpLogHandler() })
+            if compressed { try ZstdFile.decompress(from, to: source) }
+            let report = try await SQLiteBackup.restore(from: source, to: path, logger: Logger(label: "telltale.restore") { _ in SwiftLogNoOpLogHandler() })
             Console.out("Restored \(from) to \(report.path): \(report.bytes) bytes, schema version \(report.schemaVersion), integrity ok. Start Telltale to use it.")
         } catch let refusal as SQLiteBackup.Refusal {
             Console.error(refusal.description)

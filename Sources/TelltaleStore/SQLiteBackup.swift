@@ -18,6 +18,8 @@ public enum SQLiteBackup {
     /// Why a backup or restore was refused.
     public struct Refusal: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Copies the database at `database` to `destination`, which must not exist yet.

@@ -48,4 +48,25 @@ import Testing
             #expect(try Zstd.decompress(compressed, limit: 1 << 20) == json)
         }
     }
+
+    /// Backups: files several times the streaming piece, part random (incompressible, so the
+    /// compressed file spans pieces too) and part repetitive (one input piece expands into
+    /// more than one output piece on the way back).
+    @Test func filesRoundTripInPieces() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zstd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var bytes = (0..<(ZstdFile.chunk * 2 + 12_345)).map { _ in UInt8.random(in: 0...255) }
+        bytes += Array(repeating: 7, count: ZstdFile.chunk * 3)
+        let (plain, packed, unpacked) = (folder.appendingPathComponent("a.db").path, folder.appendingPathComponent("a.db.zst").path, folder.appendingPathComponent("b.db").path)
+        try Data(bytes).write(to: URL(fileURLWithPath: plain))
+        try ZstdFile.compress(plain, to: packed)
+        #expect(ZstdFile.isCompressed(packed) && !ZstdFile.isCompressed(plain))
+        try ZstdFile.decompress(packed, to: unpacked)
+        #expect(FileManager.default.contents(atPath: unpacked) == Data(bytes))
+        // A file cut short is refused, not restored half.
+        let whole = try #require(FileManager.default.contents(atPath: packed))
+        try whole.prefix(whole.count - 100).write(to: URL(fileURLWithPath: packed))
+        #expect(throws: ZstdFile.Failure.self) { try ZstdFile.decompress(packed, to: unpacked) }
+    }
 }

@@ -1,6 +1,7 @@
 """Online backup and restore of the embedded SQLite database: a backup taken while two
 clients keep sending holds every event acknowledged before it started; the restored data
-directory serves them; restore refuses a non-empty directory and a newer schema."""
+directory serves them; a .zst backup is compressed and restores the same; restore refuses a
+non-empty directory and a newer schema."""
 import json
 import os
 import shutil
@@ -74,6 +75,19 @@ def test_backup_while_ingesting_then_restore(server, workdir, base_env):
             assert requests.get(copy.url + "/readyz", timeout=10).json()["status"] == "ready"
         finally:
             copy.stop()
+
+        # Compressed with Zstandard when the name ends in .zst, and restored from it the same way.
+        packed = os.path.join(workdir, "telltale-backup.db.zst")
+        zst = cli(workdir, base_env, "backup", "--to", packed)
+        assert zst.returncode == 0 and "compressed" in zst.stdout, zst.stdout + zst.stderr
+        assert os.path.getsize(packed) < os.path.getsize(backup) / 2
+        unpacked = tempfile.mkdtemp(prefix="telltale-restore-")
+        try:
+            assert cli(unpacked, base_env, "restore", "--from", packed).returncode == 0
+            with sqlite3.connect(os.path.join(unpacked, "telltale-data", "telltale.db")) as db:
+                assert before <= {row[0] for row in db.execute("SELECT event_id FROM events")}
+        finally:
+            shutil.rmtree(unpacked, ignore_errors=True)
 
         # Refusals: an existing backup file, a data directory that is not empty, a newer schema.
         again = cli(workdir, base_env, "backup", "--to", backup)
