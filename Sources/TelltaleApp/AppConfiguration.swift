@@ -6,7 +6,7 @@ public import TelltaleStore
 public import TelltaleIngest
 public import TelltaleAlerting
 public import TelltaleAnalysis
-import TelltaleCore
+public import TelltaleCore
 
 /// Telltale's whole configuration, read once at start from a `ConfigReader`
 /// (environment variables `TELLTALE_…` over an optional JSON file) and validated.
@@ -58,6 +58,10 @@ public struct AppConfiguration: Sendable {
     public var runbookRetryDelayMilliseconds: Int
     /// The installation's mail server, when `smtp.url` and `smtp.from` are set.
     public var smtp: SMTPSettings?
+    /// Scheduled backups of the SQLite database, when `backup.interval_hours` is set.
+    public var backups: BackupPlan?
+    /// Where scheduled backups go.
+    public var backupFolder: String
     /// Seconds between passes of the analysis detectors (spikes, escalation, patterns).
     public var detectorIntervalSeconds: Int
     /// How long forwarding may hold events back while ingestion is busy.
@@ -99,6 +103,10 @@ public struct AppConfiguration: Sendable {
         Setting(key: "analysis.llm_model", defaultValue: "none", help: "the model to ask, e.g. gpt-4o-mini or claude-sonnet-4-5"),
         Setting(key: "analysis.llm_key", defaultValue: "none", help: "the LLM API key", isSecret: true),
         Setting(key: "analysis.llm_timeout_seconds", defaultValue: "30", help: "seconds to wait for the LLM before falling back to the offline analysis"),
+        Setting(key: "backup.interval_hours", defaultValue: "0 (off)", help: "hours between scheduled backups of the SQLite database (PostgreSQL: use pg_dump)"),
+        Setting(key: "backup.folder", defaultValue: "<data.dir>/backups", help: "where scheduled backups go"),
+        Setting(key: "backup.keep", defaultValue: "7", help: "scheduled backups kept; older ones are deleted"),
+        Setting(key: "backup.compress", defaultValue: "true", help: "compress scheduled backups with Zstandard (.db.zst)"),
         Setting(key: "smtp.url", defaultValue: "none (email channels off)", help: "smtp://user:pass@host:587?starttls=true, or smtps://host:465", isSecret: true),
         Setting(key: "smtp.from", defaultValue: "none", help: "sender of alert emails, e.g. Telltale <alerts@example.com>"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
@@ -231,6 +239,16 @@ public struct AppConfiguration: Sendable {
         if alertHistoryDays > 3_650 { problem("alerting.history_days", "'\(alertHistoryDays)' is above 3650") }
         runbookRetryDelayMilliseconds = positive("runbooks.retry_delay_ms", 1_000) ?? 1_000
         if runbookRetryDelayMilliseconds > 60_000 { problem("runbooks.retry_delay_ms", "'\(runbookRetryDelayMilliseconds)' is above 60000") }
+        let backupHours = whole("backup.interval_hours", 0, in: 0...8_760, "a number of hours")
+        let backupKeep = whole("backup.keep", 7, in: 1...10_000, "a number of backups")
+        let compressText = (text("backup.compress") ?? "true").lowercased()
+        if !["true", "false"].contains(compressText) { problem("backup.compress", "'\(compressText)' is not true or false") }
+        backups = backupHours == 0 ? nil : BackupPlan(interval: TimeInterval(backupHours) * 3_600, keep: backupKeep, compress: compressText != "false")
+        backupFolder = text("backup.folder") ?? (dataDirectory as NSString).appendingPathComponent("backups")
+        if backups != nil, case .postgres = database {
+            problem("backup.interval_hours", "scheduled backups are for the SQLite database; back PostgreSQL up with pg_dump")
+        }
+
         switch (text("smtp.url", secret: true), text("smtp.from")) {
         case (nil, nil): smtp = nil
         case (.some(let url), .some(let from)):

@@ -4,6 +4,7 @@ public import Hummingbird
 public import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import TelltaleAnalysis
 import TelltaleAPI
 public import TelltaleCore
@@ -107,7 +108,7 @@ public func buildApplication(
         // Shut down in reverse: capabilities' services and retention stop, the server finishes requests, the writer drains, the store closes.
         services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention, onDrop: RetentionService.logDrops(logger)), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, leadership: leadership, logger: logger),
                    AfterSchema(schemaReady: schemaReady, service: leadership)]
-            + capabilities.flatMap(\.services),
+            + capabilities.flatMap(\.services) + scheduledBackups(configuration, logger: logger),
         logger: logger
     )
     app.beforeServerStarts {
@@ -121,6 +122,13 @@ public func buildApplication(
         announce(configuration, report)
     }
     return app
+}
+
+/// The scheduled backup service, when `backup.interval_hours` is set (SQLite only; the
+/// configuration refuses it for PostgreSQL).
+private func scheduledBackups(_ configuration: AppConfiguration, logger: Logger) -> [any Service] {
+    guard let plan = configuration.backups, case .sqlite(let path) = configuration.database else { return [] }
+    return [ScheduledBackups(plan: plan, database: path, folder: configuration.backupFolder, logger: logger, now: Date.init)]
 }
 
 /// Opens the configured database, creating the data directory for SQLite.

@@ -19,19 +19,9 @@ struct BackupCommand: AsyncParsableCommand {
             Console.error("the database is PostgreSQL: back it up with pg_dump, e.g. pg_dump --format=custom --file telltale.dump \"$TELLTALE_DATABASE_URL\", and restore with pg_restore")
             throw ExitCode(2)
         }
-        let compressed = to.hasSuffix(".zst")
-        // A compressed backup is made whole and checked first, then compressed into place.
-        let copy = compressed ? FileManager.default.temporaryDirectory.appendingPathComponent("telltale-backup-\(UUID().uuidString).db").path : to
-        defer { if compressed { try? FileManager.default.removeItem(atPath: copy) } }
         do {
-            if compressed, FileManager.default.fileExists(atPath: to) { throw SQLiteBackup.Refusal(description: "\(to) exists; choose a new file name") }
-            let report = try await SQLiteBackup.backup(database: path, to: copy, logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
-            var size = "\(report.bytes) bytes"
-            if compressed {
-                try ZstdFile.compress(copy, to: to)
-                let written = ((try? FileManager.default.attributesOfItem(atPath: to))?[.size] as? NSNumber)?.intValue ?? 0
-                size += ", \(written) compressed"
-            }
+            let (report, bytes) = try await BackupFile.make(database: path, to: to, logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
+            let size = to.hasSuffix(".zst") ? "\(report.bytes) bytes, \(bytes) compressed" : "\(report.bytes) bytes"
             Console.out("Backed up \(path) to \(to): \(size), schema version \(report.schemaVersion), integrity ok, in \(String(format: "%.1f", report.seconds)) s.")
         } catch let refusal as SQLiteBackup.Refusal {
             Console.error(refusal.description)

@@ -3,6 +3,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TelltaleApp
+import TelltaleCore
 import TelltaleStore
 
 @Suite("Configuration")
@@ -21,6 +22,18 @@ struct ConfigurationTests {
         #expect(configuration.publicURL == "http://127.0.0.1:8600")
         guard case .sqlite(let path) = configuration.database else { Issue.record("expected SQLite"); return }
         #expect(path == "./telltale-data/telltale.db")
+    }
+
+    @Test("scheduled backups: off unless an interval is set, into the data directory, refused for PostgreSQL")
+    func backups() throws {
+        #expect(try AppConfiguration(reader: reader([:])).backups == nil)
+        let on = try AppConfiguration(reader: reader(["backup.interval_hours": "6", "backup.keep": "3", "backup.compress": "false"]))
+        #expect(on.backups == BackupPlan(interval: 6 * 3_600, keep: 3, compress: false))
+        #expect(on.backupFolder == "./telltale-data/backups")
+        let error = #expect(throws: ConfigurationErrors.self) {
+            try AppConfiguration(reader: reader(["backup.interval_hours": "6", "backup.compress": "maybe", "database.url": "postgres://u@db/telltale"]))
+        }
+        #expect(Set(try #require(error).problems.map(\.key)) == ["backup.interval_hours", "backup.compress"])
     }
 
     @Test("every bad value is explained at once")

@@ -86,7 +86,7 @@ public enum EventWeekPlan {
 }
 
 /// `value` in decimal, zero-padded to `width` digits.
-private func padded(_ value: Int64, _ width: Int) -> String {
+func padded(_ value: Int64, _ width: Int) -> String {
     let digits = "\(value)"
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }
