@@ -50,11 +50,32 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
     @Option(help: "Stop after this schema version (for an upgrade in steps).") var through: Int?
+    @Flag(name: .customLong("dry-run"), help: "Print the migrations that would be applied, with their SQL, and change nothing.") var dryRun = false
 
     func run() async throws {
         let configuration = try await options.loadConfiguration()
         let through = self.through ?? .max
         let logger = Logger(label: "telltale.cli") { _ in SwiftLogNoOpLogHandler() }
+        if dryRun {
+            if case .sqlite(let path) = configuration.database, !FileManager.default.fileExists(atPath: path) {
+                Console.out("No database at \(path) yet: the first start (or 'telltale migrate') creates it with every migration.")
+                return
+            }
+            do {
+                let pending = try await openStore(configuration, logger: logger).whileRunning { store in
+                    try await store.pendingMigrations(through: through).map { step in
+                        "Would apply \(step.version) \(step.name):\n" + (step.statements.isEmpty ? "    (nothing to change on this database)"
+                            : step.statements.map { "    " + $0.replacingOccurrences(of: "\n", with: "\n    ") + ";" }.joined(separator: "\n"))
+                    }
+                }
+                for step in pending { Console.out(step) }
+                Console.out(pending.isEmpty ? "Nothing to apply: the database schema is up to date." : "\(pending.count) migrations would be applied; nothing was changed.")
+            } catch {
+                Console.error("cannot read the schema: \(error)")
+                throw ExitCode(1)
+            }
+            return
+        }
         do {
             let applied = try await openStore(configuration, logger: logger).whileRunning { store in try await store.migrate(through: through) }
             for step in applied { Console.out("Applied \(step)") }

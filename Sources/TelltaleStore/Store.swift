@@ -67,6 +67,17 @@ public struct Store: Sendable {
         return applied
     }
 
+    /// The migrations `migrate(through:)` would apply, with their statements for this
+    /// database, read without changing anything (`telltale migrate --dry-run`).
+    public func pendingMigrations(through version: Int = .max) async throws -> [(version: Int, name: String, statements: [String])] {
+        let status = try await schemaStatus()
+        if status.databaseVersion > status.binaryVersion {
+            throw SchemaTooNewError(databaseVersion: status.databaseVersion, binaryVersion: status.binaryVersion)
+        }
+        return Migrations.all.filter { $0.version > status.databaseVersion && $0.version <= version }
+            .map { ($0.version, $0.name, $0.statements(backend.flavor)) }
+    }
+
     /// The schema version in the database and in this binary.
     public func schemaStatus() async throws -> SchemaStatus {
         try await Migrator(backend: backend, logger: logger).status()
