@@ -62,6 +62,28 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         await cleanup()
     }
 
+    /// Runs `body` with two stores on one fresh PostgreSQL database, both migrated: two
+    /// nodes of one installation. Drops the database afterwards.
+    public static func withTwoNodes(_ body: @Sendable (Store, Store) async throws -> Void) async throws {
+        let (url, cleanup) = try await TestDatabase.postgres.makeEmptyDatabase()
+        do {
+            let location = try DatabaseLocation.parse(url: url)
+            let a = try await Store.open(location, connectionWait: connectionWait, logger: logger)
+            let b = try await Store.open(location, connectionWait: connectionWait, logger: logger)
+            try await a.whileRunning { a in
+                try await b.whileRunning { b in
+                    try await a.migrate()
+                    try await b.migrate()
+                    try await body(a, b)
+                }
+            }
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+
     private static func administer(serverURL: String, _ statement: String) async throws {
         guard case .postgres(let configuration) = try DatabaseLocation.parse(url: serverURL) else {
             throw TestDatabaseError("TELLTALE_TEST_POSTGRES_URL must be a postgres:// URL")

@@ -37,35 +37,27 @@ struct ConcurrentIngestTests {
 
     @Test("batches committed on two PostgreSQL nodes at the same time over shared issues all succeed, and the counts add up", .timeLimit(.minutes(3)))
     func twoNodes() async throws {
-        let (url, cleanup) = try await TestDatabase.postgres.makeEmptyDatabase()
-        defer { Task { await cleanup() } }
-        let location = try DatabaseLocation.parse(url: url)
-        let a = try await Store.open(location, connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
-        let b = try await Store.open(location, connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
-        try await a.whileRunning { a in
-            try await b.whileRunning { b in
-                try await a.migrate()
-                let org = try await a.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
-                let project = try await a.repositories.projects.create(organizationID: org.id, slug: Slug("web"), name: "Web", platform: "python")
-                let now = Date().timeIntervalSince1970
-                // The issues exist first: the rounds below update them, as a busy installation does.
-                try await a.ingest.write(try Self.types.map { try Self.event(project.id, $0, user: 0, at: now) })
-                var written = Self.types.count
-                for _ in 0..<40 {
-                    let (first, second) = (try Self.batch(project.id, at: now), try Self.batch(project.id, at: now))
-                    async let onA: Void = a.ingest.write(first)
-                    async let onB: Void = b.ingest.write(second)
-                    try await onA
-                    try await onB
-                    written += first.count + second.count
-                }
-                let issues = try await a.repositories.issues.search(IssueSearch(projectIDs: [project.id], query: IssueQuery(filters: []), sort: .date, limit: 100, user: UserID(0)))
-                #expect(issues.issues.count == Self.types.count)
-                #expect(issues.issues.reduce(0) { $0 + $1.timesSeen } == Int64(written))
-                let stats = try await a.repositories.stats.eventTotals(projectIDs: [project.id], since: Date(timeIntervalSince1970: now - 3_600),
-                                                                       until: Date(timeIntervalSince1970: now + 3_600))
-                #expect(stats.values.reduce(0, +) == Int64(written))
+        try await TestDatabase.withTwoNodes { a, b in
+            let org = try await a.repositories.organizations.create(slug: Slug("acme"), name: "Acme")
+            let project = try await a.repositories.projects.create(organizationID: org.id, slug: Slug("web"), name: "Web", platform: "python")
+            let now = Date().timeIntervalSince1970
+            // The issues exist first: the rounds below update them, as a busy installation does.
+            try await a.ingest.write(try Self.types.map { try Self.event(project.id, $0, user: 0, at: now) })
+            var written = Self.types.count
+            for _ in 0..<40 {
+                let (first, second) = (try Self.batch(project.id, at: now), try Self.batch(project.id, at: now))
+                async let onA: Void = a.ingest.write(first)
+                async let onB: Void = b.ingest.write(second)
+                try await onA
+                try await onB
+                written += first.count + second.count
             }
+            let issues = try await a.repositories.issues.search(IssueSearch(projectIDs: [project.id], query: IssueQuery(filters: []), sort: .date, limit: 100, user: UserID(0)))
+            #expect(issues.issues.count == Self.types.count)
+            #expect(issues.issues.reduce(0) { $0 + $1.timesSeen } == Int64(written))
+            let stats = try await a.repositories.stats.eventTotals(projectIDs: [project.id], since: Date(timeIntervalSince1970: now - 3_600),
+                                                                   until: Date(timeIntervalSince1970: now + 3_600))
+            #expect(stats.values.reduce(0, +) == Int64(written))
         }
     }
 

@@ -62,35 +62,26 @@ struct LiveChangeFeedTests {
     // limit fails the test if a commit never arrives.
     @Test("a commit on one PostgreSQL node reaches the other's pages, in order, each one", .timeLimit(.minutes(2)))
     func twoNodes() async throws {
-        let (url, cleanup) = try await TestDatabase.postgres.makeEmptyDatabase()
-        defer { Task { await cleanup() } }
-        let location = try DatabaseLocation.parse(url: url)
-        let a = try await Store.open(location, connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
-        let b = try await Store.open(location, connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
-        try await a.whileRunning { a in
-            try await b.whileRunning { b in
-                try await a.migrate()
-                try await b.migrate()
-                let seed = try await Self.seed(a)
-                await a.backend.changes.untilListening()
-                await b.backend.changes.untilListening()
-                var onB = b.backend.changes.everyChange().makeAsyncIterator()
-                var onA = a.backend.changes.everyChange().makeAsyncIterator()
-                let clock = ContinuousClock()
-                var latencies: [Duration] = []
-                for round in 0..<200 {
-                    let user = round % 2 == 0 ? seed.ann : seed.bob
-                    let started = clock.now
-                    try await Self.notify(a, seed, user)
-                    #expect(await onB.next() == LiveChange(.notifications, .user(user)))
-                    latencies.append(clock.now - started)
-                    // The writing node hears its own commits the same way.
-                    #expect(await onA.next() == LiveChange(.notifications, .user(user)))
-                }
-                latencies.sort()
-                let p99 = latencies[latencies.count * 99 / 100]
-                print("live change, commit on node A to node B: p50 \(latencies[latencies.count / 2]), p99 \(p99), max \(latencies.last!)")
+        try await TestDatabase.withTwoNodes { a, b in
+            let seed = try await Self.seed(a)
+            await a.backend.changes.untilListening()
+            await b.backend.changes.untilListening()
+            var onB = b.backend.changes.everyChange().makeAsyncIterator()
+            var onA = a.backend.changes.everyChange().makeAsyncIterator()
+            let clock = ContinuousClock()
+            var latencies: [Duration] = []
+            for round in 0..<200 {
+                let user = round % 2 == 0 ? seed.ann : seed.bob
+                let started = clock.now
+                try await Self.notify(a, seed, user)
+                #expect(await onB.next() == LiveChange(.notifications, .user(user)))
+                latencies.append(clock.now - started)
+                // The writing node hears its own commits the same way.
+                #expect(await onA.next() == LiveChange(.notifications, .user(user)))
             }
+            latencies.sort()
+            let p99 = latencies[latencies.count * 99 / 100]
+            print("live change, commit on node A to node B: p50 \(latencies[latencies.count / 2]), p99 \(p99), max \(latencies.last!)")
         }
     }
 }
