@@ -186,9 +186,7 @@ final class SelftestRun {
     /// Opens the organization's change stream now and resolves to the first `issues` change
     /// (the ingest checks cause one), or fails after 10 s.
     func openLiveStream() async -> Task<String, any Error>? {
-        var request = HTTPClientRequest(url: client.base + "/api/0/organizations/\(org)/live/")
-        request.headers.add(name: "Authorization", value: "Bearer \(client.token)")
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)), response.status == .ok else { return nil }
+        guard let response = try? await client.openStream("/api/0/organizations/\(org)/live/") else { return nil }
         let opened = ContinuousClock.now
         return Task {
             try await withThrowingTaskGroup(of: String.self) { group in

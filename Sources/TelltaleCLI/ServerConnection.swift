@@ -132,11 +132,17 @@ struct ServerClient: Sendable {
     /// Reads the event stream at `path`, handing each chunk as it arrives, until the server
     /// ends it (after five minutes) or the task is cancelled.
     func stream(_ path: String, _ chunk: (String) -> Void) async throws {
+        for try await buffer in try await openStream(path).body { chunk(String(buffer: buffer)) }
+    }
+
+    /// Opens the event stream at `path` (answered 200), its body still to read; the deadline
+    /// covers the server's five-minute stream.
+    func openStream(_ path: String) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: base + path)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await HTTPClient.shared.execute(request, timeout: .minutes(6))
         guard response.status == .ok else { throw Failure(description: "\(path) answered \(response.status.code)") }
-        for try await buffer in response.body { chunk(String(buffer: buffer)) }
+        return response
     }
 
     /// A connection failure in words.
