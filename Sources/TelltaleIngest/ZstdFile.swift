@@ -44,11 +44,12 @@ public enum ZstdFile {
         try stream(source, destination) { input, last, output in
             try input.withUnsafeBytes { raw in
                 var inBuffer = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: 0)
-                // Until the input is used and the decoder had no more to give than room was left.
+                // Until the input is used and the decoder had no more to give than room was left,
+                // or it said the frame is done: asked again then, it would wait for another frame.
                 var written = 0
                 repeat {
                     (pending, written) = try drain(&output) { outBuffer in ZSTD_decompressStream(context, &outBuffer, &inBuffer) }
-                } while inBuffer.pos < inBuffer.size || written == chunk
+                } while inBuffer.pos < inBuffer.size || (written == chunk && pending != 0)
             }
             if last, pending != 0 { throw Failure(description: "\(source) ends in the middle of a Zstandard frame") }
         }

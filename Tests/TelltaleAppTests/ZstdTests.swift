@@ -69,4 +69,21 @@ import Testing
         try whole.prefix(whole.count - 100).write(to: URL(fileURLWithPath: packed))
         #expect(throws: ZstdFile.Failure.self) { try ZstdFile.decompress(packed, to: unpacked) }
     }
+
+    /// A file whose size is a whole number of pieces (a database of 2 MiB) ends with a step that
+    /// fills its output exactly; the decoder has finished then and must not be asked for more.
+    @Test func filesOfWholePiecesRoundTrip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zstd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for size in [ZstdFile.chunk, ZstdFile.chunk * 2] {
+            // Compressible, like a database; random bytes are stored raw and decoded differently.
+            let bytes = Data((0..<size).map { UInt8($0 % 251) })
+            let (plain, packed, unpacked) = (folder.appendingPathComponent("a\(size).db").path, folder.appendingPathComponent("a\(size).db.zst").path, folder.appendingPathComponent("b\(size).db").path)
+            try bytes.write(to: URL(fileURLWithPath: plain))
+            try ZstdFile.compress(plain, to: packed)
+            try ZstdFile.decompress(packed, to: unpacked)
+            #expect(FileManager.default.contents(atPath: unpacked) == bytes)
+        }
+    }
 }
