@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
 
 /// Settings every target shares (STYLE.md, "Code" 10).
@@ -244,6 +245,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The parsers that read outside bytes as fuzz targets; the tests replay their corpora.
+        .target(
+            name: "TelltaleFuzzTargets",
+            dependencies: [
+                "SentryProtocol", "TelltaleCore", "TelltaleHTTP", "TelltaleIngest",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TelltaleAPI",
             dependencies: [
@@ -440,6 +450,7 @@ let package = Package(
                 "TelltaleApp", "TelltalePerformance", "TelltaleBusiness", "TelltaleClient", "TelltaleForwarding",
                 "TelltaleMonitors",
                 "TelltaleIngest",
+                "TelltaleFuzzTargets",
                 "TelltaleCLI",
                 "TelltaleCore",
                 "TelltaleStore",
@@ -461,3 +472,10 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer's executable exists only for scripts/fuzz.sh (TELLTALE_FUZZ=1, built with
+// -sanitize=fuzzer, which brings its own `main`); other builds would fail to link it.
+if ProcessInfo.processInfo.environment["TELLTALE_FUZZ"] == "1" {
+    package.products.append(.executable(name: "telltale-fuzz", targets: ["TelltaleFuzz"]))
+    package.targets.append(.executableTarget(name: "TelltaleFuzz", dependencies: ["TelltaleFuzzTargets"], swiftSettings: swiftSettings))
+}

@@ -53,7 +53,9 @@ public func buildApplication(
     let ingest = IngestService(keys: ClientKeyCache(repositories: store.repositories), writer: writer, settings: configuration.ingest, logger: logger)
     OpenAPIController<TelltaleRequestContext>().addRoutes(to: router)
     IngestController(service: ingest, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: router)
+    let auditReader = AuditReader()
     let api = router.group("api/0").add(middleware: BearerAuthMiddleware(accounts: accounts))
+        .add(middleware: AuditMiddleware(repositories: store.repositories, reader: auditReader))
     OrganizationsController(accounts: accounts, repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
     EventsController(repositories: store.repositories).addRoutes(to: api)
     IssuesController(repositories: store.repositories, publicURL: configuration.publicURL).addRoutes(to: api)
@@ -62,7 +64,8 @@ public func buildApplication(
     NativeErrorsController(service: ingest, repositories: store.repositories, maxBodyBytes: configuration.ingest.maxEnvelopeBytes).addRoutes(to: api)
     TestEventController(service: ingest, repositories: store.repositories, publicURL: configuration.publicURL, logger: logger).addRoutes(to: api)
     LiveAPIController(repositories: store.repositories, live: store.backend.changes).addRoutes(to: api)
-    let web = router.group().add(middleware: WebSessionMiddleware(accounts: accounts))
+    AuditController(repositories: store.repositories).addRoutes(to: api)
+    let web = router.group().add(middleware: WebSessionMiddleware(accounts: accounts)).add(middleware: AuditMiddleware(repositories: store.repositories))
     let dashboard = Dashboard(accounts: accounts, repositories: store.repositories, templates: templates, publicURL: configuration.publicURL, live: store.backend.changes,
                               llmModel: configuration.llm?.model)
     dashboard.addRoutes(to: web)
@@ -100,13 +103,14 @@ public func buildApplication(
             queueDepth.record(writer.queuedRecords)
         }
     ).addRoutes(to: router)
+    auditReader.attach(router)
 
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Telltale"),
         // Shut down in reverse: capabilities' services and retention stop, the server finishes requests, the writer drains, the store closes.
-        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention, onDrop: RetentionService.logDrops(logger)), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, leadership: leadership, logger: logger),
+        services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention, onDrop: RetentionService.logDrops(logger)), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, audit: store.repositories.audit, auditRetentionDays: configuration.auditRetentionDays, leadership: leadership, logger: logger),
                    AfterSchema(schemaReady: schemaReady, service: leadership)]
             + capabilities.flatMap(\.services) + scheduledBackups(configuration, logger: logger),
         logger: logger

@@ -31,6 +31,7 @@ public struct Authorizer: Sendable {
         guard AccessPolicy.allows(principal, action, role: role, scope: scope) else {
             throw APIError.forbidden("you do not have permission to do this (needs \(action.minimumRole.rawValue) and scope \(scope.rawValue))")
         }
+        AuditScope.current?.note(organization.id)
         return role
     }
 

@@ -19,6 +19,9 @@ public struct Form: Sendable {
         }
     }
 
+    /// Every field in order, repeated ones repeated.
+    public var fields: [(String, String)] { pairs }
+
     /// The first value of a field.
     public subscript(name: String) -> String? {
         pairs.first { $0.0 == name }?.1

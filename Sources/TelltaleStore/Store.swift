@@ -40,7 +40,8 @@ public struct Store: Sendable {
             performance: PerformanceSQL(backend: backend),
             business: BusinessSQL(backend: backend),
             userReports: UserReportSQL(backend: backend),
-            forwarders: ForwarderSQL(backend: backend)
+            forwarders: ForwarderSQL(backend: backend),
+            audit: AuditSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)
     }

@@ -46,6 +46,8 @@ public struct Repositories: Sendable {
     public var userReports: any UserReportRepository
     /// Forwarders and their queued batches.
     public var forwarders: any ForwarderRepository
+    /// The audit log of administrative actions.
+    public var audit: any AuditRepository
 
     /// Groups the repositories.
     public init(
@@ -71,7 +73,8 @@ public struct Repositories: Sendable {
         performance: any PerformanceRepository,
         business: any BusinessRepository,
         userReports: any UserReportRepository,
-        forwarders: any ForwarderRepository
+        forwarders: any ForwarderRepository,
+        audit: any AuditRepository
     ) {
         self.organizations = organizations
         self.users = users
@@ -96,5 +99,6 @@ public struct Repositories: Sendable {
         self.business = business
         self.userReports = userReports
         self.forwarders = forwarders
+        self.audit = audit
     }
 }

@@ -34,6 +34,7 @@ enum Migrations {
         Migration(version: 21, name: "event forwarders", statements: ForwardingSchema.statements),
         Migration(version: 22, name: "live change notifications", statements: LiveTriggers.migration),
         Migration(version: EventWeeksSchema.version, name: "events stored by week", statements: EventWeeksSchema.statements),
+        Migration(version: AuditSchema.version, name: "audit log", statements: AuditSchema.statements),
     ]
 
     /// The schema version this binary expects.
