@@ -294,6 +294,7 @@ let package = Package(
             resources: [
                 .embedInCode("Resources/templates/layout.mustache"),
                 .embedInCode("Resources/templates/login.mustache"),
+                .embedInCode("Resources/templates/audit.mustache"),
                 .embedInCode("Resources/templates/issues.mustache"),
                 .embedInCode("Resources/templates/issue_rows.mustache"),
                 .embedInCode("Resources/templates/issue.mustache"),

@@ -24,7 +24,7 @@ struct ScheduledBackups: Service {
         guard plan.isDue(now: now, existing: existing) else { return nil }
         let name = plan.fileName(at: now)
         let path = (folder as NSString).appendingPathComponent(name)
-        let (report, bytes) = try await BackupFile.make(database: database, to: path, logger: logger)
+        let (report, bytes) = try await BackupFile.make(database: database, to: path, actor: "system", logger: logger)
         let deleted = plan.toDelete(existing: existing + [name])
         for old in deleted { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(old)) }
         logger.info("Scheduled backup made", metadata: [

@@ -20,7 +20,7 @@ struct BackupCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         do {
-            let (report, bytes) = try await BackupFile.make(database: path, to: to, logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
+            let (report, bytes) = try await BackupFile.make(database: path, to: to, actor: "cli", logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
             let size = to.hasSuffix(".zst") ? "\(report.bytes) bytes, \(bytes) compressed" : "\(report.bytes) bytes"
             Console.out("Backed up \(path) to \(to): \(size), schema version \(report.schemaVersion), integrity ok, in \(String(format: "%.1f", report.seconds)) s.")
         } catch let refusal as SQLiteBackup.Refusal {

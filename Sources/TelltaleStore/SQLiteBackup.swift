@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import SQLiteNIO
+import TelltaleCore
 
 /// Online backup and restore of the embedded SQLite database. A backup is `VACUUM INTO` from
 /// a connection of its own: one read transaction, so the copy is the database as of one
@@ -23,7 +24,9 @@ public enum SQLiteBackup {
     }
 
     /// Copies the database at `database` to `destination`, which must not exist yet.
-    public static func backup(database: String, to destination: String, logger: Logger) async throws -> Report {
+    /// `actor` (`cli`, `system`) is recorded in the audit log as having made it, as the file
+    /// `recordedAs` (the compressed file's name when this copy is compressed next).
+    public static func backup(database: String, to destination: String, actor: String, recordedAs: String? = nil, logger: Logger) async throws -> Report {
         let started = ContinuousClock.now
         guard FileManager.default.fileExists(atPath: database) else { throw Refusal(description: "no database at \(database)") }
         guard !FileManager.default.fileExists(atPath: destination) else { throw Refusal(description: "\(destination) exists; choose a new file name") }
@@ -31,6 +34,7 @@ public enum SQLiteBackup {
         do {
             _ = try await source.query("PRAGMA busy_timeout=10000")
             _ = try await source.query("VACUUM INTO ?", [.text(destination)])
+            try await recordInAuditLog(source, actor: actor, destination: recordedAs ?? destination)
             try await source.close()
         } catch {
             try? await source.close()
@@ -39,6 +43,16 @@ public enum SQLiteBackup {
         }
         let version = try await check(destination, logger: logger)
         return Report(path: destination, bytes: size(destination), schemaVersion: version, seconds: seconds(since: started))
+    }
+
+    /// The audit log's entry for a backup, when the schema has the log (a database not yet
+    /// migrated is backed up all the same).
+    static func recordInAuditLog(_ db: SQLiteConnection, actor: String, destination: String) async throws {
+        guard try await !db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").isEmpty else { return }
+        let changes = String(decoding: try JSONEncoder().encode([AuditChange(field: "file", before: nil, after: destination)]), as: UTF8.self)
+        let insert = "INSERT INTO audit_log (organization_id, at, actor_user_id, actor, action, target_type, target_id, changes) "
+            + "VALUES (NULL, ?, NULL, ?, 'backup.create', 'backup', ?, ?)"
+        _ = try await db.query(insert, [.integer(Int(Date().millisecondsSince1970)), .text(actor), .text((destination as NSString).lastPathComponent), .text(changes)])
     }
 
     /// Puts the backup at `backup` in place as the database at `database`: refused when the

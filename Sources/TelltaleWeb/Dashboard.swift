@@ -38,6 +38,7 @@ public struct Dashboard: Sendable {
         addIssueListingRoutes(to: router)
         addLiveRoutes(to: router)
         addSettingsRoutes(to: router)
+        addAuditRoutes(to: router)
         addAccessRoutes(to: router)
         addInvitationRoutes(to: router)
         addNotificationRoutes(to: router)

@@ -12,6 +12,7 @@ extension Dashboard {
         var action: String
         var membersHref: String
         var classificationHref: String
+        var auditHref: String
     }
 
     struct ProjectView {
@@ -52,7 +53,8 @@ extension Dashboard {
                                    href: "\(scope.orgPath)/settings/projects/\(project.slug.rawValue)/", dsn: key.map(dsn)))
             }
             return templates.page("settings", SettingsView(chrome: scope.chrome, projects: items, action: "\(scope.orgPath)/settings/projects",
-                                                           membersHref: "\(scope.orgPath)/settings/members/", classificationHref: "\(scope.orgPath)/settings/classification/"))
+                                                           membersHref: "\(scope.orgPath)/settings/members/", classificationHref: "\(scope.orgPath)/settings/classification/",
+                                                           auditHref: "\(scope.orgPath)/settings/audit-log/"))
         }
         router.post("organizations/:org/settings/projects") { request, context -> Response in
             let scope = try await scope(context.parameters.require("org"), context, .manage, section: .settings)

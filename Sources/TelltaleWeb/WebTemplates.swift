@@ -32,6 +32,7 @@ public struct WebTemplates: Sendable {
             "overview": PackageResources.overview_mustache,
             "empty": PackageResources.empty_mustache,
             "settings": PackageResources.settings_mustache,
+            "audit": PackageResources.audit_mustache,
             "project": PackageResources.project_mustache,
             "members": PackageResources.members_mustache,
             "account": PackageResources.account_mustache,

@@ -77,6 +77,19 @@ struct AuditLogTests {
                 #expect(all.map(\.action) == ["auth.sign_in", "auth.sign_in_failed"], "\(all.map(\.action))")
                 #expect(all.allSatisfy { $0.actor == "root@example.com" && $0.userAgent == "AuditTest/1.0" && $0.organizationID == nil })
                 #expect(all.allSatisfy { !$0.changes.contains { $0.after == "wrong-password" || $0.after == "password123" } })
+
+                // The dashboard's page shows the organization's entries; a member cannot open it.
+                let page = try await dashboard.get(client, "/organizations/default/settings/audit-log/?action=monitors.", cookie: signedIn.cookie)
+                #expect(page.status == .ok, "\(page.body.prefix(800))")
+                #expect(page.body.contains("monitors.update") && page.body.contains("Shop API v2"), "\(page.status) \(page.body.prefix(600))")
+                #expect(!page.body.contains("s3cret-token"))
+                let member = try await environment.withAccounts { _, repositories in
+                    let user = try #require(try await repositories.users.user(email: "member@example.com"))
+                    try await repositories.users.setPasswordHash(try await BcryptPasswordHasher(cost: 4).hash("password123"), for: user.id)
+                }
+                _ = member
+                let memberSession = try await dashboard.signIn(client, "member@example.com", "password123")
+                #expect(try await dashboard.get(client, "/organizations/default/settings/audit-log/", cookie: memberSession.cookie).status == .forbidden)
             }
         }
     }

@@ -55,6 +55,7 @@ def pages_to_check(context, telltale):
         ("project", "/organizations/default/settings/projects/default/"),
         ("members", "/organizations/default/settings/members/"),
         ("classification", "/organizations/default/settings/classification/"),
+        ("audit-log", "/organizations/default/settings/audit-log/"),
         ("user-reports-empty", "/organizations/default/user-reports/?status=closed"),
         ("account", "/account/"),
         ("not-found", "/organizations/default/issues/99999/"),

@@ -55,6 +55,10 @@ def test_backup_while_ingesting_then_restore(server, workdir, base_env):
             thread.join(timeout=30)
     assert made.returncode == 0, made.stdout + made.stderr
     assert "integrity ok" in made.stdout and "schema version" in made.stdout
+    # The backup is in the audit log, made by the command line.
+    with sqlite3.connect(os.path.join(workdir, "telltale-data", "telltale.db")) as db:
+        logged = db.execute("SELECT actor, target_id FROM audit_log WHERE action = 'backup.create'").fetchall()
+    assert logged == [("cli", "telltale-backup.db")], logged
     with lock:
         before = {event_id for at, event_id in acknowledged if at < started}
         after = [event_id for at, event_id in acknowledged if at > started]
