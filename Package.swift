@@ -224,6 +224,7 @@ let package = Package(
             name: "TelltaleStore",
             dependencies: [
                 "TelltaleCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

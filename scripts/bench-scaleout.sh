@@ -39,10 +39,13 @@ cpu_ticks() {
     echo $total
 }
 
+# The nodes are one installation: they seal stored secrets with one key.
+SECRETS_KEY="$(head -c 32 /dev/urandom | base64)"
+
 start_node() { # name port database-url-or-empty public-url
     local dir="$WORK/$1"
     mkdir -p "$dir"
-    (cd "$dir" && exec env TELLTALE_HTTP_PORT="$2" TELLTALE_LOG_LEVEL=warning TELLTALE_HTTP_PUBLIC_URL="$4" ${3:+TELLTALE_DATABASE_URL=$3} \
+    (cd "$dir" && exec env TELLTALE_HTTP_PORT="$2" TELLTALE_SECRETS_KEY="$SECRETS_KEY" TELLTALE_LOG_LEVEL=warning TELLTALE_HTTP_PUBLIC_URL="$4" ${3:+TELLTALE_DATABASE_URL=$3} \
         "$BIN" serve > "$dir/server.log" 2>&1) &
     PIDS+=($!)
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$2/readyz" >/dev/null && return 0; sleep 0.1; done

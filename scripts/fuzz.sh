@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers that read outside bytes (libFuzzer through
-# `swiftc -sanitize=fuzzer`). Each target runs for SECONDS (default 600) on its kept corpus
+# `swiftc -sanitize=fuzzer`, linked with lld: gold fails on it). Each target runs for SECONDS (default 600) on its kept corpus
 # under Tests/Fuzz/<target>/; new inputs that reach new code are merged back into it, and a
 # crash is written to Tests/Fuzz/<target>/crashes/ (make it a regression test, then delete it).
 #
@@ -16,7 +16,7 @@ targets=("$@")
 
 build=.build/fuzz
 TELLTALE_FUZZ=1 swift build -c release --build-path "$build" --product telltale-fuzz \
-    -Xswiftc -sanitize=fuzzer,address >&2
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
 binary="$build/release/telltale-fuzz"
 
 for target in "${targets[@]}"; do

@@ -64,6 +64,8 @@ public struct AppConfiguration: Sendable {
     public var backupFolder: String
     /// Days audit log entries are kept.
     public var auditRetentionDays: Int
+    /// The key sealing stored secrets, when configured (else the data directory's key file).
+    public var secretsKey: SecretsKey?
     /// Seconds between passes of the analysis detectors (spikes, escalation, patterns).
     public var detectorIntervalSeconds: Int
     /// How long forwarding may hold events back while ingestion is busy.
@@ -110,6 +112,8 @@ public struct AppConfiguration: Sendable {
         Setting(key: "backup.keep", defaultValue: "7", help: "scheduled backups kept; older ones are deleted"),
         Setting(key: "backup.compress", defaultValue: "true", help: "compress scheduled backups with Zstandard (.db.zst)"),
         Setting(key: "audit.retention_days", defaultValue: "365", help: "days the audit log keeps its entries"),
+        Setting(key: "secrets.key", defaultValue: "generated into <data.dir>/secrets.key",
+                help: "32 bytes as base64 sealing stored secrets (channels, forwarders, monitors, runbooks); the same on every node", isSecret: true),
         Setting(key: "smtp.url", defaultValue: "none (email channels off)", help: "smtp://user:pass@host:587?starttls=true, or smtps://host:465", isSecret: true),
         Setting(key: "smtp.from", defaultValue: "none", help: "sender of alert emails, e.g. Telltale <alerts@example.com>"),
         Setting(key: "admin.email", defaultValue: "admin@telltale.local", help: "administrator created on first start"),
@@ -249,6 +253,10 @@ public struct AppConfiguration: Sendable {
         backups = backupHours == 0 ? nil : BackupPlan(interval: TimeInterval(backupHours) * 3_600, keep: backupKeep, compress: compressText != "false")
         backupFolder = text("backup.folder") ?? (dataDirectory as NSString).appendingPathComponent("backups")
         auditRetentionDays = whole("audit.retention_days", 365, in: 1...36_500, "a number of days")
+        secretsKey = nil
+        if let keyText = text("secrets.key", secret: true) {
+            do { secretsKey = try SecretsKey(base64: keyText) } catch { problem("secrets.key", "\(error)") }
+        }
         if backups != nil, case .postgres = database {
             problem("backup.interval_hours", "scheduled backups are for the SQLite database; back PostgreSQL up with pg_dump")
         }

@@ -17,7 +17,7 @@ struct IncidentsCapability: Capability {
     let links: ActionLinks
     let service: IncidentService
     let escalation: EscalationService
-    let secrets = SecretBox()
+    let secrets: SecretBox
     let runner: RunbookRunner
     let schemaReady: SchemaGate
     let dashboard: Dashboard
@@ -25,6 +25,7 @@ struct IncidentsCapability: Capability {
     init(store: Store, configuration: AppConfiguration, metrics: any MetricsFactory, dashboard: Dashboard, alerting: AlertingCapability, schemaReady: SchemaGate,
          logger: Logger) {
         self.dashboard = dashboard
+        secrets = SecretBox(sealing: store.secrets)
         repositories = store.repositories
         links = ActionLinks(publicURL: configuration.publicURL)
         let delivery = alerting.delivery
@@ -38,7 +39,6 @@ struct IncidentsCapability: Capability {
 
     func prepare(instanceSecret: String) {
         links.setSecret(instanceSecret)
-        secrets.setSecret(instanceSecret)
     }
 
     func addRoutes(_ groups: RouteGroups) {

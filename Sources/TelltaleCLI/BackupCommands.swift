@@ -23,6 +23,11 @@ struct BackupCommand: AsyncParsableCommand {
             let (report, bytes) = try await BackupFile.make(database: path, to: to, actor: "cli", logger: Logger(label: "telltale.backup") { _ in SwiftLogNoOpLogHandler() })
             let size = to.hasSuffix(".zst") ? "\(report.bytes) bytes, \(bytes) compressed" : "\(report.bytes) bytes"
             Console.out("Backed up \(path) to \(to): \(size), schema version \(report.schemaVersion), integrity ok, in \(String(format: "%.1f", report.seconds)) s.")
+            if let keyID = report.secretsKeyID {
+                let keyFile = SecretsKeyFile.path(dataDirectory: configuration.dataDirectory)
+                let source = configuration.secretsKey == nil ? keyFile : "the secrets.key setting"
+                Console.out("Stored secrets in it are sealed under secrets key \(keyID): keep that key (\(source)) safe with the backup, and apart from it.")
+            }
         } catch let refusal as SQLiteBackup.Refusal {
             Console.error(refusal.description)
             throw ExitCode(1)
@@ -55,6 +60,10 @@ struct RestoreCommand: AsyncParsableCommand {
             if compressed { try ZstdFile.decompress(from, to: source) }
             let report = try await SQLiteBackup.restore(from: source, to: path, logger: Logger(label: "telltale.restore") { _ in SwiftLogNoOpLogHandler() })
             Console.out("Restored \(from) to \(report.path): \(report.bytes) bytes, schema version \(report.schemaVersion), integrity ok. Start Telltale to use it.")
+            if let keyID = report.secretsKeyID, configuration.secretsKey?.id != keyID {
+                let keyFile = SecretsKeyFile.path(dataDirectory: configuration.dataDirectory)
+                Console.out("Its stored secrets are sealed under secrets key \(keyID): put that key in \(keyFile) (or set secrets.key) before starting.")
+            }
         } catch let refusal as SQLiteBackup.Refusal {
             Console.error(refusal.description)
             throw ExitCode(1)

@@ -8,7 +8,7 @@ public struct TelltaleCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckCommand.self,
             UserCommand.self, OrgCommand.self, ProjectCommand.self, TokenCommand.self, MonitorCommand.self, AlertCommand.self, IncidentCommand.self, PurgeCommand.self, DetectCommand.self,
-            SetupCommand.self, SendTestEventCommand.self, SelftestCommand.self, StatusCommand.self, BackupCommand.self, RestoreCommand.self,
+            SetupCommand.self, SendTestEventCommand.self, SelftestCommand.self, StatusCommand.self, BackupCommand.self, RestoreCommand.self, SecretsCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

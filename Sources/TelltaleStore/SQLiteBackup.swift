@@ -14,6 +14,8 @@ public enum SQLiteBackup {
         public var bytes: Int
         public var schemaVersion: Int
         public var seconds: Double
+        /// The secrets key the copy's stored secrets are sealed under, when it names one.
+        public var secretsKeyID: String?
     }
 
     /// Why a backup or restore was refused.
@@ -41,8 +43,8 @@ public enum SQLiteBackup {
             try? FileManager.default.removeItem(atPath: destination)
             throw error
         }
-        let version = try await check(destination, logger: logger)
-        return Report(path: destination, bytes: size(destination), schemaVersion: version, seconds: seconds(since: started))
+        let (version, keyID) = try await inspect(destination, logger: logger)
+        return Report(path: destination, bytes: size(destination), schemaVersion: version, seconds: seconds(since: started), secretsKeyID: keyID)
     }
 
     /// The audit log's entry for a backup, when the schema has the log (a database not yet
@@ -69,7 +71,7 @@ public enum SQLiteBackup {
         if directory.isEmpty, FileManager.default.fileExists(atPath: database) {
             throw Refusal(description: "\(database) exists; restore into an empty data directory")
         }
-        let version = try await check(backup, logger: logger)
+        let (version, keyID) = try await inspect(backup, logger: logger)
         guard version <= Migrations.latestVersion else {
             throw Refusal(description: "the backup's schema is at version \(version) but this Telltale knows only up to \(Migrations.latestVersion); restore it with a newer Telltale")
         }
@@ -79,11 +81,16 @@ public enum SQLiteBackup {
         try FileManager.default.copyItem(atPath: backup, toPath: partial)
         _ = try await check(partial, logger: logger)
         try FileManager.default.moveItem(atPath: partial, toPath: database)
-        return Report(path: database, bytes: size(database), schemaVersion: version, seconds: seconds(since: started))
+        return Report(path: database, bytes: size(database), schemaVersion: version, seconds: seconds(since: started), secretsKeyID: keyID)
     }
 
     /// The schema version of a database file that passes the integrity check.
     static func check(_ path: String, logger: Logger) async throws -> Int {
+        try await inspect(path, logger: logger).version
+    }
+
+    /// The copy checked whole: its schema version and the secrets key it names.
+    static func inspect(_ path: String, logger: Logger) async throws -> (version: Int, secretsKeyID: String?) {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         do {
             let integrity = try await connection.query("PRAGMA integrity_check").compactMap { $0.column("integrity_check")?.string }
@@ -93,8 +100,11 @@ public enum SQLiteBackup {
             let tables = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
             guard !tables.isEmpty else { throw Refusal(description: "\(path) is not a Telltale database (no schema_migrations table)") }
             let version = try await connection.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first?.column("v")?.integer ?? 0
+            let settings = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'instance_settings'")
+            let keyID = settings.isEmpty ? nil
+                : try await connection.query("SELECT value FROM instance_settings WHERE key = 'secrets_key_id'").first?.column("value")?.string
             try await connection.close()
-            return version
+            return (version, keyID)
         } catch {
             try? await connection.close()
             throw error

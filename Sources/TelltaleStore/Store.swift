@@ -11,12 +11,16 @@ public struct Store: Sendable {
     public let repositories: Repositories
     /// The ingest write path.
     public let ingest: any IngestRepository
+    /// Seals the secrets stored in settings (`secrets.key`).
+    public let secrets: SecretCipher
     let logger: Logger
 
     /// Wraps a backend.
     public init(backend: any SQLBackend, logger: Logger) {
         self.backend = backend
         self.logger = logger
+        let secrets = SecretCipher()
+        self.secrets = secrets
         self.repositories = Repositories(
             organizations: OrganizationSQLRepository(backend: backend),
             users: UserSQLRepository(backend: backend),
@@ -29,9 +33,9 @@ public struct Store: Sendable {
             sessions: SessionSQLRepository(backend: backend),
             invitations: InvitationSQLRepository(backend: backend),
             loginFailures: LoginFailureSQLRepository(backend: backend),
-            monitors: MonitorSQLRepository(backend: backend),
+            monitors: MonitorSQLRepository(backend: backend, cipher: secrets),
             statusPages: StatusPageSQLRepository(backend: backend),
-            alerts: AlertSQLRepository(backend: backend),
+            alerts: AlertSQLRepository(backend: backend, cipher: secrets),
             alertSignals: AlertSignalSQL(backend: backend),
             incidents: IncidentSQLRepository(backend: backend),
             classification: ClassificationSQL(backend: backend),
@@ -40,7 +44,7 @@ public struct Store: Sendable {
             performance: PerformanceSQL(backend: backend),
             business: BusinessSQL(backend: backend),
             userReports: UserReportSQL(backend: backend),
-            forwarders: ForwarderSQL(backend: backend),
+            forwarders: ForwarderSQL(backend: backend, cipher: secrets),
             audit: AuditSQL(backend: backend)
         )
         self.ingest = IngestSQLRepository(backend: backend)

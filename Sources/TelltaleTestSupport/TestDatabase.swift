@@ -51,6 +51,7 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         let (url, cleanup) = try await makeEmptyDatabase()
         do {
             let store = try await Store.open(DatabaseLocation.parse(url: url), connectionWait: Self.connectionWait, logger: Self.logger)
+            store.secrets.use(.generate())
             try await store.whileRunning { store in
                 try await store.migrate()
                 try await body(store)
@@ -70,6 +71,10 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
             let location = try DatabaseLocation.parse(url: url)
             let a = try await Store.open(location, connectionWait: connectionWait, logger: logger)
             let b = try await Store.open(location, connectionWait: connectionWait, logger: logger)
+            // One installation: both nodes seal with one key.
+            let key = SecretsKey.generate()
+            a.secrets.use(key)
+            b.secrets.use(key)
             try await a.whileRunning { a in
                 try await b.whileRunning { b in
                     try await a.migrate()

@@ -159,7 +159,7 @@ struct AlertingAPITests {
     }
 
     static func evaluateAndDeliver(_ environment: TestEnvironment) async throws {
-        let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+        let store = try await environment.openStore()
         try await store.whileRunning { store in
             let evaluator = AlertEvaluator(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
                                            metrics: NOOPMetricsHandler.instance)
@@ -177,7 +177,7 @@ struct AlertingAPITests {
         let receiver = AlertReceiver()
         try await receiver.run { port in
             try await TestEnvironment.with(database) { environment in
-                let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+                let store = try await environment.openStore()
                 try await store.whileRunning { store in
                     _ = try await store.migrate()
                     let alerts = store.repositories.alerts
@@ -228,7 +228,7 @@ struct AlertingAPITests {
         let receiver = AlertReceiver()
         try await receiver.run { port in
             try await TestEnvironment.with(database) { environment in
-                let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+                let store = try await environment.openStore()
                 try await store.whileRunning { store in
                     _ = try await store.migrate()
                     let repositories = store.repositories
@@ -278,7 +278,7 @@ struct AlertingAPITests {
           arguments: TestDatabase.allCases)
     func grouping(_ database: TestDatabase) async throws {
         try await TestEnvironment.with(database) { environment in
-            let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+            let store = try await environment.openStore()
             try await store.whileRunning { store in
                 _ = try await store.migrate()
                 let repositories = store.repositories

@@ -98,7 +98,7 @@ extension IssuesAPITests {
                                           #"{"name": "Money", "conditions": [{"type": "revenue_at_risk", "amount": 600, "window_seconds": 3600}], "actions": [{"type": "notify", "roles": ["owner"]}]}"#,
                                           auth: t.admin)
                 #expect(rule.status == .created, "\(rule.body)")
-                let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+                let store = try await environment.openStore()
                 try await store.whileRunning { store in
                     let watcher = RevenueWatcher(repositories: store.repositories)
                     var standing = StandingCrossings()

@@ -21,7 +21,7 @@ struct IncidentsAPITests {
     /// Runs one escalation pass with a clock `ahead` seconds in the future, as a freshly started
     /// node would (the timers are the stored states), then sends what it queued.
     static func passLater(_ environment: TestEnvironment, ahead: TimeInterval) async throws -> Int {
-        let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+        let store = try await environment.openStore()
         return try await store.whileRunning { store in
             let links = ActionLinks(publicURL: "http://telltale.test")
             links.setSecret(try await store.instanceSecret())

@@ -14,7 +14,7 @@ import TelltaleTestSupport
 /// and a `/store/` event that cannot be stored is answered 400 naming why.
 extension IngestRouteTests {
     func outcomes(_ environment: TestEnvironment) async throws -> [String] {
-        let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+        let store = try await environment.openStore()
         return try await store.whileRunning { store in
             try await store.backend.read { db in
                 try await db.raw("SELECT outcome, reason, quantity FROM outcomes ORDER BY id").all().map {

@@ -52,7 +52,7 @@ struct IngestRouteTests {
     }
 
     func count(_ environment: TestEnvironment, _ table: String) async throws -> Int {
-        let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+        let store = try await environment.openStore()
         return try await store.whileRunning { store in
             try await store.backend.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self) ?? 0

@@ -35,9 +35,16 @@ struct TestEnvironment {
         return ConfigReader(provider: InMemoryProvider(values: values))
     }
 
+    /// A second store on the same database with the server's secrets key (its data directory's key file).
+    func openStore() async throws -> Store {
+        let store = try await Store.open(DatabaseLocation.parse(url: url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+        store.secrets.use(try SecretsKeyFile.loadFile(dataDirectory: dataDirectory, logger: TestDatabase.logger).key)
+        return store
+    }
+
     /// Runs `body` with a second store on the same database, as the CLI would be beside the server.
     func withAccounts<Result: Sendable>(_ body: @Sendable (AccountService, Repositories) async throws -> Result) async throws -> Result {
-        let store = try await Store.open(DatabaseLocation.parse(url: url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+        let store = try await openStore()
         return try await store.whileRunning { store in
             try await body(AccountService(repositories: store.repositories, passwords: TestPasswordHasher(), digester: SHA256SecretDigester()), store.repositories)
         }

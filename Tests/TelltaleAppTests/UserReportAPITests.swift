@@ -108,7 +108,7 @@ extension IssuesAPITests {
                 #expect(fromSentry["title"] as? String == "It broke again" && fromSentry["issue"] as? String == issueID)
 
                 // The rule alerts on each new report; the customer's with its high priority, linking to the report.
-                let store = try await Store.open(DatabaseLocation.parse(url: environment.url), connectionWait: TestDatabase.connectionWait, logger: TestDatabase.logger)
+                let store = try await environment.openStore()
                 try await store.whileRunning { store in
                     let evaluator = AlertEvaluator(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger,
                                                    metrics: NOOPMetricsHandler.instance)

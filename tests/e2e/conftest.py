@@ -137,6 +137,12 @@ def base_env():
     return env
 
 
+def new_secrets_key():
+    """A secrets key (32 bytes, base64) for nodes of one installation that do not share a data directory."""
+    import base64
+    return base64.b64encode(os.urandom(32)).decode()
+
+
 @pytest.fixture
 def server(workdir, base_env):
     running = Server(workdir, base_env).start()

@@ -72,7 +72,10 @@ def test_backup_while_ingesting_then_restore(server, workdir, base_env):
         with sqlite3.connect(os.path.join(elsewhere, "telltale-data", "telltale.db")) as db:
             stored = {row[0] for row in db.execute("SELECT event_id FROM events")}
         assert before <= stored, f"{len(before - stored)} acknowledged events missing from the backup"
-        # And a server started on it serves them.
+        # Its stored secrets need the original key: restore says so, and with the key file copied over
+        # a server started on it serves the events.
+        assert "sealed under secrets key" in restored.stdout, restored.stdout
+        shutil.copy(os.path.join(workdir, "telltale-data", "secrets.key"), os.path.join(elsewhere, "telltale-data", "secrets.key"))
         env = dict(base_env, TELLTALE_HTTP_PORT=str(free_port()))
         copy = Server(elsewhere, env).start()
         try:

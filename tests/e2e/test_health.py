@@ -14,7 +14,7 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import Server, free_port, postgres_database
+from conftest import Server, free_port, new_secrets_key, postgres_database
 from test_accessibility import PAGES_DIR, check
 from test_dashboard import PASSWORD, browser, run_app, sign_in  # noqa: F401 (fixtures)
 
@@ -359,12 +359,14 @@ def test_two_nodes_on_one_postgres_run_each_check_exactly_once(workdir, base_env
     watched = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=watched.serve_forever, daemon=True).start()
     database = postgres_database()
+    secrets_key = new_secrets_key()  # one installation: every node seals with the same key
     nodes = []
     try:
         for name in ("a", "b"):
             directory = os.path.join(workdir, name)
             os.makedirs(directory)
-            env = dict(base_env, TELLTALE_HTTP_PORT=str(free_port()), TELLTALE_DATABASE_URL=database, TELLTALE_ADMIN_PASSWORD=PASSWORD)
+            env = dict(base_env, TELLTALE_HTTP_PORT=str(free_port()), TELLTALE_DATABASE_URL=database, TELLTALE_ADMIN_PASSWORD=PASSWORD,
+                       TELLTALE_SECRETS_KEY=secrets_key)
             nodes.append(Server(directory, env).start())
         headers = {"Authorization": "Bearer " + telltale_token(nodes[0])}
         ids = []

@@ -7,6 +7,8 @@ public import TelltaleCore
 /// notification queue (claimed with leases, `SKIP LOCKED` on PostgreSQL) and the cursors.
 public struct AlertSQLRepository: AlertRepository {
     let backend: any SQLBackend
+    /// Channel settings are sealed: webhook URLs, routing keys and passwords are secrets.
+    let cipher: SecretCipher
 
     // MARK: Channels
 
@@ -22,7 +24,7 @@ public struct AlertSQLRepository: AlertRepository {
         let id = try await backend.write { db in
             try await db.insert(into: "alert_channels").columns("organization_id", "owner_user_id", "name", "type", "config", "created_at")
                 .values(SQLBind(organizationID.rawValue), SQLBind(owner?.rawValue), SQLBind(name), SQLBind(config.type.rawValue),
-                        SQLBind(AlertCoding.encode(config)), SQLBind(now.millisecondsSince1970))
+                        SQLBind(try cipher.seal(AlertCoding.encode(config))), SQLBind(now.millisecondsSince1970))
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
         }
         guard let id else { throw DomainError.notFound("channel") }
@@ -32,7 +34,7 @@ public struct AlertSQLRepository: AlertRepository {
     public func channel(id: ChannelID) async throws -> Channel? {
         try await backend.read { db in
             try await db.select().columns(Self.channelColumns).from("alert_channels")
-                .where("id", .equal, SQLBind(id.rawValue)).first().map(Self.channel)
+                .where("id", .equal, SQLBind(id.rawValue)).first().map(channel)
         }
     }
 
@@ -40,7 +42,7 @@ public struct AlertSQLRepository: AlertRepository {
         try await backend.read { db in
             try await db.select().columns(Self.channelColumns).from("alert_channels")
                 .where("organization_id", .equal, SQLBind(organizationID.rawValue)).where(SQLColumn("owner_user_id"), .is, SQLLiteral.null)
-                .orderBy("name").orderBy("id").all().map(Self.channel)
+                .orderBy("name").orderBy("id").all().map(channel)
         }
     }
 
@@ -49,7 +51,7 @@ public struct AlertSQLRepository: AlertRepository {
             var query = db.select().columns(Self.channelColumns).from("alert_channels")
                 .where("organization_id", .equal, SQLBind(organizationID.rawValue)).where(SQLColumn("owner_user_id"), .isNot, SQLLiteral.null)
             if let userID { query = query.where("owner_user_id", .equal, SQLBind(userID.rawValue)) }
-            return try await query.orderBy("name").orderBy("id").all().map(Self.channel)
+            return try await query.orderBy("name").orderBy("id").all().map(channel)
         }
     }
 
@@ -61,10 +63,10 @@ public struct AlertSQLRepository: AlertRepository {
         }
     }
 
-    static func channel(_ row: any SQLRow) throws -> Channel {
+    func channel(_ row: any SQLRow) throws -> Channel {
         Channel(id: ChannelID(try row.decode(column: "id", as: Int64.self)), organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
                 name: try row.decode(column: "name", as: String.self),
-                config: try AlertCoding.channelConfig(type: try row.decode(column: "type", as: String.self), try row.decode(column: "config", as: String.self)),
+                config: try AlertCoding.channelConfig(type: try row.decode(column: "type", as: String.self), try cipher.open(row.decode(column: "config", as: String.self))),
                 ownerUserID: try row.decode(column: "owner_user_id", as: Int64?.self).map(UserID.init))
     }
 

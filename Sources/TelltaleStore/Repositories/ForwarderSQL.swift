@@ -5,6 +5,8 @@ public import TelltaleCore
 /// Forwarders and their batches, which are rows of the notification queue with `forwarder_id` set.
 public struct ForwarderSQL: ForwarderRepository {
     let backend: any SQLBackend
+    /// Forwarder settings are sealed: API keys and DSNs are secrets.
+    let cipher: SecretCipher
     static let cursorName = "forwarding"
     static let columns = ["id", "organization_id", "project_id", "name", "type", "config", "filters", "enabled", "starts_after", "created_at"]
 
@@ -16,7 +18,7 @@ public struct ForwarderSQL: ForwarderRepository {
             guard let id = try await db.insert(into: "forwarders")
                 .columns("organization_id", "project_id", "name", "type", "config", "filters", "enabled", "starts_after", "created_at")
                 .values(SQLBind(organizationID.rawValue), SQLBind(projectID.rawValue), SQLBind(name), SQLBind(config.type.rawValue),
-                        SQLBind(AlertCoding.json(config.settings)), SQLBind(AlertCoding.json(filters)), SQLBind(enabled), SQLBind(latest),
+                        SQLBind(try cipher.seal(AlertCoding.json(config.settings))), SQLBind(AlertCoding.json(filters)), SQLBind(enabled), SQLBind(latest),
                         SQLBind(now.millisecondsSince1970))
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
             else { throw DomainError.notFound("forwarder") }
@@ -28,7 +30,7 @@ public struct ForwarderSQL: ForwarderRepository {
     public func update(_ forwarder: Forwarder) async throws {
         try await backend.write { db in
             try await db.update("forwarders").set("name", to: SQLBind(forwarder.name)).set("type", to: SQLBind(forwarder.type.rawValue))
-                .set("config", to: SQLBind(AlertCoding.json(forwarder.config.settings))).set("filters", to: SQLBind(AlertCoding.json(forwarder.filters)))
+                .set("config", to: SQLBind(try cipher.seal(AlertCoding.json(forwarder.config.settings)))).set("filters", to: SQLBind(AlertCoding.json(forwarder.filters)))
                 .set("enabled", to: SQLBind(forwarder.enabled)).where("id", .equal, SQLBind(forwarder.id.rawValue)).run()
         }
     }
@@ -42,20 +44,20 @@ public struct ForwarderSQL: ForwarderRepository {
 
     public func forwarder(id: ForwarderID) async throws -> Forwarder? {
         try await backend.read { db in
-            try await db.select().columns(Self.columns).from("forwarders").where("id", .equal, SQLBind(id.rawValue)).first().map(Self.forwarder)
+            try await db.select().columns(Self.columns).from("forwarders").where("id", .equal, SQLBind(id.rawValue)).first().map(forwarder)
         }
     }
 
     public func forwarders(projectID: ProjectID) async throws -> [Forwarder] {
         try await backend.read { db in
             try await db.select().columns(Self.columns).from("forwarders").where("project_id", .equal, SQLBind(projectID.rawValue))
-                .orderBy("id").all().map(Self.forwarder)
+                .orderBy("id").all().map(forwarder)
         }
     }
 
     public func enabledForwarders() async throws -> [Forwarder] {
         try await backend.read { db in
-            try await db.select().columns(Self.columns).from("forwarders").where("enabled", .equal, SQLBind(true)).orderBy("id").all().map(Self.forwarder)
+            try await db.select().columns(Self.columns).from("forwarders").where("enabled", .equal, SQLBind(true)).orderBy("id").all().map(forwarder)
         }
     }
 
@@ -171,12 +173,12 @@ public struct ForwarderSQL: ForwarderRepository {
 
     // MARK: Coding
 
-    static func forwarder(_ row: any SQLRow) throws -> Forwarder {
+    func forwarder(_ row: any SQLRow) throws -> Forwarder {
         let type = ForwarderType(rawValue: try row.decode(column: "type", as: String.self)) ?? .webhook
         return Forwarder(id: ForwarderID(try row.decode(column: "id", as: Int64.self)),
                          organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
                          projectID: ProjectID(try row.decode(column: "project_id", as: Int64.self)), name: try row.decode(column: "name", as: String.self),
-                         config: try ForwarderConfig.make(type: type, try AlertCoding.decode([String: String].self, try row.decode(column: "config", as: String.self))),
+                         config: try ForwarderConfig.make(type: type, try AlertCoding.decode([String: String].self, try cipher.open(row.decode(column: "config", as: String.self)))),
                          filters: try AlertCoding.decode(ForwarderFilters.self, try row.decode(column: "filters", as: String.self)),
                          enabled: try row.decode(column: "enabled", as: Bool.self), startsAfterEvent: try row.decode(column: "starts_after", as: Int64.self),
                          createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))

@@ -71,10 +71,11 @@ enum MonitorConfigCoding {
     static let decoded = Mutex<[String: MonitorTarget]>([:])
     static let decodedLimit = 20_000
 
-    static func decodeCached(type: String, config: String) throws -> MonitorTarget {
+    /// Cached by the stored (sealed) text, so a monitor read again is neither opened nor decoded again.
+    static func decodeCached(type: String, config: String, open: (String) throws -> String) throws -> MonitorTarget {
         let key = type + "\u{0}" + config
         if let target = decoded.withLock({ $0[key] }) { return target }
-        let target = try decode(type: type, config: config)
+        let target = try decode(type: type, config: try open(config))
         decoded.withLock { cache in
             if cache.count >= decodedLimit { cache.removeAll(keepingCapacity: true) }
             cache[key] = target

@@ -10,7 +10,7 @@ enum MonitorRows {
         "status_since", "ping_token", "created_at", "next_check_at", "last_success_at", "run_started_at", "run_id",
     ]
 
-    static func monitor(_ row: any SQLRow) throws -> Monitor {
+    static func monitor(_ row: any SQLRow, _ cipher: SecretCipher) throws -> Monitor {
         Monitor(
             id: MonitorID(try row.decode(column: "id", as: Int64.self)),
             organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
@@ -18,7 +18,7 @@ enum MonitorRows {
             name: try row.decode(column: "name", as: String.self),
             component: try row.decode(column: "component", as: String.self),
             slug: try row.decode(column: "slug", as: String?.self),
-            target: try MonitorConfigCoding.decodeCached(type: row.decode(column: "type", as: String.self), config: row.decode(column: "config", as: String.self)),
+            target: try MonitorConfigCoding.decodeCached(type: row.decode(column: "type", as: String.self), config: row.decode(column: "config", as: String.self), open: cipher.open),
             intervalSeconds: try row.decode(column: "interval_seconds", as: Int.self),
             timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self),
             failureThreshold: try row.decode(column: "failure_threshold", as: Int.self),

@@ -161,7 +161,7 @@ extension MonitorSQLRepository {
             let monitors = try await filtered(db.select().columns(MonitorRows.columns))
                 .orderBy("component").orderBy("name").orderBy("id")
                 .offset(offset).limit(limit)
-                .all().map(MonitorRows.monitor)
+                .all().map { try MonitorRows.monitor($0, cipher) }
             return (monitors, total)
         }
     }

@@ -6,6 +6,8 @@ public import TelltaleCore
 /// state under a row lock, so the scheduler, pings and pausing never lose each other's updates.
 public struct MonitorSQLRepository: MonitorRepository {
     let backend: any SQLBackend
+    /// Monitor settings are sealed: headers, bodies and connection strings carry secrets.
+    let cipher: SecretCipher
 
     public func create(organizationID: OrganizationID, _ draft: MonitorDraft, pingToken: String?, now: Date) async throws -> Monitor {
         let state: MonitorState = draft.paused ? MonitorState(status: .paused, since: now) : .pending(at: now)
@@ -18,7 +20,7 @@ public struct MonitorSQLRepository: MonitorRepository {
                 .columns("organization_id", "project_id", "name", "component", "slug", "type", "config", "interval_seconds", "timeout_seconds",
                          "failure_threshold", "recovery_threshold", "status", "status_since", "ping_token", "next_check_at", "created_at", "updated_at")
                 .values(SQLBind(organizationID.rawValue), SQLBind(draft.projectID?.rawValue), SQLBind(draft.name), SQLBind(draft.component),
-                        SQLBind(draft.slug), SQLBind(draft.target.type.rawValue), SQLBind(MonitorConfigCoding.encode(draft.target)),
+                        SQLBind(draft.slug), SQLBind(draft.target.type.rawValue), SQLBind(try cipher.seal(MonitorConfigCoding.encode(draft.target))),
                         SQLBind(draft.intervalSeconds), SQLBind(draft.timeoutSeconds), SQLBind(draft.failureThreshold), SQLBind(draft.recoveryThreshold),
                         SQLBind(state.status.rawValue), SQLBind(millis), SQLBind(pingToken), SQLBind(firstCheck?.millisecondsSince1970),
                         SQLBind(millis), SQLBind(millis))
@@ -41,7 +43,7 @@ public struct MonitorSQLRepository: MonitorRepository {
                 .set("name", to: SQLBind(draft.name))
                 .set("component", to: SQLBind(draft.component))
                 .set("type", to: SQLBind(draft.target.type.rawValue))
-                .set("config", to: SQLBind(MonitorConfigCoding.encode(draft.target)))
+                .set("config", to: SQLBind(try cipher.seal(MonitorConfigCoding.encode(draft.target))))
                 .set("interval_seconds", to: SQLBind(draft.intervalSeconds))
                 .set("timeout_seconds", to: SQLBind(draft.timeoutSeconds))
                 .set("failure_threshold", to: SQLBind(draft.failureThreshold))
@@ -75,13 +77,13 @@ public struct MonitorSQLRepository: MonitorRepository {
 
     public func monitor(id: MonitorID) async throws -> Monitor? {
         try await backend.read { db in
-            try await db.select().columns(MonitorRows.columns).from("monitors").where("id", .equal, SQLBind(id.rawValue)).first().map(MonitorRows.monitor)
+            try await db.select().columns(MonitorRows.columns).from("monitors").where("id", .equal, SQLBind(id.rawValue)).first().map { try MonitorRows.monitor($0, cipher) }
         }
     }
 
     public func monitor(pingToken: String) async throws -> Monitor? {
         try await backend.read { db in
-            try await db.select().columns(MonitorRows.columns).from("monitors").where("ping_token", .equal, SQLBind(pingToken)).first().map(MonitorRows.monitor)
+            try await db.select().columns(MonitorRows.columns).from("monitors").where("ping_token", .equal, SQLBind(pingToken)).first().map { try MonitorRows.monitor($0, cipher) }
         }
     }
 
@@ -89,7 +91,7 @@ public struct MonitorSQLRepository: MonitorRepository {
         try await backend.read { db in
             try await db.select().columns(MonitorRows.columns).from("monitors")
                 .where("project_id", .equal, SQLBind(projectID.rawValue)).where("slug", .equal, SQLBind(slug))
-                .first().map(MonitorRows.monitor)
+                .first().map { try MonitorRows.monitor($0, cipher) }
         }
     }
 
@@ -98,7 +100,7 @@ public struct MonitorSQLRepository: MonitorRepository {
             try await db.select().columns(MonitorRows.columns).from("monitors")
                 .where("organization_id", .equal, SQLBind(organizationID.rawValue))
                 .orderBy("component").orderBy("name").orderBy("id")
-                .all().map(MonitorRows.monitor)
+                .all().map { try MonitorRows.monitor($0, cipher) }
         }
     }
 
@@ -107,7 +109,7 @@ public struct MonitorSQLRepository: MonitorRepository {
         let found = try await backend.read { db in
             try await db.select().columns(MonitorRows.columns).from("monitors")
                 .where("id", .in, SQLBind.group(ids.map(\.rawValue)))
-                .all().map(MonitorRows.monitor)
+                .all().map { try MonitorRows.monitor($0, cipher) }
         }
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[$0] }
@@ -117,7 +119,7 @@ public struct MonitorSQLRepository: MonitorRepository {
         let flavor = backend.flavor
         return try await backend.write { db -> Monitor? in
             guard let row = try await Self.lockedRow(db, id, flavor) else { return nil }
-            var monitor = try MonitorRows.monitor(row)
+            var monitor = try MonitorRows.monitor(row, cipher)
             let (state, transition) = monitor.stateMachine.setPaused(paused, at: now, state: monitor.state)
             guard let transition else { return monitor }
             monitor.state = state
@@ -146,7 +148,7 @@ public struct MonitorSQLRepository: MonitorRepository {
                 RETURNING \(unsafeRaw: columns)
                 """).all()
             return try rows.map { row in
-                DueMonitor(monitor: try MonitorRows.monitor(row),
+                DueMonitor(monitor: try MonitorRows.monitor(row, cipher),
                            dueAt: Date(millisecondsSince1970: try row.decode(column: "next_check_at", as: Int64?.self) ?? millis),
                            progress: try MonitorRows.progress(row))
             }.sorted { $0.dueAt < $1.dueAt }
@@ -169,7 +171,7 @@ public struct MonitorSQLRepository: MonitorRepository {
             var recorded: [CheckResult] = []
             for result in results {
                 guard let row = try await Self.lockedRow(db, result.monitorID, flavor) else { continue }
-                let monitor = try MonitorRows.monitor(row)
+                let monitor = try MonitorRows.monitor(row, cipher)
                 let resultID = try await Self.insertResult(db, result)
                 recorded.append(result)
                 let (state, transition) = monitor.stateMachine.apply(result.verdict, message: result.message, at: result.checkedAt, to: monitor.state)
@@ -199,7 +201,7 @@ public struct MonitorSQLRepository: MonitorRepository {
         let flavor = backend.flavor
         return try await backend.writeDirect { db, direct in
             guard let row = try await Self.lockedRow(db, monitorID, flavor) else { return [] }
-            let monitor = try MonitorRows.monitor(row)
+            let monitor = try MonitorRows.monitor(row, cipher)
             // A ping that arrived since the claim moved the deadline: nothing is overdue.
             guard let target = monitor.target.heartbeat, !monitor.isPaused,
                   let deadline = try row.decode(column: "next_check_at", as: Int64?.self), deadline <= now.millisecondsSince1970 else {
@@ -233,7 +235,7 @@ public struct MonitorSQLRepository: MonitorRepository {
     public func recordPings(_ requests: [PingRequest]) async throws -> [Result<(Ping, [MonitorEvent]), any Error>] {
         let flavor = backend.flavor
         return try await backend.writeDirect { db, direct in
-            try await PingBatchWriter(db: db, direct: direct, flavor: flavor).write(requests)
+            try await PingBatchWriter(db: db, direct: direct, flavor: flavor, cipher: cipher).write(requests)
         }
     }
 

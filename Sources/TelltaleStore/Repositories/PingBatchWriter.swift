@@ -10,6 +10,7 @@ struct PingBatchWriter {
     let db: any SQLDatabase
     let direct: any DirectStatements
     let flavor: SQLFlavor
+    let cipher: SecretCipher
 
     /// A monitor as the batch has changed it so far.
     struct Working {
@@ -83,7 +84,7 @@ struct PingBatchWriter {
             let sql = "SELECT \(MonitorRows.columns.joined(separator: ", ")), last_checked_at, last_message FROM monitors "
                 + "WHERE id IN (\(placeholders)) ORDER BY id\(flavor.forUpdate)"
             for row in try await direct.query(sql, chunk.map(SQLCell.int)) {
-                let monitor = try MonitorRows.monitor(row)
+                let monitor = try MonitorRows.monitor(row, cipher)
                 working[monitor.id] = Working(
                     monitor: monitor, progress: try MonitorRows.progress(row),
                     deadline: try row.decode(column: "next_check_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
