@@ -40,7 +40,8 @@ public func buildApplication(
     // Code names metrics with dots (STYLE.md); Prometheus wants underscores.
     factory.nameAndLabelSanitizer = { name, labels in (name.replacingOccurrences(of: ".", with: "_"), labels) }
     factory.valueHistogramBuckets["telltale_issue_resolution_seconds"] = ErrorMetrics.resolutionBuckets
-    let processMetrics = ProcessMetrics(factory: factory, backend: store.backend)
+    let disk = DiskSpace(path: configuration.database.sqlitePath ?? configuration.dataDirectory)
+    let processMetrics = ProcessMetrics(factory: factory, backend: store.backend, disk: disk)
 
     let router = Router(context: TelltaleRequestContext.self)
     let templates = try WebTemplates()
@@ -95,6 +96,9 @@ public func buildApplication(
             report.schedulerLagSeconds = health.schedulerLagSeconds
             report.leading = leadership.led.map(\.rawValue)
             report.liveUpdates = store.backend.changes.isListening
+            report.diskFreeBytes = disk.freeBytes()
+            report.diskFull = disk.isFull(writerFull: writer.isStorageFull)
+            if report.diskFull { report.detail = "the database's disk is full: ingest answers 503 until space is freed" }
             return report
         },
         beforeScrape: {

@@ -19,6 +19,10 @@ public struct Readiness: Sendable {
     public var leading: [String]?
     /// Whether commits on other nodes reach this node's live pages (PostgreSQL's `LISTEN`).
     public var liveUpdates: Bool?
+    /// Free bytes on the database's disk (SQLite) or the data directory's.
+    public var diskFreeBytes: Int64?
+    /// The database's disk is full: ingest refuses events until space returns.
+    public var diskFull = false
 
     /// Creates a readiness report.
     public init(databaseReachable: Bool, migrationsCurrent: Bool, detail: String? = nil) {
@@ -28,7 +32,7 @@ public struct Readiness: Sendable {
     }
 
     /// Ready to serve.
-    public var isReady: Bool { databaseReachable && migrationsCurrent }
+    public var isReady: Bool { databaseReachable && migrationsCurrent && !diskFull }
 }
 
 /// `/healthz` (the process answers), `/readyz` (database reachable, schema current) and
@@ -62,6 +66,8 @@ public struct OperationsController<Context: RequestContext>: Sendable {
                 \(report.schedulerLagSeconds.map { ",\"scheduler_lag_seconds\":\(String(format: "%.3f", $0))" } ?? "")\
                 \(report.leading.map { ",\"leading\":[" + $0.map(JSONText.quoted).joined(separator: ",") + "]" } ?? "")\
                 \(report.liveUpdates.map { ",\"live_updates\":\($0)" } ?? "")\
+                \(report.diskFreeBytes.map { ",\"disk_free_bytes\":\($0)" } ?? "")\
+                \(report.diskFull ? ",\"disk_full\":true" : "")\
                 \(report.detail.map { ",\"detail\":" + JSONText.quoted($0) } ?? "")}
                 """
             return Response(

@@ -183,6 +183,9 @@ public final class IngestService: Sendable {
                 }
                 if !checkIns.isEmpty { await handler(checkIns) }
             }
+        } catch is StorageFull {
+            // The writer logs the full disk once; each refusal tells the client when to come back.
+            throw IngestFailure(503, "the server's disk is full: events were not stored; retry later", retryAfter: 60)
         } catch is IngestWriter.Overloaded {
             logger.warning("Ingest queue full; asking the client to retry", metadata: ["project.id": "\(projectID)"])
             throw IngestFailure(503, "server is busy; retry later", retryAfter: 5)

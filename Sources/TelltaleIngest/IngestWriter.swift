@@ -21,6 +21,8 @@ public final class IngestWriter: Service, Sendable {
         var pending: [Pending] = []
         var queuedRecords = 0
         var closed = false
+        /// The last write failed for a full disk (cleared by the next that succeeds).
+        var storageFull = false
         /// When a commit last carried several requests' records at once.
         var lastContended: ContinuousClock.Instant?
     }
@@ -48,6 +50,9 @@ public final class IngestWriter: Service, Sendable {
 
     /// Records waiting to be written.
     public var queuedRecords: Int { state.withLock { $0.queuedRecords } }
+
+    /// Whether the last write failed because the database's disk is full.
+    public var isStorageFull: Bool { state.withLock { $0.storageFull } }
 
     /// Whether ingestion has been busy within `window`: records waiting now, or a recent
     /// commit that gathered several requests (requests arriving faster than one commit takes).
@@ -115,7 +120,16 @@ public final class IngestWriter: Service, Sendable {
     private func write(_ batch: [Pending]) async {
         do {
             try await repository.write(batch.flatMap(\.records))
+            if state.withLock({ state in defer { state.storageFull = false }; return state.storageFull }) {
+                logger.notice("The database's disk has room again; events are stored")
+            }
             for pending in batch { pending.continuation.resume() }
+        } catch let full as StorageFull {
+            // Nothing of this batch was kept: every request in it is refused (503) to be sent again.
+            if !state.withLock({ state in defer { state.storageFull = true }; return state.storageFull }) {
+                logger.error("The database's disk is full: ingest answers 503 until space is freed", metadata: ["error": "\(full.detail)"])
+            }
+            for pending in batch { pending.continuation.resume(throwing: full) }
         } catch where batch.count > 1 {
             // One request's bad record must not fail the others: retry each on its own.
             logger.warning("Group commit failed; writing requests one by one", metadata: ["error": "\(error)"])

@@ -9,6 +9,12 @@ public enum DatabaseLocation: Sendable {
     /// A PostgreSQL database.
     case postgres(PostgresClient.Configuration)
 
+    /// The SQLite file's path; `nil` for PostgreSQL.
+    public var sqlitePath: String? {
+        if case .sqlite(let path) = self { return path }
+        return nil
+    }
+
     /// Parses `postgres://user:password@host:port/database?sslmode=disable|prefer|require`
     /// or `sqlite:///absolute/path.db` / `sqlite:relative.db`. Throws a sentence naming what is wrong.
     public static func parse(url: String) throws(DatabaseURLError) -> DatabaseLocation {

@@ -9,9 +9,13 @@ struct ProcessMetrics: Sendable {
     let residentMemory: Gauge
     let cpuSeconds: Gauge
     let connectionsInUse: Gauge
+    let diskFree: Gauge
+    let disk: DiskSpace
     let backend: any SQLBackend
 
-    init(factory: any MetricsFactory, backend: any SQLBackend) {
+    init(factory: any MetricsFactory, backend: any SQLBackend, disk: DiskSpace) {
+        self.disk = disk
+        diskFree = Gauge(label: "telltale.disk.free.bytes", factory: factory)
         residentMemory = Gauge(label: "process.resident.memory.bytes", factory: factory)
         cpuSeconds = Gauge(label: "process.cpu.seconds.total", factory: factory)
         connectionsInUse = Gauge(label: "telltale.db.connections.in.use", dimensions: [("database", backend.flavor.rawValue)], factory: factory)
@@ -22,6 +26,7 @@ struct ProcessMetrics: Sendable {
         if let bytes = Self.residentBytes() { residentMemory.record(bytes) }
         if let seconds = Self.cpuSeconds() { cpuSeconds.record(seconds) }
         connectionsInUse.record(backend.connectionsInUse)
+        if let free = disk.freeBytes() { diskFree.record(free) }
     }
 
     /// User and system CPU time of the process from `/proc/self/stat` (Linux); `nil` elsewhere.

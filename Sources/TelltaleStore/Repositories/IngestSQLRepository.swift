@@ -29,6 +29,16 @@ public struct IngestSQLRepository: IngestRepository {
             }
         }
         let flavor = backend.flavor
+        do {
+            try await writeRows(events: events, transactions: transactions, sessions: sessions, checkIns: checkIns, reports: reports,
+                                attachments: attachments, outcomes: outcomes, flavor: flavor)
+        } catch {
+            throw StorageErrors.translate(error)
+        }
+    }
+
+    private func writeRows(events: [EventRecord], transactions: [TransactionRecord], sessions: [SessionRecord], checkIns: [CheckInRecord],
+                           reports: [UserReportRecord], attachments: [AttachmentRecord], outcomes: [OutcomeRecord], flavor: SQLFlavor) async throws {
         try await backend.writeDirect { [events, transactions, sessions, checkIns, reports, attachments, outcomes] db, direct in
             if !events.isEmpty { try await EventBatchWriter(db: db, direct: direct, flavor: flavor).write(events) }
             // Statistics count a transaction once: a repeated event id is dropped with its row.
