@@ -116,7 +116,8 @@ public func buildApplication(
         // Shut down in reverse: capabilities' services and retention stop, the server finishes requests, the writer drains, the store closes.
         services: [StoreService(store: store), writer, RetentionService(purger: RetentionPurger(projects: store.repositories.projects, retention: store.repositories.retention, onDrop: RetentionService.logDrops(logger)), sessions: store.repositories.sessions, loginFailures: store.repositories.loginFailures, audit: store.repositories.audit, auditRetentionDays: configuration.auditRetentionDays, leadership: leadership, logger: logger),
                    AfterSchema(schemaReady: schemaReady, service: leadership)]
-            + capabilities.flatMap(\.services) + scheduledBackups(configuration, logger: logger),
+            + capabilities.flatMap(\.services) + scheduledBackups(configuration, logger: logger)
+            + diskSpaceWatch(configuration, store: store, disk: disk, schemaReady: schemaReady, logger: logger),
         logger: logger
     )
     app.beforeServerStarts {
@@ -142,6 +143,14 @@ public func buildApplication(
 private func scheduledBackups(_ configuration: AppConfiguration, logger: Logger) -> [any Service] {
     guard let plan = configuration.backups, case .sqlite(let path) = configuration.database else { return [] }
     return [ScheduledBackups(plan: plan, database: path, folder: configuration.backupFolder, logger: logger, now: Date.init)]
+}
+
+/// The `disk_space_low` rules' watch, on SQLite (the database's disk is this machine's).
+private func diskSpaceWatch(_ configuration: AppConfiguration, store: Store, disk: DiskSpace, schemaReady: SchemaGate,
+                            logger: Logger) -> [any Service] {
+    guard configuration.database.sqlitePath != nil else { return [] }
+    return [AfterSchema(schemaReady: schemaReady,
+                        service: DiskSpaceWatch(repositories: store.repositories, freeBytes: disk.freeBytes, now: Date.init, logger: logger))]
 }
 
 /// Opens the configured database, creating the data directory for SQLite.

@@ -160,6 +160,7 @@ struct AlertsView: Sendable {
         case .regressionDetected: "a transaction's p95 regressed"
         case .performance(let watch): watch.summary
         case .revenueAtRisk(let amount, let window): "more than \(WebFormat.money(amount)) revenue at risk in \(WebFormat.duration(TimeInterval(window)))"
+        case .diskSpaceLow(let bytes): "less than \(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)) free on the database's disk"
         }
     }
 

@@ -35,6 +35,9 @@ public enum AlertCondition: Sendable, Hashable {
     /// The organization's issues put more than `amount` (its currency) at risk within
     /// `windowSeconds` (the seed's `REVENUE_IMPACT_ALERT_THRESHOLD`).
     case revenueAtRisk(amount: Double, windowSeconds: Int)
+    /// Free space on the database's disk (SQLite) fell under `freeBytes`: a warning before
+    /// the disk fills and ingest has to refuse events.
+    case diskSpaceLow(freeBytes: Int64)
 
     public enum SpikeScope: String, Sendable, Hashable, Codable { case issue, project, any }
 
@@ -44,7 +47,7 @@ public enum AlertCondition: Sendable, Hashable {
     public static let typeNames = ["new_issue", "regression", "frequency", "user_frequency", "error_rate", "level", "severity", "issue_severity",
                                    "monitor_status", "heartbeat", "user_report", "spike_detected", "pattern_detected",
                                    "regression_detected", "latency_threshold", "apdex_below", "web_vital_poor",
-                                   "revenue_at_risk"]
+                                   "revenue_at_risk", "disk_space_low"]
 
     /// Whether the condition holds for `signal` with `facts`, at `severity`.
     public func holds(for signal: AlertSignal, facts: SignalFacts, severity: AlertSeverity) -> Bool {
@@ -74,7 +77,7 @@ public enum AlertCondition: Sendable, Hashable {
         case .patternDetected: signal.kind == .detection && signal.detectionKind == .pattern
         case .regressionDetected: signal.kind == .detection && signal.detectionKind == .regression
         // The job judged the threshold; its detection is addressed to this rule (RuleEngine).
-        case .performance, .revenueAtRisk: signal.kind == .detection && signal.detectionKind == .threshold
+        case .performance, .revenueAtRisk, .diskSpaceLow: signal.kind == .detection && signal.detectionKind == .threshold
         }
     }
 
@@ -89,7 +92,7 @@ public enum AlertCondition: Sendable, Hashable {
 
 extension AlertCondition: Codable {
     enum CodingKeys: String, CodingKey {
-        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run, scope, amount
+        case type, count, windowSeconds = "window_seconds", perMinute = "per_minute", atLeast = "at_least", status, run, scope, amount, freeBytes = "free_bytes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -149,6 +152,11 @@ extension AlertCondition: Codable {
             let window = try c.decodeIfPresent(Int.self, forKey: .windowSeconds) ?? 3_600
             guard (300...30 * 86_400).contains(window) else { throw ValidationError(field: "conditions", reason: "revenue_at_risk window_seconds must be 300 to 2592000") }
             self = .revenueAtRisk(amount: amount, windowSeconds: window)
+        case "disk_space_low":
+            guard let bytes = try c.decodeIfPresent(Int64.self, forKey: .freeBytes), bytes > 0 else {
+                throw ValidationError(field: "conditions", reason: "disk_space_low needs free_bytes, a positive number of bytes")
+            }
+            self = .diskSpaceLow(freeBytes: bytes)
         default:
             throw ValidationError(field: "conditions", reason: "has an unknown type '\(type)'; known: \(Self.typeNames.joined(separator: ", "))")
         }
@@ -194,6 +202,9 @@ extension AlertCondition: Codable {
             try c.encode("revenue_at_risk", forKey: .type)
             try c.encode(amount, forKey: .amount)
             try c.encode(window, forKey: .windowSeconds)
+        case .diskSpaceLow(let bytes):
+            try c.encode("disk_space_low", forKey: .type)
+            try c.encode(bytes, forKey: .freeBytes)
         }
     }
 }

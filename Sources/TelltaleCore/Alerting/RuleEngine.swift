@@ -220,7 +220,7 @@ public enum RuleEngine {
         case .heartbeat(let kind):
             if case .monitor(let change) = signal { "run \(change.isMissedRun ? "missed" : "failed"): \(change.cause)" } else { "run \(kind.rawValue)" }
         case .userReport: if case .detection(let detection) = signal { detection.detail } else { "a user report" }
-        case .spikeDetected, .patternDetected, .regressionDetected, .performance, .revenueAtRisk:
+        case .spikeDetected, .patternDetected, .regressionDetected, .performance, .revenueAtRisk, .diskSpaceLow:
             if case .detection(let detection) = signal { detection.detail } else { "a detection" }
         }
     }

@@ -5,6 +5,8 @@ public protocol AlertRepository: Sendable {
     func createChannel(organizationID: OrganizationID, name: String, config: ChannelConfig, now: Date) async throws -> Channel
     func channel(id: ChannelID) async throws -> Channel?
     func channels(organizationID: OrganizationID) async throws -> [Channel]
+    /// A rule's own threshold crossed (installation conditions such as free disk space): a detection addressed to that rule.
+    func recordCrossing(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws
     func deleteChannel(_ id: ChannelID) async throws -> Bool
     /// A person's own contact method in an organization: a channel only they are notified on.
     func createContactMethod(organizationID: OrganizationID, userID: UserID, name: String, config: ChannelConfig, now: Date) async throws -> Channel

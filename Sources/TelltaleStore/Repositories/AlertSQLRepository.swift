@@ -55,6 +55,13 @@ public struct AlertSQLRepository: AlertRepository {
         }
     }
 
+    public func recordCrossing(organizationID: OrganizationID, ruleID: AlertRuleID, title: String, detail: String, at: Date) async throws {
+        try await backend.write { db in
+            try await AnalysisSQL.recordDetection(db, organizationID: organizationID.rawValue, kind: .threshold, id: ruleID.rawValue, projectID: nil,
+                                                  issueID: nil, title: title, detail: detail, at: at.millisecondsSince1970)
+        }
+    }
+
     static let channelColumns: [String] = ["id", "organization_id", "owner_user_id", "name", "type", "config"]
 
     public func deleteChannel(_ id: ChannelID) async throws -> Bool {
