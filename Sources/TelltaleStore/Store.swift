@@ -68,7 +68,8 @@ public struct Store: Sendable {
         let applied = try await Migrator(backend: backend, logger: logger).migrate(through: version)
         // The retention job keeps weeks ahead too; a node starting after a long pause needs them now.
         if version >= EventWeeksSchema.version { try await EventWeeksSQL(backend: backend).createAhead(now: Date(), lockTimeout: "60s") }
-        try await backend.watchChanges()
+        // The tables the live triggers watch exist only once the schema is current.
+        if version >= Migrations.latestVersion { try await backend.watchChanges() }
         return applied
     }
 
