@@ -168,8 +168,10 @@ private func readiness(of store: Store) async -> Readiness {
         let status = try await store.schemaStatus()
         return Readiness(
             databaseReachable: true,
-            migrationsCurrent: status.isCurrent,
-            detail: status.isCurrent ? nil : "schema at version \(status.databaseVersion), expected \(status.binaryVersion)"
+            migrationsCurrent: status.isServable,
+            detail: status.isCurrent ? nil : status.isServable
+                ? "schema at version \(status.databaseVersion), one ahead of this node (rolling upgrade): upgrade this node next"
+                : "schema at version \(status.databaseVersion), expected \(status.binaryVersion)"
         )
     } catch {
         return Readiness(databaseReachable: false, migrationsCurrent: false, detail: "database unreachable")

@@ -77,7 +77,7 @@ public struct Store: Sendable {
     /// database, read without changing anything (`telltale migrate --dry-run`).
     public func pendingMigrations(through version: Int = .max) async throws -> [(version: Int, name: String, statements: [String])] {
         let status = try await schemaStatus()
-        if status.databaseVersion > status.binaryVersion {
+        if status.databaseVersion > status.binaryVersion + 1 {
             throw SchemaTooNewError(databaseVersion: status.databaseVersion, binaryVersion: status.binaryVersion)
         }
         return Migrations.all.filter { $0.version > status.databaseVersion && $0.version <= version }

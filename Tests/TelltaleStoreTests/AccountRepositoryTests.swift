@@ -122,4 +122,17 @@ struct SchemaVersionTests {
             await #expect(throws: SchemaTooNewError.self) { try await store.migrate() }
         }
     }
+
+    @Test("one version ahead is a rolling upgrade: served, nothing applied", arguments: TestDatabase.allCases)
+    func oneAhead(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let latest = try await store.schemaStatus().binaryVersion
+            try await store.backend.write { db in
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: latest + 1), 'the next release', 0)").run()
+            }
+            let status = try await store.schemaStatus()
+            #expect(!status.isCurrent && status.isServable)
+            #expect(try await store.migrate().isEmpty)
+        }
+    }
 }

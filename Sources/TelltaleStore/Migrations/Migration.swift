@@ -9,6 +9,9 @@ struct Migration: Sendable {
 }
 
 /// Every migration this binary knows, in order. Append only: never edit a released step.
+/// Each step must leave the schema usable by the binary before it (rolling upgrades run both
+/// for a while): add tables, indexes, and columns that are nullable or have defaults; drop or
+/// rename only what the previous binary no longer reads, a release later.
 enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "accounts", statements: AccountsSchema.statements),

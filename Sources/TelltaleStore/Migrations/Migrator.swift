@@ -11,6 +11,11 @@ public struct SchemaStatus: Sendable, Equatable {
 
     /// Whether the database is exactly at this binary's version.
     public var isCurrent: Bool { databaseVersion == binaryVersion }
+
+    /// Whether this binary can serve the database: at its version, or one ahead while a
+    /// rolling upgrade moves the nodes over (every migration keeps the schema usable by the
+    /// binary before it: see `Migrations`).
+    public var isServable: Bool { databaseVersion == binaryVersion || databaseVersion == binaryVersion + 1 }
 }
 
 /// Refusal to run against a database migrated by a newer Telltale.
@@ -54,7 +59,8 @@ struct Migrator {
                     try await db.raw("SELECT pg_advisory_xact_lock(86000001)").run()
                 }
                 let current = try await Self.appliedVersion(db)
-                if current > Migrations.latestVersion {
+                // One version ahead is a rolling upgrade in progress; more is a binary too old.
+                if current > Migrations.latestVersion + 1 {
                     throw SchemaTooNewError(databaseVersion: current, binaryVersion: Migrations.latestVersion)
                 }
                 guard current < migration.version else { return false }
