@@ -63,8 +63,9 @@ public enum AuditAction {
             trailing = named
             words.removeLast()
         }
-        guard !words.isEmpty else { return nil }
+        guard !words.isEmpty, !words.contains(where: intake.contains) else { return nil }
         let resource = words.joined(separator: ".")
+        if resource == "user_reports", trailing == nil, method == "POST", !named { return nil }
         var resourcePath = path.hasSuffix("/") ? String(path.dropLast()) : path
         if trailing != nil { resourcePath = String(resourcePath[..<(resourcePath.lastIndex(of: "/") ?? resourcePath.endIndex)]) }
         return Described(action: "\(resource).\(trailing ?? verb(method, named ? targetID : nil))", targetType: words.last ?? resource,
@@ -78,6 +79,10 @@ public enum AuditAction {
         default: id == nil ? "create" : "update"
         }
     }
+
+    /// Paths that take in data rather than change settings: events and errors sent through
+    /// the API, business events, performance metrics, correlation queries.
+    static let intake: Set<String> = ["errors", "business_events", "metrics", "correlate"]
 
     /// Ids in paths are numbers or UUIDs; words are resources and verbs.
     static func isIdentifier(_ segment: String) -> Bool {
