@@ -155,7 +155,10 @@ public enum IssueQueryParser {
         guard let n = Int64(number), n >= 0 else {
             throw IssueQueryError(token: token.raw, reason: "'\(rest)' is not a whole number")
         }
-        return .count(column, op, n * scale)
+        // `7135555555555555555m` must be refused, not overflow (found by fuzzing).
+        let (scaled, overflow) = n.multipliedReportingOverflow(by: scale)
+        guard !overflow else { throw IssueQueryError(token: token.raw, reason: "'\(rest)' is too large") }
+        return .count(column, op, scaled)
     }
 
     /// `-24h` (within the last 24 hours), `+7d` (longer ago), or a comparison with a date.
@@ -176,15 +179,19 @@ public enum IssueQueryParser {
         return .time(column, op, Date(timeIntervalSince1970: seconds))
     }
 
+    /// Seconds, up to a hundred years: a longer span (or `1e400d`) is no time any row has.
     static func duration(_ text: Substring) -> Double? {
-        guard let unit = text.last, let amount = Double(text.dropLast()), amount >= 0 else { return nil }
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount >= 0, amount.isFinite else { return nil }
+        let scale: Double
         switch unit {
-        case "s": return amount
-        case "m": return amount * 60
-        case "h": return amount * 3_600
-        case "d": return amount * 86_400
-        case "w": return amount * 604_800
+        case "s": scale = 1
+        case "m": scale = 60
+        case "h": scale = 3_600
+        case "d": scale = 86_400
+        case "w": scale = 604_800
         default: return nil
         }
+        let seconds = amount * scale
+        return seconds <= 100 * 365.25 * 86_400 ? seconds : nil
     }
 }
