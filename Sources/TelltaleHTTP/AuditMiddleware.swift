@@ -22,7 +22,7 @@ public struct AuditMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard ![.get, .head, .options].contains(request.method) else { return try await next(request, context) }
+        guard ![.get, .head, .options].contains(request.method) else { return try await exports(request, context, next) }
         var request = request
         var submitted: [(String, String)] = []
         if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
@@ -67,6 +67,17 @@ public struct AuditMiddleware: RouterMiddleware {
         }
         await record(request, context, status: response.status.code, submitted: submitted, changes: changes, organization: scope.organization, described: described)
         return answer
+    }
+
+    /// A read answered as a download (`Content-Disposition: attachment`) is an export.
+    private func exports(_ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get else { return try await next(request, context) }
+        let scope = AuditScope()
+        let response = try await AuditScope.$current.withValue(scope) { try await next(request, context) }
+        guard response.status == .ok, response.headers[.contentDisposition]?.hasPrefix("attachment") == true,
+              let described = AuditAction.describe(method: "EXPORT", path: request.uri.path, status: 200) else { return response }
+        await record(request, context, status: 200, submitted: [], changes: [], organization: scope.organization, described: described)
+        return response
     }
 
     private func record(_ request: Request, _ context: Context, status: Int, submitted: [(String, String)], changes: [AuditChange],

@@ -128,6 +128,9 @@ struct IncidentsAPITests {
             let markdown = try await client.execute(uri: "/api/0/incidents/\(incidentID)/report?format=markdown", method: .get,
                                                     headers: [.authorization: "Bearer \(tokens.viewer)"]) { String(buffer: $0.body) }
             #expect(markdown.hasPrefix("# Incident #\(incidentID): Checkout is failing") && markdown.contains("- [ ] Add a canary"))
+            // The download is an export in the audit log, by whom and of which incident.
+            let exports = try await client.api("organizations/default/audit-log/?action=incidents.report.export", .get, tokens.admin).1
+            #expect(exports.contains(#""actor":"viewer@example.com""#) && exports.contains(#""targetID":"\#(incidentID)""#), "\(exports)")
 
             // An incident that resolves itself once quiet: nobody acknowledges, so it counts as automatic.
             let quiet = try await client.api("organizations/default/incidents/", .post, tokens.member,

@@ -16,6 +16,7 @@ struct AuditActionTests {
         ("POST", "/login", 401, "auth.sign_in_failed", "session", nil, nil),
         ("POST", "/login", 429, "auth.sign_in_refused", "session", nil, nil),
         ("POST", "/logout", 303, "auth.sign_out", "session", nil, nil),
+        ("EXPORT", "/api/0/incidents/9/report", 200, "incidents.report.export", "report", "9", nil),
     ] as [(String, String, Int, String, String, String?, String?)])
     func named(_ method: String, _ path: String, _ status: Int, _ action: String, _ type: String, _ id: String?, _ organization: String?) throws {
         let described = try #require(AuditAction.describe(method: method, path: path, status: status))

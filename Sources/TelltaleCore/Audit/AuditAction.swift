@@ -22,7 +22,7 @@ public enum AuditAction {
         "reopen": "reopen", "assign": "assign", "escalate": "escalate", "accept": "accept", "decline": "decline", "regenerate": "regenerate",
     ]
 
-    /// `nil` for reads, for refused requests (except sign-ins, whose failures are recorded) and
+    /// `EXPORT` is a read answered as a download. `nil` for other reads, for refused requests (except sign-ins, whose failures are recorded) and
     /// for paths that change nothing administrative (dry runs, marking notifications read).
     public static func describe(method: String, path: String, status: Int) -> Described? {
         let method = method.uppercased()
@@ -75,6 +75,7 @@ public enum AuditAction {
     static func verb(_ method: String, _ id: String?) -> String {
         switch method {
         case "DELETE": "delete"
+        case "EXPORT": "export"
         case "PUT", "PATCH": "update"
         default: id == nil ? "create" : "update"
         }
