@@ -28,6 +28,9 @@ extension Store {
             if let stored, stored != key.id, !previous.contains(where: { $0.id == stored }) {
                 throw SecretsKeyMismatch(databaseKeyID: stored, nodeKeyID: key.id)
             }
+            // The plain values re-sealed here must not linger in freed cells of the SQLite file.
+            let sqlite = backend.flavor == .sqlite
+            if sqlite { try await db.raw("PRAGMA secure_delete = ON").run() }
             var resealed = 0
             for table in ["alert_channels", "forwarders", "monitors"] {
                 for row in try await db.select().columns("id", "config").from(table).all() {
@@ -47,6 +50,8 @@ extension Store {
             }
             try await db.delete(from: "instance_settings").where("key", .equal, SQLBind("secrets_key_id")).run()
             try await db.insert(into: "instance_settings").columns("key", "value").values(SQLBind("secrets_key_id"), SQLBind(key.id)).run()
+            // Back to SQLite's default for the writer's other work (after a failure it merely stays on).
+            if sqlite { try await db.raw("PRAGMA secure_delete = OFF").run() }
             return resealed
         }
     }
