@@ -123,10 +123,7 @@ public func buildApplication(
     app.beforeServerStarts {
         let applied = try await store.migrate()
         // Before any job reads a channel or monitor: their secrets open with this key.
-        let keyFile = try SecretsKeyFile.load(configuration, logger: logger)
-        let sealed = try await store.adoptSecretsKey(keyFile.key, previous: keyFile.previous)
-        try keyFile.finish()
-        if sealed > 0 { logger.info("Sealed stored secrets under the secrets key", metadata: ["secrets.sealed": "\(sealed)", "key.id": "\(keyFile.key.id)"]) }
+        try await store.adoptSecretsKey(from: configuration, logger: logger)
         await schemaReady.open()
         if !applied.isEmpty { logger.info("Database schema ready", metadata: ["migrations.applied": "\(applied.joined(separator: ", "))"]) }
         let secret = try await store.instanceSecret()

@@ -63,3 +63,17 @@ public struct SecretsKeyFile: Sendable {
         }
     }
 }
+
+extension Store {
+    /// Seals with the configured key (or the data directory's key file) once the schema is
+    /// current, as the server does at start and the command line before it writes settings;
+    /// finishes a rotation cut short. Returns how many stored values were re-sealed.
+    @discardableResult
+    public func adoptSecretsKey(from configuration: AppConfiguration, logger: Logger) async throws -> Int {
+        let keyFile = try SecretsKeyFile.load(configuration, logger: logger)
+        let sealed = try await adoptSecretsKey(keyFile.key, previous: keyFile.previous)
+        try keyFile.finish()
+        if sealed > 0 { logger.info("Sealed stored secrets under the secrets key", metadata: ["secrets.sealed": "\(sealed)", "key.id": "\(keyFile.key.id)"]) }
+        return sealed
+    }
+}

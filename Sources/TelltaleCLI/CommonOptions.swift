@@ -36,6 +36,8 @@ struct CommonOptions: ParsableArguments {
             let store = try await openStore(configuration, logger: logger)
             return try await store.whileRunning { store in
                 try await store.migrate()
+                // Settings this command writes are sealed under the server's key.
+                try await store.adoptSecretsKey(from: configuration, logger: logger)
                 let accounts = AccountService(repositories: store.repositories, passwords: BcryptPasswordHasher(), digester: SHA256SecretDigester())
                 return try await body(accounts, store.repositories, configuration)
             }
@@ -49,6 +51,9 @@ struct CommonOptions: ParsableArguments {
             throw ExitCode(1)
         } catch let error as ArgumentParser.ValidationError {
             throw error
+        } catch let error as SecretsKeyMismatch {
+            Console.error(error.description)
+            throw ExitCode(1)
         } catch {
             Console.error("database error: \(error)")
             throw ExitCode(1)
