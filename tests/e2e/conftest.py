@@ -91,6 +91,10 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
             self.process.wait(timeout=timeout)
+        elif self.process:
+            # It ended before being asked to (a crash, or a test's kill -9): pytest shows this for a failing test.
+            import sys
+            print(f"server {self.url} had exited with {self.process.returncode}; the end of its log:\n{self.output()[-6000:]}", file=sys.stderr)
         self.log.close()
         return self.process.returncode
 
