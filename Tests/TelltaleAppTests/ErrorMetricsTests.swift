@@ -69,7 +69,13 @@ struct ErrorMetricsTests {
                                                         headers: [.authorization: "Bearer \(tokens.admin)", .contentType: "application/json"],
                                                         body: ByteBuffer(string: #"{"status":"resolved"}"#)) { $0.status }
                 #expect(resolved == .ok)
-                let after = try await scrape()
+                // Counted by the next metrics pass over the committed resolution: waited for like the events above.
+                var after = try await scrape()
+                let resolvedBy = ContinuousClock.now + .seconds(10)
+                while Self.value(after, #"telltale_issue_resolution_seconds_count{severity="\#(severity)"}"#) == nil, ContinuousClock.now < resolvedBy {
+                    try await Task.sleep(for: .milliseconds(50))
+                    after = try await scrape()
+                }
                 #expect(Self.value(after, #"telltale_issue_resolution_seconds_count{severity="\#(severity)"}"#) == 1, "\(after)")
                 #expect(Self.value(after, #"telltale_issue_resolution_seconds_bucket{severity="\#(severity)",le="60.0"}"#) == 1)
                 // The resolved issue left the open count.
