@@ -67,6 +67,10 @@ document.getElementById("buy").addEventListener("click", function () {
   while (performance.now() < end) {}
   document.getElementById("buy").textContent = "Bought";
 });
+// The test waits for the browser to report the slow click (INP) before it leaves the page.
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (entry) { if (entry.name === "click" && entry.duration >= 250) { window.slowClickSeen = true; } });
+}).observe({type: "event", buffered: true, durationThreshold: 16});
 setTimeout(function () { throw new Error("boom from the page"); }, 50);
 fetch("/api/fail").then(function () {});
 """
@@ -145,7 +149,9 @@ def test_sdk_and_browser_traffic_become_the_performance_views(shop, browser):  #
         tab.wait_for_timeout(300)
         tab.click("#buy")
         tab.wait_for_function("document.getElementById('buy').textContent === 'Bought'")
-        tab.wait_for_timeout(300)
+        # Event Timing entries arrive after the next frames; on a busy machine that can take a while.
+        tab.wait_for_function("window.slowClickSeen === true", timeout=15_000)
+        tab.wait_for_timeout(100)
         tab.goto("about:blank")  # page hide: the pageload transaction goes out by beacon
         # The beacon is sent after the page is gone; closing the browser context at once can cancel it.
         def page_load():
