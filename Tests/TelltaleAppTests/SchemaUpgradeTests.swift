@@ -68,7 +68,7 @@ struct SchemaUpgradeTests {
             }
         }
         // And none of those secrets is left in the file.
-        let raw = ["", "-wal"].compactMap { FileManager.default.contents(atPath: path + $0) }.reduce(Data(), +)
+        let raw = SecretsAtRestTests.rawBytes(path)
         for secret in ["fixture-monitor-secret", "fixture-channel-secret", "fixture-runbook-secret"] {
             #expect(raw.range(of: Data(secret.utf8)) == nil, "\(secret) is still in the upgraded database")
         }
