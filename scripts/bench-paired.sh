@@ -17,7 +17,7 @@ if [ -z "${TELLTALE_BENCH_BIN:-}" ]; then
     swift build -c release --product telltale >/dev/null
     TELLTALE_BENCH_BIN="$(swift build -c release --show-bin-path)/telltale"
 fi
-declare -a WITHOUT WITH PAIRS
+declare -a WITHOUT WITH PAIRS CPU_WITHOUT CPU_WITH
 for round in $(seq 1 "$ROUNDS"); do
     for side in without with; do
         setting=0
@@ -26,8 +26,10 @@ for round in $(seq 1 "$ROUNDS"); do
         if [ "$side" = without ] && [ -n "${TELLTALE_BENCH_BASELINE_BIN:-}" ]; then BIN_USED=$TELLTALE_BENCH_BASELINE_BIN; fi
         OUT=$(env "$VARIABLE=$setting" TELLTALE_BENCH_BIN="$BIN_USED" scripts/bench-ingest.sh 32 "$SECONDS_RUN")
         RATE=$(echo "$OUT" | sed -n 's/^accepted_events_per_s=//p')
-        echo "round $round, $VARIABLE=$setting: $RATE events/s $(echo "$OUT" | grep -E 'caught_up' || true)"
-        if [ "$side" = without ]; then WITHOUT+=("$RATE"); else WITH+=("$RATE"); fi
+        CPU=$(echo "$OUT" | sed -n 's/^server_cpu_us_per_event=//p')
+        P99=$(echo "$OUT" | sed -n 's/.*latency_p99_ms=\([0-9.]*\).*/\1/p')
+        echo "round $round, $VARIABLE=$setting: $RATE events/s, $CPU us CPU/event, p99 ${P99:-?} ms $(echo "$OUT" | grep -E 'caught_up' || true)"
+        if [ "$side" = without ]; then WITHOUT+=("$RATE"); CPU_WITHOUT+=("$CPU"); else WITH+=("$RATE"); CPU_WITH+=("$CPU"); fi
     done
     PAIRS+=("$(awk -v a="${WITHOUT[-1]}" -v b="${WITH[-1]}" 'BEGIN {printf "%.1f", (b - a) / a * 100}')")
 done
@@ -35,3 +37,4 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? 
 A=$(median "${WITHOUT[@]}"); B=$(median "${WITH[@]}")
 echo "ingest_median_without=$A ingest_median_with=$B change_percent=$(awk -v a="$A" -v b="$B" 'BEGIN {printf "%.1f", (b - a) / a * 100}')"
 echo "pair_changes_percent=${PAIRS[*]} median_pair_change_percent=$(median "${PAIRS[@]}")"
+echo "cpu_us_per_event_median_without=$(median "${CPU_WITHOUT[@]}") cpu_us_per_event_median_with=$(median "${CPU_WITH[@]}")"

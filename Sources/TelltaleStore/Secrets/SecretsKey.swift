@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 import Foundation
 
 /// The installation's secrets key: 32 random bytes, written as base64 (`secrets.key` or the

@@ -1,6 +1,6 @@
 import Foundation
 import SQLKit
-public import TelltaleCore
+import TelltaleCore
 
 /// The database names the key its secrets are sealed under; a node with another key is refused.
 public struct SecretsKeyMismatch: Error, CustomStringConvertible {
