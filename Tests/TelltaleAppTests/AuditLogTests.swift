@@ -83,11 +83,10 @@ struct AuditLogTests {
                 #expect(page.status == .ok, "\(page.body.prefix(800))")
                 #expect(page.body.contains("monitors.update") && page.body.contains("Shop API v2"), "\(page.status) \(page.body.prefix(600))")
                 #expect(!page.body.contains("s3cret-token"))
-                let member = try await environment.withAccounts { _, repositories in
+                try await environment.withAccounts { _, repositories in
                     let user = try #require(try await repositories.users.user(email: "member@example.com"))
                     try await repositories.users.setPasswordHash(try await BcryptPasswordHasher(cost: 4).hash("password123"), for: user.id)
                 }
-                _ = member
                 let memberSession = try await dashboard.signIn(client, "member@example.com", "password123")
                 #expect(try await dashboard.get(client, "/organizations/default/settings/audit-log/", cookie: memberSession.cookie).status == .forbidden)
             }
