@@ -457,6 +457,7 @@ let package = Package(
                 "TelltaleCore",
                 "TelltaleStore",
                 "TelltaleTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -28,6 +28,24 @@ struct Round {
     /// Grouping states read this round, and those it changed.
     var groups: [AlertRuleID: AlertGroupState] = [:]
     var changedGroups: Set<AlertRuleID> = []
+    /// When each rule last notified each subject before this round, as read (`nil`: never).
+    var notifiedBefore: [AlertRuleID: [String: Date?]] = [:]
+    /// Firings held back (throttled, silenced, muted) already recorded this round: a busy
+    /// issue fires its rule with every event, and one history entry per round says it.
+    var heldBack: Set<HeldBack> = []
+    /// Firings per rule and outcome, counted into the metric once per round.
+    var fired: [FiredCount: Int] = [:]
+
+    struct HeldBack: Hashable {
+        var rule: AlertRuleID
+        var subject: String
+        var status: AlertStatus
+    }
+
+    struct FiredCount: Hashable {
+        var rule: AlertRuleID
+        var status: AlertStatus
+    }
 
     init(evaluator: AlertEvaluator) {
         self.evaluator = evaluator
@@ -88,22 +106,29 @@ struct Round {
                 groups[rule.id] = admitted.group
                 if !admitted.sendNow { status = .pending }
             }
+            fired[FiredCount(rule: rule.id, status: status), default: 0] += 1
+            if [.throttled, .silenced, .muted].contains(status), !heldBack.insert(HeldBack(rule: rule.id, subject: firing.subject, status: status)).inserted {
+                continue
+            }
             let link = evaluator.link(signal, organizationSlug: organization.slug)
             let outcome = AlertOutcome(organizationID: rule.organizationID, firing: firing, status: status, link: link, at: now)
             outcomes.append(outcome)
-            Counter(label: "telltale.alerts.fired.total", dimensions: [("rule", rule.id.description), ("status", status.rawValue)], factory: evaluator.metrics).increment()
             if status == .notified || status == .pending { notifiedAt[rule.id, default: [:]][firing.subject] = now }
             if status == .notified { notified[rule.id, default: []].append((outcome, Self.item(outcome))) }
         }
     }
 
-    func lastNotified(_ ruleID: AlertRuleID, _ subject: String) async throws -> Date? {
+    /// Read once per rule and subject in a round: a busy issue fires its rules with every event.
+    mutating func lastNotified(_ ruleID: AlertRuleID, _ subject: String) async throws -> Date? {
         if let known = notifiedAt[ruleID]?[subject] { return known }
-        return try await evaluator.repositories.alerts.lastNotified(ruleID: ruleID, subjects: [subject])[subject]
+        if let read = notifiedBefore[ruleID]?[subject] { return read }
+        let read = try await evaluator.repositories.alerts.lastNotified(ruleID: ruleID, subjects: [subject])[subject]
+        notifiedBefore[ruleID, default: [:]][subject] = .some(read)
+        return read
     }
 
     /// Silenced, muted by maintenance, held back by the action interval, or sent.
-    func decide(_ firing: AlertFiring, rule: AlertRule, signal: AlertSignal, organization: OrganizationSettings, now: Date) async throws -> AlertStatus {
+    mutating func decide(_ firing: AlertFiring, rule: AlertRule, signal: AlertSignal, organization: OrganizationSettings, now: Date) async throws -> AlertStatus {
         if organization.silences.contains(where: { $0.silences(firing.labels, at: now) }) { return .silenced }
         if case .monitor(let change) = signal, change.duringMaintenance { return .muted }
         let last = try await lastNotified(rule.id, firing.subject)
@@ -157,7 +182,13 @@ struct Round {
         }
         let stored = try await evaluator.repositories.alerts.commitEvaluation(cursor: cursor, from: from, to: to, alerts: outcomes, notifications: messages,
                                                                                groups: changedGroups.compactMap { groups[$0] }, now: evaluator.now())
-        if stored { evaluator.announce(messages) }
+        if stored {
+            evaluator.announce(messages)
+            for (key, count) in fired {
+                Counter(label: "telltale.alerts.fired.total", dimensions: [("rule", key.rule.description), ("status", key.status.rawValue)], factory: evaluator.metrics)
+                    .increment(by: count)
+            }
+        }
         if !stored { evaluator.logger.debug("Another node evaluated these signals first", metadata: ["cursor": "\(cursor)"]) }
     }
 }

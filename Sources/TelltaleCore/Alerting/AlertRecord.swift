@@ -3,7 +3,8 @@ public import Foundation
 public typealias AlertID = Identifier<AlertRecord>
 public typealias NotificationID = Identifier<QueuedNotification>
 
-/// What happened to a firing: sent (or waiting to be), held back, or muted; kept either way.
+/// What happened to a firing: sent (or waiting to be), held back, or muted; kept either way
+/// (held-back firings once per rule, subject and evaluation round).
 public enum AlertStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// Waiting in its rule's group for `group_wait` or `group_interval`.
     case pending
