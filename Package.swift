@@ -408,6 +408,7 @@ let package = Package(
         .target(
             name: "TelltaleTestSupport",
             dependencies: [
+                "SentryProtocol",
                 "TelltaleCore",
                 "TelltaleStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

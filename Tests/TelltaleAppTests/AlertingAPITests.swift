@@ -5,7 +5,6 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Metrics
-import MetricsTestKit
 import NIOCore
 import Synchronization
 import Testing
@@ -155,47 +154,6 @@ struct AlertingAPITests {
                 #expect((fromOften.first?["reason"] as? String)?.contains("seen 3 times in 5 min") == true, "\(fromOften)")
                 let fromBusy = alerts.filter { $0["rule_id"] as? String == busyID }
                 #expect(fromBusy.count == 1 && (fromBusy.first?["reason"] as? String)?.contains("4 events in the last minute") == true, "\(fromBusy)")
-            }
-        }
-    }
-
-    @Test("a busy issue firing its rule with every event: one throttled entry per round in the history, every firing counted", arguments: TestDatabase.allCases)
-    func throttledFiringsOfARound(_ database: TestDatabase) async throws {
-        try await TestEnvironment.with(database) { environment in
-            let app = try await buildApplication(reader: environment.reader(), logger: TestDatabase.logger)
-            try await app.test(.router) { client in
-                let tokens = try await MonitorsAPITests.tokens(environment)
-                let setup = try await IngestRouteTests().setUp(environment)
-                let created = try await client.execute(uri: "/api/0/organizations/default/alert-rules/", method: .post,
-                                                       headers: [.contentType: "application/json", .authorization: "Bearer \(tokens.admin)"],
-                                                       body: ByteBuffer(string: #"{"name":"Every error","conditions":[{"type":"level","at_least":"error"}],"actions":[{"type":"notify","roles":["owner"]}]}"#)) {
-                    ($0.status, String(buffer: $0.body))
-                }
-                #expect(created.0 == .created, "\(created.1)")
-                let ruleID = try #require(Self.json(created.1)["id"] as? String)
-                for _ in 0..<6 {
-                    let event = #"{"event_id":"\#(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())","level":"error","platform":"python","exception":{"values":[{"type":"QueueFull","value":"queue full"}]}}"#
-                    let (status, text, _) = try await IngestRouteTests().post(client, project: setup.projectID, key: setup.key, body: Array(event.utf8), endpoint: "store",
-                                                                            extraHeaders: [("Content-Type", "application/json")])
-                    #expect(status == .ok, "\(text)")
-                }
-                let metrics = TestMetrics()
-                let store = try await environment.openStore()
-                try await store.whileRunning { store in
-                    let evaluator = AlertEvaluator(repositories: store.repositories, publicURL: "http://telltale.test", logger: TestDatabase.logger, metrics: metrics)
-                    let evaluated = try await evaluator.evaluate()
-                    #expect(evaluated == 6)
-                }
-                let history = try await client.execute(uri: "/api/0/organizations/default/alerts/", method: .get, headers: [.authorization: "Bearer \(tokens.admin)"]) {
-                    String(buffer: $0.body)
-                }
-                let entries = ((Self.json(history)["alerts"] as? [[String: Any]]) ?? []).filter { $0["rule_id"] as? String == ruleID }
-                // The first event notifies; the five after it are throttled by the action interval, recorded once.
-                #expect(entries.compactMap { $0["status"] as? String }.sorted() == ["notified", "throttled"], "\(entries)")
-                let throttled = try metrics.expectCounter("telltale.alerts.fired.total", [("rule", ruleID), ("status", "throttled")])
-                #expect(throttled.values.reduce(0, +) == 5)
-                let notified = try metrics.expectCounter("telltale.alerts.fired.total", [("rule", ruleID), ("status", "notified")])
-                #expect(notified.values.reduce(0, +) == 1)
             }
         }
     }

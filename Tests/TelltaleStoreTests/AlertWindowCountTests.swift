@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import SentryProtocol
 import Testing
 import TelltaleCore
 import TelltaleStore
@@ -10,13 +9,6 @@ import TelltaleTestSupport
 /// they stay equal to a count made afresh, as the window slides and late events arrive.
 @Suite("Alert window counts")
 struct AlertWindowCountTests {
-    static func event(_ project: ProjectID, _ type: String, receivedAt: TimeInterval, occurredAt: TimeInterval) throws -> IngestRecord {
-        let json = #"{"event_id":"\#(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())","timestamp":\#(occurredAt),"level":"error","exception":{"values":[{"type":"\#(type)","value":"v"}]}}"#
-        let normalized = try EventNormalizer.normalize(try JSONParser.parse(Array(json.utf8)), context: EventContext(envelopeEventID: nil, receivedAt: receivedAt))
-        let grouping = Grouping(digest: { $0.joined(separator: "|") }).group(normalized)
-        return .event(EventRecord(projectID: project, summary: EventNormalizer.summarize(normalized), grouping: grouping, payload: [0], receivedAt: receivedAt))
-    }
-
     @Test("carried counts equal fresh counts round after round", arguments: TestDatabase.allCases)
     func carried(database: TestDatabase) async throws {
         try await database.withStore { store in
@@ -31,9 +23,9 @@ struct AlertWindowCountTests {
                 let now = start + Double(round) * 10
                 var records: [IngestRecord] = []
                 for index in 0..<(3 + round % 4) {
-                    records.append(try Self.event(project.id, index % 2 == 0 ? "A" : "B", receivedAt: now + Double(index) / 4, occurredAt: now + Double(index) / 4))
+                    records.append(try TestEvents.error(project.id, index % 2 == 0 ? "A" : "B", receivedAt: now + Double(index) / 4))
                 }
-                if round % 3 == 2 { records.append(try Self.event(project.id, "A", receivedAt: now + 2, occurredAt: now - 30)) }
+                if round % 3 == 2 { records.append(try TestEvents.error(project.id, "A", receivedAt: now + 2, occurredAt: now - 30)) }
                 try await store.ingest.write(records)
                 let batch = try await store.repositories.alertSignals.eventSignals(after: position, limit: 500)
                 position = batch.last?.position ?? position
