@@ -182,13 +182,14 @@ struct Round {
         }
         let stored = try await evaluator.repositories.alerts.commitEvaluation(cursor: cursor, from: from, to: to, alerts: outcomes, notifications: messages,
                                                                                groups: changedGroups.compactMap { groups[$0] }, now: evaluator.now())
-        if stored {
-            evaluator.announce(messages)
-            for (key, count) in fired {
-                Counter(label: "telltale.alerts.fired.total", dimensions: [("rule", key.rule.description), ("status", key.status.rawValue)], factory: evaluator.metrics)
-                    .increment(by: count)
-            }
+        guard stored else {
+            evaluator.logger.debug("Another node evaluated these signals first", metadata: ["cursor": "\(cursor)"])
+            return
         }
-        if !stored { evaluator.logger.debug("Another node evaluated these signals first", metadata: ["cursor": "\(cursor)"]) }
+        evaluator.announce(messages)
+        for (key, count) in fired {
+            Counter(label: "telltale.alerts.fired.total", dimensions: [("rule", key.rule.description), ("status", key.status.rawValue)], factory: evaluator.metrics)
+                .increment(by: count)
+        }
     }
 }
