@@ -19,7 +19,7 @@ public final class SQLiteBackend: SQLBackend {
     /// How often the WAL is copied back into the database file.
     static let checkpointInterval = Duration.milliseconds(100)
 
-    private let writer: SQLiteConnection
+    private let writer: SQLiteWriterConnection
     private let writerThreads: NIOThreadPool
     private let writerExecutor: ThreadPoolTaskExecutor
     private let readers: [SQLiteConnection]
@@ -32,7 +32,7 @@ public final class SQLiteBackend: SQLBackend {
     /// Changes the writer's temporary triggers reported in the transaction under way.
     private let uncommitted = UncommittedChanges()
 
-    private init(writer: SQLiteConnection, writerThreads: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteWriterConnection, writerThreads: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
         self.writerThreads = writerThreads
         self.writerExecutor = ThreadPoolTaskExecutor(pool: writerThreads)
@@ -53,14 +53,13 @@ public final class SQLiteBackend: SQLBackend {
     public static func open(path: String, synchronous: Synchronous = .full, readerCount: Int = 4, logger: Logger) async throws -> SQLiteBackend {
         let writerThreads = NIOThreadPool(numberOfThreads: 1)
         writerThreads.start()
-        let writer: SQLiteConnection
+        let writer: SQLiteWriterConnection
         do {
             if !(try await writerThreads.runIfActive { ThreadPriority.raiseCurrentThread() }) {
                 logger.info("SQLite writer runs at normal thread priority (raising it needs CAP_SYS_NICE)")
             }
-            // Statements and the transactions around them run on `writerThreads`; the event
-            // loop only completes the driver's futures, which this backend does not use.
-            writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+            // Statements and the transactions around them run on `writerThreads`.
+            writer = try await writerThreads.runIfActive { try SQLiteWriterConnection(path: path) }
         } catch {
             try? await writerThreads.shutdownGracefully()
             throw error
@@ -77,7 +76,7 @@ public final class SQLiteBackend: SQLBackend {
                            // journal; on disk (the default) every batch created, wrote and
                            // deleted a temporary file once it passed 64 KiB.
                            "PRAGMA temp_store=MEMORY"] {
-                try await writer.sql().raw(SQLQueryString(pragma)).run()
+                _ = try writer.query(pragma, [SQLCell]())
             }
             var readers: [SQLiteConnection] = []
             for _ in 0..<max(1, readerCount) {
@@ -88,7 +87,7 @@ public final class SQLiteBackend: SQLBackend {
             }
             return SQLiteBackend(writer: writer, writerThreads: writerThreads, readers: readers, logger: logger)
         } catch {
-            try? await writer.close()
+            writer.close()
             try? await writerThreads.shutdownGracefully()
             throw error
         }
@@ -113,8 +112,8 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func writeDirect<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, any DirectStatements) async throws -> Result) async throws -> Result {
-        let database = SQLiteWriterDatabase(connection: writer)
-        let direct = SQLiteDirectStatements(connection: writer)
+        let database = SQLiteWriterDatabase(connection: writer, logger: logger)
+        let direct = SQLiteWriterStatements(connection: writer)
         return try await withTaskExecutorPreference(writerExecutor) {
             try await gate.withGate {
             self.inUse.add(1, ordering: .relaxed)
@@ -137,16 +136,16 @@ public final class SQLiteBackend: SQLBackend {
     /// them (the tables they watch exist once the schema is current).
     public func watchChanges() async throws {
         let uncommitted = self.uncommitted
-        try await writer.install(customFunction: SQLiteCustomFunction(LiveTriggers.sqliteFunction, argumentCount: 1) { arguments in
-            if let wire = arguments.first?.string, let change = LiveChange(wire: wire) { uncommitted.add(change) }
-            return nil
-        })
+        try writer.install(function: LiveTriggers.sqliteFunction) { wire in
+            if let wire, let change = LiveChange(wire: wire) { uncommitted.add(change) }
+        }
         try await gate.withGate {
-            for trigger in LiveTriggers.sqliteTriggers { try await self.writer.sql().raw(SQLQueryString(trigger)).run() }
+            for trigger in LiveTriggers.sqliteTriggers { _ = try self.writer.query(trigger, [SQLCell]()) }
         }
     }
 
     public func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? SQLiteWriteError { return error.isUniqueViolation }
         guard let error = error as? SQLiteError else { return false }
         return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed || error.reason == .constraint
     }
@@ -176,13 +175,13 @@ public final class SQLiteBackend: SQLBackend {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         try await gate.withGate {
             do {
-                try await self.writer.sql().raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+                _ = try self.writer.query("PRAGMA wal_checkpoint(TRUNCATE)", [SQLCell]())
             } catch {
                 self.logger.warning("WAL checkpoint failed at close", metadata: ["error": "\(error)"])
             }
         }
         for reader in readers { try? await reader.close() }
-        try await writer.close()
+        writer.close()
         try await writerThreads.shutdownGracefully()
     }
 }

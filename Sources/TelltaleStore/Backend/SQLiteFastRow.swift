@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import VaporCSQLite
 
 /// An SQLite row for the direct path that reads integers, reals, text and their optionals
 /// without going through `Decodable`: SQLiteKit decodes an optional through a nested decoder,
@@ -22,6 +23,11 @@ struct SQLiteFastRow: SQLRow {
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         guard let data = row.column(column) else { throw MissingColumn(column: column) }
+        return try Self.decode(data, as: type, decoder: decoder)
+    }
+
+    /// `data` as `type`, the common types read directly.
+    static func decode<D: Decodable>(_ data: SQLiteData, as type: D.Type, decoder: SQLiteDataDecoder) throws -> D {
         switch (data, type) {
         case (.integer(let value), is Int64.Type), (.integer(let value), is Int64?.Type): return Int64(value) as! D
         case (.integer(let value), is Int.Type), (.integer(let value), is Int?.Type): return Int(value) as! D
@@ -39,5 +45,37 @@ struct SQLiteFastRow: SQLRow {
 
     struct MissingColumn: Error {
         let column: String
+    }
+}
+
+/// A row the writer connection read (``SQLiteWriterConnection``), decoded as ``SQLiteFastRow`` is.
+struct SQLiteWriterRow: SQLRow, Sendable {
+    /// The statement's column names, shared by its rows.
+    final class Columns: Sendable {
+        let names: [String]
+
+        init(_ statement: OpaquePointer) {
+            names = (0..<sqlite_nio_sqlite3_column_count(statement)).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+        }
+
+        /// The first column named `name`; a row has a few dozen columns at most.
+        func index(_ name: String) -> Int? { names.firstIndex(of: name) }
+    }
+
+    let columns: Columns
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.index(column) != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let index = columns.index(column) else { return true }
+        return values[index] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let index = columns.index(column) else { throw SQLiteFastRow.MissingColumn(column: column) }
+        return try SQLiteFastRow.decode(values[index], as: type, decoder: SQLiteDataDecoder())
     }
 }

@@ -1,19 +1,17 @@
 import Logging
 import NIOCore
+import NIOPosix
 import SQLKit
 import SQLiteKit
 
-/// SQLKit on the SQLite writer connection, running each statement in one step on the
-/// writer's thread. SQLiteKit's own wrapper goes through an event-loop future and hands
-/// every result row to the event loop separately (one thread wake-up per row); on the
-/// ingest path that was a few hundred wake-ups per second for nothing.
+/// SQLKit on the SQLite writer connection (``SQLiteWriterConnection``): each statement runs
+/// in one step on the thread the write transaction runs on.
 struct SQLiteWriterDatabase: SQLDatabase {
-    let connection: SQLiteConnection
+    let connection: SQLiteWriterConnection
+    let logger: Logger
     let encoder = SQLiteDataEncoder()
-    let decoder = SQLiteDataDecoder()
 
-    var logger: Logger { connection.logger }
-    var eventLoop: any EventLoop { connection.eventLoop }
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { .trace }
 
@@ -27,8 +25,21 @@ struct SQLiteWriterDatabase: SQLDatabase {
         let (sql, binds) = serialize(query)
         logger.trace("Executing query", metadata: ["sql": .string(sql)])
         let data = try binds.map { try encoder.encode($0) }
-        let decoder = self.decoder
-        // SQLiteConnection's own async query: the statement and its rows stay on the pool thread.
-        try await connection.query(sql, data) { row in onRow(row.sql(decoder: decoder)) }
+        for row in try connection.query(sql, data) { onRow(row) }
+    }
+}
+
+/// Statements straight through the SQLite writer connection.
+struct SQLiteWriterStatements: DirectStatements {
+    let connection: SQLiteWriterConnection
+
+    func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
+        guard !rows.isEmpty else { return }
+        let sql = DirectStatementsText.insert(table: table, columns: columns, rowCount: rows.count, conflict: conflict)
+        _ = try connection.query(sql, Array(rows.joined()))
+    }
+
+    func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow] {
+        try connection.query(sql, binds)
     }
 }

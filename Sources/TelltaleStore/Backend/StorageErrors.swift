@@ -6,6 +6,7 @@ import TelltaleCore
 enum StorageErrors {
     static func translate(_ error: any Error) -> any Error {
         if let sqlite = error as? SQLiteError, case .full = sqlite.reason { return StorageFull(detail: sqlite.message) }
+        if let sqlite = error as? SQLiteWriteError, sqlite.isFull { return StorageFull(detail: sqlite.message) }
         if let postgres = error as? PSQLError, postgres.serverInfo?[.sqlState] == "53100" {
             return StorageFull(detail: postgres.serverInfo?[.message] ?? "disk full")
         }
