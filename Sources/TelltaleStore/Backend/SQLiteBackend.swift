@@ -137,7 +137,7 @@ public final class SQLiteBackend: SQLBackend {
     public func watchChanges() async throws {
         let uncommitted = self.uncommitted
         try writer.install(function: LiveTriggers.sqliteFunction) { wire in
-            if let wire, let change = LiveChange(wire: wire) { uncommitted.add(change) }
+            if let wire { uncommitted.add(wire) }
         }
         try await gate.withGate {
             for trigger in LiveTriggers.sqliteTriggers { _ = try self.writer.query(trigger, [SQLCell]()) }
@@ -189,15 +189,18 @@ public final class SQLiteBackend: SQLBackend {
 /// What the writer's triggers reported in the open transaction; taken at commit or rollback.
 /// Its own object, so the trigger function does not hold the backend.
 final class UncommittedChanges: Sendable {
-    private let changes = Mutex<Set<LiveChange>>([])
+    /// The triggers' wire texts, read into changes at commit: a batch updates the same few
+    /// issues' rows many times, and a set of texts is cheaper than reading each one.
+    private let wires = Mutex<Set<String>>([])
 
-    func add(_ change: LiveChange) { changes.withLock { _ = $0.insert(change) } }
+    func add(_ wire: String) { wires.withLock { _ = $0.insert(wire) } }
 
     func take() -> Set<LiveChange> {
-        changes.withLock { pending in
+        let taken = wires.withLock { pending in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
+        return Set(taken.compactMap { LiveChange(wire: $0) })
     }
 }
 
