@@ -40,6 +40,9 @@ final class SQLiteWriterConnection: Sendable {
             sqlite_nio_sqlite3_close_v2(db)
             throw error
         }
+        // Waits for another process's lock (the CLI's) from the first statement on, the
+        // pragmas that set up the connection included.
+        sqlite_nio_sqlite3_busy_timeout(db, 10_000)
         state = Mutex(State(db: db))
     }
 
