@@ -70,6 +70,20 @@ struct SQLiteWriterConnectionTests {
         }
     }
 
+    @Test("large statements are kept only up to the memory budget, and each still gives its own answer")
+    func memoryBudget() throws {
+        try Self.withConnection { db in
+            for n in 0..<40 {
+                // 1,000 placeholders: a program of a few hundred KiB, as a large batch's insert is.
+                let sql = "SELECT " + (0..<1000).map { "? + \($0 + n)" }.joined(separator: ", ") + " AS last"
+                let row = try db.query(sql, (0..<1000).map { _ in SQLCell.int(1) })[0]
+                #expect(try row.decode(column: "last", as: Int.self) == 1000 + n)
+                #expect(db.keptStatementBytes <= SQLiteWriterConnection.cachedBytes)
+            }
+            #expect(db.keptStatementBytes > 0)
+        }
+    }
+
     @Test("a registered function is called with its argument from a trigger inside the statement")
     func function() throws {
         let seen = Mutex<[String?]>([])

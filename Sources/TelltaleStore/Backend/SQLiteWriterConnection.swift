@@ -13,20 +13,25 @@ import VaporCSQLite
 /// multi-row statements have hundreds of placeholders), so statements are prepared once,
 /// kept per text, and run without leaving the thread.
 final class SQLiteWriterConnection: Sendable {
-    /// How many prepared statements are kept; the least recently used goes first. A batch's
-    /// statements differ by their row count, so the working set is a few dozen texts.
+    /// How many prepared statements are kept, and how much memory they may hold together;
+    /// the least recently used goes first. A batch's statements differ by their row count, so
+    /// the working set is a few dozen texts, but a burst of large batches makes many large
+    /// ones (a 200-row insert's program is hundreds of KiB) that would otherwise stay.
     static let cachedStatements = 256
+    static let cachedBytes = 4 << 20
 
     private let state: Mutex<State>
 
     private struct State: ~Copyable {
         var db: OpaquePointer?
         var statements: [String: CachedStatement] = [:]
+        var bytes = 0
         var clock = 0
     }
 
     private struct CachedStatement {
         let handle: OpaquePointer
+        let bytes: Int
         var lastUsed: Int
     }
 
@@ -94,6 +99,9 @@ final class SQLiteWriterConnection: Sendable {
         }
     }
 
+    /// The memory the kept statements hold, as SQLite counts it.
+    var keptStatementBytes: Int { state.withLock { $0.bytes } }
+
     /// Finalizes the kept statements and closes the connection.
     func close() {
         state.withLock { Self.closeHandle(&$0) }
@@ -102,6 +110,7 @@ final class SQLiteWriterConnection: Sendable {
     private static func closeHandle(_ state: inout State) {
         for statement in state.statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
         state.statements.removeAll()
+        state.bytes = 0
         sqlite_nio_sqlite3_close_v2(state.db)
         state.db = nil
     }
@@ -118,11 +127,15 @@ final class SQLiteWriterConnection: Sendable {
         guard status == SQLITE_OK else { throw SQLiteWriteError(db, status) }
         // An empty text (only a comment) prepares to no statement.
         guard let handle else { throw SQLiteWriteError(code: SQLITE_MISUSE, message: "no SQL statement in the text") }
-        if state.statements.count >= cachedStatements, let oldest = state.statements.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
+        let bytes = Int(sqlite_nio_sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_MEMUSED, 0))
+        while !state.statements.isEmpty, state.statements.count >= cachedStatements || state.bytes + bytes > cachedBytes,
+              let oldest = state.statements.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
             sqlite_nio_sqlite3_finalize(oldest.value.handle)
+            state.bytes -= oldest.value.bytes
             state.statements[oldest.key] = nil
         }
-        state.statements[sql] = CachedStatement(handle: handle, lastUsed: state.clock)
+        state.statements[sql] = CachedStatement(handle: handle, bytes: bytes, lastUsed: state.clock)
+        state.bytes += bytes
         return handle
     }
 
