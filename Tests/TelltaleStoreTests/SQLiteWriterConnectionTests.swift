@@ -84,6 +84,18 @@ struct SQLiteWriterConnectionTests {
         }
     }
 
+    @Test("schema changes and pragmas run once and are not kept; other statements are")
+    func runOnce() throws {
+        try Self.withConnection { db in
+            _ = try db.query("PRAGMA journal_mode=WAL", [SQLCell]())
+            _ = try db.query(" create table r (v INTEGER)", [SQLCell]())
+            _ = try db.query("CREATE INDEX r_v ON r (v)", [SQLCell]())
+            #expect(db.keptStatementBytes == 0)
+            _ = try db.query("INSERT INTO r (v) VALUES (?)", [SQLCell.int(1)])
+            #expect(db.keptStatementBytes > 0)
+        }
+    }
+
     @Test("a registered function is called with its argument from a trigger inside the statement")
     func function() throws {
         let seen = Mutex<[String?]>([])

@@ -59,10 +59,14 @@ final class SQLiteWriterConnection: Sendable {
     func query<Bind: SQLiteBindable>(_ sql: String, _ binds: [Bind]) throws(SQLiteWriteError) -> [SQLiteWriterRow] {
         try state.withLock { state throws(SQLiteWriteError) -> [SQLiteWriterRow] in
             guard let db = state.db else { throw SQLiteWriteError(code: SQLITE_MISUSE, message: "the SQLite writer connection is closed") }
-            let statement = try Self.statement(for: sql, in: &state, db: db)
+            let (statement, kept) = try Self.statement(for: sql, in: &state, db: db)
             defer {
-                sqlite_nio_sqlite3_reset(statement)
-                sqlite_nio_sqlite3_clear_bindings(statement)
+                if kept {
+                    sqlite_nio_sqlite3_reset(statement)
+                    sqlite_nio_sqlite3_clear_bindings(statement)
+                } else {
+                    sqlite_nio_sqlite3_finalize(statement)
+                }
             }
             for (index, bind) in binds.enumerated() {
                 let status = bind.bind(to: statement, at: Int32(index + 1))
@@ -115,18 +119,20 @@ final class SQLiteWriterConnection: Sendable {
         state.db = nil
     }
 
-    /// The kept statement for `sql`, prepared now if it is not kept yet.
-    private static func statement(for sql: String, in state: inout State, db: OpaquePointer) throws(SQLiteWriteError) -> OpaquePointer {
+    /// The kept statement for `sql`, prepared now if it is not kept yet; `kept` is false for
+    /// a statement run once and finalized (schema changes and pragmas: migrations and setup).
+    private static func statement(for sql: String, in state: inout State, db: OpaquePointer) throws(SQLiteWriteError) -> (OpaquePointer, kept: Bool) {
         state.clock += 1
         if let cached = state.statements[sql] {
             state.statements[sql]!.lastUsed = state.clock
-            return cached.handle
+            return (cached.handle, true)
         }
         var handle: OpaquePointer?
         let status = sqlite_nio_sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard status == SQLITE_OK else { throw SQLiteWriteError(db, status) }
         // An empty text (only a comment) prepares to no statement.
         guard let handle else { throw SQLiteWriteError(code: SQLITE_MISUSE, message: "no SQL statement in the text") }
+        guard !runsOnce(sql) else { return (handle, false) }
         let bytes = Int(sqlite_nio_sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_MEMUSED, 0))
         while !state.statements.isEmpty, state.statements.count >= cachedStatements || state.bytes + bytes > cachedBytes,
               let oldest = state.statements.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
@@ -136,7 +142,13 @@ final class SQLiteWriterConnection: Sendable {
         }
         state.statements[sql] = CachedStatement(handle: handle, bytes: bytes, lastUsed: state.clock)
         state.bytes += bytes
-        return handle
+        return (handle, true)
+    }
+
+    /// Whether `sql` changes the schema or the connection's settings: such a text runs once.
+    private static func runsOnce(_ sql: String) -> Bool {
+        let word = sql.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }.prefix { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }
+        return ["CREATE", "DROP", "ALTER", "PRAGMA"].contains(String(decoding: word, as: UTF8.self).uppercased())
     }
 
     private static func value(_ statement: OpaquePointer, _ column: Int32) -> SQLiteData {
