@@ -123,9 +123,10 @@ final class SQLiteWriterConnection: Sendable {
     /// a statement run once and finalized (schema changes and pragmas: migrations and setup).
     private static func statement(for sql: String, in state: inout State, db: OpaquePointer) throws(SQLiteWriteError) -> (OpaquePointer, kept: Bool) {
         state.clock += 1
-        if let cached = state.statements[sql] {
-            state.statements[sql]!.lastUsed = state.clock
-            return (cached.handle, true)
+        // One hash of the text per run: a batch's insert text is a few KiB.
+        if let index = state.statements.index(forKey: sql) {
+            state.statements.values[index].lastUsed = state.clock
+            return (state.statements.values[index].handle, true)
         }
         var handle: OpaquePointer?
         let status = sqlite_nio_sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
