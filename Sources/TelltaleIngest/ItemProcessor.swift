@@ -28,21 +28,28 @@ package struct ItemProcessor {
     /// SHA-256 of the values joined by 0x1F, first 32 hex digits (§12.8).
     package static let digest: Grouping.Digest = { values in
         var hasher = SHA256()
+        let separator: [UInt8] = [0x1F]
         for (index, value) in values.enumerated() {
-            if index > 0 { hasher.update(data: [0x1F]) }
-            hasher.update(data: Array(value.utf8))
+            if index > 0 { hasher.update(data: separator) }
+            // The string's own UTF-8 storage, not a copy of it.
+            var value = value
+            value.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         return hex(hasher.finalize().prefix(16))
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var result: [UInt8] = []
-        for byte in bytes {
-            result.append(digits[Int(byte >> 4)])
-            result.append(digits[Int(byte & 0x0F)])
+        let bytes = Array(bytes)
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 2 * bytes.count) { buffer in
+            var count = 0
+            for byte in bytes {
+                buffer[count] = digits.utf8Start[Int(byte >> 4)]
+                buffer[count + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                count += 2
+            }
+            return count
         }
-        return String(decoding: result, as: UTF8.self)
     }
 
     /// An outcome for this project.

@@ -64,6 +64,23 @@ struct EnvelopeTests {
         #expect(SentryAuth.parse(header: "sentry   key = abc ,version=7")?.publicKey == "abc")
         #expect(SentryAuth.parse(header: "Sentry sentry_version=7") == nil)
         #expect(SentryAuth.parse(query: ["sentry_key": "k", "sentry_version": "7"])?.publicKey == "k")
+        #expect(SentryAuth.parse(header: "\tSENTRY Sentry_Key=abc,,sentry_client = js/8 , sentry_key=def")
+                == SentryAuth(publicKey: "def", client: "js/8"))
+        #expect(SentryAuth.parse(header: "Basic dXNlcjpwYXNz") == nil)
+        #expect(SentryAuth.parse(header: "sentry_key=abc")?.publicKey == "abc")
+        #expect(SentryAuth.parse(header: "Sentry sentry\u{7F}key=abc") == nil)
+        #expect(SentryAuth.parse(header: "Sentry sentry_key=") == nil)
+    }
+
+    @Test("event ids: 32 lower-case hex digits, dashed and upper-case ones normalized, anything else refused")
+    func eventIDs() {
+        let id = "0123456789abcdef0123456789abcdef"
+        #expect(EventID.normalize(id) == id)
+        #expect(EventID.normalize("01234567-89AB-CDEF-0123-456789ABCDEF") == id)
+        #expect(EventID.normalize(id + "0") == nil)
+        #expect(EventID.normalize(String(id.dropLast())) == nil)
+        #expect(EventID.normalize("0123456789abcdef0123456789abcdeg") == nil)
+        #expect(EventID.normalize("") == nil)
     }
 
     @Test("rate-limit header grammar SDKs parse")

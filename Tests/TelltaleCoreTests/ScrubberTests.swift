@@ -25,6 +25,11 @@ struct ScrubberTests {
         ("postgres://app:s3cret@db:5432/x", "postgres://app:[Filtered]@db:5432/x"),
         ("card 4111 1111 1111 1111 declined", "card [creditcard] declined"),
         ("order 1234567890123 shipped", "order 1234567890123 shipped"),
+        // Inside a word only URLs and PEM blocks start; the other patterns need a word boundary.
+        ("xbearer abc mypassword=1 id4111111111111111", "xbearer abc mypassword=1 id4111111111111111"),
+        ("dsn=x,url:postgres://app:s3cret@db", "dsn=x,url:postgres://app:[Filtered]@db"),
+        ("key:-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----!", "key:[Filtered]!"),
+        ("a=1;password=2", "a=1;password=[Filtered]"),
     ])
     func inlineSecrets(input: String, expected: String) {
         #expect(Scrubber.scrubString(input) == expected)

@@ -115,16 +115,24 @@ public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible
 public enum EventID {
     /// The normalized id, or `nil` when `text` is not a UUID.
     public static func normalize(_ text: String) -> String? {
-        var result = ""
-        result.reserveCapacity(32)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "0"..."9", "a"..."f": result.unicodeScalars.append(scalar)
-            case "A"..."F": result.unicodeScalars.append(Unicode.Scalar(scalar.value + 32)!)
-            case "-": continue
+        // Every event carries one, almost always already normalized: that string is kept as is.
+        if isNormal(text) { return text }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): digits.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digits.append(byte + 32)
+            case UInt8(ascii: "-"): continue
             default: return nil
             }
+            if digits.count > 32 { return nil }
         }
-        return result.count == 32 ? result : nil
+        return digits.count == 32 ? String(decoding: digits, as: UTF8.self) : nil
+    }
+
+    /// Whether `text` is already 32 lower-case hex digits.
+    static func isNormal(_ text: String) -> Bool {
+        text.utf8.count == 32 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 }

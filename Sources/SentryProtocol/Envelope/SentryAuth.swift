@@ -17,29 +17,64 @@ public struct SentryAuth: Sendable, Equatable {
     /// Parses `Sentry sentry_key=…, sentry_version=7, sentry_client=…` tolerantly:
     /// any case for `Sentry`, whitespace anywhere, names with or without `sentry_`.
     public static func parse(header: String) -> SentryAuth? {
-        // Byte-wise: this runs on every ingest request.
-        var bytes = Array(header.utf8)[...]
-        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
-        if bytes.count >= 7, bytes.prefix(6).map({ $0 | 0x20 }) == Array("sentry".utf8), bytes[bytes.startIndex + 6] == 32 || bytes[bytes.startIndex + 6] == 9 {
-            bytes = bytes.dropFirst(7)
-        } else if bytes.count >= 6, bytes.prefix(6).map({ $0 | 0x20 }) == Array("basic ".utf8) {
-            return nil
+        // Over the header's own bytes, without copies: this runs on every ingest request.
+        var header = header
+        return header.withUTF8 { bytes -> SentryAuth? in
+            var start = 0
+            while start < bytes.count, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+            if startsCaseInsensitive(bytes, at: start, with: "sentry"), start + 6 < bytes.count, bytes[start + 6] == 32 || bytes[start + 6] == 9 {
+                start += 7
+            } else if startsCaseInsensitive(bytes, at: start, with: "basic ") {
+                return nil
+            }
+            var key: String?, version: String?, client: String?
+            var pieceStart = start
+            while pieceStart <= bytes.count {
+                var pieceEnd = pieceStart
+                while pieceEnd < bytes.count, bytes[pieceEnd] != UInt8(ascii: ",") { pieceEnd += 1 }
+                var equals = pieceStart
+                while equals < pieceEnd, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                if equals < pieceEnd {
+                    var name = trimmed(bytes, pieceStart..<equals)
+                    if name.count >= 7, startsCaseInsensitive(bytes, at: name.lowerBound, with: "sentry_") { name = name.dropFirst(7) }
+                    let value = trimmed(bytes, (equals + 1)..<pieceEnd)
+                    func text() -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self) }
+                    if equalsCaseInsensitive(bytes, name, "key") {
+                        key = text()
+                    } else if equalsCaseInsensitive(bytes, name, "version") {
+                        version = text()
+                    } else if equalsCaseInsensitive(bytes, name, "client") {
+                        client = text()
+                    }
+                }
+                pieceStart = pieceEnd + 1
+            }
+            guard let key, !key.isEmpty else { return nil }
+            return SentryAuth(publicKey: key, version: version, client: client)
         }
-        var pairs: [String: String] = [:]
-        for piece in bytes.split(separator: UInt8(ascii: ",")) {
-            guard let equals = piece.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            var name = trimmed(piece[..<equals]).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }[...]
-            if name.starts(with: Array("sentry_".utf8)) { name = name.dropFirst(7) }
-            pairs[String(decoding: name, as: UTF8.self)] = String(decoding: trimmed(piece[piece.index(after: equals)...]), as: UTF8.self)
-        }
-        return from(pairs)
     }
 
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var slice = bytes
-        while let first = slice.first, first == 32 || first == 9 || first == 10 || first == 13 { slice = slice.dropFirst() }
-        while let last = slice.last, last == 32 || last == 9 || last == 10 || last == 13 { slice = slice.dropLast() }
-        return slice
+    /// Whether `bytes` at `index` start with the lower-case ASCII `word`, in any case.
+    private static func startsCaseInsensitive(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, with word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        for offset in 0..<count {
+            let byte = bytes[index + offset]
+            guard (byte >= 65 && byte <= 90 ? byte + 32 : byte) == word.utf8Start[offset] else { return false }
+        }
+        return true
+    }
+
+    private static func equalsCaseInsensitive(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: StaticString) -> Bool {
+        range.count == word.utf8CodeUnitCount && startsCaseInsensitive(bytes, at: range.lowerBound, with: word)
+    }
+
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        var (lower, upper) = (range.lowerBound, range.upperBound)
+        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        return lower..<upper
     }
 
     /// Reads `sentry_key`, `sentry_version`, `sentry_client` from query parameters.

@@ -138,7 +138,7 @@ public struct Grouping: Sendable {
                 if base != "<anonymous>", base != "[native code]" { location = base }
             }
             var context = ""
-            if ["javascript", "node", "python", "php", "ruby"].contains(framePlatform), let line = frame["context_line"]?.stringValue, line.count <= 120 {
+            if Self.groupsByContextLine(framePlatform), let line = frame["context_line"]?.stringValue, line.utf8.count <= 120 || line.count <= 120 {
                 context = Self.collapsingWhitespace(line)
             }
             guard !location.isEmpty || function != nil || !context.isEmpty else { continue }
@@ -178,8 +178,20 @@ public struct Grouping: Sendable {
         }
     }
 
+    /// Platforms whose context lines are part of a frame's value (a switch: this runs per frame).
+    static func groupsByContextLine(_ platform: String) -> Bool {
+        switch platform {
+        case "javascript", "node", "python", "php", "ruby": true
+        default: false
+        }
+    }
+
+    /// The fields that make two frames the same; the line number first, as it differs most often.
+    static let frameIdentity = ["lineno", "function", "abs_path", "package", "module", "filename", "colno"]
+
     static func sameFrame(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        for key in ["abs_path", "package", "module", "filename", "function", "lineno", "colno"] where a[key] != b[key] {
+        guard case .object(let a) = a, case .object(let b) = b else { return a == b }
+        for key in frameIdentity where a[key] != b[key] {
             return false
         }
         return true
