@@ -30,6 +30,30 @@ struct JSONParserTests {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
 
+    @Test("strings read eight bytes at a time: quotes, escapes, controls and non-ASCII at every offset")
+    func stringsAtEveryOffset() throws {
+        let pieces: [(json: String, text: String)] = [("\\\"", "\""), ("\\\\", "\\"), ("\\n", "\n"), ("é", "é"), ("😀", "😀"), ("\\u00e9", "é")]
+        for length in 0..<20 {
+            for offset in 0...length {
+                for piece in pieces {
+                    let plain = String(repeating: "a", count: length)
+                    let index = plain.index(plain.startIndex, offsetBy: offset)
+                    let json = "\"" + plain[..<index] + piece.json + plain[index...] + "\""
+                    let parsed = try JSONParser.parse(Array(json.utf8))
+                    #expect(parsed == .string(String(plain[..<index]) + piece.text + plain[index...]), "\(json)")
+                }
+                var bytes = Array(("\"" + String(repeating: "b", count: length) + "\"").utf8)
+                bytes.insert(0x1F, at: 1 + offset)
+                #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+                bytes[1 + offset] = 0x7F  // DEL is allowed in a JSON string
+                #expect(try JSONParser.parse(bytes).stringValue?.utf8.count == length + 1)
+            }
+        }
+        // A long plain string spanning many words ends exactly at its quote.
+        let long = String(repeating: "0123456789", count: 40)
+        #expect(try JSONParser.parse(Array(("[\"" + long + "\",1]").utf8)) == .array([.string(long), .int(1)]))
+    }
+
     @Test("NaN and Infinity only when allowed (old Python SDKs)")
     func nonFinite() throws {
         #expect(try JSONParser.parse(Array(#"{"a":NaN,"b":-Infinity}"#.utf8), allowNonFinite: true)["a"] == .null)
