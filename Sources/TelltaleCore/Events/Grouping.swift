@@ -138,6 +138,8 @@ public struct Grouping: Sendable {
                 if base != "<anonymous>", base != "[native code]" { location = base }
             }
             var context = ""
+            // Bytes are counted first: a line of at most 120 bytes has at most 120 characters,
+            // and counting characters walks the string.
             if Self.groupsByContextLine(framePlatform), let line = frame["context_line"]?.stringValue, line.utf8.count <= 120 || line.count <= 120 {
                 context = Self.collapsingWhitespace(line)
             }

@@ -163,7 +163,7 @@ struct SecretScanner {
         while i < input.count {
             // Inside a word only a URL's colon and a PEM block's dashes can start a match (every
             // other pattern starts at a word boundary): most bytes are passed here in one test.
-            if i > 0, ASCII.isAlnum(input[i - 1]), input[i] != UInt8(ascii: ":"), input[i] != UInt8(ascii: "-") {
+            if !boundary(i), input[i] != UInt8(ascii: ":"), input[i] != UInt8(ascii: "-") {
                 i += 1
                 continue
             }
