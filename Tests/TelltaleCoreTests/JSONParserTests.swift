@@ -30,7 +30,7 @@ struct JSONParserTests {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
 
-    @Test("strings read eight bytes at a time: quotes, escapes, controls and non-ASCII at every offset")
+    @Test("strings: quotes, escapes, control characters and non-ASCII at every offset")
     func stringsAtEveryOffset() throws {
         let pieces: [(json: String, text: String)] = [("\\\"", "\""), ("\\\\", "\\"), ("\\n", "\n"), ("é", "é"), ("😀", "😀"), ("\\u00e9", "é")]
         for length in 0..<20 {
