@@ -43,26 +43,6 @@ public protocol DirectStatements: Sendable {
     func query(_ sql: String, _ binds: [SQLCell]) async throws -> [any SQLRow]
 }
 
-extension DirectStatements {
-    /// The statement text with `placeholder(n)` for the n-th bind (1-based).
-    static func statement(table: String, columns: [String], rowCount: Int, conflict: BulkConflict?, placeholder: (Int) -> String) -> String {
-        var text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        var number = 0
-        for row in 0..<rowCount {
-            if row > 0 { text += ", " }
-            text += "("
-            for column in 0..<columns.count {
-                number += 1
-                if column > 0 { text += ", " }
-                text += placeholder(number)
-            }
-            text += ")"
-        }
-        if let conflict { text += conflict.clause }
-        return text
-    }
-}
-
 extension SQLCell {
     /// The cell as an SQLKit bind, for statements built with SQLKit rather than the direct path.
     var bind: any SQLExpression {
@@ -77,12 +57,26 @@ extension SQLCell {
     }
 }
 
-/// Statement text for ``DirectStatements/query(_:_:)``, whose binds are written `?`.
+/// Multi-row INSERT text for the direct path, one builder for both databases.
 enum DirectStatementsText {
-    static func insert(table: String, columns: [String], rowCount: Int, conflict: BulkConflict?) -> String {
+    /// Binds are written `?` (what ``DirectStatements/query(_:_:)`` and SQLite take) unless
+    /// `numbered` is set: then `$1`, `$2`, … in order (PostgreSQL's own form).
+    static func insert(table: String, columns: [String], rowCount: Int, conflict: BulkConflict?, numbered: Bool = false) -> String {
         var text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        text += Array(repeating: row, count: rowCount).joined(separator: ", ")
+        if numbered {
+            var number = 0
+            for row in 0..<rowCount {
+                text += row == 0 ? "(" : ", ("
+                for column in 0..<columns.count {
+                    number += 1
+                    text += column == 0 ? "$\(number)" : ", $\(number)"
+                }
+                text += ")"
+            }
+        } else {
+            let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+            text += Array(repeating: row, count: rowCount).joined(separator: ", ")
+        }
         if let conflict { text += conflict.clause }
         return text
     }

@@ -228,7 +228,7 @@ struct PostgresDirectStatements: DirectStatements {
 
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
         guard !rows.isEmpty else { return }
-        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflict) { "$\($0)" }
+        let sql = DirectStatementsText.insert(table: table, columns: columns, rowCount: rows.count, conflict: conflict, numbered: true)
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(rows.joined())), logger: logger)
     }
 

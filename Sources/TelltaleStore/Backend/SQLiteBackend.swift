@@ -210,7 +210,7 @@ struct SQLiteDirectStatements: DirectStatements {
 
     func insert(into table: String, columns: [String], rows: [[SQLCell]], onConflict conflict: BulkConflict?) async throws {
         guard !rows.isEmpty else { return }
-        let sql = Self.statement(table: table, columns: columns, rowCount: rows.count, conflict: conflict) { _ in "?" }
+        let sql = DirectStatementsText.insert(table: table, columns: columns, rowCount: rows.count, conflict: conflict)
         try await connection.query(sql, rows.flatMap { $0.map(Self.data) }) { _ in }
     }
 
