@@ -50,7 +50,7 @@ enum NotificationRenderer {
         signed.append(UInt8(ascii: "."))
         signed += body
         let code = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(Array(code))
     }
 
     static func json(_ value: some Encodable) throws -> [UInt8] {

@@ -21,7 +21,7 @@ package struct ItemProcessor {
         self.grouping = Grouping(digest: Self.digest)
         let key = SymmetricKey(data: Array(hashSecret.utf8))
         self.scrubber = Scrubber(policy: project.settings.scrubbing) { value in
-            Self.hex(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key).prefix(16))
+            Hex.lowercase(Array(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key).prefix(16)))
         }
     }
 
@@ -35,21 +35,7 @@ package struct ItemProcessor {
             var value = value
             value.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        return hex(hasher.finalize().prefix(16))
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let bytes = Array(bytes)
-        let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 2 * bytes.count) { buffer in
-            var count = 0
-            for byte in bytes {
-                buffer[count] = digits.utf8Start[Int(byte >> 4)]
-                buffer[count + 1] = digits.utf8Start[Int(byte & 0x0F)]
-                count += 2
-            }
-            return count
-        }
+        return Hex.lowercase(Array(hasher.finalize().prefix(16)))
     }
 
     /// An outcome for this project.

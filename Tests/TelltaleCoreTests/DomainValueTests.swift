@@ -40,6 +40,14 @@ struct DomainValueTests {
         #expect(a.count == 32)
         #expect(a.allSatisfy { $0.isHexDigit && !$0.isUppercase })
         #expect(a != SecretGenerator.hex(byteCount: 16))
+        #expect(SecretGenerator.hex(byteCount: 0) == "")
+    }
+
+    @Test("hex text: two lower-case digits per byte, in order")
+    func hex() {
+        #expect(Hex.lowercase([]) == "")
+        #expect(Hex.lowercase([0x00, 0x0f, 0x10, 0xab, 0xff]) == "000f10abff")
+        #expect(Hex.lowercase(Array(0...255)) == (0...255).map { String(format: "%02x", $0) }.joined())
     }
 }
 
