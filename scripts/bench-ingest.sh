@@ -83,11 +83,15 @@ if [ "${TELLTALE_BENCH_KIND:-errors}" = transactions ]; then
 else
     FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)"; TABLE=events
 fi
+# Per thread: id, name (spaces made _), user and system ticks; the threads' roles come from their names.
+threads() { for t in /proc/$SERVER_PID/task/*; do echo "$(basename "$t") $(tr ' ' _ < "$t/comm") $(cut -d')' -f2 "$t/stat" | awk '{print $12, $13}')"; done | sort; }
+THREADS_BEFORE=$(threads)
 CPU_BEFORE=$(awk '{print $14 + $15}' /proc/$SERVER_PID/stat)
 OUT=$(TELLTALE_FIXTURES="$FIXTURES" TELLTALE_KEY=$KEY TELLTALE_PROJECT=$PROJECT \
     wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT")
 echo "$OUT" | grep -E "Requests/sec|Latency|accepted|latency_p"
 CPU_AFTER=$(awk '{print $14 + $15}' /proc/$SERVER_PID/stat)
+THREADS_AFTER=$(threads)
 PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER_PID/status)
 ACCEPTED=$(echo "$OUT" | sed -n 's/.*accepted=\([0-9]*\).*/\1/p')
 if [ -n "${TELLTALE_BENCH_RULES:-}" ] && [ "$TELLTALE_BENCH_RULES" -gt 0 ]; then
@@ -123,6 +127,21 @@ echo "accepted_events_per_s=$((ACCEPTED / SECONDS_RUN))"
 # Server CPU (user + system) over the run per accepted event: steadier than events/s here,
 # since wrk shares the cores.
 echo "server_cpu_us_per_event=$(( (CPU_AFTER - CPU_BEFORE) * 1000000 / $(getconf CLK_TCK) / (ACCEPTED > 0 ? ACCEPTED : 1) ))"
+# Where that CPU went, by the threads' roles: user+system µs per event (system part in brackets).
+join -a 2 -e 0 -o 2.2,1.3,1.4,2.3,2.4 <(echo "$THREADS_BEFORE") <(echo "$THREADS_AFTER") | awk -v n=$((ACCEPTED > 0 ? ACCEPTED : 1)) -v hz="$(getconf CLK_TCK)" '
+    { role = "other" }
+    $1 ~ /^NIO-/ { role = "event_loops" }
+    $1 ~ /qos/ { role = "swift_tasks" }
+    $1 == "sqlite-writer" { role = "sqlite_writer" }
+    $1 ~ /^SGLTN-TP-/ { role = "blocking_pool" }
+    { user[role] += $4 - $2; sys[role] += $5 - $3 }
+    END {
+        line = "server_cpu_us_per_event_by_thread:"
+        split("event_loops swift_tasks sqlite_writer blocking_pool other", roles, " ")
+        for (i = 1; i <= 5; i++) { r = roles[i]; f = 1e6 / hz / n
+            line = line sprintf(" %s=%.1f(%.1f)", r, (user[r] + sys[r]) * f, sys[r] * f) }
+        print line
+    }'
 echo "idle_rss_mb=$((IDLE_KB / 1024)) peak_rss_mb=$((PEAK_KB / 1024))"
 echo "accepted=$ACCEPTED stored=$STORED"
 if [ "$STORED" -lt "$ACCEPTED" ]; then echo "LOST EVENTS: $((ACCEPTED - STORED))"; exit 1; fi

@@ -20,7 +20,7 @@ public final class SQLiteBackend: SQLBackend {
     static let checkpointInterval = Duration.milliseconds(100)
 
     private let writer: SQLiteWriterConnection
-    private let writerThreads: NIOThreadPool
+    let writerThreads: NIOThreadPool
     private let writerExecutor: ThreadPoolTaskExecutor
     private let readers: [SQLiteConnection]
     private let gate = SerialGate()
@@ -55,7 +55,7 @@ public final class SQLiteBackend: SQLBackend {
         writerThreads.start()
         let writer: SQLiteWriterConnection
         do {
-            if !(try await writerThreads.runIfActive { ThreadPriority.raiseCurrentThread() }) {
+            if !(try await writerThreads.runIfActive { ThreadName.setCurrent("sqlite-writer"); return ThreadPriority.raiseCurrentThread() }) {
                 logger.info("SQLite writer runs at normal thread priority (raising it needs CAP_SYS_NICE)")
             }
             // Statements and the transactions around them run on `writerThreads`.
