@@ -84,7 +84,14 @@ else
     FIXTURES="$(cd ../shared/fixtures/sentry-python && pwd)"; TABLE=events
 fi
 # Per thread: id, name (spaces made _), user and system ticks; the threads' roles come from their names.
-threads() { for t in /proc/$SERVER_PID/task/*; do echo "$(basename "$t") $(tr ' ' _ < "$t/comm") $(cut -d')' -f2 "$t/stat" | awk '{print $12, $13}')"; done | sort; }
+# A thread that ends while being read is left out.
+threads() {
+    for t in /proc/$SERVER_PID/task/*; do
+        if name=$(tr ' ' _ < "$t/comm" 2>/dev/null) && ticks=$(cut -d')' -f2 "$t/stat" 2>/dev/null | awk '{print $12, $13}') && [ -n "$ticks" ]; then
+            echo "$(basename "$t") $name $ticks"
+        fi
+    done | sort
+}
 THREADS_BEFORE=$(threads)
 CPU_BEFORE=$(awk '{print $14 + $15}' /proc/$SERVER_PID/stat)
 OUT=$(TELLTALE_FIXTURES="$FIXTURES" TELLTALE_KEY=$KEY TELLTALE_PROJECT=$PROJECT \
