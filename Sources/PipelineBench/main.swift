@@ -6,10 +6,13 @@ import TelltaleIngest
 // Ingest pipeline microbenchmark: the per-event CPU work between the HTTP body and the write
 // queue, stage by stage, on the recorded SDK events. In-process and single-threaded, so its
 // figures move only with the code (the HTTP benchmark's also move with the host's load).
-//   swift run -c release telltale-pipeline-bench [rounds]   (TELLTALE_FIXTURES overrides the fixture folder)
+//   swift run -c release telltale-pipeline-bench [rounds]   (TELLTALE_FIXTURES overrides the fixture folder,
+//   TELLTALE_FIXTURE_NAMES the fixtures)
 
 let folder = ProcessInfo.processInfo.environment["TELLTALE_FIXTURES"] ?? "../shared/fixtures/sentry-python"
-let names = ["exception_chained", "rich_context.1", "message", "logging_message", "unhandled_crash.1", "exception_group", "message_stacktrace"]
+// TELLTALE_FIXTURE_NAMES picks fixtures, comma-separated, as in scripts/bench-ingest.sh.
+let names = ProcessInfo.processInfo.environment["TELLTALE_FIXTURE_NAMES"].map { $0.split(separator: ",").map(String.init) }
+    ?? ["exception_chained", "rich_context.1", "message", "logging_message", "unhandled_crash.1", "exception_group", "message_stacktrace"]
 let rounds = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 3000
 
 var bodies: [[UInt8]] = []
