@@ -49,8 +49,7 @@ public struct SentryAuth: Sendable, Equatable {
                 }
                 pieceStart = pieceEnd + 1
             }
-            guard let key, !key.isEmpty else { return nil }
-            return SentryAuth(publicKey: key, version: version, client: client)
+            return make(key: key, version: version, client: client)
         }
     }
 
@@ -79,16 +78,13 @@ public struct SentryAuth: Sendable, Equatable {
 
     /// Reads `sentry_key`, `sentry_version`, `sentry_client` from query parameters.
     public static func parse(query: [String: String]) -> SentryAuth? {
-        var pairs: [String: String] = [:]
-        for (name, value) in query where name.hasPrefix("sentry_") {
-            pairs[String(name.dropFirst(7))] = value
-        }
-        return from(pairs)
+        make(key: query["sentry_key"], version: query["sentry_version"], client: query["sentry_client"])
     }
 
-    private static func from(_ pairs: [String: String]) -> SentryAuth? {
-        guard let key = pairs["key"], !key.isEmpty else { return nil }
-        return SentryAuth(publicKey: key, version: pairs["version"], client: pairs["client"])
+    /// The credentials, when there is a non-empty key (header and query alike).
+    private static func make(key: String?, version: String?, client: String?) -> SentryAuth? {
+        guard let key, !key.isEmpty else { return nil }
+        return SentryAuth(publicKey: key, version: version, client: client)
     }
 }
 
